@@ -1,0 +1,28 @@
+"""DRF authentication: `Authorization: Bearer <access JWT>` through `user_from_access_token`."""
+
+from __future__ import annotations
+
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+
+from accounts.tokens import user_from_access_token
+from mwork.api.exceptions import InvalidToken
+
+
+class AccessTokenAuthentication(BaseAuthentication):
+    keyword = b"bearer"
+
+    def authenticate(self, request):
+        header = get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword:
+            return None
+        if len(header) != 2:
+            raise InvalidToken("Authorization header must be 'Bearer <token>'.")
+        try:
+            raw = header[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise InvalidToken() from None
+        return user_from_access_token(raw)
+
+    def authenticate_header(self, request) -> str:
+        # Makes DRF answer 401 (not 403) when credentials are missing.
+        return 'Bearer realm="api"'

@@ -1,0 +1,65 @@
+"""Access tokens: validation shared by REST and WebSocket, and the revocation denylist.
+
+An access token is refused when it is malformed or expired (simplejwt), when its `jti` is on the
+denylist (logout), when its `ver` claim is not the user's current `token_version` (password reset,
+ban, refresh-token reuse) or when its user is inactive (banned). The denylist lives in the cache
+until the token expires.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+
+from accounts.models import User
+from mwork.api.exceptions import InvalidToken
+
+_DENYLIST_PREFIX = "auth:denied-jti:"
+
+
+def access_token_revoke(*, token: AccessToken) -> None:
+    """Put one access token on the denylist until its own expiry."""
+    ttl = int(token["exp"]) - int(time.time())
+    if ttl > 0:
+        cache.set(f"{_DENYLIST_PREFIX}{token['jti']}", 1, timeout=ttl + 5)
+
+
+def access_token_is_revoked(*, jti: str) -> bool:
+    return cache.get(f"{_DENYLIST_PREFIX}{jti}") is not None
+
+
+VERSION_CLAIM = "ver"
+
+
+def token_version_is_current(*, user: User, token) -> bool:
+    return token.get(VERSION_CLAIM, 0) == user.token_version
+
+
+def user_from_access_token(raw: str) -> tuple[User, AccessToken]:
+    """Validate a raw access JWT and return its active user; raises `InvalidToken` otherwise."""
+    try:
+        token = AccessToken(raw)
+    except TokenError:
+        raise InvalidToken() from None
+    if access_token_is_revoked(jti=token["jti"]):
+        raise InvalidToken("Token has been revoked.")
+    try:
+        user = User.objects.get(pk=token["user_id"])
+    except (User.DoesNotExist, ValueError, KeyError):
+        raise InvalidToken() from None
+    if not user.is_active:
+        raise InvalidToken("User is inactive.")
+    if not token_version_is_current(user=user, token=token):
+        raise InvalidToken("Token has been revoked.")
+    return user, token
+
+
+def tokens_for_user(user: User) -> RefreshToken:
+    """A fresh refresh token (its `.access_token` is the paired access token) for `user`."""
+    refresh = RefreshToken.for_user(user)
+    refresh[VERSION_CLAIM] = user.token_version
+    refresh["role"] = user.role
+    return refresh

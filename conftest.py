@@ -1,0 +1,68 @@
+"""Shared fixtures: users of each role, authenticated API clients, isolated cache, eager Celery.
+
+Apps add their own fixtures in `<app>/tests/conftest.py`; only cross-app fixtures live here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from accounts.tests.factories import UserFactory
+from accounts.tokens import tokens_for_user
+from mwork.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache():
+    """Rate-limit counters and the token denylist never leak from one test into another."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    # Celery reads its config once at import; settings overrides do not reach it (STACK-NOTES 5).
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def make_user(db) -> Callable[..., User]:
+    """`make_user(role="employer", plan="PRO", **fields)`; plan needs the billing app."""
+
+    def _make(role: str = "model", plan: str | None = None, **fields) -> User:
+        user = UserFactory(role=role, **fields)
+        if plan and plan != "FREE":
+            from billing.services import subscription_grant  # billing offers this service
+
+            subscription_grant(user=user, plan_name=plan)
+        return user
+
+    return _make
+
+
+def access_token_for(user: User) -> str:
+    return str(tokens_for_user(user).access_token)
+
+
+@pytest.fixture
+def auth_client() -> Callable[[User], APIClient]:
+    """`auth_client(user)`: an APIClient sending a real access token of `user`."""
+
+    def _client(user: User) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token_for(user)}")
+        return client
+
+    return _client

@@ -1,0 +1,123 @@
+"""The one error family of the API.
+
+Services and selectors raise these; `mwork.api.handlers.exception_handler` renders each as
+`{"status": "error", "error": {"code", "message", "details"}}` with its HTTP status. Codes are
+the contract's strings (mwork-api.md, Error Handling; contract-notes §2), never translations.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    code = "INTERNAL_ERROR"
+    status = 500
+    default_message = "Internal server error."
+
+    def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None):
+        self.message = message or self.default_message
+        self.details = details or {}
+        super().__init__(self.message)
+
+
+class ValidationFailed(DomainError):
+    code = "VALIDATION_ERROR"
+    status = 400
+    default_message = "Invalid request parameters."
+
+    @classmethod
+    def for_field(cls, field: str, message: str) -> ValidationFailed:
+        return cls(details={field: [message]})
+
+
+class AuthRequired(DomainError):
+    code = "AUTH_REQUIRED"
+    status = 401
+    default_message = "Authentication required."
+
+
+class InvalidToken(DomainError):
+    code = "INVALID_TOKEN"
+    status = 401
+    default_message = "Token is invalid or expired."
+
+
+class InvalidCredentials(DomainError):
+    code = "INVALID_CREDENTIALS"
+    status = 401
+    default_message = "Invalid e-mail or password."
+
+
+class PermissionDenied(DomainError):
+    code = "PERMISSION_DENIED"
+    status = 403
+    default_message = "You do not have permission to perform this action."
+
+
+class AccountDisabled(DomainError):
+    code = "ACCOUNT_DISABLED"
+    status = 403
+    default_message = "This account is disabled."
+
+
+class ProfileRequired(DomainError):
+    code = "PROFILE_REQUIRED"
+    status = 403
+    default_message = "Create your profile first."
+
+
+class SubscriptionLimitExceeded(DomainError):
+    """403 SUBSCRIPTION_LIMIT; details are `{limit, used, plan}` or `{feature}`."""
+
+    code = "SUBSCRIPTION_LIMIT"
+    status = 403
+    default_message = "Subscription limit reached."
+
+
+class NotFound(DomainError):
+    code = "NOT_FOUND"
+    status = 404
+    default_message = "Resource not found."
+
+
+class MethodNotAllowed(DomainError):
+    code = "METHOD_NOT_ALLOWED"
+    status = 405
+    default_message = "Method not allowed."
+
+
+class Conflict(DomainError):
+    code = "DUPLICATE_RESOURCE"
+    status = 409
+    default_message = "Resource already exists."
+
+
+class FileTooLarge(DomainError):
+    code = "FILE_TOO_LARGE"
+    status = 413
+    default_message = "File is too large."
+
+
+class InvalidState(DomainError):
+    """422: the object is not in a state that allows the action (e.g. illegal transition)."""
+
+    code = "INVALID_STATE"
+    status = 422
+    default_message = "The action is not allowed in the current state."
+
+
+class RateLimitExceeded(DomainError):
+    code = "RATE_LIMIT_EXCEEDED"
+    status = 429
+    default_message = "Rate limit exceeded. Please try again later."
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 60, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.retry_after = max(int(retry_after), 1)
+
+
+class ServiceUnavailable(DomainError):
+    code = "SERVICE_UNAVAILABLE"
+    status = 503
+    default_message = "Service temporarily unavailable."

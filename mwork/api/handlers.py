@@ -1,0 +1,136 @@
+"""One place that turns every error into the contract's error envelope."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+from rest_framework_simplejwt import exceptions as jwt
+
+from mwork.api.exceptions import DomainError
+
+logger = logging.getLogger("mwork.api")
+
+_DRF_CODES: list[tuple[type[Exception], int, str]] = [
+    (drf.NotAuthenticated, 401, "AUTH_REQUIRED"),
+    (jwt.InvalidToken, 401, "INVALID_TOKEN"),
+    (drf.AuthenticationFailed, 401, "INVALID_TOKEN"),
+    (drf.PermissionDenied, 403, "PERMISSION_DENIED"),
+    (drf.NotFound, 404, "NOT_FOUND"),
+    (drf.MethodNotAllowed, 405, "METHOD_NOT_ALLOWED"),
+    (drf.NotAcceptable, 406, "NOT_ACCEPTABLE"),
+    (drf.UnsupportedMediaType, 415, "VALIDATION_ERROR"),
+    (drf.ParseError, 400, "VALIDATION_ERROR"),
+    (drf.Throttled, 429, "RATE_LIMIT_EXCEEDED"),
+]
+
+
+def error_body(code: str, message: str, details: dict[str, Any] | None = None, **extra: Any):
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details:
+        error["details"] = details
+    error.update(extra)
+    return {"status": "error", "error": error}
+
+
+def _field_errors(detail: Any) -> dict[str, list[str]]:
+    """Flatten DRF/Django validation detail into `{field: [messages]}`."""
+    if isinstance(detail, dict):
+        out: dict[str, list[str]] = {}
+        for field, value in detail.items():
+            name = "non_field_errors" if field in ("__all__", "non_field_errors") else str(field)
+            if isinstance(value, dict):  # nested serializer: requirements.min_age
+                for sub, messages in _field_errors(value).items():
+                    out[f"{name}.{sub}"] = messages
+            elif isinstance(value, list) and value and isinstance(value[0], dict):
+                for index, item in enumerate(value):  # list of nested serializers
+                    for sub, messages in _field_errors(item).items():
+                        out[f"{name}[{index}].{sub}"] = messages
+            else:
+                out[name] = [str(m) for m in (value if isinstance(value, list) else [value])]
+        return out
+    if isinstance(detail, list):
+        return {"non_field_errors": [str(m) for m in detail]}
+    return {"non_field_errors": [str(detail)]}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    """DRF's EXCEPTION_HANDLER: DomainError, DRF, simplejwt and Django errors → envelope."""
+    headers: dict[str, str] = {}
+    if isinstance(exc, DomainError):
+        body = error_body(exc.code, exc.message, exc.details)
+        if hasattr(exc, "retry_after"):
+            body["error"]["retry_after"] = exc.retry_after
+            headers["Retry-After"] = str(exc.retry_after)
+        return Response(body, status=exc.status, headers=headers)
+
+    if isinstance(exc, drf.ValidationError):
+        return Response(
+            error_body(
+                "VALIDATION_ERROR", "Invalid request parameters.", _field_errors(exc.detail)
+            ),
+            status=400,
+        )
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        return Response(
+            error_body("VALIDATION_ERROR", "Invalid request parameters.", _field_errors(detail)),
+            status=400,
+        )
+    if isinstance(exc, Http404 | ObjectDoesNotExist):
+        return Response(error_body("NOT_FOUND", "Resource not found."), status=404)
+    if isinstance(exc, DjangoPermissionDenied):
+        return Response(error_body("PERMISSION_DENIED", "Permission denied."), status=403)
+
+    for exc_class, status, code in _DRF_CODES:
+        if isinstance(exc, exc_class):
+            message = str(exc.detail) if isinstance(exc, drf.APIException) else str(exc)
+            if isinstance(exc, jwt.InvalidToken):
+                message = "Token is invalid or expired."
+            extra: dict[str, Any] = {}
+            if isinstance(exc, drf.Throttled):
+                retry = int(exc.wait or 60)
+                extra["retry_after"] = retry
+                headers["Retry-After"] = str(retry)
+                message = "Rate limit exceeded. Please try again later."
+            response = Response(error_body(code, message, **extra), status=status, headers=headers)
+            auth_header = getattr(exc, "auth_header", None)
+            if auth_header:
+                response["WWW-Authenticate"] = auth_header
+            return response
+
+    if isinstance(exc, drf.APIException):
+        return Response(
+            error_body(str(exc.default_code).upper(), str(exc.detail)), status=exc.status_code
+        )
+
+    logger.exception("Unhandled error in %s", context.get("view").__class__.__name__)
+    return Response(error_body("INTERNAL_ERROR", "Internal server error."), status=500)
+
+
+def json_page_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return JsonResponse(error_body("NOT_FOUND", "Resource not found."), status=404)
+
+
+def json_server_error(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(error_body("INTERNAL_ERROR", "Internal server error."), status=500)
+
+
+def json_bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return JsonResponse(error_body("VALIDATION_ERROR", "Bad request."), status=400)
+
+
+def json_permission_denied(
+    request: HttpRequest, exception: Exception | None = None
+) -> JsonResponse:
+    return JsonResponse(error_body("PERMISSION_DENIED", "Permission denied."), status=403)
+
+
+def json_csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
+    return JsonResponse(error_body("PERMISSION_DENIED", "CSRF verification failed."), status=403)

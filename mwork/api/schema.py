@@ -1,0 +1,108 @@
+"""OpenAPI helpers: document every endpoint with the envelope it really returns.
+
+@api_schema(request=LoginInput, responses={200: envelope("Login", LoginOutput)},
+            errors=(400, 401, 429))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+
+ERROR_DESCRIPTIONS = {
+    400: "VALIDATION_ERROR: invalid body, query parameter or malformed JSON",
+    401: "AUTH_REQUIRED (no credentials) or INVALID_TOKEN (bad, expired or revoked token)",
+    403: "PERMISSION_DENIED, PROFILE_REQUIRED, SUBSCRIPTION_LIMIT or ACCOUNT_DISABLED",
+    404: "NOT_FOUND (also for objects the caller may not see)",
+    405: "METHOD_NOT_ALLOWED",
+    409: "DUPLICATE_RESOURCE",
+    413: "FILE_TOO_LARGE",
+    415: "VALIDATION_ERROR: unsupported content type",
+    422: "INVALID_STATE: the action is not allowed in the object's current state",
+    429: "RATE_LIMIT_EXCEEDED, with retry_after",
+    503: "SERVICE_UNAVAILABLE",
+}
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    details = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+    retry_after = serializers.IntegerField(required=False)
+
+
+class ErrorEnvelopeSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["error"])
+    error = ErrorSerializer()
+
+
+class PaginationSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    limit = serializers.IntegerField()
+    offset = serializers.IntegerField()
+    has_more = serializers.BooleanField()
+
+
+def _as_field(data: Any, name: str) -> serializers.Field:
+    if isinstance(data, dict):
+        return inline_serializer(name=f"{name}Data", fields=data)
+    if isinstance(data, type) and issubclass(data, serializers.BaseSerializer):
+        return data()
+    return data
+
+
+def envelope(name: str, data: Any) -> serializers.Serializer:
+    """`{"status": "success", "data": <data>}`; data is a serializer (class) or a dict of fields."""
+    return inline_serializer(
+        name=f"{name}Envelope",
+        fields={
+            "status": serializers.ChoiceField(choices=["success"]),
+            "data": _as_field(data, name),
+        },
+    )
+
+
+def item_envelope(name: str, key: str, item: Any) -> serializers.Serializer:
+    """`{"status": "success", "data": {key: <item>}}`."""
+    return envelope(name, {key: _as_field(item, f"{name}Item")})
+
+
+def list_envelope(name: str, key: str, item: Any, **extra: serializers.Field):
+    """The paginated list shape of contract-notes §3 inside the envelope."""
+    child = _as_field(item, f"{name}Item")
+    fields = {key: serializers.ListField(child=child), "pagination": PaginationSerializer()}
+    fields.update(extra)
+    return envelope(name, fields)
+
+
+def message_envelope(name: str) -> serializers.Serializer:
+    return inline_serializer(
+        name=f"{name}MessageEnvelope",
+        fields={
+            "status": serializers.ChoiceField(choices=["success"]),
+            "message": serializers.CharField(),
+        },
+    )
+
+
+def api_schema(
+    *,
+    responses: dict[int, Any],
+    errors: Iterable[int] = (),
+    request: Any = None,
+    **kwargs: Any,
+):
+    """`extend_schema` with the success envelopes given and the error envelope per status."""
+    documented: dict[int, Any] = dict(responses)
+    for status in errors:
+        documented[status] = OpenApiResponse(
+            ErrorEnvelopeSerializer, description=ERROR_DESCRIPTIONS[status]
+        )
+    if request is not None:
+        kwargs["request"] = request
+    return extend_schema(responses=documented, **kwargs)

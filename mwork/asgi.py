@@ -1,0 +1,18 @@
+"""ASGI entry point: HTTP through Django, `/ws` through Channels (chat and notifications)."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mwork.settings")
+
+django_asgi_app = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        # "websocket" is added by the chat app (chat/routing.py).
+    }
+)

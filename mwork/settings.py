@@ -1,0 +1,397 @@
+"""MWork settings: one module, configured from the environment.
+
+Every setting has a safe embedded default for `make run` (SQLite, in-memory channel layer,
+local-memory cache, eager Celery, local media, console e-mail) or stops start-up with a clear
+message when DEBUG is off and a secret is missing. `.env.example` lists every variable.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# ---------------------------------------------------------------------------------------------
+# Core
+# ---------------------------------------------------------------------------------------------
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            'DJANGO_SECRET_KEY is not set. Set it (e.g. `python -c "import secrets; '
+            'print(secrets.token_urlsafe(50))"`) or run with DJANGO_DEBUG=1 for development.'
+        )
+    SECRET_KEY = "insecure-development-key-only-for-DJANGO_DEBUG-1"  # noqa: S105
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+if not ALLOWED_HOSTS and not DEBUG:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS is not set. List the host names this server answers to, comma-separated."
+    )
+
+FRONTEND_URL = env.str("FRONTEND_URL", default="http://localhost:3000").rstrip("/")
+
+INSTALLED_APPS = [
+    "daphne",  # first: lets `runserver` serve WebSockets (STACK-NOTES 3)
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "django_filters",
+    "drf_spectacular",
+    "corsheaders",
+    "channels",
+    "django_ratelimit",
+    "anymail",
+    "storages",
+    # MWork domains, bottom (accounts) to top
+    "accounts",
+    "billing",
+    "notifications",
+    "profiles",
+    "media",
+    "castings",
+    "chat",
+]
+
+MIDDLEWARE = [
+    "mwork.api.middleware.RequestIdMiddleware",
+    "mwork.api.middleware.OptionalTrailingSlashMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "mwork.api.middleware.RateLimitHeadersMiddleware",
+]
+
+ROOT_URLCONF = "mwork.urls"
+WSGI_APPLICATION = "mwork.wsgi.application"
+ASGI_APPLICATION = "mwork.asgi.application"
+APPEND_SLASH = False  # /api/v1 paths accept an optional trailing slash without redirects
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+AUTH_USER_MODEL = "accounts.User"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "ru"
+LANGUAGES = [("ru", "Русский"), ("kk", "Қазақша"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+PLATFORM_TIME_ZONE = "Asia/Almaty"  # calendar months for plan limits
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+# ---------------------------------------------------------------------------------------------
+# Database: SQLite file under var/ unless DATABASE_URL is set
+# ---------------------------------------------------------------------------------------------
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+else:
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+
+# ---------------------------------------------------------------------------------------------
+# Redis: cache, channel layer and Celery broker; embedded in-process stand-ins when unset
+# ---------------------------------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "mwork",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+        }
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                # socket_timeout None: redis-py 8 otherwise drops idle consumers (STACK-NOTES)
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+                # The default capacity of 100 drops messages silently under bursts.
+                "capacity": 2000,
+                "prefix": "mwork",
+            },
+        }
+    }
+    SILENCED_SYSTEM_CHECKS = []
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # One process on the embedded default: a local-memory cache is shared by everything.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# ---------------------------------------------------------------------------------------------
+# Celery
+# ---------------------------------------------------------------------------------------------
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_TIME_LIMIT = 120
+CELERY_TASK_SOFT_TIME_LIMIT = 100
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its jobs in its own section below
+
+# ---------------------------------------------------------------------------------------------
+# Storage: Cloudflare R2 (S3 API) when R2_BUCKET is set, else var/media/
+# ---------------------------------------------------------------------------------------------
+R2_BUCKET = env.str("R2_BUCKET", default="")
+R2_ENDPOINT_URL = env.str("R2_ENDPOINT_URL", default="")
+R2_ACCESS_KEY_ID = env.str("R2_ACCESS_KEY_ID", default="")
+R2_SECRET_ACCESS_KEY = env.str("R2_SECRET_ACCESS_KEY", default="")
+R2_PUBLIC_BASE_URL = env.str("R2_PUBLIC_BASE_URL", default="").rstrip("/")
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+
+if R2_BUCKET:
+    if not (R2_ENDPOINT_URL and R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY):
+        raise ImproperlyConfigured(
+            "R2_BUCKET is set: R2_ENDPOINT_URL, R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY "
+            "are required too."
+        )
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": R2_BUCKET,
+            "endpoint_url": R2_ENDPOINT_URL,
+            "access_key": R2_ACCESS_KEY_ID,
+            "secret_key": R2_SECRET_ACCESS_KEY,
+            "region_name": env.str("R2_REGION", default="auto"),
+            "addressing_style": "path",
+            "signature_version": "s3v4",
+            "file_overwrite": False,
+            "querystring_auth": not R2_PUBLIC_BASE_URL,
+            "custom_domain": R2_PUBLIC_BASE_URL.split("://", 1)[-1] or None,
+            "default_acl": None,
+        },
+    }
+else:
+    _default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT, "base_url": MEDIA_URL},
+    }
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+
+# ---------------------------------------------------------------------------------------------
+# E-mail: Resend through django-anymail when RESEND_API_KEY is set, else the console
+# ---------------------------------------------------------------------------------------------
+RESEND_API_KEY = env.str("RESEND_API_KEY", default="")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MWork <no-reply@mwork.kz>")
+if RESEND_API_KEY:
+    _email_backend = "anymail.backends.resend.EmailBackend"
+    ANYMAIL = {"RESEND_API_KEY": RESEND_API_KEY}
+else:
+    _email_backend = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_email_backend)
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+
+# ---------------------------------------------------------------------------------------------
+# HTTP API: DRF, JWT, OpenAPI, CORS
+# ---------------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.AccessTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["mwork.api.ratelimit.ApiRateLimit"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "mwork.api.handlers.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "SIGNING_KEY": SECRET_KEY,
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MWork API",
+    "DESCRIPTION": "Casting and modelling platform of Kazakhstan. Every answer is wrapped in the "
+    '`{"status": "success", "data": ...}` / `{"status": "error", "error": {...}}` envelope.',
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+}
+
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/(api|ws)/.*$"
+
+# ---------------------------------------------------------------------------------------------
+# Rate limits (contract: Rate Limiting) and client addresses
+# ---------------------------------------------------------------------------------------------
+RATELIMIT_AUTH = env.str("RATELIMIT_AUTH", default="5/m")
+RATELIMIT_API = env.str("RATELIMIT_API", default="100/m")
+RATELIMIT_UPLOAD = env.str("RATELIMIT_UPLOAD", default="10/m")
+RATELIMIT_WEBHOOK = env.str("RATELIMIT_WEBHOOK", default="1000/m")
+RATELIMIT_CHAT_MESSAGE = env.str("RATELIMIT_CHAT_MESSAGE", default="30/m")
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+# How many reverse proxies in front of us append to X-Forwarded-For; 0 = trust REMOTE_ADDR only.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# ---------------------------------------------------------------------------------------------
+# Robokassa (contract: Robokassa ENV)
+# ---------------------------------------------------------------------------------------------
+ROBOKASSA_MERCHANT_LOGIN = env.str("ROBOKASSA_MERCHANT_LOGIN", default="")
+ROBOKASSA_PASSWORD_1 = env.str("ROBOKASSA_PASSWORD_1", default="")
+ROBOKASSA_PASSWORD_2 = env.str("ROBOKASSA_PASSWORD_2", default="")
+ROBOKASSA_TEST_PASSWORD_1 = env.str("ROBOKASSA_TEST_PASSWORD_1", default="")
+ROBOKASSA_TEST_PASSWORD_2 = env.str("ROBOKASSA_TEST_PASSWORD_2", default="")
+ROBOKASSA_IS_TEST = env.bool("ROBOKASSA_IS_TEST", default=False)
+ROBOKASSA_BASE_URL = env.str(
+    "ROBOKASSA_BASE_URL", default="https://auth.robokassa.kz/Merchant/Index.aspx"
+)
+ROBOKASSA_FRONTEND_SUCCESS_URL = env.str(
+    "ROBOKASSA_FRONTEND_SUCCESS_URL", default=f"{FRONTEND_URL}/payment/success"
+)
+ROBOKASSA_FRONTEND_FAIL_URL = env.str(
+    "ROBOKASSA_FRONTEND_FAIL_URL", default=f"{FRONTEND_URL}/payment/fail"
+)
+# The local checkout simulator: on by default only without merchant credentials in DEBUG.
+ROBOKASSA_SIMULATOR = env.bool(
+    "ROBOKASSA_SIMULATOR", default=DEBUG and not ROBOKASSA_MERCHANT_LOGIN
+)
+if not DEBUG and not ROBOKASSA_SIMULATOR:
+    _missing = [
+        name
+        for name in ("ROBOKASSA_MERCHANT_LOGIN", "ROBOKASSA_PASSWORD_1", "ROBOKASSA_PASSWORD_2")
+        if not globals()[name]
+    ]
+    if ROBOKASSA_IS_TEST:
+        _missing += [
+            name
+            for name in ("ROBOKASSA_TEST_PASSWORD_1", "ROBOKASSA_TEST_PASSWORD_2")
+            if not globals()[name]
+        ]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"Robokassa is not configured: {', '.join(_missing)} missing. Set them, or set "
+            "ROBOKASSA_SIMULATOR=1 for a non-production deployment without payments."
+        )
+
+# ---------------------------------------------------------------------------------------------
+# Push notifications (Firebase Cloud Messaging HTTP v1); off when unset
+# ---------------------------------------------------------------------------------------------
+FCM_PROJECT_ID = env.str("FCM_PROJECT_ID", default="")
+FCM_CREDENTIALS_FILE = env.str("FCM_CREDENTIALS_FILE", default="")
+
+# ---------------------------------------------------------------------------------------------
+# Security (production answers to `manage.py check --deploy`)
+# ---------------------------------------------------------------------------------------------
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# ---------------------------------------------------------------------------------------------
+# Logging: every line carries the request id; JSON lines when DEBUG is off
+# ---------------------------------------------------------------------------------------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "mwork.api.middleware.RequestIdLogFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "plain" if DEBUG else "json",
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.request": {"level": "ERROR"},
+    },
+}

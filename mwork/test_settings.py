@@ -1,0 +1,22 @@
+"""Test settings: the real settings with test-only overrides (STYLE §5).
+
+The database and channel layer still follow DATABASE_URL / REDIS_URL, so CI runs against real
+PostgreSQL and Redis.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("ROBOKASSA_SIMULATOR", "1")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+
+from mwork.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+MEDIA_ROOT = str(VAR_DIR / "test-media")  # noqa: F405
+STORAGES["default"]["OPTIONS"]["location"] = MEDIA_ROOT  # noqa: F405
+LOGGING["handlers"]["console"]["formatter"] = "plain"  # noqa: F405

@@ -1,0 +1,39 @@
+"""Root URLs. Each app owns `<app>/urls.py`, included under /api/v1/ (contract-notes §1)."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from mwork.api.views import HealthView
+
+api_v1 = [
+    path("health", HealthView.as_view(), name="health"),
+    path("schema", SpectacularAPIView.as_view(), name="schema"),
+    path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("", include("accounts.urls")),
+    path("", include("billing.urls")),
+    path("", include("notifications.urls")),
+    path("", include("profiles.urls")),
+    path("", include("media.urls")),
+    path("", include("castings.urls")),
+    path("", include("chat.urls")),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("", include("billing.webhook_urls")),
+    path("admin/", admin.site.urls),
+]
+
+if not settings.R2_BUCKET:
+    # Local media on the embedded default (R2 serves its own files in production).
+    urlpatterns += [
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]
+
+handler400 = "mwork.api.handlers.json_bad_request"
+handler403 = "mwork.api.handlers.json_permission_denied"
+handler404 = "mwork.api.handlers.json_page_not_found"
+handler500 = "mwork.api.handlers.json_server_error"

@@ -1,0 +1,45 @@
+"""WebSocket fan-out: every server → client frame goes to the user's group `user.<id>`.
+
+Each socket of a user joins that group (chat/consumers.py), so one socket receives chat events
+and notifications alike, from whichever server process produced them (Redis channel layer).
+Call `push_to_user` from `transaction.on_commit`, never inside an open transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from uuid import UUID
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+logger = logging.getLogger(__name__)
+
+# Consumers implement `client_frame(self, event)` and send `event["frame"]` as JSON.
+FRAME_EVENT = "client.frame"
+
+
+def user_group(user_id: UUID | str) -> str:
+    return f"user.{user_id}"
+
+
+def push_to_user(user_id: UUID | str, frame: dict[str, Any]) -> None:
+    """Deliver `frame` to every open socket of the user; at-most-once, never raises."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(user_group(user_id), {"type": FRAME_EVENT, "frame": frame})
+    except Exception:
+        logger.warning("realtime push to user %s failed", user_id, exc_info=True)
+
+
+async def apush_to_user(user_id: UUID | str, frame: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        await layer.group_send(user_group(user_id), {"type": FRAME_EVENT, "frame": frame})
+    except Exception:
+        logger.warning("realtime push to user %s failed", user_id, exc_info=True)
