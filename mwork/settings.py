@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "anymail",
     "storages",
+    "mwork.apps.MworkConfig",
     # MWork domains, bottom (accounts) to top
     "accounts",
     "billing",
