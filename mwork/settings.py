@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "mwork.apps.MworkConfig",
     # MWork domains, bottom (accounts) to top
     "accounts",
+    "moderation",
     "billing",
     "notifications",
     "profiles",

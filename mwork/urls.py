@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("media.urls")),
     path("", include("castings.urls")),
     path("", include("chat.urls")),
+    path("", include("moderation.urls")),
 ]
 
 urlpatterns = [
