@@ -150,9 +150,16 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "mwork",
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 2,
+                "SOCKET_TIMEOUT": 2,
+                # Redis down: reads miss and writes are dropped instead of failing requests, so
+                # rate limits fail open and the token denylist only holds until Redis returns.
+                "IGNORE_EXCEPTIONS": True,
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -302,6 +309,7 @@ RATELIMIT_UPLOAD = env.str("RATELIMIT_UPLOAD", default="10/m")
 RATELIMIT_WEBHOOK = env.str("RATELIMIT_WEBHOOK", default="1000/m")
 RATELIMIT_CHAT_MESSAGE = env.str("RATELIMIT_CHAT_MESSAGE", default="30/m")
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_FAIL_OPEN = True  # an unreachable cache never takes the API down
 # How many reverse proxies in front of us append to X-Forwarded-For; 0 = trust REMOTE_ADDR only.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
