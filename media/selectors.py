@@ -1,0 +1,62 @@
+"""Reads of portfolio photos."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.db.models import QuerySet
+
+from media.models import Photo
+from mwork.api.exceptions import NotFound, PermissionDenied
+
+
+def storage_url(name: str) -> str | None:
+    """Public URL of a stored file (R2/CDN or local /media/), None for an empty name."""
+    return default_storage.url(name) if name else None
+
+
+def _profile_visible_to(*, profile: Any, user: Any) -> bool:
+    from profiles.selectors import visible_model_profiles
+
+    if user is not None and user.is_authenticated and profile.user_id == user.pk:
+        return True
+    return visible_model_profiles().filter(pk=profile.pk).exists()
+
+
+def photo_list_for_profile(*, profile_id: uuid.UUID, user: Any = None) -> QuerySet[Photo]:
+    """Photos of a profile in display order (`order`, then upload time).
+
+    Raises `NotFound` when the profile does not exist or is invisible to `user` (hidden profile,
+    banned owner); the owner always sees their own photos. One query for the check.
+    """
+    from profiles.models import ModelProfile
+    from profiles.selectors import visible_model_profiles
+
+    profiles = ModelProfile.objects.all()
+    if user is not None and user.is_authenticated:
+        visible = visible_model_profiles().filter(pk=profile_id) | profiles.filter(
+            pk=profile_id, user_id=user.pk
+        )
+    else:
+        visible = visible_model_profiles().filter(pk=profile_id)
+    if not visible.exists():
+        raise NotFound("Profile not found.")
+    return Photo.objects.filter(profile_id=profile_id).order_by("order", "created_at", "id")
+
+
+def photo_get_for_owner(*, user: Any, photo_id: uuid.UUID) -> Photo:
+    """The photo `user` may change.
+
+    Raises `NotFound` when it does not exist or belongs to a profile the caller cannot see, and
+    `PermissionDenied` when the photo is publicly visible but someone else's.
+    """
+    photo = Photo.objects.select_related("profile").filter(pk=photo_id).first()
+    if photo is None:
+        raise NotFound("Photo not found.")
+    if photo.profile.user_id == user.pk:
+        return photo
+    if _profile_visible_to(profile=photo.profile, user=user):
+        raise PermissionDenied("You can change only your own photos.")
+    raise NotFound("Photo not found.")
