@@ -1,0 +1,155 @@
+"""Reports, blocks and the staff audit log.
+
+`moderation` sits right above `accounts`: it references other apps' objects only by
+`target_type` + `target_id` (UUID), never by foreign key, so it can be migrated and imported
+before them.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+
+class TargetType(models.TextChoices):
+    USER = "user", "User"
+    MODEL_PROFILE = "model_profile", "Model profile"
+    EMPLOYER_PROFILE = "employer_profile", "Employer profile"
+    CASTING = "casting", "Casting"
+    MESSAGE = "message", "Chat message"
+    PHOTO = "photo", "Photo"
+
+
+class ReportReason(models.TextChoices):
+    SPAM = "spam", "Spam"
+    ABUSE = "abuse", "Abuse"
+    FAKE = "fake", "Fake"
+    INAPPROPRIATE = "inappropriate", "Inappropriate"
+    OTHER = "other", "Other"
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class Report(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_filed"
+    )
+    target_type = models.CharField(max_length=32, choices=TargetType.choices)
+    target_id = models.UUIDField()
+    # The user answerable for the target (the author of a message, the owner of a casting…),
+    # resolved when the report is filed so the queue can offer "ban user" without a lookup.
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports_received",
+    )
+    reason = models.CharField(max_length=32, choices=ReportReason.choices)
+    comment = models.TextField(max_length=2000, blank=True)
+    status = models.CharField(
+        max_length=16, choices=ReportStatus.choices, default=ReportStatus.OPEN
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports_handled",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # One open report per reporter and target; closed ones may be followed by a new one.
+            models.UniqueConstraint(
+                fields=["reporter", "target_type", "target_id"],
+                condition=Q(status="open"),
+                name="moderation_report_one_open_per_reporter_target",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["target_type", "target_id"]),
+        ]
+        permissions = [
+            ("can_ban_users", "Can ban users (revokes tokens, hides profile, cancels castings)"),
+            ("can_enforce", "Can hide castings, remove photos and delete messages"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} report on {self.target_type} {self.target_id}"
+
+
+class Block(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    blocker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_made"
+    )
+    blocked = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_received"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="moderation_block_pair"),
+            models.CheckConstraint(
+                condition=~Q(blocker=F("blocked")), name="moderation_block_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["blocked", "blocker"])]
+
+    def __str__(self) -> str:
+        return f"{self.blocker_id} blocks {self.blocked_id}"
+
+
+class AuditAction(models.TextChoices):
+    REPORT_RESOLVE = "report_resolve", "Report resolved"
+    REPORT_DISMISS = "report_dismiss", "Report dismissed"
+    USER_BAN = "user_ban", "User banned"
+    CASTING_HIDE = "casting_hide", "Casting hidden"
+    PHOTO_REMOVE = "photo_remove", "Photo removed"
+    MESSAGE_DELETE = "message_delete", "Message deleted"
+    PROFILE_HIDE = "profile_hide", "Profile hidden"
+
+
+class AuditLogEntry(models.Model):
+    """Append-only record of a staff action: who, what, on which object, when and why."""
+
+    id = models.BigAutoField(primary_key=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+    )
+    action = models.CharField(max_length=32, choices=AuditAction.choices)
+    target_type = models.CharField(max_length=32)  # a TargetType value, or "report"
+    target_id = models.CharField(max_length=64)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "audit log entry"
+        verbose_name_plural = "audit log"
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
