@@ -1,0 +1,278 @@
+# ruff: noqa: RUF001 — the catalogue is Cyrillic text on purpose
+"""Per-type message catalogues: the title and message of every notification, in ru, kk and en.
+
+Each entry is keyed by notification type and holds, per language, a `title` and a `message`
+written with `str.format` placeholders named after the `data` keys callers pass (see
+`services.notify`). Missing keys never fail: they fall back to a neutral word in the user's
+language (`FALLBACKS`), so a caller that forgets `applicant_name` still produces a sentence
+without an e-mail address or a raw placeholder in it.
+"""
+
+from __future__ import annotations
+
+import string
+from datetime import date, datetime
+from typing import Any
+
+DEFAULT_LANGUAGE = "ru"
+LANGUAGES = ("ru", "kk", "en")
+
+CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
+    "new_response": {
+        "ru": {
+            "title": "Новый отклик на ваш кастинг",
+            "message": "{applicant_name} откликнулся(-ась) на кастинг «{casting_title}»",
+        },
+        "kk": {
+            "title": "Кастингіңізге жаңа өтінім",
+            "message": "{applicant_name} «{casting_title}» кастингіне өтінім берді",
+        },
+        "en": {
+            "title": "New Response to Your Casting",
+            "message": "{applicant_name} applied to {casting_title}",
+        },
+    },
+    "response_status_change": {
+        "ru": {
+            "title": "Статус отклика изменён",
+            "message": "Ваш отклик на кастинг «{casting_title}»: {status}",
+        },
+        "kk": {
+            "title": "Өтінім мәртебесі өзгерді",
+            "message": "«{casting_title}» кастингіне өтініміңіз: {status}",
+        },
+        "en": {
+            "title": "Response Status Updated",
+            "message": "Your response to {casting_title} was {status}",
+        },
+    },
+    "new_message": {
+        "ru": {"title": "Новое сообщение от {sender_name}", "message": "{preview}"},
+        "kk": {"title": "{sender_name} жаңа хабарлама жіберді", "message": "{preview}"},
+        "en": {"title": "New message from {sender_name}", "message": "{preview}"},
+    },
+    "new_casting": {
+        "ru": {
+            "title": "Новый кастинг для вас",
+            "message": "«{casting_title}» — {city}",
+        },
+        "kk": {
+            "title": "Сізге жаңа кастинг",
+            "message": "«{casting_title}» — {city}",
+        },
+        "en": {
+            "title": "New Casting for You",
+            "message": "{casting_title} — {city}",
+        },
+    },
+    "casting_reminder": {
+        "ru": {
+            "title": "Напоминание о съёмке",
+            "message": "Съёмка по кастингу «{casting_title}» — {shoot_date}",
+        },
+        "kk": {
+            "title": "Түсірілім туралы еске салу",
+            "message": "«{casting_title}» кастингі бойынша түсірілім — {shoot_date}",
+        },
+        "en": {
+            "title": "Shoot Reminder",
+            "message": "The shoot for {casting_title} is on {shoot_date}",
+        },
+    },
+    "subscription_expiring": {
+        "ru": {
+            "title": "Подписка скоро закончится",
+            "message": "Ваша подписка {plan} действует до {expires_at}. Продлите её, чтобы "
+            "сохранить доступ.",
+        },
+        "kk": {
+            "title": "Жазылым жақында аяқталады",
+            "message": "{plan} жазылымыңыз {expires_at} дейін жарамды. Қолжетімділікті сақтау "
+            "үшін оны ұзартыңыз.",
+        },
+        "en": {
+            "title": "Your Subscription Is Expiring",
+            "message": "Your {plan} subscription is valid until {expires_at}. Renew it to keep "
+            "your access.",
+        },
+    },
+    "payment_succeeded": {
+        "ru": {"title": "Оплата прошла успешно", "message": "Оплачено {amount}: {item}"},
+        "kk": {"title": "Төлем сәтті өтті", "message": "Төленді {amount}: {item}"},
+        "en": {"title": "Payment Successful", "message": "Paid {amount}: {item}"},
+    },
+    # Staff announcements carry their own text (`data["title"]`, `data["message"]`).
+    "announcement": {lang: {"title": "{title}", "message": "{message}"} for lang in LANGUAGES},
+}
+
+# Neutral words for keys a caller did not pass (never an e-mail address).
+FALLBACKS: dict[str, dict[str, str]] = {
+    "ru": {
+        "applicant_name": "Пользователь MWork",
+        "sender_name": "пользователя MWork",
+        "casting_title": "без названия",
+        "city": "город не указан",
+        "status": "обновлён",
+        "shoot_date": "скоро",
+        "plan": "",
+        "expires_at": "скорого срока",
+        "amount": "",
+        "item": "заказ",
+        "preview": "",
+        "title": "MWork",
+        "message": "",
+    },
+    "kk": {
+        "applicant_name": "MWork пайдаланушысы",
+        "sender_name": "MWork пайдаланушысы",
+        "casting_title": "атаусыз",
+        "city": "қала көрсетілмеген",
+        "status": "жаңартылды",
+        "shoot_date": "жақында",
+        "plan": "",
+        "expires_at": "жақын күнге",
+        "amount": "",
+        "item": "тапсырыс",
+        "preview": "",
+        "title": "MWork",
+        "message": "",
+    },
+    "en": {
+        "applicant_name": "An MWork user",
+        "sender_name": "an MWork user",
+        "casting_title": "a casting",
+        "city": "city not specified",
+        "status": "updated",
+        "shoot_date": "soon",
+        "plan": "",
+        "expires_at": "soon",
+        "amount": "",
+        "item": "order",
+        "preview": "",
+        "title": "MWork",
+        "message": "",
+    },
+}
+
+STATUS_WORDS: dict[str, dict[str, str]] = {
+    "ru": {
+        "accepted": "принят",
+        "rejected": "отклонён",
+        "pending": "на рассмотрении",
+        "withdrawn": "отозван",
+    },
+    "kk": {
+        "accepted": "қабылданды",
+        "rejected": "қабылданбады",
+        "pending": "қаралуда",
+        "withdrawn": "кері қайтарылды",
+    },
+    "en": {
+        "accepted": "accepted",
+        "rejected": "rejected",
+        "pending": "pending",
+        "withdrawn": "withdrawn",
+    },
+}
+
+PURPOSE_WORDS: dict[str, dict[str, str]] = {
+    "ru": {"subscription": "подписка {plan}", "package": "пакет {package}"},
+    "kk": {"subscription": "{plan} жазылымы", "package": "{package} пакеті"},
+    "en": {"subscription": "{plan} subscription", "package": "{package} package"},
+}
+
+GENERIC = {
+    "ru": {"title": "Уведомление MWork", "message": ""},
+    "kk": {"title": "MWork хабарламасы", "message": ""},
+    "en": {"title": "MWork notification", "message": ""},
+}
+
+PREVIEW_MAX = 140
+TITLE_MAX = 255
+
+
+class _Values(dict):
+    """`str.format_map` source: values of `data`, else the language's fallback, else ''."""
+
+    def __init__(self, values: dict[str, str], fallbacks: dict[str, str]):
+        super().__init__(values)
+        self.fallbacks = fallbacks
+
+    def __missing__(self, key: str) -> str:
+        return self.fallbacks.get(key, "")
+
+
+class _SafeFormatter(string.Formatter):
+    """Only plain `{name}` fields; attribute/index lookups in a template would be a bug."""
+
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> Any:
+        return kwargs[field_name], field_name
+
+
+_formatter = _SafeFormatter()
+
+
+def normalize_language(language: str | None) -> str:
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return str(value).strip()
+
+
+def _format_date(value: Any) -> str:
+    """ISO date or datetime → `DD.MM.YYYY` (the local convention in all three languages)."""
+    raw = _text(value)
+    if not raw:
+        return ""
+    try:
+        parsed: date = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = date.fromisoformat(raw)
+        except ValueError:
+            return raw
+    return parsed.strftime("%d.%m.%Y")
+
+
+def _format_amount(value: Any) -> str:
+    try:
+        amount = int(value)
+    except (TypeError, ValueError):
+        return _text(value)
+    return f"{amount:,}".replace(",", "\u00a0") + "\u00a0₸"
+
+
+def _values(type: str, data: dict[str, Any], language: str) -> dict[str, str]:
+    values = {key: _text(value) for key, value in data.items() if _text(value)}
+    if "status" in values:
+        values["status"] = STATUS_WORDS[language].get(values["status"], values["status"])
+    for key in ("shoot_date", "expires_at"):
+        if key in values:
+            values[key] = _format_date(values[key])
+    if "amount" in values:
+        values["amount"] = _format_amount(values["amount"])
+    if "preview" in values and len(values["preview"]) > PREVIEW_MAX:
+        values["preview"] = values["preview"][: PREVIEW_MAX - 1].rstrip() + "…"
+    if type == "payment_succeeded":
+        purpose = values.get("purpose") or ("package" if values.get("package") else "subscription")
+        template = PURPOSE_WORDS[language].get(purpose)
+        item = values.get("plan") or values.get("package")
+        if template and item:
+            values["item"] = template.format(plan=item, package=item)
+        elif item:
+            values["item"] = item
+    return values
+
+
+def render(*, type: str, data: dict[str, Any], language: str | None) -> tuple[str, str]:
+    """(title, message) of a notification of `type` in `language` (ru when unknown)."""
+    language = normalize_language(language)
+    entry = CATALOGUE.get(type, GENERIC)
+    texts = entry.get(language) or entry[DEFAULT_LANGUAGE]
+    values = _Values(_values(type, data or {}, language), FALLBACKS[language])
+    title = _formatter.vformat(texts["title"], (), values).strip() or GENERIC[language]["title"]
+    message = _formatter.vformat(texts["message"], (), values).strip()
+    return title[:TITLE_MAX], message

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import uuid
+from datetime import UTC
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class NotificationType(models.TextChoices):
+    NEW_RESPONSE = "new_response", "New response"
+    RESPONSE_STATUS_CHANGE = "response_status_change", "Response status change"
+    NEW_MESSAGE = "new_message", "New message"
+    NEW_CASTING = "new_casting", "New casting"
+    CASTING_REMINDER = "casting_reminder", "Casting reminder"
+    SUBSCRIPTION_EXPIRING = "subscription_expiring", "Subscription expiring"
+    PAYMENT_SUCCEEDED = "payment_succeeded", "Payment succeeded"
+    ANNOUNCEMENT = "announcement", "Announcement"
+
+
+class Notification(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    type = models.CharField(max_length=40, choices=NotificationType.choices)
+    title = models.CharField(max_length=255)
+    message = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    is_read = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # "my notifications (unread first filter), newest first" and the unread count.
+            models.Index(
+                fields=["user", "is_read", "-created_at"], name="notif_user_read_created_idx"
+            ),
+            models.Index(fields=["user", "-created_at"], name="notif_user_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} → {self.user_id}: {self.title}"
+
+    def as_payload(self) -> dict:
+        """The public shape (REST list item and WebSocket frame), JSON-ready."""
+        return {
+            "id": str(self.id),
+            "type": self.type,
+            "title": self.title,
+            "message": self.message,
+            "data": self.data,
+            "is_read": self.is_read,
+            "created_at": self.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+
+
+# The contract's five per-type switches (mwork-api.md, PUT /notifications/preferences).
+PREFERENCE_TYPES = (
+    NotificationType.NEW_CASTING,
+    NotificationType.NEW_RESPONSE,
+    NotificationType.RESPONSE_STATUS_CHANGE,
+    NotificationType.NEW_MESSAGE,
+    NotificationType.CASTING_REMINDER,
+)
+
+
+class NotificationPreference(models.Model):
+    """What a user hears about by e-mail and push; in-app notifications are always stored."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="notification_preference",
+    )
+    new_casting = models.BooleanField(default=True)
+    new_response = models.BooleanField(default=True)
+    response_status_change = models.BooleanField(default=True)
+    new_message = models.BooleanField(default=True)
+    casting_reminder = models.BooleanField(default=True)
+    email_enabled = models.BooleanField(default=True)
+    push_enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"preferences of {self.user_id}"
+
+    def allows_type(self, type: str) -> bool:
+        """Types outside the five switches (billing, announcements) are always allowed."""
+        if type in PREFERENCE_TYPES:
+            return bool(getattr(self, type))
+        return True
+
+
+class DevicePlatform(models.TextChoices):
+    IOS = "ios", "iOS"
+    ANDROID = "android", "Android"
+    WEB = "web", "Web"
+
+
+class Device(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_devices"
+    )
+    token = models.CharField(max_length=512, unique=True)
+    platform = models.CharField(max_length=16, choices=DevicePlatform.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-last_seen"]
+        indexes = [models.Index(fields=["user", "-last_seen"], name="notif_device_user_seen_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.platform} device of {self.user_id}"

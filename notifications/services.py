@@ -1,0 +1,303 @@
+"""The one place that decides what a user hears about and how.
+
+Every app calls `notify(user=..., type=..., data=...)`, from `transaction.on_commit`. The
+notification is always stored and pushed to the user's WebSocket group; e-mail and mobile push
+follow the user's `NotificationPreference` and are queued as Celery tasks after commit.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from mwork.api.exceptions import ValidationFailed
+from notifications.catalogue import render
+from notifications.models import (
+    Device,
+    Notification,
+    NotificationPreference,
+    NotificationType,
+)
+from notifications.realtime import push_to_user
+from notifications.selectors import (
+    device_get_for_owner,
+    notification_get_for_owner,
+    notification_unread_count,
+)
+
+logger = logging.getLogger(__name__)
+
+# Chat e-mails: at most one per room per hour while messages stay unread (contract-notes §11).
+CHAT_EMAIL_WINDOW_SECONDS = 60 * 60
+READ_NOTIFICATION_RETENTION_DAYS = 90
+ANNOUNCEMENT_BATCH_SIZE = 500
+
+
+def _chat_email_key(user_id: UUID | str, room_id: Any) -> str:
+    return f"notifications:chat-email:{user_id}:{room_id}"
+
+
+def _jsonable(data: dict[str, Any] | None) -> dict[str, Any]:
+    """UUIDs, datetimes and Decimals → JSON types, so the row, the Redis frame and FCM agree."""
+    return json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))
+
+
+def notification_preference_get(*, user: User) -> NotificationPreference:
+    """The user's preferences, created with the defaults (everything on) on first read."""
+    preference, _ = NotificationPreference.objects.get_or_create(user=user)
+    return preference
+
+
+def notification_preference_update(*, user: User, **fields: bool) -> NotificationPreference:
+    """Partial update of the switches; unknown fields raise ValidationFailed."""
+    allowed = {
+        field.name
+        for field in NotificationPreference._meta.get_fields()
+        if field.get_internal_type() == "BooleanField"
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationFailed(details={name: ["Unknown preference."] for name in unknown})
+    with transaction.atomic():
+        notification_preference_get(user=user)
+        preference = NotificationPreference.objects.select_for_update().get(user=user)
+        for name, value in fields.items():
+            setattr(preference, name, bool(value))
+        if fields:
+            preference.save(update_fields=[*fields, "updated_at"])
+    return preference
+
+
+def notify(*, user: User, type: str, data: dict[str, Any]) -> Notification:
+    """Store a notification for `user` and deliver it.
+
+    Title and message are rendered from the per-type catalogue in `user.language`. After commit:
+    the frame `{"type": "notification", "notification": {...}, "unread_count": n}` goes to the
+    user's WebSocket group; an e-mail task is queued when `email_enabled` and the type's switch
+    allow it (types without a switch always mail; `new_message` at most once per room per hour);
+    one push task per registered device when `push_enabled` and the type's switch allow it.
+    Inactive (banned) users get the stored notification only. Raises nothing of its own.
+    """
+    data = _jsonable(data)
+    title, message = render(type=type, data=data, language=getattr(user, "language", None))
+    with transaction.atomic():
+        notification = Notification.objects.create(
+            user=user, type=type, title=title, message=message, data=data
+        )
+        preference = notification_preference_get(user=user)
+        reachable = bool(user.is_active)
+        send_email = (
+            reachable
+            and bool(user.email)
+            and preference.email_enabled
+            and preference.allows_type(type)
+        )
+        device_ids: list[str] = []
+        if reachable and preference.push_enabled and preference.allows_type(type):
+            device_ids = [
+                str(pk) for pk in Device.objects.filter(user=user).values_list("id", flat=True)
+            ]
+        transaction.on_commit(
+            lambda: _deliver(notification, send_email=send_email, device_ids=device_ids),
+            robust=True,
+        )
+    return notification
+
+
+def _deliver(notification: Notification, *, send_email: bool, device_ids: list[str]) -> None:
+    from notifications import tasks  # tasks import this module
+
+    push_to_user(
+        notification.user_id,
+        {
+            "type": "notification",
+            "notification": notification.as_payload(),
+            "unread_count": notification_unread_count(user_id=notification.user_id),
+        },
+    )
+    if send_email and notification.type == NotificationType.NEW_MESSAGE:
+        # cache.add is atomic (SET NX on Redis): of concurrent messages only one wins the window.
+        room_id = notification.data.get("room_id") or "-"
+        send_email = cache.add(
+            _chat_email_key(notification.user_id, room_id),
+            str(notification.id),
+            timeout=CHAT_EMAIL_WINDOW_SECONDS,
+        )
+    if send_email:
+        _queue(tasks.send_notification_email, str(notification.id))
+    for device_id in device_ids:
+        _queue(tasks.send_notification_push, str(notification.id), device_id)
+
+
+def _queue(task: Any, *args: str) -> None:
+    try:
+        task.delay(*args)
+    except Exception:
+        logger.exception("could not queue %s%s", task.name, args)
+
+
+def _reopen_chat_email_windows(notifications: Iterable[Notification]) -> None:
+    keys = {
+        _chat_email_key(n.user_id, n.data.get("room_id") or "-")
+        for n in notifications
+        if n.type == NotificationType.NEW_MESSAGE
+    }
+    if keys:
+        cache.delete_many(list(keys))
+
+
+def notification_mark_read(*, user: User, notification_id: UUID | str) -> Notification:
+    """Mark one of the user's notifications read. Raises NotFound for another user's."""
+    notification = notification_get_for_owner(user=user, notification_id=notification_id)
+    if not notification.is_read:
+        Notification.objects.filter(pk=notification.pk).update(is_read=True)
+        notification.is_read = True
+        _reopen_chat_email_windows([notification])
+    return notification
+
+
+def notification_mark_all_read(*, user: User) -> int:
+    """Mark every unread notification of the user read; returns how many changed (maybe 0)."""
+    unread = Notification.objects.filter(user=user, is_read=False)
+    rooms = list(
+        unread.filter(type=NotificationType.NEW_MESSAGE).only("id", "user_id", "type", "data")
+    )
+    updated = unread.update(is_read=True)
+    _reopen_chat_email_windows(rooms)
+    return updated
+
+
+def chat_room_notifications_read(*, user: User, room_id: UUID | str) -> int:
+    """Hook for chat: the user read room `room_id`; its `new_message` notifications become read
+    and the next message of that room may be e-mailed again. Returns how many changed."""
+    updated = Notification.objects.filter(
+        user=user,
+        is_read=False,
+        type=NotificationType.NEW_MESSAGE,
+        data__room_id=str(room_id),
+    ).update(is_read=True)
+    cache.delete(_chat_email_key(user.id, str(room_id)))
+    return updated
+
+
+def device_register(*, user: User, token: str, platform: str) -> tuple[Device, bool]:
+    """Register or refresh a push token for `user`; returns (device, created_for_user).
+
+    A token is unique: one that belonged to another account (shared phone, re-login) moves to
+    `user`, so the previous account stops receiving pushes on that device.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        device = Device.objects.select_for_update().filter(token=token).first()
+        if device is None:
+            try:
+                with transaction.atomic():
+                    device = Device.objects.create(
+                        user=user, token=token, platform=platform, last_seen=now
+                    )
+                return device, True
+            except IntegrityError:  # registered concurrently: refresh it below
+                device = Device.objects.select_for_update().get(token=token)
+        created_for_user = device.user_id != user.id
+        device.user = user
+        device.platform = platform
+        device.last_seen = now
+        device.save(update_fields=["user", "platform", "last_seen"])
+    return device, created_for_user
+
+
+def device_delete(*, user: User, device_id: UUID | str) -> None:
+    """Unregister one of the user's devices. Raises NotFound for another user's."""
+    device_get_for_owner(user=user, device_id=device_id).delete()
+
+
+def notifications_delete_old_read(*, days: int = READ_NOTIFICATION_RETENTION_DAYS) -> int:
+    """Delete read notifications older than `days`; returns how many were deleted."""
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _ = Notification.objects.filter(is_read=True, created_at__lt=cutoff).delete()
+    return deleted
+
+
+def casting_reminder_notify(
+    *, user: User, casting_id: UUID | str, casting_title: str, shoot_date: Any
+) -> Notification | None:
+    """Hook for castings' beat job: remind an accepted model 24 h before the shoot.
+
+    Idempotent per (user, casting, shoot date): a job that runs again sends nothing and
+    returns None.
+    """
+    return _notify_once(
+        user=user,
+        type=NotificationType.CASTING_REMINDER,
+        data={"casting_id": casting_id, "casting_title": casting_title, "shoot_date": shoot_date},
+        unique_keys=("casting_id", "shoot_date"),
+    )
+
+
+def subscription_expiring_notify(*, user: User, plan: str, expires_at: Any) -> Notification | None:
+    """Hook for billing's beat job: warn before a paid plan runs out.
+
+    Idempotent per (user, expiry moment): returns None when this expiry was already announced.
+    """
+    return _notify_once(
+        user=user,
+        type=NotificationType.SUBSCRIPTION_EXPIRING,
+        data={"plan": plan, "expires_at": expires_at},
+        unique_keys=("expires_at",),
+    )
+
+
+def _notify_once(
+    *, user: User, type: str, data: dict[str, Any], unique_keys: tuple[str, ...]
+) -> Notification | None:
+    data = _jsonable(data)
+    key = "notifications:once:{}:{}:{}".format(
+        user.id, type, ":".join(str(data.get(name)) for name in unique_keys)
+    )
+    # cache.add guards concurrent runs; the DB check guards reruns after the cache expired.
+    if not cache.add(key, 1, timeout=60 * 60 * 24 * 3):
+        return None
+    lookup = {f"data__{name}": data.get(name) for name in unique_keys}
+    if Notification.objects.filter(user=user, type=type, **lookup).exists():
+        return None
+    return notify(user=user, type=type, data=data)
+
+
+def announcement_send(*, user_ids: Iterable[UUID | str], title: str, message: str) -> int:
+    """Queue a staff announcement to the given users in batches; returns the number queued.
+
+    Each user gets a stored `announcement` notification (always) and an e-mail when their
+    `email_enabled` is on. Runs after commit.
+    """
+    from notifications import tasks
+
+    ids = [str(pk) for pk in user_ids]
+    for start in range(0, len(ids), ANNOUNCEMENT_BATCH_SIZE):
+        batch = ids[start : start + ANNOUNCEMENT_BATCH_SIZE]
+        transaction.on_commit(
+            lambda batch=batch: tasks.send_announcement_batch.delay(batch, title, message)
+        )
+    return len(ids)
+
+
+def announcement_deliver(*, user_ids: Iterable[UUID | str], title: str, message: str) -> int:
+    """Notify every active user of `user_ids` (one batch of an announcement)."""
+    count = 0
+    for user in User.objects.filter(id__in=list(user_ids), is_active=True).iterator():
+        notify(
+            user=user,
+            type=NotificationType.ANNOUNCEMENT,
+            data={"title": title, "message": message},
+        )
+        count += 1
+    return count
