@@ -1,0 +1,209 @@
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Upper
+from django.utils import timezone
+
+# The same vocabularies as model profiles, so requirements compare with profile fields.
+from profiles.models import Category, Experience, Gender
+
+__all__ = ["Category", "Experience", "Gender"]  # re-exported for the castings app
+
+
+class CastingStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# contract-notes §6: every other transition (including "to the same status") is INVALID_STATE.
+CASTING_TRANSITIONS: dict[str, frozenset[str]] = {
+    CastingStatus.DRAFT: frozenset({CastingStatus.ACTIVE, CastingStatus.CANCELLED}),
+    CastingStatus.ACTIVE: frozenset({CastingStatus.COMPLETED, CastingStatus.CANCELLED}),
+    CastingStatus.COMPLETED: frozenset(),
+    CastingStatus.CANCELLED: frozenset(),
+}
+
+
+# A requirement of "intermediate" is met by intermediate and experienced models.
+EXPERIENCE_RANK = {
+    Experience.BEGINNER: 0,
+    Experience.INTERMEDIATE: 1,
+    Experience.EXPERIENCED: 2,
+}
+
+
+class CastingQuerySet(models.QuerySet):
+    def alive(self) -> CastingQuerySet:
+        """Castings their owner has not deleted (DELETE is a soft delete, see services)."""
+        return self.filter(deleted_at__isnull=True)
+
+
+class Casting(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="castings"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(max_length=5000)
+    category = models.CharField(max_length=16, choices=Category.choices)
+    city = models.CharField(max_length=100)
+    address = models.CharField(max_length=255, blank=True)
+    shoot_date = models.DateTimeField()
+    duration_days = models.PositiveSmallIntegerField(default=1)
+    # When the shoot is over: shoot_date + duration_days, kept in step by save() so the
+    # "mark completed" beat job is one indexed range query on every database.
+    ends_at = models.DateTimeField(editable=False)
+    pay_min = models.PositiveIntegerField(null=True, blank=True)
+    pay_max = models.PositiveIntegerField(null=True, blank=True)
+
+    # Requirements as typed columns (filterable, indexable); NULL means "no requirement".
+    required_gender = models.CharField(max_length=8, choices=Gender.choices, null=True, blank=True)
+    min_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    min_height = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_height = models.PositiveSmallIntegerField(null=True, blank=True)
+    required_experience = models.CharField(
+        max_length=16, choices=Experience.choices, null=True, blank=True
+    )
+
+    status = models.CharField(
+        max_length=16, choices=CastingStatus.choices, default=CastingStatus.ACTIVE
+    )
+    # Staff moderation: a hidden casting is seen only by its owner (and staff in the admin).
+    is_hidden = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    # On PostgreSQL the table also has `search_vector`, a stored generated tsvector over title
+    # and description with a GIN index (migration 0002). It is not a model field because it
+    # does not exist on SQLite; selectors query it with raw SQL on PostgreSQL only.
+
+    objects = CastingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="casting_status_created_idx"),
+            models.Index(fields=["status", "shoot_date"], name="casting_status_shoot_idx"),
+            models.Index(fields=["status", "ends_at"], name="casting_status_ends_idx"),
+            models.Index(Upper("city"), "status", name="casting_city_status_idx"),
+            models.Index(fields=["category", "status"], name="casting_category_status_idx"),
+            models.Index(fields=["required_gender"], name="casting_gender_idx"),
+            models.Index(fields=["min_age", "max_age"], name="casting_age_idx"),
+            models.Index(fields=["min_height", "max_height"], name="casting_height_idx"),
+            models.Index(fields=["pay_max"], name="casting_pay_max_idx"),
+            models.Index(fields=["owner", "-created_at"], name="casting_owner_created_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pay_min__isnull=True)
+                | Q(pay_max__isnull=True)
+                | Q(pay_max__gte=F("pay_min")),
+                name="casting_pay_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_age__isnull=True)
+                | Q(max_age__isnull=True)
+                | Q(max_age__gte=F("min_age")),
+                name="casting_age_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_height__isnull=True)
+                | Q(max_height__isnull=True)
+                | Q(max_height__gte=F("min_height")),
+                name="casting_height_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_days__gte=1) & Q(duration_days__lte=365),
+                name="casting_duration_days_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.ends_at = self.shoot_date + timedelta(days=self.duration_days or 1)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "ends_at"}
+        super().save(*args, **kwargs)
+
+
+class SavedCasting(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_castings"
+    )
+    casting = models.ForeignKey(Casting, on_delete=models.CASCADE, related_name="saves")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "casting"], name="saved_casting_unique"),
+        ]
+        indexes = [models.Index(fields=["user", "-created_at"], name="saved_user_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saved {self.casting_id}"
+
+
+class ResponseStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# contract-notes §7: what the casting owner may do; withdrawing is the model's own action.
+RESPONSE_OWNER_TRANSITIONS: dict[str, frozenset[str]] = {
+    ResponseStatus.PENDING: frozenset({ResponseStatus.ACCEPTED, ResponseStatus.REJECTED}),
+    ResponseStatus.ACCEPTED: frozenset({ResponseStatus.REJECTED}),
+    ResponseStatus.REJECTED: frozenset(),
+    ResponseStatus.WITHDRAWN: frozenset(),
+}
+
+
+class Response(models.Model):
+    """A model's application to a casting; one per casting and model profile."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    casting = models.ForeignKey(Casting, on_delete=models.CASCADE, related_name="responses")
+    model_profile = models.ForeignKey(
+        "profiles.ModelProfile", on_delete=models.CASCADE, related_name="casting_responses"
+    )
+    message = models.TextField(max_length=2000, blank=True)
+    portfolio_links = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        max_length=16, choices=ResponseStatus.choices, default=ResponseStatus.PENDING
+    )
+    applied_at = models.DateTimeField(default=timezone.now, editable=False)
+    status_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-applied_at", "-id"]
+        constraints = [
+            # Holds "once per casting" under concurrent requests (contract-notes §7).
+            models.UniqueConstraint(
+                fields=["casting", "model_profile"], name="response_casting_model_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["casting", "status", "-applied_at"], name="response_casting_status_idx"
+            ),
+            models.Index(
+                fields=["model_profile", "-applied_at"], name="response_model_applied_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_profile_id} → {self.casting_id} ({self.status})"

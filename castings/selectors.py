@@ -1,0 +1,369 @@
+"""Reads of the castings domain: visibility, filters, query shape (STYLE §2, §3).
+
+Visibility (contract-notes §6): the public sees active castings, and completed or cancelled
+ones when it asks for them by `status` or by id; drafts, staff-hidden and deleted castings are
+seen by nobody but their owner (deleted ones not even by the owner). Anything the caller may not
+see is a 404; something visible whose action is not theirs is a 403.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+
+from castings.models import (
+    EXPERIENCE_RANK,
+    Casting,
+    CastingStatus,
+    Response,
+    ResponseStatus,
+    SavedCasting,
+)
+from mwork.api.exceptions import NotFound, PermissionDenied
+
+PUBLIC_STATUSES = (CastingStatus.ACTIVE, CastingStatus.COMPLETED, CastingStatus.CANCELLED)
+# Constant SQL (the column exists on PostgreSQL only, see migration 0002); the words are a
+# parameter.
+SEARCH_SQL = '"castings_casting"."search_vector" @@ to_tsquery(\'pg_catalog.simple\', %s)'
+CASTING_ORDERINGS = ("created_at", "shoot_date", "pay_max", "responses_count")
+
+
+# ------------------------------------------------------------------------------------------
+# Interfaces used by other apps (chat, profiles)
+# ------------------------------------------------------------------------------------------
+def users_linked_by_casting(
+    *, casting_id: uuid.UUID | str, user_a_id: uuid.UUID | str, user_b_id: uuid.UUID | str
+) -> bool:
+    """True when one user owns the (not deleted) casting and the other has a response to it.
+
+    Any response counts, whatever its status: the owner may want to talk to a rejected applicant
+    and the applicant may ask about a decision. Used by chat to allow a room about a casting.
+    """
+    try:
+        casting = Casting.objects.alive().only("id", "owner_id").get(id=casting_id)
+    except (Casting.DoesNotExist, ValidationError, ValueError, TypeError):
+        return False
+    owner_id = str(casting.owner_id)
+    user_a, user_b = str(user_a_id), str(user_b_id)
+    if owner_id == user_a:
+        applicant_id = user_b
+    elif owner_id == user_b:
+        applicant_id = user_a
+    else:
+        return False
+    return Response.objects.filter(
+        casting_id=casting.id, model_profile__user_id=applicant_id
+    ).exists()
+
+
+def accepted_response_exists(
+    *, casting_id: uuid.UUID | str, owner_id: uuid.UUID | str, model_profile_id: uuid.UUID | str
+) -> bool:
+    """True when `owner_id` owns the casting and accepted that model profile's response.
+
+    Used by profiles to allow a review. A casting deleted later still counts (the work
+    happened).
+    """
+    try:
+        return Response.objects.filter(
+            casting_id=casting_id,
+            casting__owner_id=owner_id,
+            model_profile_id=model_profile_id,
+            status=ResponseStatus.ACCEPTED,
+        ).exists()
+    except (ValidationError, ValueError, TypeError):
+        return False  # not a UUID
+
+
+# ------------------------------------------------------------------------------------------
+# Query shape
+# ------------------------------------------------------------------------------------------
+def _responses_count() -> Coalesce:
+    """Applicants of a casting, withdrawn responses excluded, as a correlated subquery."""
+    counted = (
+        Response.objects.filter(casting_id=OuterRef("pk"))
+        .exclude(status=ResponseStatus.WITHDRAWN)
+        .order_by()
+        .values("casting_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _with_card_data(queryset: QuerySet[Casting]) -> QuerySet[Casting]:
+    """Everything the casting card needs in the same query (owner, employer profile, count)."""
+    return queryset.select_related("owner", "owner__employer_profile").annotate(
+        responses_count=_responses_count()
+    )
+
+
+def _visible_to(user: Any) -> Q:
+    public = Q(status__in=PUBLIC_STATUSES, is_hidden=False)
+    if user is not None and getattr(user, "is_authenticated", False):
+        return public | Q(owner_id=user.id)
+    return public
+
+
+# ------------------------------------------------------------------------------------------
+# Filters
+# ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CastingFilters:
+    status: str | None = None
+    city: str | None = None
+    category: str | None = None
+    gender: str | None = None
+    min_age: int | None = None
+    max_age: int | None = None
+    min_height: int | None = None
+    max_height: int | None = None
+    experience: str | None = None
+    pay_min: int | None = None
+    search: str | None = None
+    ordering: str | None = None
+
+
+def _search_terms(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())[:10]
+
+
+def _apply_search(queryset: QuerySet[Casting], text: str) -> QuerySet[Casting]:
+    terms = _search_terms(text)
+    if not terms:
+        return queryset
+    if connection.vendor == "postgresql":
+        # Prefix match of every word against the stored GIN-indexed tsvector (`simple` config:
+        # no stemming, so Kazakh, Russian and English words all work the same way).
+        tsquery = " & ".join(f"{term}:*" for term in terms)
+        return queryset.filter(
+            RawSQL(SEARCH_SQL, (tsquery,), output_field=BooleanField())  # noqa: S611
+        )
+    condition = Q()
+    for term in terms:
+        condition &= Q(title__icontains=term) | Q(description__icontains=term)
+    return queryset.filter(condition)
+
+
+def _apply_filters(queryset: QuerySet[Casting], filters: CastingFilters) -> QuerySet[Casting]:
+    if filters.city:
+        queryset = queryset.filter(city__iexact=filters.city.strip())
+    if filters.category:
+        queryset = queryset.filter(category=filters.category)
+    if filters.gender:
+        # A casting that requires no gender is open to everyone (contract-notes §6).
+        queryset = queryset.filter(
+            Q(required_gender=filters.gender) | Q(required_gender__isnull=True)
+        )
+    # Ranges overlap: the casting's [min, max] (open where NULL) meets the asked [min, max].
+    if filters.min_age is not None:
+        queryset = queryset.filter(Q(max_age__isnull=True) | Q(max_age__gte=filters.min_age))
+    if filters.max_age is not None:
+        queryset = queryset.filter(Q(min_age__isnull=True) | Q(min_age__lte=filters.max_age))
+    if filters.min_height is not None:
+        queryset = queryset.filter(
+            Q(max_height__isnull=True) | Q(max_height__gte=filters.min_height)
+        )
+    if filters.max_height is not None:
+        queryset = queryset.filter(
+            Q(min_height__isnull=True) | Q(min_height__lte=filters.max_height)
+        )
+    if filters.experience:
+        # Castings whose required experience this level meets.
+        rank = EXPERIENCE_RANK[filters.experience]
+        allowed = [level for level, value in EXPERIENCE_RANK.items() if value <= rank]
+        queryset = queryset.filter(
+            Q(required_experience__isnull=True) | Q(required_experience__in=allowed)
+        )
+    if filters.pay_min is not None:
+        queryset = queryset.filter(pay_max__gte=filters.pay_min)
+    if filters.search:
+        queryset = _apply_search(queryset, filters.search)
+    return queryset
+
+
+def _apply_ordering(queryset: QuerySet[Casting], ordering: str | None) -> QuerySet[Casting]:
+    if not ordering:
+        return queryset.order_by("-created_at", "-id")
+    descending = ordering.startswith("-")
+    field = ordering.lstrip("-")
+    column = F(field)
+    expression = column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
+    return queryset.order_by(expression, "-id")
+
+
+# ------------------------------------------------------------------------------------------
+# Castings
+# ------------------------------------------------------------------------------------------
+def casting_list_public(*, user: Any, filters: CastingFilters) -> QuerySet[Casting]:
+    """The catalogue: active castings, or completed/cancelled ones when `status` asks.
+
+    Drafts are never listed here, not even the caller's own (they are in `/castings/my`).
+    """
+    status = filters.status or CastingStatus.ACTIVE
+    if status not in PUBLIC_STATUSES:
+        return Casting.objects.none()
+    queryset = Casting.objects.alive().filter(status=status, is_hidden=False)
+    queryset = _apply_filters(queryset, filters)
+    return _apply_ordering(_with_card_data(queryset), filters.ordering)
+
+
+def casting_list_owned(*, user: Any, status: str | None = None) -> QuerySet[Casting]:
+    """The caller's own castings, drafts and hidden ones included, newest first."""
+    queryset = Casting.objects.alive().filter(owner_id=user.id)
+    if status:
+        queryset = queryset.filter(status=status)
+    return _with_card_data(queryset).order_by("-created_at", "-id")
+
+
+def casting_list_saved(*, user: Any) -> QuerySet[Casting]:
+    """Castings the caller saved and may still see, most recently saved first."""
+    saved_at = SavedCasting.objects.filter(user_id=user.id, casting_id=OuterRef("pk")).values(
+        "created_at"
+    )[:1]
+    queryset = (
+        Casting.objects.alive()
+        .filter(_visible_to(user), saves__user_id=user.id)
+        .annotate(saved_at=Subquery(saved_at))
+    )
+    return _with_card_data(queryset).order_by("-saved_at", "-id")
+
+
+def casting_get(*, user: Any, casting_id: uuid.UUID) -> Casting:
+    """A casting the caller may see, with card data; NotFound otherwise."""
+    casting = (
+        _with_card_data(Casting.objects.alive().filter(_visible_to(user)))
+        .filter(id=casting_id)
+        .first()
+    )
+    if casting is None:
+        raise NotFound("Casting not found.")
+    return casting
+
+
+def casting_get_for_owner(*, user: Any, casting_id: uuid.UUID) -> Casting:
+    """The caller's own casting: NotFound when invisible, PermissionDenied when not theirs."""
+    casting = casting_get(user=user, casting_id=casting_id)
+    if casting.owner_id != user.id:
+        raise PermissionDenied("Only the owner of this casting can do that.")
+    return casting
+
+
+# ------------------------------------------------------------------------------------------
+# Responses
+# ------------------------------------------------------------------------------------------
+def response_list_for_casting(*, casting: Casting, status: str | None = None) -> QuerySet:
+    """Applications to a casting for its owner; withdrawn ones only when asked by `status`."""
+    queryset = Response.objects.filter(casting_id=casting.id)
+    if status:
+        queryset = queryset.filter(status=status)
+    else:
+        queryset = queryset.exclude(status=ResponseStatus.WITHDRAWN)
+    return queryset.select_related("model_profile").order_by("-applied_at", "-id")
+
+
+def response_list_for_model(*, user: Any, status: str | None = None) -> QuerySet:
+    """The caller's own applications with their castings' card data, newest first."""
+    queryset = Response.objects.filter(model_profile__user_id=user.id)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.select_related(
+        "casting", "casting__owner", "casting__owner__employer_profile"
+    ).order_by("-applied_at", "-id")
+
+
+def response_get_for_casting_owner(*, user: Any, response_id: uuid.UUID) -> Response:
+    """A response to one of the caller's castings; the applicant gets 403, others 404."""
+    response = _response_get(response_id=response_id)
+    if response.casting.owner_id == user.id:
+        return response
+    if response.model_profile.user_id == user.id:
+        raise PermissionDenied("Only the owner of the casting can change this response.")
+    raise NotFound("Response not found.")
+
+
+def response_get_for_applicant(*, user: Any, response_id: uuid.UUID) -> Response:
+    """The caller's own response; the casting owner gets 403, others 404."""
+    response = _response_get(response_id=response_id)
+    if response.model_profile.user_id == user.id:
+        return response
+    if response.casting.owner_id == user.id:
+        raise PermissionDenied("Only the applicant can withdraw this response.")
+    raise NotFound("Response not found.")
+
+
+def _response_get(*, response_id: uuid.UUID) -> Response:
+    response = (
+        Response.objects.select_related("casting", "model_profile", "model_profile__user")
+        .filter(id=response_id, casting__deleted_at__isnull=True)
+        .first()
+    )
+    if response is None:
+        raise NotFound("Response not found.")
+    return response
+
+
+def response_matches_requirements(*, casting: Casting, profile: Any) -> bool:
+    """Does the model profile meet every requirement of the casting? (no query)"""
+    if casting.required_gender and getattr(profile, "gender", None) != casting.required_gender:
+        return False
+    age = getattr(profile, "age", None)
+    if casting.min_age is not None and (age is None or age < casting.min_age):
+        return False
+    if casting.max_age is not None and (age is None or age > casting.max_age):
+        return False
+    height = getattr(profile, "height", None)
+    if casting.min_height is not None and (height is None or height < casting.min_height):
+        return False
+    if casting.max_height is not None and (height is None or height > casting.max_height):
+        return False
+    if casting.required_experience:
+        experience = getattr(profile, "experience", None)
+        if experience not in EXPERIENCE_RANK:
+            return False
+        return EXPERIENCE_RANK[experience] >= EXPERIENCE_RANK[casting.required_experience]
+    return True
+
+
+def model_profiles_matching_casting(*, casting: Casting) -> QuerySet:
+    """Visible model profiles in the casting's city that meet its requirements (for new_casting).
+
+    The SQL twin of `response_matches_requirements`.
+    """
+    from profiles.selectors import visible_model_profiles
+
+    queryset = visible_model_profiles().filter(city__iexact=casting.city)
+    if casting.required_gender:
+        queryset = queryset.filter(gender=casting.required_gender)
+    if casting.min_age is not None:
+        queryset = queryset.filter(age__gte=casting.min_age)
+    if casting.max_age is not None:
+        queryset = queryset.filter(age__lte=casting.max_age)
+    if casting.min_height is not None:
+        queryset = queryset.filter(height__gte=casting.min_height)
+    if casting.max_height is not None:
+        queryset = queryset.filter(height__lte=casting.max_height)
+    if casting.required_experience:
+        rank = EXPERIENCE_RANK[casting.required_experience]
+        queryset = queryset.filter(
+            experience__in=[level for level, value in EXPERIENCE_RANK.items() if value >= rank]
+        )
+    return queryset
