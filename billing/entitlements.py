@@ -1,0 +1,159 @@
+"""Plan limits: the one module the other apps call to check what a user may do.
+
+- `entitlements_for(user)` — the plan and its limits (FREE when nothing is paid).
+- `check_feature(user, "chat_access")` — raises `SubscriptionLimitExceeded({"feature"})`.
+- `consume_response(user)` — counts one casting response against the monthly allowance
+  (Asia/Almaty calendar month), then against bought package credits, under a row lock.
+- `check_photo_quota(user, current_count)` — raises `SubscriptionLimitExceeded({limit, used,
+  plan})` when one more photo would go over the plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from billing.models import (
+    CURRENT_STATUSES,
+    UNLIMITED,
+    Plan,
+    PlanName,
+    ResponseCredit,
+    ResponseUsage,
+    Subscription,
+)
+from mwork.api.exceptions import SubscriptionLimitExceeded
+
+FEATURES = ("chat_access", "profile_promotion", "priority_support", "analytics")
+
+# Used only if the seeded FREE row was deleted by staff: the contract's FREE values.
+_FREE_FALLBACK = {
+    "max_photos": 5,
+    "max_responses_per_month": 3,
+    "chat_access": False,
+    "profile_promotion": False,
+    "priority_support": False,
+    "analytics": "none",
+}
+
+
+@dataclass(frozen=True)
+class Entitlements:
+    plan: str
+    max_photos: int
+    max_responses_per_month: int
+    chat_access: bool
+    profile_promotion: bool
+    priority_support: bool
+    analytics: str
+    expires_at: dt.datetime | None
+
+    @classmethod
+    def from_plan(cls, plan: Plan | None, expires_at: dt.datetime | None = None) -> Entitlements:
+        if plan is None:
+            return cls(plan=PlanName.FREE, expires_at=None, **_FREE_FALLBACK)
+        return cls(
+            plan=plan.name,
+            max_photos=plan.max_photos,
+            max_responses_per_month=plan.max_responses_per_month,
+            chat_access=plan.chat_access,
+            profile_promotion=plan.profile_promotion,
+            priority_support=plan.priority_support,
+            analytics=plan.analytics,
+            expires_at=expires_at,
+        )
+
+
+def current_subscription(user) -> Subscription | None:
+    """The subscription giving access now (active, or cancelled but not yet expired)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Subscription.objects.filter(
+            user_id=user.pk, status__in=CURRENT_STATUSES, expires_at__gt=timezone.now()
+        )
+        .select_related("plan")
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def entitlements_for(user) -> Entitlements:
+    """The caller's plan and limits: the current paid subscription, else FREE."""
+    subscription = current_subscription(user)
+    if subscription is not None:
+        return Entitlements.from_plan(subscription.plan, subscription.expires_at)
+    return Entitlements.from_plan(Plan.objects.filter(name=PlanName.FREE).first())
+
+
+def check_feature(user, feature: str) -> None:
+    """Raise `SubscriptionLimitExceeded(details={"feature": feature})` unless the plan has it.
+
+    `analytics` counts as present for "basic" and "advanced".
+    """
+    if feature not in FEATURES:
+        raise ValueError(f"Unknown plan feature {feature!r}; one of {FEATURES}.")
+    value = getattr(entitlements_for(user), feature)
+    if not value or value == "none":
+        raise SubscriptionLimitExceeded(
+            "Your plan does not include this feature.", details={"feature": feature}
+        )
+
+
+def usage_month(now: dt.datetime | None = None) -> dt.date:
+    """First day of the current calendar month in the platform's time zone (Asia/Almaty)."""
+    local = (now or timezone.now()).astimezone(ZoneInfo(settings.PLATFORM_TIME_ZONE))
+    return local.date().replace(day=1)
+
+
+def consume_response(user) -> None:
+    """Count one casting response; call it inside the caller's `transaction.atomic()`.
+
+    Locks the user's usage row for the month (created under a unique constraint), spends the
+    monthly allowance first and bought credits after. Concurrent calls are serialized by the
+    lock, so they never overshoot.
+
+    Raises `SubscriptionLimitExceeded(details={"limit", "used", "plan"})` when both are spent.
+    """
+    with transaction.atomic():
+        ents = entitlements_for(user)
+        usage, _ = ResponseUsage.objects.select_for_update().get_or_create(
+            user_id=user.pk, month=usage_month()
+        )
+        limit = ents.max_responses_per_month
+        if limit == UNLIMITED or usage.used < limit:
+            usage.used += 1
+            usage.save(update_fields=["used"])
+            return
+        credit = ResponseCredit.objects.select_for_update().filter(user_id=user.pk).first()
+        if credit is not None and credit.balance > 0:
+            credit.balance -= 1
+            credit.save(update_fields=["balance", "updated_at"])
+            usage.credits_used += 1
+            usage.save(update_fields=["credits_used"])
+            return
+        raise SubscriptionLimitExceeded(
+            "Monthly response limit reached.",
+            details={"limit": limit, "used": usage.used, "plan": ents.plan},
+        )
+
+
+def check_photo_quota(user, current_count: int) -> None:
+    """Raise `SubscriptionLimitExceeded(details={"limit", "used", "plan"})` when the user
+    already has `max_photos` photos (so one more would go over)."""
+    ents = entitlements_for(user)
+    if ents.max_photos != UNLIMITED and current_count >= ents.max_photos:
+        raise SubscriptionLimitExceeded(
+            "Photo limit of your plan reached.",
+            details={"limit": ents.max_photos, "used": current_count, "plan": ents.plan},
+        )
+
+
+def responses_sent_this_month(user) -> int:
+    usage = ResponseUsage.objects.filter(user_id=user.pk, month=usage_month()).first()
+    return usage.responses_sent if usage else 0
