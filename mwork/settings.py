@@ -405,3 +405,12 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
     },
 }
+
+# ---------------------------------------------------------------------------------------------
+# Notifications (owner: notifications app): beat jobs
+# ---------------------------------------------------------------------------------------------
+CELERY_BEAT_SCHEDULE["notifications-delete-old-read"] = {
+    # Read notifications older than 90 days are deleted nightly (unread ones are kept).
+    "task": "notifications.tasks.delete_old_read_notifications",
+    "schedule": 60 * 60 * 24,
+}
