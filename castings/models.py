@@ -79,6 +79,8 @@ class Casting(models.Model):
     # Staff moderation: a hidden casting is seen only by its owner (and staff in the admin).
     is_hidden = models.BooleanField(default=False)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # new_casting fan-out claimed (sent once) and casting_reminder sent (once, 24 h before).
+    matching_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -414,3 +414,17 @@ CELERY_BEAT_SCHEDULE["notifications-delete-old-read"] = {
     "task": "notifications.tasks.delete_old_read_notifications",
     "schedule": 60 * 60 * 24,
 }
+
+# ---------------------------------------------------------------------------------------------
+# Castings (owner: castings app): beat jobs
+# ---------------------------------------------------------------------------------------------
+CELERY_BEAT_SCHEDULE["castings-send-reminders"] = {
+    # casting_reminder to accepted models once a shoot is less than 24 h away (sent once).
+    "task": "castings.tasks.send_casting_reminders",
+    "schedule": 60 * 15,
+}
+CELERY_BEAT_SCHEDULE["castings-complete-finished"] = {
+    # Active castings past shoot_date + duration_days are marked completed.
+    "task": "castings.tasks.complete_finished_castings",
+    "schedule": 60 * 60,
+}

@@ -1,0 +1,385 @@
+"""Writes of the castings domain: castings, saves, responses and their state machines.
+
+Every service owns its transaction, locks the row whose state it changes, and schedules
+notifications with `transaction.on_commit` (contract-notes §6, §7, §11).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Role, User
+from billing.entitlements import consume_response
+from castings.models import (
+    CASTING_TRANSITIONS,
+    RESPONSE_OWNER_TRANSITIONS,
+    Casting,
+    CastingStatus,
+    Response,
+    ResponseStatus,
+    SavedCasting,
+)
+from mwork.api.exceptions import (
+    Conflict,
+    InvalidState,
+    PermissionDenied,
+    ProfileRequired,
+)
+from notifications.services import casting_reminder_notify, notify
+from profiles.models import EmployerProfile, ModelProfile
+
+logger = logging.getLogger(__name__)
+
+NEW_CASTING_BATCH_SIZE = 500
+REMINDER_LEAD_TIME = timedelta(hours=24)
+
+# Columns a casting's owner may set through POST/PUT (status has its own endpoint).
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "category",
+    "city",
+    "address",
+    "shoot_date",
+    "duration_days",
+    "pay_min",
+    "pay_max",
+    "required_gender",
+    "min_age",
+    "max_age",
+    "min_height",
+    "max_height",
+    "required_experience",
+)
+EDITABLE_STATUSES = (CastingStatus.DRAFT, CastingStatus.ACTIVE)
+
+
+# ------------------------------------------------------------------------------------------
+# Castings
+# ------------------------------------------------------------------------------------------
+def _isoformat(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _schedule_new_casting_fan_out(casting: Casting) -> None:
+    from castings import tasks
+
+    casting_id = str(casting.id)
+    transaction.on_commit(lambda: tasks.notify_matching_models.delay(casting_id))
+
+
+def casting_create(*, actor: User, status: str = CastingStatus.ACTIVE, **fields: Any) -> Casting:
+    """Post a casting as an employer or agency with an employer profile.
+
+    `fields` are the validated columns of EDITABLE_FIELDS; `status` is draft or active.
+    Raises PermissionDenied for other roles, ProfileRequired without an employer profile.
+    An active casting schedules the new_casting fan-out to matching models after commit.
+    """
+    if actor.role not in (Role.EMPLOYER, Role.AGENCY):
+        raise PermissionDenied("Only employers and agencies can post castings.")
+    if not EmployerProfile.objects.filter(user_id=actor.id).exists():
+        raise ProfileRequired("Create your employer profile before posting a casting.")
+    if status not in (CastingStatus.DRAFT, CastingStatus.ACTIVE):
+        raise InvalidState("A new casting is a draft or active.")
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not casting fields: {sorted(unknown)}")
+    with transaction.atomic():
+        casting = Casting(owner=actor, status=status, **fields)
+        if status == CastingStatus.ACTIVE:
+            casting.published_at = timezone.now()
+        casting.save()
+        if status == CastingStatus.ACTIVE:
+            _schedule_new_casting_fan_out(casting)
+    return casting
+
+
+def casting_update(*, casting: Casting, **fields: Any) -> Casting:
+    """Change some columns of a draft or active casting (the caller checked ownership).
+
+    Raises InvalidState for completed or cancelled castings.
+    """
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not casting fields: {sorted(unknown)}")
+    with transaction.atomic():
+        locked = Casting.objects.select_for_update().get(id=casting.id)
+        if locked.status not in EDITABLE_STATUSES:
+            raise InvalidState(f"A {locked.status} casting can no longer be edited.")
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        if fields:
+            locked.save()
+    for name in (*fields, "ends_at", "updated_at"):
+        setattr(casting, name, getattr(locked, name))
+    return casting
+
+
+def casting_change_status(*, casting: Casting, status: str) -> Casting:
+    """Move a casting along draft→active|cancelled, active→completed|cancelled.
+
+    Raises InvalidState for any other transition, and for activating a draft whose shoot date
+    has passed. Activation schedules the new_casting fan-out after commit.
+    """
+    with transaction.atomic():
+        locked = Casting.objects.select_for_update().get(id=casting.id)
+        if status not in CASTING_TRANSITIONS.get(locked.status, ()):
+            raise InvalidState(
+                f"A {locked.status} casting cannot become {status}.",
+                details={"status": [f"Not allowed from {locked.status}."]},
+            )
+        now = timezone.now()
+        update_fields = ["status", "updated_at"]
+        if status == CastingStatus.ACTIVE:
+            if locked.shoot_date <= now:
+                raise InvalidState("The shoot date has passed; change it before publishing.")
+            locked.published_at = now
+            update_fields.append("published_at")
+        locked.status = status
+        locked.save(update_fields=update_fields)
+        if status == CastingStatus.ACTIVE:
+            _schedule_new_casting_fan_out(locked)
+    casting.status = locked.status
+    casting.published_at = locked.published_at
+    casting.updated_at = locked.updated_at
+    return casting
+
+
+def casting_delete(*, casting: Casting) -> None:
+    """Delete a casting for its owner: a soft delete, so accepted work keeps its history.
+
+    The casting disappears from every list and answers 404; its responses stay in the database
+    (reviews and chat rooms refer to them) but are no longer listed.
+    """
+    Casting.objects.filter(id=casting.id, deleted_at__isnull=True).update(
+        deleted_at=timezone.now(), updated_at=timezone.now()
+    )
+
+
+def casting_set_hidden(*, casting: Casting, hidden: bool) -> Casting:
+    """Staff moderation: a hidden casting is seen only by its owner."""
+    Casting.objects.filter(id=casting.id).update(is_hidden=hidden, updated_at=timezone.now())
+    casting.is_hidden = hidden
+    return casting
+
+
+def casting_save(*, user: User, casting: Casting) -> tuple[SavedCasting, bool]:
+    """Bookmark a casting; saving again is harmless. Returns (saved, created)."""
+    return SavedCasting.objects.get_or_create(user=user, casting=casting)
+
+
+def casting_unsave(*, user: User, casting: Casting) -> None:
+    """Remove a bookmark (nothing happens when there was none)."""
+    SavedCasting.objects.filter(user=user, casting=casting).delete()
+
+
+# ------------------------------------------------------------------------------------------
+# Responses
+# ------------------------------------------------------------------------------------------
+def response_submit(
+    *, actor: User, casting: Casting, message: str = "", portfolio_links: list[str] | None = None
+) -> Response:
+    """Apply to an active casting as a model with a profile, once, within the plan.
+
+    Raises PermissionDenied (not a model), ProfileRequired (no model profile), InvalidState
+    (casting not active), Conflict (already applied; a unique constraint holds it under races)
+    and SubscriptionLimitExceeded (monthly allowance and package credits spent). The plan
+    counter is spent in the same transaction as the insert, so a failed insert spends nothing.
+    Notifies the casting owner (new_response) after commit.
+    """
+    if actor.role != Role.MODEL:
+        raise PermissionDenied("Only models can apply to castings.")
+    profile = ModelProfile.objects.filter(user_id=actor.id).first()
+    if profile is None:
+        raise ProfileRequired("Create your model profile before applying.")
+    if casting.status != CastingStatus.ACTIVE:
+        raise InvalidState("This casting is not accepting applications.")
+    try:
+        with transaction.atomic():
+            if Response.objects.filter(casting_id=casting.id, model_profile=profile).exists():
+                raise Conflict("You have already applied to this casting.")
+            consume_response(actor)
+            response = Response.objects.create(
+                casting=casting,
+                model_profile=profile,
+                message=message,
+                portfolio_links=list(portfolio_links or []),
+            )
+            owner_id = casting.owner_id
+            data = {
+                "casting_id": str(casting.id),
+                "casting_title": casting.title,
+                "response_id": str(response.id),
+                "applicant_name": profile.name,
+            }
+            transaction.on_commit(lambda: _notify_user(owner_id, "new_response", data))
+    except IntegrityError:
+        # A concurrent request of the same model won the race for the unique constraint.
+        raise Conflict("You have already applied to this casting.") from None
+    response.casting = casting
+    response.model_profile = profile
+    return response
+
+
+def response_change_status(*, response: Response, status: str) -> Response:
+    """The casting owner decides: pending→accepted|rejected, accepted→rejected.
+
+    Raises InvalidState for any other transition or when the casting was cancelled. Notifies
+    the model (response_status_change) after commit.
+    """
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().get(id=response.id)
+        if status not in RESPONSE_OWNER_TRANSITIONS.get(locked.status, ()):
+            raise InvalidState(
+                f"A {locked.status} response cannot become {status}.",
+                details={"status": [f"Not allowed from {locked.status}."]},
+            )
+        if response.casting.status == CastingStatus.CANCELLED:
+            raise InvalidState("This casting was cancelled.")
+        locked.status = status
+        locked.status_changed_at = timezone.now()
+        locked.save(update_fields=["status", "status_changed_at"])
+        model_user_id = response.model_profile.user_id
+        data = {
+            "casting_id": str(response.casting_id),
+            "casting_title": response.casting.title,
+            "response_id": str(response.id),
+            "status": status,
+        }
+        transaction.on_commit(lambda: _notify_user(model_user_id, "response_status_change", data))
+    response.status = locked.status
+    response.status_changed_at = locked.status_changed_at
+    return response
+
+
+def response_withdraw(*, response: Response) -> Response:
+    """The model takes back a pending response. It still counts against the monthly limit.
+
+    Raises InvalidState unless the response is pending.
+    """
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().get(id=response.id)
+        if locked.status != ResponseStatus.PENDING:
+            raise InvalidState(f"A {locked.status} response cannot be withdrawn.")
+        locked.status = ResponseStatus.WITHDRAWN
+        locked.status_changed_at = timezone.now()
+        locked.save(update_fields=["status", "status_changed_at"])
+    response.status = locked.status
+    response.status_changed_at = locked.status_changed_at
+    return response
+
+
+def _notify_user(user_id: Any, type: str, data: dict[str, Any]) -> None:
+    user = User.objects.filter(id=user_id, is_active=True).first()
+    if user is not None:
+        notify(user=user, type=type, data=data)
+
+
+# ------------------------------------------------------------------------------------------
+# Background work (Celery tasks and beat jobs call these)
+# ------------------------------------------------------------------------------------------
+def casting_matching_user_batches(
+    *, casting_id: Any, batch_size: int = NEW_CASTING_BATCH_SIZE
+) -> Iterator[list[str]]:
+    """Claim the new_casting fan-out of a casting once and yield the matching users in batches.
+
+    Yields nothing when the casting is gone, not active, hidden, or was already announced
+    (the claim is an atomic UPDATE, so a redelivered task sends nothing twice).
+    """
+    from castings.selectors import model_profiles_matching_casting
+
+    claimed = Casting.objects.alive().filter(
+        id=casting_id,
+        status=CastingStatus.ACTIVE,
+        is_hidden=False,
+        matching_notified_at__isnull=True,
+    )
+    if not claimed.update(matching_notified_at=timezone.now()):
+        return
+    casting = Casting.objects.get(id=casting_id)
+    user_ids = (
+        model_profiles_matching_casting(casting=casting)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+    batch: list[str] = []
+    for user_id in user_ids.iterator(chunk_size=batch_size):
+        batch.append(str(user_id))
+        if len(batch) >= batch_size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def casting_notify_users(*, casting_id: Any, user_ids: list[str]) -> int:
+    """Send new_casting to one batch of users; returns how many were notified."""
+    casting = Casting.objects.alive().filter(id=casting_id).first()
+    if casting is None:
+        return 0
+    data = {"casting_id": str(casting.id), "casting_title": casting.title, "city": casting.city}
+    count = 0
+    for user in User.objects.filter(id__in=user_ids, is_active=True).iterator():
+        notify(user=user, type="new_casting", data=data)
+        count += 1
+    return count
+
+
+def castings_send_reminders(*, now: datetime | None = None) -> int:
+    """Remind accepted models of shoots starting within 24 h; each casting once.
+
+    The claim is an atomic UPDATE of `reminder_sent_at`, so overlapping beat runs never remind
+    twice. Returns the number of castings reminded.
+    """
+    now = now or timezone.now()
+    due = Casting.objects.alive().filter(
+        status=CastingStatus.ACTIVE,
+        reminder_sent_at__isnull=True,
+        shoot_date__gt=now,
+        shoot_date__lte=now + REMINDER_LEAD_TIME,
+    )
+    reminded = 0
+    for casting in due.only("id", "title", "shoot_date").iterator():
+        with transaction.atomic():
+            claimed = Casting.objects.filter(id=casting.id, reminder_sent_at__isnull=True).update(
+                reminder_sent_at=now
+            )
+            if not claimed:
+                continue
+            users = list(
+                User.objects.filter(
+                    is_active=True,
+                    model_profile__casting_responses__casting_id=casting.id,
+                    model_profile__casting_responses__status=ResponseStatus.ACCEPTED,
+                )
+            )
+            shoot_date = _isoformat(casting.shoot_date)
+            for user in users:
+                transaction.on_commit(
+                    lambda user=user, casting=casting, shoot_date=shoot_date: (
+                        casting_reminder_notify(
+                            user=user,
+                            casting_id=str(casting.id),
+                            casting_title=casting.title,
+                            shoot_date=shoot_date,
+                        )
+                    )
+                )
+        reminded += 1
+    return reminded
+
+
+def castings_complete_finished(*, now: datetime | None = None) -> int:
+    """Mark active castings whose shoot (shoot_date + duration_days) is over as completed."""
+    now = now or timezone.now()
+    return (
+        Casting.objects.alive()
+        .filter(status=CastingStatus.ACTIVE, ends_at__lte=now)
+        .update(status=CastingStatus.COMPLETED, updated_at=now)
+    )

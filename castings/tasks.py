@@ -1,0 +1,39 @@
+"""Thin Celery wrappers around castings services: take ids, call a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from castings import services
+
+
+@shared_task(acks_late=True)
+def notify_matching_models(casting_id: str) -> int:
+    """Fan out new_casting for a newly active casting: one sub-task per batch of users.
+
+    The claim inside the service makes a redelivered task send nothing twice. Returns the
+    number of batches queued.
+    """
+    batches = 0
+    for user_ids in services.casting_matching_user_batches(casting_id=casting_id):
+        notify_matching_models_batch.delay(casting_id, user_ids)
+        batches += 1
+    return batches
+
+
+@shared_task(acks_late=True)
+def notify_matching_models_batch(casting_id: str, user_ids: list[str]) -> int:
+    """Send new_casting to one batch of matching models."""
+    return services.casting_notify_users(casting_id=casting_id, user_ids=user_ids)
+
+
+@shared_task(acks_late=True)
+def send_casting_reminders() -> int:
+    """Beat job (every 15 min): casting_reminder to accepted models 24 h before the shoot."""
+    return services.castings_send_reminders()
+
+
+@shared_task(acks_late=True)
+def complete_finished_castings() -> int:
+    """Beat job (hourly): active castings past shoot_date + duration_days become completed."""
+    return services.castings_complete_finished()
