@@ -86,3 +86,23 @@ class User(AbstractBaseUser, PermissionsMixin):
     def save(self, *args, **kwargs) -> None:
         self.email = normalize_email(self.email)
         super().save(*args, **kwargs)
+
+
+class RefreshTokenRotation(models.Model):
+    """A refresh token that was exchanged for a new pair at `/auth/refresh`.
+
+    Rotated tokens are blacklisted like logged-out ones; this row tells them apart, because
+    presenting a *rotated* token again means it was copied (reuse detection), while a logged-out
+    one is simply refused.
+    """
+
+    token = models.OneToOneField(
+        "token_blacklist.OutstandingToken",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="rotation",
+    )
+    rotated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"rotation of {self.token_id}"

@@ -1,5 +1,26 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from accounts import views
 
 app_name = "accounts"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("auth/register", views.UserRegisterView.as_view(), name="register"),
+    path("auth/login", views.UserLoginView.as_view(), name="login"),
+    path("auth/refresh", views.TokenRefreshView.as_view(), name="refresh"),
+    path("auth/logout", views.UserLogoutView.as_view(), name="logout"),
+    path("auth/me", views.UserMeView.as_view(), name="me"),
+    path("auth/verify-email", views.EmailVerifyView.as_view(), name="verify-email"),
+    path(
+        "auth/resend-verification",
+        views.EmailVerificationResendView.as_view(),
+        name="resend-verification",
+    ),
+    path("auth/password-reset", views.PasswordResetView.as_view(), name="password-reset"),
+    path(
+        "auth/password-reset/confirm",
+        views.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path("auth/change-password", views.PasswordChangeView.as_view(), name="change-password"),
+]

@@ -1,0 +1,79 @@
+"""Input and output shapes of the accounts API."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from accounts.models import SELF_REGISTERED_ROLES, Language
+
+_PASSWORD = {"max_length": 128, "trim_whitespace": False, "write_only": True}
+
+
+class UserOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    email = serializers.EmailField()
+    role = serializers.CharField()
+    email_verified = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+class MeSubscriptionOutputSerializer(serializers.Serializer):
+    plan = serializers.CharField()
+    status = serializers.CharField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+
+
+class UserMeOutputSerializer(UserOutputSerializer):
+    subscription = MeSubscriptionOutputSerializer()
+
+
+class TokenPairOutputSerializer(serializers.Serializer):
+    access_token = serializers.CharField()
+    refresh_token = serializers.CharField()
+    expires_in = serializers.IntegerField(help_text="Access token lifetime in seconds (900).")
+
+
+class LoginOutputSerializer(TokenPairOutputSerializer):
+    user = UserOutputSerializer()
+
+
+class UserRegisterInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(**_PASSWORD)
+    role = serializers.ChoiceField(choices=[role.value for role in SELF_REGISTERED_ROLES])
+    language = serializers.ChoiceField(
+        choices=Language.values,
+        default=Language.RU.value,
+        help_text="Language of the e-mails we send (ru by default).",
+    )
+
+
+class UserLoginInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(**_PASSWORD)
+
+
+class TokenRefreshInputSerializer(serializers.Serializer):
+    refresh_token = serializers.CharField()
+
+
+class UserLogoutInputSerializer(serializers.Serializer):
+    refresh_token = serializers.CharField(required=False, allow_blank=True)
+
+
+class EmailVerifyInputSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=1000)
+
+
+class PasswordResetInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmInputSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=1000)
+    new_password = serializers.CharField(**_PASSWORD)
+
+
+class PasswordChangeInputSerializer(serializers.Serializer):
+    old_password = serializers.CharField(**_PASSWORD)
+    new_password = serializers.CharField(**_PASSWORD)
