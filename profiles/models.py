@@ -1,0 +1,253 @@
+"""Model and employer profiles, work experience and reviews (contract-notes §5).
+
+Ranges and choices are enforced twice: by the input serializers (400 with per-field details)
+and by database check constraints, so nothing outside the contract can be stored by any path
+(admin, demo loader, a bug in a service).
+
+PostgreSQL-only parts (the `pg_trgm` extension, GIN indexes on the JSON lists, the
+full-text search vector and the trigram index on names, the trigger that keeps the search vector
+current) are created by migrations that are no-ops on SQLite; see `profiles/db.py`.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Upper
+from django.utils import timezone
+
+DEFAULT_COUNTRY = "Kazakhstan"
+
+
+class Gender(models.TextChoices):
+    MALE = "male", "Male"
+    FEMALE = "female", "Female"
+    OTHER = "other", "Other"
+
+
+class ClothingSize(models.TextChoices):
+    XS = "XS", "XS"
+    S = "S", "S"
+    M = "M", "M"
+    L = "L", "L"
+    XL = "XL", "XL"
+    XXL = "XXL", "XXL"
+
+
+class Experience(models.TextChoices):
+    BEGINNER = "beginner", "Beginner"
+    INTERMEDIATE = "intermediate", "Intermediate"
+    EXPERIENCED = "experienced", "Experienced"
+
+
+class Category(models.TextChoices):
+    FASHION = "fashion", "Fashion"
+    COMMERCIAL = "commercial", "Commercial"
+    EDITORIAL = "editorial", "Editorial"
+    RUNWAY = "runway", "Runway"
+
+
+# (field, min, max) — contract-notes §5. Shared by the serializers, the constraints and tests.
+MODEL_RANGES: dict[str, tuple[int, int]] = {
+    "age": (18, 99),
+    "height": (100, 250),
+    "weight": (30, 200),
+    "bust": (40, 200),
+    "waist": (40, 200),
+    "hips": (40, 200),
+    "shoe_size": (30, 50),
+}
+NAME_MIN_LENGTH = 2
+NAME_MAX_LENGTH = 100
+BIO_MAX_LENGTH = 2000
+LANGUAGES_MAX_ITEMS = 10
+REVIEW_COMMENT_MAX_LENGTH = 2000
+
+
+def _range_constraint(field: str, low: int, high: int) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True})
+        | Q(**{f"{field}__gte": low, f"{field}__lte": high}),
+        name=f"profiles_model_{field}_range",
+    )
+
+
+def _choice_constraint(
+    field: str, choices: type[models.TextChoices], *, blank: bool
+) -> models.CheckConstraint:
+    condition = Q(**{f"{field}__in": choices.values})
+    if blank:
+        condition |= Q(**{field: ""})
+    return models.CheckConstraint(condition=condition, name=f"profiles_model_{field}_valid")
+
+
+class ModelProfile(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="model_profile"
+    )
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    bio = models.TextField(max_length=BIO_MAX_LENGTH, blank=True, default="")
+    age = models.PositiveSmallIntegerField()
+    gender = models.CharField(max_length=8, choices=Gender.choices)
+    height = models.PositiveSmallIntegerField(null=True, blank=True)
+    weight = models.PositiveSmallIntegerField(null=True, blank=True)
+    bust = models.PositiveSmallIntegerField(null=True, blank=True)
+    waist = models.PositiveSmallIntegerField(null=True, blank=True)
+    hips = models.PositiveSmallIntegerField(null=True, blank=True)
+    shoe_size = models.PositiveSmallIntegerField(null=True, blank=True)
+    clothing_size = models.CharField(
+        max_length=3, choices=ClothingSize.choices, blank=True, default=""
+    )
+    hair_color = models.CharField(max_length=30, blank=True, default="")
+    eye_color = models.CharField(max_length=30, blank=True, default="")
+    skin_tone = models.CharField(max_length=30, blank=True, default="")
+    city = models.CharField(max_length=100, blank=True, default="")
+    country = models.CharField(max_length=100, default=DEFAULT_COUNTRY)
+    # JSON lists: portable (SQLite for the embedded default) and GIN-indexed (jsonb_path_ops)
+    # on PostgreSQL, where `categories @> '["fashion"]'` uses the index.
+    languages = models.JSONField(default=list, blank=True)
+    categories = models.JSONField(default=list, blank=True)
+    experience = models.CharField(max_length=16, choices=Experience.choices, blank=True, default="")
+    can_travel = models.BooleanField(default=False)
+
+    is_hidden = models.BooleanField(default=False, help_text="Hidden profiles are in no list.")
+    promoted_until = models.DateTimeField(
+        null=True, blank=True, help_text="Promotion granted by staff, until this moment."
+    )
+    rating = models.DecimalField(max_digits=3, decimal_places=2, default=0)
+    reviews_count = models.PositiveIntegerField(default=0)
+    completeness = models.PositiveSmallIntegerField(default=0)
+    # Storage names (not URLs) of the main photo and its thumbnail, maintained by `media`.
+    main_photo = models.CharField(max_length=255, blank=True, default="")
+    main_thumbnail = models.CharField(max_length=255, blank=True, default="")
+    # Full-text vector over name (weight A) and bio (weight B), `simple` configuration. Kept
+    # current by a database trigger on PostgreSQL (every write path, bulk ones included);
+    # unused on SQLite, where search is a substring match.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["-created_at"], name="profiles_mp_created_idx"),
+            models.Index(fields=["-rating"], name="profiles_mp_rating_idx"),
+            models.Index(fields=["gender", "age"], name="profiles_mp_gender_age_idx"),
+            models.Index(fields=["age"], name="profiles_mp_age_idx"),
+            models.Index(fields=["height"], name="profiles_mp_height_idx"),
+            models.Index(fields=["experience"], name="profiles_mp_experience_idx"),
+            models.Index(Upper("city"), name="profiles_mp_city_upper_idx"),
+            models.Index(
+                fields=["promoted_until"],
+                name="profiles_mp_promoted_idx",
+                condition=Q(promoted_until__isnull=False),
+            ),
+            # PostgreSQL only, created by raw SQL in the migrations (profiles/db.py) so that
+            # SQLite, which rebuilds tables from the model state, never sees them:
+            # GIN on search_vector, GIN gin_trgm_ops on name, GIN jsonb_path_ops on
+            # categories and languages.
+        ]
+        constraints = [
+            *(_range_constraint(field, low, high) for field, (low, high) in MODEL_RANGES.items()),
+            _choice_constraint("gender", Gender, blank=False),
+            _choice_constraint("clothing_size", ClothingSize, blank=True),
+            _choice_constraint("experience", Experience, blank=True),
+            models.CheckConstraint(
+                condition=Q(rating__gte=0, rating__lte=5), name="profiles_model_rating_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(completeness__lte=100), name="profiles_model_completeness_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EmployerProfile(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="employer_profile"
+    )
+    company_name = models.CharField(max_length=200)
+    description = models.TextField(max_length=5000, blank=True, default="")
+    website = models.URLField(max_length=200, blank=True, default="")
+    contact_person = models.CharField(max_length=100, blank=True, default="")
+    phone = models.CharField(max_length=20, blank=True, default="")
+    city = models.CharField(max_length=100, blank=True, default="")
+    country = models.CharField(max_length=100, default=DEFAULT_COUNTRY)
+    avatar = models.CharField(max_length=255, blank=True, default="", help_text="Storage name.")
+    is_verified = models.BooleanField(default=False, help_text="Verified company.")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(Upper("city"), name="profiles_ep_city_upper_idx")]
+
+    def __str__(self) -> str:
+        return self.company_name
+
+
+class WorkExperience(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    profile = models.ForeignKey(
+        ModelProfile, on_delete=models.CASCADE, related_name="work_experience"
+    )
+    company = models.CharField(max_length=200)
+    position = models.CharField(max_length=200)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-start_date", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="profiles_work_experience_dates",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position} at {self.company}"
+
+
+class Review(models.Model):
+    """A casting owner's review of a model whose response to that casting was accepted.
+
+    `casting_id` is a plain UUID, not a foreign key: `castings` depends on `profiles`
+    (Response → ModelProfile), and a key back would make the two apps' migrations circular.
+    The service checks the casting through `castings.selectors.accepted_response_exists`.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    profile = models.ForeignKey(ModelProfile, on_delete=models.CASCADE, related_name="reviews")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews_written"
+    )
+    casting_id = models.UUIDField()
+    rating = models.PositiveSmallIntegerField()
+    comment = models.TextField(max_length=REVIEW_COMMENT_MAX_LENGTH, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["profile", "-created_at"], name="profiles_rv_list_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "casting_id"], name="profiles_review_once_per_casting"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="profiles_review_rating_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}★ for {self.profile_id}"

@@ -1,0 +1,300 @@
+"""Reads of the profiles app: catalogue queries, visibility, display names, storage URLs."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, Upper
+from django.utils import timezone
+
+from mwork.api.exceptions import NotFound, PermissionDenied
+from profiles.models import EmployerProfile, ModelProfile, Review, WorkExperience
+
+FALLBACK_DISPLAY_NAME = "MWork user"
+# A timestamp older than any promotion: SQLite's MAX() is NULL when any argument is NULL, so
+# both promotion sources are coalesced to it before taking the later one.
+_NEVER = datetime(1970, 1, 1, tzinfo=UTC)
+
+ORDERING_FIELDS = ("created_at", "rating", "height", "age")
+
+
+# ---------------------------------------------------------------------------------------------
+# Cross-app helpers
+# ---------------------------------------------------------------------------------------------
+def storage_url(name: str | None) -> str | None:
+    """Public URL of a stored file (R2/CDN or local media), or None for an empty name."""
+    if not name:
+        return None
+    return default_storage.url(name)
+
+
+def _related_or_none(user: Any, attribute: str) -> Any:
+    try:
+        return getattr(user, attribute)
+    except ObjectDoesNotExist:
+        return None
+
+
+def user_display(user: Any) -> dict[str, str | None]:
+    """`{"name", "avatar"}` of a user as others see it; never the e-mail address.
+
+    Reads only the profile matching the user's role, so a caller that did
+    `select_related("model_profile", "employer_profile")` triggers no query. Users without a
+    profile (or admins) are shown as "MWork user" without an avatar.
+    """
+    if user is None:
+        return {"name": FALLBACK_DISPLAY_NAME, "avatar": None}
+    if user.role == "model":
+        profile = _related_or_none(user, "model_profile")
+        if profile is not None:
+            return {
+                "name": profile.name,
+                "avatar": storage_url(profile.main_thumbnail or profile.main_photo),
+            }
+    elif user.role in ("employer", "agency"):
+        profile = _related_or_none(user, "employer_profile")
+        if profile is not None:
+            return {"name": profile.company_name, "avatar": storage_url(profile.avatar)}
+    return {"name": FALLBACK_DISPLAY_NAME, "avatar": None}
+
+
+def visible_model_profiles() -> QuerySet[ModelProfile]:
+    """Model profiles anyone may see: not hidden by staff, owner not banned."""
+    return ModelProfile.objects.filter(is_hidden=False, user__is_active=True)
+
+
+def visible_employer_profiles() -> QuerySet[EmployerProfile]:
+    return EmployerProfile.objects.filter(user__is_active=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Promotion
+# ---------------------------------------------------------------------------------------------
+def _plan_promoted_until() -> Any:
+    """Latest expiry of an active subscription with `profile_promotion` (billing), or NULL."""
+    try:
+        from billing.selectors import promoted_until_subquery
+    except ImportError:  # billing not built yet: only staff promotions count
+        return Value(None, output_field=DateTimeField())
+    return promoted_until_subquery()
+
+
+def with_promotion(queryset: QuerySet[ModelProfile]) -> QuerySet[ModelProfile]:
+    """Annotate `promotion_ends` (later of staff and plan promotion) and `is_promoted`.
+
+    `promotion_ends` may lie in the past; `is_promoted` says whether it is still running.
+    """
+    now = timezone.now()
+    never = Value(_NEVER, output_field=DateTimeField())
+    return queryset.annotate(
+        plan_promoted_until=_plan_promoted_until(),
+        promotion_ends=Greatest(
+            Coalesce(F("promoted_until"), never),
+            Coalesce(F("plan_promoted_until"), never),
+            output_field=DateTimeField(),
+        ),
+    ).annotate(
+        is_promoted=ExpressionWrapper(Q(promotion_ends__gt=now), output_field=BooleanField())
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Catalogue
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ModelFilters:
+    gender: str | None = None
+    min_age: int | None = None
+    max_age: int | None = None
+    min_height: int | None = None
+    max_height: int | None = None
+    city: str | None = None
+    category: str | None = None
+    experience: str | None = None
+    search: str | None = None
+    ordering: str | None = None
+
+
+def _filter_category(queryset: QuerySet[ModelProfile], category: str) -> QuerySet[ModelProfile]:
+    if connection.vendor == "postgresql":
+        # jsonb containment: served by the jsonb_path_ops GIN index.
+        return queryset.filter(categories__contains=[category])
+    # SQLite stores the list as JSON text; categories are a closed set of plain words, so the
+    # quoted token cannot match anything but the whole element.
+    return queryset.filter(categories__icontains=f'"{category}"')
+
+
+def _search(queryset: QuerySet[ModelProfile], text: str) -> QuerySet[ModelProfile]:
+    if connection.vendor != "postgresql":
+        return queryset.filter(Q(name__icontains=text) | Q(bio__icontains=text)).annotate(
+            search_rank=Value(0.0)
+        )
+    query = SearchQuery(text, config="simple", search_type="websearch")
+    # Full text over name and bio (GIN on search_vector), or a trigram word match on the name
+    # (GIN gin_trgm_ops) so that "Nurzhanva" still finds "Aisha Nurzhanova".
+    return queryset.filter(
+        Q(search_vector=query) | TrigramWordSimilar(F("name"), Value(text))
+    ).annotate(search_rank=SearchRank(F("search_vector"), query))
+
+
+def model_profile_list(*, filters: ModelFilters) -> QuerySet[ModelProfile]:
+    """The public catalogue: visible profiles, filtered, searched and ordered.
+
+    One query for the rows (promotion annotated in SQL, main photo from the profile row);
+    the list needs no prefetch.
+    """
+    queryset = with_promotion(visible_model_profiles())
+    if filters.gender:
+        queryset = queryset.filter(gender=filters.gender)
+    if filters.min_age is not None:
+        queryset = queryset.filter(age__gte=filters.min_age)
+    if filters.max_age is not None:
+        queryset = queryset.filter(age__lte=filters.max_age)
+    if filters.min_height is not None:
+        queryset = queryset.filter(height__gte=filters.min_height)
+    if filters.max_height is not None:
+        queryset = queryset.filter(height__lte=filters.max_height)
+    if filters.city:
+        # Matches the expression index on UPPER(city).
+        queryset = queryset.alias(city_upper=Upper("city")).filter(
+            city_upper=filters.city.strip().upper()
+        )
+    if filters.category:
+        queryset = _filter_category(queryset, filters.category)
+    if filters.experience:
+        queryset = queryset.filter(experience=filters.experience)
+
+    order: list[Any] = []
+    if filters.search:
+        queryset = _search(queryset, filters.search.strip())
+        if not filters.ordering:
+            order.append(F("search_rank").desc())
+    if filters.ordering:
+        field = filters.ordering.lstrip("-")
+        descending = filters.ordering.startswith("-")
+        expression = F(field)
+        order.append(
+            expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+        )
+    order += [F("created_at").desc(), F("id").desc()]  # stable pages
+    return queryset.order_by(*order)
+
+
+def model_profile_list_promoted() -> QuerySet[ModelProfile]:
+    """Visible profiles promoted right now, the longest-running promotion first."""
+    return (
+        with_promotion(visible_model_profiles())
+        .filter(is_promoted=True)
+        .order_by("-promotion_ends", "-rating", "-created_at", "-id")
+    )
+
+
+def _photos_prefetch() -> list[Any]:
+    try:
+        from media.models import Photo
+    except ImportError:  # media not built yet
+        return []
+    return [Prefetch("photos", queryset=Photo.objects.order_by("-is_main", "order", "created_at"))]
+
+
+def _detail_queryset() -> QuerySet[ModelProfile]:
+    return with_promotion(visible_model_profiles()).prefetch_related(
+        Prefetch("work_experience", queryset=WorkExperience.objects.all()),
+        *_photos_prefetch(),
+    )
+
+
+def _parse_uuid(value: Any) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        raise NotFound() from None
+
+
+def model_profile_get(*, profile_id: Any) -> ModelProfile:
+    """A visible profile with photos and work experience prefetched; NotFound otherwise."""
+    pk = _parse_uuid(profile_id)
+    try:
+        return _detail_queryset().get(pk=pk)
+    except ModelProfile.DoesNotExist:
+        raise NotFound("Model profile not found.") from None
+
+
+def model_profile_get_for_owner(*, user: Any, profile_id: Any) -> ModelProfile:
+    """The profile for a change by its owner.
+
+    Raises NotFound when the profile is not visible (hidden, banned, unknown) and
+    PermissionDenied when it is visible but belongs to someone else. The owner reaches a
+    profile staff hid, so they can still fix it.
+    """
+    pk = _parse_uuid(profile_id)
+    profile = ModelProfile.objects.select_related("user").filter(pk=pk).first()
+    if profile is None or not profile.user.is_active:
+        raise NotFound("Model profile not found.")
+    if profile.user_id != user.id:
+        if profile.is_hidden:
+            raise NotFound("Model profile not found.")
+        raise PermissionDenied("Only the owner can change this profile.")
+    return profile
+
+
+def model_profile_get_detail_for_owner(*, profile: ModelProfile) -> ModelProfile:
+    """Re-read an owner's profile in the detail shape (hidden ones included)."""
+    return (
+        with_promotion(ModelProfile.objects.all())
+        .prefetch_related("work_experience", *_photos_prefetch())
+        .get(pk=profile.pk)
+    )
+
+
+def employer_profile_get(*, profile_id: Any) -> EmployerProfile:
+    pk = _parse_uuid(profile_id)
+    try:
+        return visible_employer_profiles().get(pk=pk)
+    except EmployerProfile.DoesNotExist:
+        raise NotFound("Employer profile not found.") from None
+
+
+def employer_profile_get_for_owner(*, user: Any, profile_id: Any) -> EmployerProfile:
+    """NotFound when invisible, PermissionDenied when someone else's."""
+    profile = employer_profile_get(profile_id=profile_id)
+    if profile.user_id != user.id:
+        raise PermissionDenied("Only the owner can change this profile.")
+    return profile
+
+
+def profile_for_user(*, user: Any) -> tuple[str, Any]:
+    """`("model", ModelProfile)` or `("employer", EmployerProfile)` of the caller; NotFound."""
+    if user.role == "model":
+        profile = ModelProfile.objects.filter(user=user).first()
+        if profile is not None:
+            return "model", model_profile_get_detail_for_owner(profile=profile)
+    elif user.role in ("employer", "agency"):
+        employer = EmployerProfile.objects.filter(user=user).first()
+        if employer is not None:
+            return "employer", employer
+    raise NotFound("You have no profile yet.")
+
+
+def review_list(*, profile: ModelProfile) -> QuerySet[Review]:
+    return Review.objects.filter(profile=profile).select_related(
+        "author__model_profile", "author__employer_profile"
+    )
