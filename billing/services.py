@@ -4,21 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import Role
+from billing import robokassa
 from billing.models import (
     CURRENT_STATUSES,
     BillingPeriod,
+    EventOutcome,
+    Payment,
+    PaymentEvent,
+    PaymentPurpose,
+    PaymentStatus,
     Plan,
     PlanName,
+    ResponseCredit,
+    ResponsePackage,
     Subscription,
     SubscriptionStatus,
 )
-from mwork.api.exceptions import InvalidState, ValidationFailed
+from mwork.api.exceptions import InvalidState, NotFound, PermissionDenied, ValidationFailed
 
 logger = logging.getLogger(__name__)
 
@@ -168,3 +181,339 @@ def subscription_cancel(*, user) -> Subscription:
             current.cancelled_at = now
             current.save(update_fields=["status", "auto_renew", "cancelled_at", "updated_at"])
         return current
+
+
+# ---------------------------------------------------------------------------------------------
+# Payments
+# ---------------------------------------------------------------------------------------------
+def _recurring_available() -> bool:
+    return bool(settings.ROBOKASSA_RECURRING_ENABLED or robokassa.credentials().simulated)
+
+
+def payment_create_for_subscription(
+    *, user, plan_name: str, billing_period: str = "monthly", auto_renew: bool = True
+) -> Payment:
+    """A pending payment for a paid plan; the amount comes from the plan, never the client.
+
+    The current plan is untouched until Robokassa confirms the payment. With `auto_renew` (and
+    recurring enabled for the merchant) the checkout asks Robokassa for a recurring payment.
+    Raises `ValidationFailed` for FREE/unknown plans or a bad period.
+    """
+    if billing_period not in BillingPeriod.values:
+        raise ValidationFailed.for_field("billing_period", "Use monthly or yearly.")
+    plan = _paid_plan(plan_name)
+    period_label = "monthly" if billing_period == BillingPeriod.MONTHLY else "yearly"
+    return Payment.objects.create(
+        user_id=user.pk,
+        purpose=PaymentPurpose.SUBSCRIPTION,
+        plan=plan,
+        billing_period=billing_period,
+        amount=plan.price_for(billing_period),
+        is_test=robokassa.credentials().is_test,
+        recurring=auto_renew and _recurring_available(),
+        description=f"MWork {plan.name} subscription, {period_label}",
+    )
+
+
+def payment_create_for_package(*, user, package: ResponsePackage) -> Payment:
+    """A pending payment for a response package (models only); the amount is the package's.
+
+    Raises `PermissionDenied` for non-model roles.
+    """
+    if user.role != Role.MODEL:
+        raise PermissionDenied("Only models can buy response packages.")
+    return Payment.objects.create(
+        user_id=user.pk,
+        purpose=PaymentPurpose.RESPONSE_PACKAGE,
+        package=package,
+        amount=package.price,
+        is_test=robokassa.credentials().is_test,
+        description=f"MWork: {package.responses} casting responses",
+    )
+
+
+def payment_checkout_url(*, payment: Payment) -> str:
+    """Where the buyer pays: Robokassa's page, or the local simulator (a relative path)."""
+    return robokassa.payment_url(
+        inv_id=payment.pk,
+        amount=payment.amount,
+        description=payment.description,
+        recurring=payment.recurring,
+        email=payment.user.email,
+    )
+
+
+def _apply_payment(payment: Payment) -> None:
+    """The effect of a paid payment; runs in the transaction that marks it paid."""
+    if payment.purpose == PaymentPurpose.SUBSCRIPTION:
+        root = payment.parent or (payment if payment.recurring else None)
+        _subscription_put(
+            user_id=payment.user_id,
+            plan=payment.plan,
+            billing_period=payment.billing_period or BillingPeriod.MONTHLY,
+            delta=_period_delta(payment.billing_period or BillingPeriod.MONTHLY),
+            auto_renew=root is not None,
+            recurring_payment=root,
+        )
+        target = {"plan": payment.plan.name}
+    else:
+        ResponseCredit.objects.get_or_create(user_id=payment.user_id)
+        ResponseCredit.objects.filter(user_id=payment.user_id).update(
+            balance=F("balance") + payment.package.responses, updated_at=timezone.now()
+        )
+        target = {"package": payment.package.name}
+    _notify_on_commit(
+        user_id=payment.user_id,
+        type="payment_succeeded",
+        data={
+            "order_id": payment.order_id,
+            "amount": payment.amount,
+            "purpose": payment.purpose,
+            **target,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class ResultAnswer:
+    """What the ResultURL endpoint answers (plain text)."""
+
+    status: int
+    body: str
+    outcome: str
+
+
+MAX_INV_ID = 2**63 - 1
+
+
+def payment_process_result(
+    *,
+    query: dict[str, list[str]],
+    form: dict[str, list[str]],
+    method: str,
+    remote_addr: str = "",
+) -> ResultAnswer:
+    """Handle one Robokassa ResultURL callback (GET query or POST form).
+
+    Stores the raw callback as a `PaymentEvent` first (committed whatever happens), verifies
+    the Password #2 signature over OutSum as received, locks the payment row, compares OutSum
+    with the stored amount as decimals, then marks the payment paid and applies its effect in
+    one transaction. A replay of a paid payment answers `OK{InvId}` with no second effect.
+    Answers: 200 `OK{InvId}`; 400 missing fields / bad signature / amount mismatch; 404 unknown
+    InvId — none of the errors changes a payment. Schedules `payment_succeeded` on commit.
+    """
+    params = {key: values[-1] for key, values in query.items() if values}
+    params.update({key: values[-1] for key, values in form.items() if values})
+    event = PaymentEvent.objects.create(
+        method=method[:8],
+        data={"query": query, "form": form},
+        inv_id=params.get("InvId", "")[:64],
+        remote_addr=remote_addr[:64],
+    )
+
+    def finish(status: int, body: str, outcome: str) -> ResultAnswer:
+        event.outcome = outcome
+        event.save(update_fields=["outcome", "signature_ok", "payment"])
+        return ResultAnswer(status, body, outcome)
+
+    missing = [name for name in ("OutSum", "InvId", "SignatureValue") if not params.get(name)]
+    if missing:
+        return finish(400, f"Missing {', '.join(missing)}", EventOutcome.MISSING_FIELDS)
+    if not robokassa.verify_result(params):
+        return finish(400, "Bad signature", EventOutcome.BAD_SIGNATURE)
+    event.signature_ok = True
+    try:
+        out_sum = Decimal(params["OutSum"])
+    except InvalidOperation:
+        out_sum = Decimal("NaN")
+    try:
+        inv_id = int(params["InvId"])
+    except ValueError:
+        inv_id = 0
+    if not 0 < inv_id <= MAX_INV_ID:
+        return finish(404, "Unknown InvId", EventOutcome.UNKNOWN_INVOICE)
+
+    with transaction.atomic():
+        payment = (
+            Payment.objects.select_for_update()
+            .select_related("plan", "package", "parent")
+            .filter(pk=inv_id)
+            .first()
+        )
+        if payment is None:
+            return finish(404, "Unknown InvId", EventOutcome.UNKNOWN_INVOICE)
+        event.payment = payment
+        if not out_sum.is_finite() or out_sum != Decimal(payment.amount):
+            return finish(400, "Amount mismatch", EventOutcome.AMOUNT_MISMATCH)
+        if payment.status == PaymentStatus.PAID:
+            return finish(200, f"OK{payment.pk}", EventOutcome.DUPLICATE)
+        # A signed confirmation means the money arrived: honour it even when the payment was
+        # marked failed (stale cleanup) or cancelled (the buyer left the page) meanwhile.
+        payment.status = PaymentStatus.PAID
+        payment.paid_at = timezone.now()
+        payment.failure_reason = ""
+        payment.save(update_fields=["status", "paid_at", "failure_reason", "updated_at"])
+        _apply_payment(payment)
+        return finish(200, f"OK{payment.pk}", EventOutcome.PAID)
+
+
+def payment_cancel_pending(*, payment_id: int) -> Payment:
+    """Mark a pending payment cancelled (the buyer cancelled at checkout).
+
+    Raises `NotFound` for an unknown id; a payment in any other state is left unchanged.
+    """
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().filter(pk=payment_id).first()
+        if payment is None:
+            raise NotFound("Payment not found.")
+        if payment.status == PaymentStatus.PENDING:
+            payment.status = PaymentStatus.CANCELLED
+            payment.failure_reason = "Cancelled by the buyer at checkout."
+            payment.save(update_fields=["status", "failure_reason", "updated_at"])
+        return payment
+
+
+def simulator_pay(*, payment_id: int) -> ResultAnswer:
+    """The offline checkout's Pay: a correctly signed ResultURL callback, processed in-process
+    through the same service Robokassa's callback uses. Raises `NotFound` for an unknown id."""
+    payment = Payment.objects.filter(pk=payment_id).first()
+    if payment is None:
+        raise NotFound("Payment not found.")
+    params = robokassa.result_callback_params(inv_id=payment.pk, amount=payment.amount)
+    return payment_process_result(
+        query={}, form={k: [v] for k, v in params.items()}, method="SIM", remote_addr="simulator"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Lifecycle jobs (Celery beat): each idempotent and safe to run twice at once
+# ---------------------------------------------------------------------------------------------
+def subscriptions_expire() -> int:
+    """Expire current subscriptions past `expires_at`. One UPDATE: a row extended meanwhile is
+    re-checked by PostgreSQL after its lock and left alone. Returns how many expired."""
+    return Subscription.objects.filter(
+        status__in=CURRENT_STATUSES, expires_at__lte=timezone.now()
+    ).update(status=SubscriptionStatus.EXPIRED, updated_at=timezone.now())
+
+
+def subscriptions_send_reminders() -> int:
+    """Notify `subscription_expiring` once per expiry date, BILLING_REMINDER_DAYS ahead.
+
+    Each row is claimed under `select_for_update(skip_locked=True)` and stamped with the
+    `expires_at` it was sent for, so a parallel run skips it and an extension re-arms it.
+    """
+    now = timezone.now()
+    due = Subscription.objects.filter(
+        status__in=CURRENT_STATUSES,
+        expires_at__gt=now,
+        expires_at__lte=now + dt.timedelta(days=settings.BILLING_REMINDER_DAYS),
+    ).exclude(reminder_sent_for=F("expires_at"))
+    sent = 0
+    for subscription_id in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            subscription = (
+                due.select_for_update(skip_locked=True)
+                .select_related("plan")
+                .filter(pk=subscription_id)
+                .first()
+            )
+            if subscription is None:
+                continue
+            subscription.reminder_sent_for = subscription.expires_at
+            subscription.save(update_fields=["reminder_sent_for", "updated_at"])
+            _notify_on_commit(
+                user_id=subscription.user_id,
+                type="subscription_expiring",
+                data={
+                    "plan": subscription.plan.name,
+                    "expires_at": subscription.expires_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "auto_renew": subscription.auto_renew,
+                },
+            )
+            sent += 1
+    return sent
+
+
+def _renewal_payment_claim(subscription_id: Any, due: Any) -> Payment | None:
+    with transaction.atomic():
+        subscription = (
+            due.select_for_update(skip_locked=True)
+            .select_related("plan", "recurring_payment")
+            .filter(pk=subscription_id)
+            .first()
+        )
+        if subscription is None:
+            return None
+        subscription.renewal_attempted_for = subscription.expires_at
+        subscription.save(update_fields=["renewal_attempted_for", "updated_at"])
+        period = subscription.billing_period
+        return Payment.objects.create(
+            user_id=subscription.user_id,
+            purpose=PaymentPurpose.SUBSCRIPTION,
+            plan=subscription.plan,
+            billing_period=period,
+            amount=subscription.plan.price_for(period),
+            is_test=robokassa.credentials().is_test,
+            parent=subscription.recurring_payment,
+            description=f"MWork {subscription.plan.name} renewal, {period}",
+        )
+
+
+def payment_charge_recurring(*, payment: Payment) -> Payment:
+    """Ask Robokassa to charge a renewal payment against its parent's card.
+
+    Accepted → the payment stays pending until the signed ResultURL callback arrives (on the
+    simulator the callback is sent in-process at once). Declined or unreachable → the payment
+    is marked failed with the reason; the subscription then expires normally.
+    """
+    if robokassa.credentials().simulated:
+        # Offline: Robokassa "accepts" and confirms at once through the signed callback.
+        simulator_pay(payment_id=payment.pk)
+        payment.refresh_from_db()
+        return payment
+    try:
+        robokassa.charge_recurring(
+            inv_id=payment.pk,
+            previous_inv_id=payment.parent_id,
+            amount=payment.amount,
+            description=payment.description,
+        )
+    except robokassa.RecurringError as error:
+        logger.warning("Recurring charge of payment %s failed: %s", payment.pk, error)
+        Payment.objects.filter(pk=payment.pk, status=PaymentStatus.PENDING).update(
+            status=PaymentStatus.FAILED, failure_reason=str(error)[:255], updated_at=timezone.now()
+        )
+    payment.refresh_from_db()
+    return payment
+
+
+def subscriptions_renew_due() -> int:
+    """Charge auto-renewing subscriptions through Robokassa's recurring API, at most once per
+    expiry date, BILLING_RENEWAL_LEAD_HOURS before it. Returns how many charges were sent."""
+    now = timezone.now()
+    due = Subscription.objects.filter(
+        status=SubscriptionStatus.ACTIVE,
+        auto_renew=True,
+        recurring_payment__isnull=False,
+        expires_at__gt=now,
+        expires_at__lte=now + dt.timedelta(hours=settings.BILLING_RENEWAL_LEAD_HOURS),
+    ).exclude(renewal_attempted_for=F("expires_at"))
+    charged = 0
+    for subscription_id in list(due.values_list("pk", flat=True)):
+        payment = _renewal_payment_claim(subscription_id, due)
+        if payment is not None:
+            payment_charge_recurring(payment=payment)
+            charged += 1
+    return charged
+
+
+def payments_fail_stale() -> int:
+    """Mark pending payments older than BILLING_PENDING_PAYMENT_TTL_HOURS failed (one UPDATE).
+    A late signed callback still pays them (see `payment_process_result`)."""
+    now = timezone.now()
+    cutoff = now - dt.timedelta(hours=settings.BILLING_PENDING_PAYMENT_TTL_HOURS)
+    return Payment.objects.filter(status=PaymentStatus.PENDING, created_at__lt=cutoff).update(
+        status=PaymentStatus.FAILED,
+        failure_reason="No payment confirmation within the time limit.",
+        updated_at=now,
+    )

@@ -428,3 +428,46 @@ CELERY_BEAT_SCHEDULE["castings-complete-finished"] = {
     "task": "castings.tasks.complete_finished_castings",
     "schedule": 60 * 60,
 }
+
+# ---------------------------------------------------------------------------------------------
+# Billing (owner: billing app): Robokassa extras, lifecycle tunables, beat jobs
+# ---------------------------------------------------------------------------------------------
+ROBOKASSA_CULTURE = env.str("ROBOKASSA_CULTURE", default="ru")
+# The merchant has Robokassa's periodic payments enabled: checkouts ask for `Recurring`.
+ROBOKASSA_RECURRING_ENABLED = env.bool("ROBOKASSA_RECURRING_ENABLED", default=False)
+# Empty: derived from ROBOKASSA_BASE_URL (…/Merchant/Recurring).
+ROBOKASSA_RECURRING_URL = env.str("ROBOKASSA_RECURRING_URL", default="")
+ROBOKASSA_HTTP_CONNECT_TIMEOUT = env.float("ROBOKASSA_HTTP_CONNECT_TIMEOUT", default=5.0)
+ROBOKASSA_HTTP_READ_TIMEOUT = env.float("ROBOKASSA_HTTP_READ_TIMEOUT", default=20.0)
+ROBOKASSA_HTTP_RETRIES = env.int("ROBOKASSA_HTTP_RETRIES", default=3)
+BILLING_REMINDER_DAYS = env.int("BILLING_REMINDER_DAYS", default=3)
+BILLING_RENEWAL_LEAD_HOURS = env.int("BILLING_RENEWAL_LEAD_HOURS", default=24)
+BILLING_PENDING_PAYMENT_TTL_HOURS = env.int("BILLING_PENDING_PAYMENT_TTL_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["billing-expire-subscriptions"] = {
+    # Current subscriptions past expires_at become expired (cancelled ones too).
+    "task": "billing.tasks.expire_subscriptions",
+    "schedule": 60 * 10,
+}
+CELERY_BEAT_SCHEDULE["billing-send-renewal-reminders"] = {
+    # subscription_expiring once per expiry date, BILLING_REMINDER_DAYS ahead.
+    "task": "billing.tasks.send_renewal_reminders",
+    "schedule": 60 * 60,
+}
+CELERY_BEAT_SCHEDULE["billing-renew-subscriptions"] = {
+    # Recurring charges through Robokassa, BILLING_RENEWAL_LEAD_HOURS before expiry.
+    "task": "billing.tasks.renew_subscriptions",
+    "schedule": 60 * 30,
+}
+CELERY_BEAT_SCHEDULE["billing-fail-stale-payments"] = {
+    # Pending payments older than BILLING_PENDING_PAYMENT_TTL_HOURS become failed.
+    "task": "billing.tasks.fail_stale_payments",
+    "schedule": 60 * 60,
+}
+
+# ---------------------------------------------------------------------------------------------
+# Moderation (reports, blocks, back office)
+# ---------------------------------------------------------------------------------------------
+# Reports are read by people: a tight per-user limit keeps the queue usable.
+RATELIMIT_REPORT = env.str("RATELIMIT_REPORT", default="10/h")
+# Seconds the admin dashboard's aggregates are cached.
+MODERATION_DASHBOARD_CACHE_SECONDS = env.int("MODERATION_DASHBOARD_CACHE_SECONDS", default=60)
