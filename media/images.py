@@ -163,7 +163,7 @@ def process_photo(file: IO[bytes] | Any) -> ProcessedPhoto:
                 raise _invalid("The image has no pixels.")
             if width * height > max_pixels:
                 raise _invalid(
-                    f"The image is {width}×{height} pixels; at most "
+                    f"The image is {width}x{height} pixels; at most "
                     f"{max_pixels // 1_000_000} megapixels are accepted."
                 )
             if source_format == "JPEG":

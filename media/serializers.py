@@ -1,0 +1,60 @@
+"""Input and output shapes of the photo endpoints (contract: Photos Endpoints)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+from rest_framework.fields import empty
+
+from media.selectors import storage_url
+
+
+class PhotoOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    is_main = serializers.BooleanField()
+    order = serializers.IntegerField()
+
+    def get_url(self, photo) -> str | None:
+        return storage_url(photo.image)
+
+    def get_thumbnail_url(self, photo) -> str | None:
+        return storage_url(photo.thumbnail)
+
+
+def serialize_photos(photos) -> list[dict]:
+    return PhotoOutputSerializer(photos, many=True).data
+
+
+class PhotoUploadInputSerializer(serializers.Serializer):
+    # A plain file field: the image pipeline, not the client's name or type, decides what it is
+    # (and reports an empty file itself, under the same `file` key).
+    file = serializers.FileField(allow_empty_file=True, use_url=False)
+    is_main = serializers.BooleanField(required=False, default=False)
+    order = serializers.IntegerField(required=False, min_value=0, max_value=10_000)
+
+
+class OptionalBooleanField(serializers.BooleanField):
+    # DRF reads a boolean missing from form data as False (HTML checkbox rules); for a partial
+    # update a missing field must stay missing.
+    default_empty_html = empty
+
+
+class PhotoUpdateInputSerializer(serializers.Serializer):
+    is_main = OptionalBooleanField(required=False)
+    order = serializers.IntegerField(required=False, min_value=0, max_value=10_000)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Send is_main and/or order.")
+        return attrs
+
+
+class PhotoReorderInputSerializer(serializers.Serializer):
+    photo_ids = serializers.ListField(
+        child=serializers.UUIDField(), allow_empty=True, max_length=1000
+    )
+
+
+class PhotoListQuerySerializer(serializers.Serializer):
+    profile_id = serializers.UUIDField()
