@@ -10,9 +10,12 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
+from chat.routing import websocket_application  # noqa: E402
+
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        # "websocket" is added by the chat app (chat/routing.py).
+        # `/ws`: allowed Origin (or none) → `?token=` access JWT → ChatConsumer (chat/routing.py)
+        "websocket": websocket_application,
     }
 )

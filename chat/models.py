@@ -1,0 +1,82 @@
+"""Chat: rooms between two users (optionally about a casting), read state per member, messages.
+
+A room is identified by its participants and casting: `pair_key` is the canonical
+"<smaller user id>:<larger user id>:<casting id or ->" and is unique, so the same pair (about
+the same casting) always lands in the same room, even when both sides create it at once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from uuid import UUID
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+def room_pair_key(*, user_a_id: UUID, user_b_id: UUID, casting_id: UUID | None) -> str:
+    """The canonical identity of a room: the two user ids sorted, then the casting (or "-")."""
+    first, second = sorted((str(user_a_id), str(user_b_id)))
+    return f"{first}:{second}:{casting_id or '-'}"
+
+
+class Room(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    casting = models.ForeignKey(
+        "castings.Casting",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="chat_rooms",
+    )
+    pair_key = models.CharField(max_length=120, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The room's latest activity: the newest message's time, or the creation time of a room
+    # without messages. Never null, so "newest activity first" is a plain indexed sort.
+    last_message_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-last_message_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Room {self.id}"
+
+
+class Membership(models.Model):
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_memberships"
+    )
+    # Messages of others created after this moment are unread for this member.
+    last_read_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["room", "user"], name="chat_membership_room_user"),
+        ]
+        indexes = [models.Index(fields=["user", "room"], name="chat_membership_user_room")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.room_id}"
+
+
+class Message(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="messages")
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_messages"
+    )
+    content = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # History pages (room, newest first, `before` cursor) and unread counts.
+            models.Index(fields=["room", "created_at", "id"], name="chat_message_room_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Message {self.id} in {self.room_id}"

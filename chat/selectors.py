@@ -1,0 +1,204 @@
+"""Chat reads: rooms of a member with their state, history pages, unread counts.
+
+Query shape is fixed whatever the number of rooms or messages: unread counts and the last
+message id are subqueries, participants (with their profiles) one prefetch, last messages one
+`id IN (...)` query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from accounts.models import User
+from billing.entitlements import check_feature
+from chat.models import Membership, Message, Room
+from chat.realtime import message_payload
+from mwork.api.exceptions import NotFound, ValidationFailed
+from profiles.selectors import user_display
+
+HISTORY_DEFAULT_LIMIT = 50
+HISTORY_MAX_LIMIT = 100
+
+
+def _as_uuid(value: Any) -> UUID | None:
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def room_get_for_member(*, user: User, room_id: UUID | str) -> Room:
+    """The room if `user` is one of its members; `NotFound` otherwise (also for a bad id)."""
+    room_uuid = _as_uuid(room_id)
+    if room_uuid is None:
+        raise NotFound("Room not found.")
+    try:
+        return Room.objects.get(pk=room_uuid, memberships__user=user)
+    except Room.DoesNotExist:
+        raise NotFound("Room not found.") from None
+
+
+def _participants_prefetch() -> Prefetch:
+    return Prefetch(
+        "room__memberships",
+        queryset=Membership.objects.select_related(
+            "user", "user__model_profile", "user__employer_profile"
+        ).order_by("created_at", "id"),
+    )
+
+
+def _unread_subquery(*, user: User) -> Coalesce:
+    """Messages of the others newer than the outer membership's `last_read_at`."""
+    unread = (
+        Message.objects.filter(room_id=OuterRef("room_id"), created_at__gt=OuterRef("last_read_at"))
+        .exclude(sender_id=user.id)
+        .order_by()
+        .values("room_id")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
+
+
+def membership_list_with_room_state(*, user: User) -> QuerySet[Membership]:
+    """The user's memberships, newest room activity first, each with `unread_count`,
+    `last_message_id`, its room and the room's members (users and profiles) prefetched.
+    Feed the rows to `rooms_from_memberships`."""
+    last_message = Message.objects.filter(room_id=OuterRef("room_id")).order_by(
+        "-created_at", "-id"
+    )
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("room")
+        .annotate(
+            unread_count=_unread_subquery(user=user),
+            last_message_id=Subquery(last_message.values("id")[:1]),
+        )
+        .prefetch_related(_participants_prefetch())
+        .order_by("-room__last_message_at", "-room_id")
+    )
+
+
+def membership_list_for_chat_user(*, user: User) -> QuerySet[Membership]:
+    """The rooms list behind the plan gate: raises `SubscriptionLimitExceeded`
+    (`{"feature": "chat_access"}`) when the user's plan has no chat access."""
+    check_feature(user, "chat_access")
+    return membership_list_with_room_state(user=user)
+
+
+def message_is_read(message: Message, memberships: list[Membership]) -> bool:
+    """Read when every member other than the sender has read up to it."""
+    others = [m for m in memberships if m.user_id != message.sender_id]
+    return bool(others) and all(m.last_read_at >= message.created_at for m in others)
+
+
+@dataclass
+class RoomState:
+    room: Room
+    participants: list[dict[str, Any]]
+    last_message: dict[str, Any] | None
+    unread_count: int
+
+    @property
+    def id(self) -> UUID:
+        return self.room.id
+
+    @property
+    def casting_id(self) -> UUID | None:
+        return self.room.casting_id
+
+    @property
+    def created_at(self):
+        return self.room.created_at
+
+
+def participant_payload(user: User) -> dict[str, Any]:
+    display = user_display(user)
+    return {"id": user.id, "name": display["name"], "avatar": display["avatar"], "role": user.role}
+
+
+def rooms_from_memberships(memberships: list[Membership]) -> list[RoomState]:
+    """Room states for rows of `membership_list_with_room_state` (one query for last messages)."""
+    last_ids = [m.last_message_id for m in memberships if m.last_message_id]
+    last_messages = {message.id: message for message in Message.objects.filter(id__in=last_ids)}
+    states: list[RoomState] = []
+    for membership in memberships:
+        room = membership.room
+        members = list(room.memberships.all())
+        last = last_messages.get(membership.last_message_id)
+        states.append(
+            RoomState(
+                room=room,
+                participants=[participant_payload(m.user) for m in members],
+                last_message=(
+                    message_payload(last, is_read=message_is_read(last, members))
+                    if last is not None
+                    else None
+                ),
+                unread_count=membership.unread_count,
+            )
+        )
+    return states
+
+
+def room_state_get_for_member(*, user: User, room_id: UUID) -> RoomState:
+    """One room in the list's shape; `NotFound` for non-members."""
+    rows = list(membership_list_with_room_state(user=user).filter(room_id=room_id))
+    if not rows:
+        raise NotFound("Room not found.")
+    return rooms_from_memberships(rows)[0]
+
+
+def message_history_for_member(
+    *,
+    user: User,
+    room_id: UUID | str,
+    limit: int = HISTORY_DEFAULT_LIMIT,
+    before: UUID | None = None,
+) -> tuple[list[dict[str, Any]], bool]:
+    """A page of the room's messages, newest first, older than message `before`.
+
+    Returns `(messages, has_more)`. Raises `NotFound` for non-members and `ValidationFailed`
+    (`before`) when `before` is not a message of this room.
+    """
+    room = room_get_for_member(user=user, room_id=room_id)
+    memberships = list(Membership.objects.filter(room=room))
+    messages = Message.objects.filter(room=room).order_by("-created_at", "-id")
+    if before is not None:
+        cursor = Message.objects.filter(room=room, pk=before).values("created_at", "id").first()
+        if cursor is None:
+            raise ValidationFailed.for_field("before", "Not a message of this room.")
+        # (created_at, id) is the total order of history: ties on time fall back to the id.
+        messages = messages.filter(created_at__lte=cursor["created_at"]).exclude(
+            created_at=cursor["created_at"], id__gte=cursor["id"]
+        )
+    rows = list(messages[: limit + 1])
+    page = rows[:limit]
+    return (
+        [message_payload(m, is_read=message_is_read(m, memberships)) for m in page],
+        len(rows) > limit,
+    )
+
+
+def unread_summary(*, user: User) -> dict[str, Any]:
+    """`{unread_count, rooms: [{room_id, unread_count}]}` over the rooms with unread messages."""
+    rows = (
+        Membership.objects.filter(user=user)
+        .annotate(unread_count=_unread_subquery(user=user))
+        .filter(unread_count__gt=0)
+        .order_by("-room__last_message_at", "-room_id")
+        .values_list("room_id", "unread_count")
+    )
+    rooms = [{"room_id": room_id, "unread_count": count} for room_id, count in rows]
+    return {"unread_count": sum(r["unread_count"] for r in rooms), "rooms": rooms}
+
+
+def member_users(*, room: Room) -> list[User]:
+    return [m.user for m in Membership.objects.filter(room=room).select_related("user")]

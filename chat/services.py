@@ -1,0 +1,200 @@
+"""Chat writes. REST views and the WebSocket consumer call these same functions.
+
+`chat_message_send` is the one send path: validation, membership, plan, rate limit, store,
+then — after commit — the broadcast to every member's sockets and a `new_message` notification
+for the recipients.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from uuid import UUID
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from billing.entitlements import check_feature
+from castings.selectors import users_linked_by_casting
+from chat.models import Membership, Message, Room, room_pair_key
+from chat.realtime import broadcast_message, broadcast_read, broadcast_typing
+from chat.selectors import member_users, room_get_for_member
+from mwork.api.exceptions import NotFound, PermissionDenied, ValidationFailed
+from mwork.api.ratelimit import enforce
+from notifications.services import notify
+from profiles.selectors import user_display
+
+logger = logging.getLogger(__name__)
+
+CONTENT_MAX_LENGTH = 4000
+PREVIEW_LENGTH = 100
+CHAT_FEATURE = "chat_access"
+
+
+def chat_room_get_or_create(
+    *, actor: User, participant_id: UUID, casting_id: UUID | None = None
+) -> tuple[Room, bool]:
+    """The room of `actor` and the participant (about `casting_id` if given); created if new.
+
+    Returns `(room, created)`. Raises `ValidationFailed` (participant_id) for a room with
+    yourself, `NotFound` when the participant does not exist or is banned, `PermissionDenied`
+    when a casting is given and neither side owns it while the other applied to it.
+    """
+    if participant_id == actor.id:
+        raise ValidationFailed.for_field("participant_id", "You cannot start a chat with yourself.")
+    participant = User.objects.filter(pk=participant_id, is_active=True).first()
+    if participant is None:
+        raise NotFound("User not found.")
+    if casting_id is not None and not users_linked_by_casting(
+        casting_id=casting_id, user_a_id=actor.id, user_b_id=participant.id
+    ):
+        raise PermissionDenied("Only the casting's owner and its applicants can chat about it.")
+
+    key = room_pair_key(user_a_id=actor.id, user_b_id=participant.id, casting_id=casting_id)
+    existing = Room.objects.filter(pair_key=key).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            room = Room.objects.create(
+                pair_key=key, casting_id=casting_id, created_at=now, last_message_at=now
+            )
+            Membership.objects.bulk_create(
+                [
+                    Membership(room=room, user=actor, last_read_at=now, created_at=now),
+                    Membership(room=room, user=participant, last_read_at=now, created_at=now),
+                ]
+            )
+    except IntegrityError:
+        # Both sides opened the chat at the same moment: the unique pair_key let one win.
+        return Room.objects.get(pair_key=key), False
+    return room, True
+
+
+def _validated_content(content: object) -> str:
+    if not isinstance(content, str):
+        raise ValidationFailed.for_field("content", "Must be a string.")
+    text = content.strip()
+    if not text:
+        raise ValidationFailed.for_field("content", "The message is empty.")
+    if len(text) > CONTENT_MAX_LENGTH:
+        raise ValidationFailed.for_field(
+            "content", f"Ensure this field has no more than {CONTENT_MAX_LENGTH} characters."
+        )
+    return text
+
+
+def _notify_new_message(*, recipient: User, message: Message, sender: User) -> None:
+    notify(
+        user=recipient,
+        type="new_message",
+        data={
+            "room_id": str(message.room_id),
+            "message_id": str(message.id),
+            "sender_id": str(sender.id),
+            "sender_name": user_display(sender)["name"],
+            "preview": message.content[:PREVIEW_LENGTH],
+        },
+    )
+
+
+def chat_message_send(
+    *, sender: User, room: Room, content: object, client_id: str | None = None
+) -> Message:
+    """Store a message of `sender` in `room` and deliver it.
+
+    Checks, in order: content (1-4000 characters after trimming; `ValidationFailed` content),
+    membership (`NotFound`), the plan's chat access (`SubscriptionLimitExceeded` with
+    `{"feature": "chat_access"}`), the per-user send rate (`RateLimitExceeded`). Then stores
+    the message, moves the room's activity time and the sender's read mark, and on commit
+    broadcasts `{"type": "message"}` to every member (the sender's frame carries `client_id`)
+    and notifies the other members with `new_message`.
+    """
+    text = _validated_content(content)
+    members = member_users(room=room)
+    if sender.id not in {member.id for member in members}:
+        raise NotFound("Room not found.")
+    check_feature(sender, CHAT_FEATURE)
+    enforce(group="chat-message", key=f"user:{sender.id}", rate=settings.RATELIMIT_CHAT_MESSAGE)
+
+    with transaction.atomic():
+        message = Message.objects.create(room=room, sender=sender, content=text)
+        Room.objects.filter(pk=room.pk, last_message_at__lt=message.created_at).update(
+            last_message_at=message.created_at
+        )
+        room.last_message_at = max(room.last_message_at, message.created_at)
+        # Writing in a room means having read it.
+        Membership.objects.filter(
+            room=room, user=sender, last_read_at__lt=message.created_at
+        ).update(last_read_at=message.created_at)
+
+        transaction.on_commit(
+            partial(
+                broadcast_message,
+                message=message,
+                member_ids=[member.id for member in members],
+                client_id=client_id,
+            ),
+            robust=True,
+        )
+        for recipient in members:
+            if recipient.id != sender.id:
+                transaction.on_commit(
+                    partial(
+                        _notify_new_message, recipient=recipient, message=message, sender=sender
+                    ),
+                    robust=True,
+                )
+    return message
+
+
+def chat_message_send_to_room(
+    *, sender: User, room_id: UUID | str, content: object, client_id: str | None = None
+) -> Message:
+    """`chat_message_send` for a room id (the WebSocket path); `NotFound` for non-members."""
+    room = room_get_for_member(user=sender, room_id=room_id)
+    return chat_message_send(sender=sender, room=room, content=content, client_id=client_id)
+
+
+def chat_room_mark_read(*, user: User, room: Room) -> None:
+    """Mark every message of `room` read for `user` (up to the newest stored one).
+
+    Raises `NotFound` for non-members. When the read mark moves, broadcasts
+    `{"type": "read"}` to every member on commit.
+    """
+    member_ids = list(Membership.objects.filter(room=room).values_list("user_id", flat=True))
+    if user.id not in member_ids:
+        raise NotFound("Room not found.")
+    newest = (
+        Message.objects.filter(room=room)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    # The newest stored message, not "now": a message still being committed stays unread.
+    read_at = newest or timezone.now()
+    with transaction.atomic():
+        moved = Membership.objects.filter(room=room, user=user, last_read_at__lt=read_at).update(
+            last_read_at=read_at
+        )
+        if moved:
+            transaction.on_commit(
+                partial(broadcast_read, room_id=room.id, user_id=user.id, member_ids=member_ids),
+                robust=True,
+            )
+
+
+def chat_room_mark_read_by_id(*, user: User, room_id: UUID | str) -> Room:
+    room = room_get_for_member(user=user, room_id=room_id)
+    chat_room_mark_read(user=user, room=room)
+    return room
+
+
+def chat_typing_signal(*, user: User, room_id: UUID | str) -> None:
+    """Tell the other members that `user` is typing in the room; `NotFound` for non-members."""
+    room = room_get_for_member(user=user, room_id=room_id)
+    member_ids = list(Membership.objects.filter(room=room).values_list("user_id", flat=True))
+    broadcast_typing(room_id=room.id, user_id=user.id, member_ids=member_ids)

@@ -1,0 +1,116 @@
+"""Chat REST endpoints (mwork-api.md, Chat Endpoints; contract-notes §8)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.views import APIView
+
+from chat import selectors, services
+from chat.realtime import message_payload
+from chat.serializers import (
+    ChatMessageHistoryOutputSerializer,
+    ChatMessageHistoryQuerySerializer,
+    ChatMessageOutputSerializer,
+    ChatMessageSendInputSerializer,
+    ChatRoomCreateInputSerializer,
+    ChatRoomOutputSerializer,
+    ChatRoomUnreadOutputSerializer,
+    ChatUnreadOutputSerializer,
+)
+from mwork.api.pagination import paginate
+from mwork.api.responses import created, ok
+from mwork.api.schema import api_schema, envelope, item_envelope, list_envelope
+
+ROOM_ID_PARAMETER = OpenApiParameter("id", str, OpenApiParameter.PATH, description="Room id")
+
+
+def _rooms_data(memberships) -> list:
+    return ChatRoomOutputSerializer(selectors.rooms_from_memberships(memberships), many=True).data
+
+
+class ChatRoomListCreateView(APIView):
+    @api_schema(
+        responses={200: list_envelope("ChatRoomList", "rooms", ChatRoomOutputSerializer)},
+        errors=(400, 401, 403),
+        summary="My chat rooms, newest activity first (needs a plan with chat access)",
+    )
+    def get(self, request):
+        memberships = selectors.membership_list_for_chat_user(user=request.user)
+        return ok(paginate(request, memberships, key="rooms", serialize=_rooms_data))
+
+    @api_schema(
+        request=ChatRoomCreateInputSerializer,
+        responses={
+            201: item_envelope("ChatRoomCreated", "room", ChatRoomOutputSerializer),
+            200: item_envelope("ChatRoomExisting", "room", ChatRoomOutputSerializer),
+        },
+        errors=(400, 401, 403, 404),
+        summary="Open the chat with a user (optionally about a casting); 200 if it exists",
+    )
+    def post(self, request):
+        serializer = ChatRoomCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        room, is_new = services.chat_room_get_or_create(
+            actor=request.user, **serializer.validated_data
+        )
+        state = selectors.room_state_get_for_member(user=request.user, room_id=room.id)
+        data = {"room": ChatRoomOutputSerializer(state).data}
+        return created(data) if is_new else ok(data)
+
+
+class ChatRoomMessagesView(APIView):
+    @api_schema(
+        responses={200: envelope("ChatMessageHistory", ChatMessageHistoryOutputSerializer)},
+        errors=(400, 401, 404),
+        parameters=[ROOM_ID_PARAMETER, ChatMessageHistoryQuerySerializer],
+        summary="Message history, newest first; page back with `before=<message id>`",
+    )
+    def get(self, request, room_id):
+        query = ChatMessageHistoryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        messages, has_more = selectors.message_history_for_member(
+            user=request.user, room_id=room_id, **query.validated_data
+        )
+        return ok(
+            ChatMessageHistoryOutputSerializer({"messages": messages, "has_more": has_more}).data
+        )
+
+    @api_schema(
+        request=ChatMessageSendInputSerializer,
+        responses={201: item_envelope("ChatMessageSent", "message", ChatMessageOutputSerializer)},
+        errors=(400, 401, 403, 404, 429),
+        parameters=[ROOM_ID_PARAMETER],
+        summary="Send a message (needs a plan with chat access; 30 a minute)",
+    )
+    def post(self, request, room_id):
+        serializer = ChatMessageSendInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        room = selectors.room_get_for_member(user=request.user, room_id=room_id)
+        message = services.chat_message_send(
+            sender=request.user, room=room, **serializer.validated_data
+        )
+        payload = message_payload(message, is_read=False)
+        return created({"message": ChatMessageOutputSerializer(payload).data})
+
+
+class ChatRoomReadView(APIView):
+    @api_schema(
+        request=None,
+        responses={200: envelope("ChatRoomRead", ChatRoomUnreadOutputSerializer)},
+        errors=(401, 404),
+        parameters=[ROOM_ID_PARAMETER],
+        summary="Mark every message of the room read",
+    )
+    def post(self, request, room_id):
+        room = services.chat_room_mark_read_by_id(user=request.user, room_id=room_id)
+        return ok(ChatRoomUnreadOutputSerializer({"room_id": room.id, "unread_count": 0}).data)
+
+
+class ChatUnreadView(APIView):
+    @api_schema(
+        responses={200: envelope("ChatUnread", ChatUnreadOutputSerializer)},
+        errors=(401,),
+        summary="Unread messages in total and per room (rooms with unread messages only)",
+    )
+    def get(self, request):
+        return ok(ChatUnreadOutputSerializer(selectors.unread_summary(user=request.user)).data)
