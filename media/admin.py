@@ -1,0 +1,90 @@
+"""Back office for portfolio photos: browse with previews, remove through the service."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from media.models import Photo
+from media.selectors import storage_url
+from media.services import photo_delete
+
+
+def _preview(name: str, size: int = 80) -> str:
+    url = storage_url(name)
+    if not url:
+        return "-"
+    return format_html(
+        '<img src="{}" alt="" style="max-width:{}px;max-height:{}px;border-radius:4px">',
+        url,
+        size,
+        size,
+    )
+
+
+@admin.register(Photo)
+class PhotoAdmin(admin.ModelAdmin):
+    list_display = ("preview", "profile", "is_main", "order", "width", "height", "created_at")
+    list_filter = ("is_main",)
+    list_select_related = ("profile",)
+    search_fields = ("profile__name", "profile__user__email", "=id", "=profile__id")
+    ordering = ("-created_at",)
+    readonly_fields = (
+        "id",
+        "profile",
+        "large_preview",
+        "image",
+        "thumbnail",
+        "is_main",
+        "order",
+        "width",
+        "height",
+        "created_at",
+    )
+    actions = ("remove_photos",)
+
+    @admin.display(description="Photo")
+    def preview(self, photo: Photo) -> str:
+        return _preview(photo.thumbnail or photo.image)
+
+    @admin.display(description="Preview")
+    def large_preview(self, photo: Photo) -> str:
+        return _preview(photo.image, size=400)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # photos come through the upload pipeline only
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting goes through `remove_photos` (the service promotes the next main photo and
+        # removes the files); Django's bulk delete would do neither.
+        return False
+
+    @admin.action(description="Remove selected photos (files too)")
+    def remove_photos(self, request, queryset) -> None:
+        removed = 0
+        for photo in queryset.select_related("profile"):
+            photo_delete(actor=request.user, photo=photo)
+            removed += 1
+        self.message_user(request, f"{removed} photo(s) removed.", messages.SUCCESS)
+
+
+class PhotoInline(admin.TabularInline):
+    """Read-only thumbnails of a model profile's photos, for the profiles admin."""
+
+    model = Photo
+    fields = ("preview", "is_main", "order", "width", "height", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    ordering = ("order", "created_at")
+
+    @admin.display(description="Photo")
+    def preview(self, photo: Photo) -> str:
+        return _preview(photo.thumbnail or photo.image)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
