@@ -8,10 +8,16 @@ profiles and castings to hide blocked users from each other's lists. `moderation
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from typing import Any
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Case, F, Q, QuerySet, When
 
-from moderation.models import Block
+from accounts.models import User
+from moderation.models import Block, Report, TargetType
+from mwork.api.exceptions import NotFound
 
 UserId = uuid.UUID | str
 
@@ -51,3 +57,157 @@ def blocked_user_ids(*, user_id: UserId | None) -> set[uuid.UUID]:
     if user_id is None:
         return set()
     return set(blocked_user_ids_subquery(user_id=user_id).values_list("other_user_id", flat=True))
+
+
+# ---------------------------------------------------------------------------------------------
+# Report targets
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReportTarget:
+    target_type: str
+    obj: Any
+    user_id: uuid.UUID | None  # the user answerable for the target
+
+
+def _model(app_label: str, model_name: str) -> Any:
+    try:
+        return apps.get_model(app_label, model_name)
+    except LookupError:
+        return None
+
+
+def _user_target(*, user: Any, target_id: uuid.UUID) -> tuple[Any, Any]:
+    obj = User.objects.filter(pk=target_id, is_active=True).first()
+    return obj, getattr(obj, "pk", None)
+
+
+def _model_profile_target(*, user: Any, target_id: uuid.UUID) -> tuple[Any, Any]:
+    ModelProfile = _model("profiles", "ModelProfile")
+    if ModelProfile is None:
+        return None, None
+    obj = ModelProfile.objects.filter(pk=target_id, is_hidden=False, user__is_active=True).first()
+    return obj, getattr(obj, "user_id", None)
+
+
+def _employer_profile_target(*, user: Any, target_id: uuid.UUID) -> tuple[Any, Any]:
+    EmployerProfile = _model("profiles", "EmployerProfile")
+    if EmployerProfile is None:
+        return None, None
+    obj = EmployerProfile.objects.filter(pk=target_id, user__is_active=True).first()
+    return obj, getattr(obj, "user_id", None)
+
+
+def _casting_target(*, user: Any, target_id: uuid.UUID) -> tuple[Any, Any]:
+    Casting = _model("castings", "Casting")
+    if Casting is None:
+        return None, None
+    # The public statuses, not hidden by staff, not deleted; drafts only to their owner.
+    visible = Q(status__in=["active", "completed", "cancelled"], is_hidden=False) | Q(
+        owner_id=user.pk
+    )
+    obj = Casting.objects.filter(visible, pk=target_id, deleted_at__isnull=True).first()
+    return obj, getattr(obj, "owner_id", None)
+
+
+def _message_target(*, user: Any, target_id: uuid.UUID) -> tuple[Any, Any]:
+    Message = _model("chat", "Message")
+    if Message is None:
+        return None, None
+    # Only a member of the room has seen the message.
+    obj = Message.objects.filter(pk=target_id, room__memberships__user_id=user.pk).first()
+    return obj, getattr(obj, "sender_id", None)
+
+
+def _photo_target(*, user: Any, target_id: uuid.UUID) -> tuple[Any, Any]:
+    Photo = _model("media", "Photo")
+    if Photo is None:
+        return None, None
+    obj = (
+        Photo.objects.select_related("profile")
+        .filter(
+            Q(profile__is_hidden=False, profile__user__is_active=True) | Q(profile__user=user),
+            pk=target_id,
+        )
+        .first()
+    )
+    return obj, (obj.profile.user_id if obj is not None else None)
+
+
+_TARGET_RESOLVERS = {
+    TargetType.USER: _user_target,
+    TargetType.MODEL_PROFILE: _model_profile_target,
+    TargetType.EMPLOYER_PROFILE: _employer_profile_target,
+    TargetType.CASTING: _casting_target,
+    TargetType.MESSAGE: _message_target,
+    TargetType.PHOTO: _photo_target,
+}
+
+
+def report_target_get_for_reporter(
+    *, user: Any, target_type: str, target_id: uuid.UUID
+) -> ReportTarget:
+    """The object a report points at, if `user` can see it; raises `NotFound` otherwise.
+
+    Models of upper apps are looked up with `apps.get_model`, so moderation imports none of
+    them; a missing app reads as "not found".
+    """
+    resolver = _TARGET_RESOLVERS.get(target_type)
+    if resolver is None:
+        raise NotFound("Reported object not found.")
+    obj, owner_id = resolver(user=user, target_id=target_id)
+    if obj is None:
+        raise NotFound("Reported object not found.")
+    return ReportTarget(target_type=target_type, obj=obj, user_id=owner_id)
+
+
+def report_target_for_staff(*, report: Report) -> Any:
+    """The reported object as staff see it (hidden or not), or None when it is gone."""
+    label = {
+        TargetType.USER: ("accounts", "User"),
+        TargetType.MODEL_PROFILE: ("profiles", "ModelProfile"),
+        TargetType.EMPLOYER_PROFILE: ("profiles", "EmployerProfile"),
+        TargetType.CASTING: ("castings", "Casting"),
+        TargetType.MESSAGE: ("chat", "Message"),
+        TargetType.PHOTO: ("media", "Photo"),
+    }.get(report.target_type)
+    model = _model(*label) if label else None
+    if model is None:
+        return None
+    queryset = model.objects.all()
+    if report.target_type == TargetType.MESSAGE:
+        queryset = queryset.select_related("room", "sender")
+    elif report.target_type == TargetType.PHOTO:
+        queryset = queryset.select_related("profile")
+    return queryset.filter(pk=report.target_id).first()
+
+
+# ---------------------------------------------------------------------------------------------
+# Blocks list
+# ---------------------------------------------------------------------------------------------
+def block_list_for_user(*, user: Any) -> QuerySet[Block]:
+    """The users `user` blocked, newest first, with what `user_display` needs pre-joined."""
+    queryset = Block.objects.filter(blocker=user).select_related("blocked")
+    related = [
+        f"blocked__{name}"
+        for name in ("model_profile", "employer_profile")
+        if _reverse_one_to_one_exists(name)
+    ]
+    if related:
+        queryset = queryset.select_related(*related)
+    return queryset.order_by("-created_at", "-id")
+
+
+def _reverse_one_to_one_exists(name: str) -> bool:
+    try:
+        User._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def user_get_for_block(*, user_id: Any) -> User:
+    """An active user someone may block; raises `NotFound` otherwise."""
+    target = User.objects.filter(pk=user_id, is_active=True).first()
+    if target is None:
+        raise NotFound("User not found.")
+    return target

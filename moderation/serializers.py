@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from moderation.models import ReportReason, TargetType
+
+
+class ReportCreateInputSerializer(serializers.Serializer):
+    target_type = serializers.ChoiceField(choices=TargetType.choices)
+    target_id = serializers.UUIDField()
+    reason = serializers.ChoiceField(choices=ReportReason.choices)
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ReportOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    target_type = serializers.CharField()
+    target_id = serializers.UUIDField()
+    reason = serializers.CharField()
+    comment = serializers.CharField()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class BlockedUserOutputSerializer(serializers.Serializer):
+    """A blocked user as the blocker sees it: the public display name, never the e-mail."""
+
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    avatar = serializers.CharField(allow_null=True)
+    role = serializers.CharField()
+    blocked_at = serializers.DateTimeField()
+
+
+def _display(user: Any) -> dict[str, Any]:
+    try:
+        from profiles.selectors import user_display
+    except ImportError:  # profiles not installed yet: the neutral name the contract uses
+        return {"name": "MWork user", "avatar": None}
+    return user_display(user)
+
+
+def blocked_user_data(block: Any) -> dict[str, Any]:
+    user = block.blocked
+    display = _display(user)
+    return BlockedUserOutputSerializer(
+        {
+            "id": user.id,
+            "name": display["name"],
+            "avatar": display["avatar"],
+            "role": user.role,
+            "blocked_at": block.created_at,
+        }
+    ).data
