@@ -238,6 +238,24 @@ def model_profile_get(*, profile_id: Any) -> ModelProfile:
         raise NotFound("Model profile not found.") from None
 
 
+def model_profile_get_visible(*, profile_id: Any) -> ModelProfile:
+    """A visible profile, plain (no annotations or prefetch); NotFound otherwise."""
+    pk = _parse_uuid(profile_id)
+    try:
+        return visible_model_profiles().get(pk=pk)
+    except ModelProfile.DoesNotExist:
+        raise NotFound("Model profile not found.") from None
+
+
+def work_experience_get(*, profile: ModelProfile, item_id: Any) -> WorkExperience:
+    """An entry of that profile; NotFound for an unknown id or another profile's entry."""
+    pk = _parse_uuid(item_id)
+    try:
+        return WorkExperience.objects.get(pk=pk, profile=profile)
+    except WorkExperience.DoesNotExist:
+        raise NotFound("Work experience entry not found.") from None
+
+
 def model_profile_get_for_owner(*, user: Any, profile_id: Any) -> ModelProfile:
     """The profile for a change by its owner.
 

@@ -1,0 +1,342 @@
+"""Input and output shapes of the profiles API (contract: Profiles Endpoints; notes §5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from profiles.models import (
+    BIO_MAX_LENGTH,
+    LANGUAGES_MAX_ITEMS,
+    MODEL_RANGES,
+    NAME_MAX_LENGTH,
+    NAME_MIN_LENGTH,
+    REVIEW_COMMENT_MAX_LENGTH,
+    Category,
+    ClothingSize,
+    EmployerProfile,
+    Experience,
+    Gender,
+    ModelProfile,
+)
+from profiles.selectors import ORDERING_FIELDS, storage_url, user_display
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def _iso(value: Any) -> str | None:
+    return value.strftime(DATETIME_FORMAT) if value is not None else None
+
+
+def _range_field(name: str, **kwargs: Any) -> serializers.IntegerField:
+    low, high = MODEL_RANGES[name]
+    return serializers.IntegerField(min_value=low, max_value=high, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Input
+# ---------------------------------------------------------------------------------------------
+class ModelProfileCreateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(min_length=NAME_MIN_LENGTH, max_length=NAME_MAX_LENGTH)
+    bio = serializers.CharField(max_length=BIO_MAX_LENGTH, required=False, allow_blank=True)
+    age = _range_field("age")
+    gender = serializers.ChoiceField(choices=Gender.choices)
+    height = _range_field("height", required=False, allow_null=True)
+    weight = _range_field("weight", required=False, allow_null=True)
+    bust = _range_field("bust", required=False, allow_null=True)
+    waist = _range_field("waist", required=False, allow_null=True)
+    hips = _range_field("hips", required=False, allow_null=True)
+    shoe_size = _range_field("shoe_size", required=False, allow_null=True)
+    clothing_size = serializers.ChoiceField(
+        choices=ClothingSize.choices, required=False, allow_blank=True
+    )
+    hair_color = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    eye_color = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    skin_tone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    country = serializers.CharField(max_length=100, required=False)
+    languages = serializers.ListField(
+        child=serializers.CharField(max_length=50),
+        max_length=LANGUAGES_MAX_ITEMS,
+        required=False,
+    )
+    categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=Category.choices), required=False
+    )
+    experience = serializers.ChoiceField(
+        choices=Experience.choices, required=False, allow_blank=True
+    )
+    can_travel = serializers.BooleanField(required=False)
+
+    def validate_languages(self, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(item.strip() for item in value if item.strip()))
+
+    def validate_categories(self, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+
+class ModelProfileUpdateInputSerializer(ModelProfileCreateInputSerializer):
+    """Every field optional: `PUT` is a partial update (contract-notes §5)."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs["partial"] = True
+        super().__init__(*args, **kwargs)
+
+
+class EmployerProfileCreateInputSerializer(serializers.Serializer):
+    company_name = serializers.CharField(min_length=2, max_length=200)
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    website = serializers.URLField(max_length=200, required=False, allow_blank=True)
+    contact_person = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    phone = serializers.RegexField(
+        r"^\+?[0-9][0-9 ()\-]{5,18}[0-9]$",
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        error_messages={"invalid": "Enter a phone number such as +77771234567."},
+    )
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    country = serializers.CharField(max_length=100, required=False)
+
+
+class EmployerProfileUpdateInputSerializer(EmployerProfileCreateInputSerializer):
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs["partial"] = True
+        super().__init__(*args, **kwargs)
+
+
+class ModelListQuerySerializer(serializers.Serializer):
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
+    min_age = serializers.IntegerField(min_value=0, max_value=200, required=False)
+    max_age = serializers.IntegerField(min_value=0, max_value=200, required=False)
+    min_height = serializers.IntegerField(min_value=0, max_value=400, required=False)
+    max_height = serializers.IntegerField(min_value=0, max_value=400, required=False)
+    city = serializers.CharField(max_length=100, required=False)
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    experience = serializers.ChoiceField(choices=Experience.choices, required=False)
+    search = serializers.CharField(max_length=100, required=False)
+    ordering = serializers.ChoiceField(
+        choices=[*ORDERING_FIELDS, *(f"-{field}" for field in ORDERING_FIELDS)], required=False
+    )
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        # `?city=` (empty) means "no filter", like an absent parameter.
+        cleaned = {key: data.get(key) for key in self.fields if data.get(key) not in (None, "")}
+        return super().to_internal_value(cleaned)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        errors = {}
+        for low, high in (("min_age", "max_age"), ("min_height", "max_height")):
+            if low in attrs and high in attrs and attrs[low] > attrs[high]:
+                errors[high] = [f"Must be greater than or equal to {low}."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class WorkExperienceInputSerializer(serializers.Serializer):
+    company = serializers.CharField(max_length=200)
+    position = serializers.CharField(max_length=200)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(required=False, allow_null=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        end = attrs.get("end_date")
+        if end is not None and end < attrs["start_date"]:
+            raise serializers.ValidationError({"end_date": ["Must not be before start_date."]})
+        return attrs
+
+
+class ReviewCreateInputSerializer(serializers.Serializer):
+    casting_id = serializers.UUIDField()
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(
+        max_length=REVIEW_COMMENT_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Output (plain serializers over prefetched/annotated rows: no query per row)
+# ---------------------------------------------------------------------------------------------
+class ModelProfileListItemSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    user_id = serializers.UUIDField()
+    name = serializers.CharField()
+    age = serializers.IntegerField()
+    gender = serializers.CharField()
+    height = serializers.IntegerField(allow_null=True)
+    city = serializers.CharField()
+    categories = serializers.ListField(child=serializers.CharField())
+    experience = serializers.CharField(allow_null=True)
+    main_photo = serializers.SerializerMethodField()
+    main_thumbnail = serializers.SerializerMethodField()
+    is_promoted = serializers.SerializerMethodField()
+    rating = serializers.SerializerMethodField()
+    reviews_count = serializers.IntegerField()
+
+    def get_main_photo(self, obj: ModelProfile) -> str | None:
+        return storage_url(obj.main_photo)
+
+    def get_main_thumbnail(self, obj: ModelProfile) -> str | None:
+        return storage_url(obj.main_thumbnail)
+
+    def get_is_promoted(self, obj: ModelProfile) -> bool:
+        return bool(getattr(obj, "is_promoted", False))
+
+    def get_rating(self, obj: ModelProfile) -> float:
+        return float(obj.rating)
+
+    def to_representation(self, instance: ModelProfile) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["experience"] = data["experience"] or None
+        return data
+
+
+class PromotedModelItemSerializer(ModelProfileListItemSerializer):
+    promoted_until = serializers.SerializerMethodField()
+
+    def get_promoted_until(self, obj: ModelProfile) -> str | None:
+        return _iso(obj.promotion_ends) if getattr(obj, "is_promoted", False) else None
+
+
+class MeasurementsSerializer(serializers.Serializer):
+    bust = serializers.IntegerField(allow_null=True)
+    waist = serializers.IntegerField(allow_null=True)
+    hips = serializers.IntegerField(allow_null=True)
+
+
+class PhotoItemSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    is_main = serializers.BooleanField()
+    order = serializers.IntegerField()
+
+    def get_url(self, obj: Any) -> str | None:
+        return storage_url(obj.image)
+
+    def get_thumbnail_url(self, obj: Any) -> str | None:
+        return storage_url(obj.thumbnail)
+
+
+class WorkExperienceOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    company = serializers.CharField()
+    position = serializers.CharField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(allow_null=True)
+
+
+class ModelProfileDetailSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    user_id = serializers.UUIDField()
+    name = serializers.CharField()
+    bio = serializers.CharField()
+    age = serializers.IntegerField()
+    gender = serializers.CharField()
+    height = serializers.IntegerField(allow_null=True)
+    weight = serializers.IntegerField(allow_null=True)
+    measurements = serializers.SerializerMethodField()
+    shoe_size = serializers.IntegerField(allow_null=True)
+    clothing_size = serializers.CharField(allow_null=True)
+    hair_color = serializers.CharField()
+    eye_color = serializers.CharField()
+    skin_tone = serializers.CharField()
+    city = serializers.CharField()
+    country = serializers.CharField()
+    languages = serializers.ListField(child=serializers.CharField())
+    categories = serializers.ListField(child=serializers.CharField())
+    experience = serializers.CharField(allow_null=True)
+    can_travel = serializers.BooleanField()
+    main_photo = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
+    work_experience = serializers.SerializerMethodField()
+    is_promoted = serializers.SerializerMethodField()
+    promoted_until = serializers.SerializerMethodField()
+    rating = serializers.SerializerMethodField()
+    reviews_count = serializers.IntegerField()
+    completeness = serializers.IntegerField()
+    is_hidden = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def get_measurements(self, obj: ModelProfile) -> dict[str, int | None]:
+        return {"bust": obj.bust, "waist": obj.waist, "hips": obj.hips}
+
+    def get_main_photo(self, obj: ModelProfile) -> str | None:
+        return storage_url(obj.main_photo)
+
+    def get_photos(self, obj: ModelProfile) -> list[dict[str, Any]]:
+        photos = getattr(obj, "photos", None)
+        if photos is None:
+            return []
+        return PhotoItemSerializer(photos.all(), many=True).data
+
+    def get_work_experience(self, obj: ModelProfile) -> list[dict[str, Any]]:
+        return WorkExperienceOutputSerializer(obj.work_experience.all(), many=True).data
+
+    def get_is_promoted(self, obj: ModelProfile) -> bool:
+        return bool(getattr(obj, "is_promoted", False))
+
+    def get_promoted_until(self, obj: ModelProfile) -> str | None:
+        return _iso(obj.promotion_ends) if getattr(obj, "is_promoted", False) else None
+
+    def get_rating(self, obj: ModelProfile) -> float:
+        return float(obj.rating)
+
+    def to_representation(self, instance: ModelProfile) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["experience"] = data["experience"] or None
+        data["clothing_size"] = data["clothing_size"] or None
+        return data
+
+
+class EmployerProfileOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    user_id = serializers.UUIDField()
+    company_name = serializers.CharField()
+    description = serializers.CharField()
+    website = serializers.CharField()
+    contact_person = serializers.CharField(allow_null=True)
+    phone = serializers.CharField(allow_null=True)
+    city = serializers.CharField()
+    country = serializers.CharField()
+    avatar = serializers.SerializerMethodField()
+    is_verified = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+    def get_avatar(self, obj: EmployerProfile) -> str | None:
+        return storage_url(obj.avatar)
+
+    def to_representation(self, instance: EmployerProfile) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        # Contact details are for signed-in users only (no scraping by anonymous callers).
+        if not self.context.get("show_contacts", False):
+            data["contact_person"] = None
+            data["phone"] = None
+        return data
+
+
+class ReviewAuthorSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    avatar = serializers.CharField(allow_null=True)
+
+
+class ReviewOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    profile_id = serializers.UUIDField()
+    casting_id = serializers.UUIDField()
+    rating = serializers.IntegerField()
+    comment = serializers.CharField()
+    author = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    def get_author(self, obj: Any) -> dict[str, Any]:
+        return {"id": str(obj.author_id), **user_display(obj.author)}
+
+
+class ProfileMeOutputSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["model", "employer"])
+    profile = serializers.DictField()
