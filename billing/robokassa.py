@@ -212,9 +212,7 @@ def recurring_url() -> str:
     return settings.ROBOKASSA_BASE_URL.rsplit("/", 1)[0] + "/Recurring"
 
 
-def charge_recurring(
-    *, inv_id: int, previous_inv_id: int, amount: int, description: str
-) -> str:
+def charge_recurring(*, inv_id: int, previous_inv_id: int, amount: int, description: str) -> str:
     """Ask Robokassa to charge the card of `previous_inv_id` again under the new `inv_id`.
 
     Robokassa answers `OK+<InvoiceID>` when it accepted the charge; the money is confirmed

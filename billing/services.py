@@ -427,7 +427,6 @@ def subscriptions_send_reminders() -> int:
                 data={
                     "plan": subscription.plan.name,
                     "expires_at": subscription.expires_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    "auto_renew": subscription.auto_renew,
                 },
             )
             sent += 1

@@ -1,5 +1,12 @@
-"""Robokassa's server-to-server ResultURL lives outside /api/v1 (contract: Webhooks)."""
+"""Robokassa's server-to-server ResultURL lives outside /api/v1 (contract: Webhooks), next to
+the offline checkout simulator (404 unless ROBOKASSA_SIMULATOR is on)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from billing import views
+
+urlpatterns = [
+    path("webhooks/robokassa/result", views.RobokassaResultView.as_view(), name="robokassa-result"),
+    path("webhooks/robokassa/result/", views.RobokassaResultView.as_view()),
+    path("dev/robokassa/checkout", views.checkout_simulator, name="robokassa-checkout"),
+]

@@ -1,0 +1,198 @@
+"""Back office: plans and packages editable; subscriptions granted, extended and cancelled
+through services; payments and their callbacks read-only."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+
+from billing import services
+from billing.models import (
+    BillingPeriod,
+    Payment,
+    PaymentEvent,
+    Plan,
+    PlanName,
+    ResponseCredit,
+    ResponsePackage,
+    Subscription,
+)
+from mwork.api.exceptions import DomainError
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "price_monthly",
+        "price_yearly",
+        "max_photos",
+        "max_responses_per_month",
+        "chat_access",
+        "profile_promotion",
+        "priority_support",
+        "analytics",
+    )
+    ordering = ("sort_order",)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # subscriptions and payments point at plans
+
+
+@admin.register(ResponsePackage)
+class ResponsePackageAdmin(admin.ModelAdmin):
+    list_display = ("name", "responses", "price", "is_active", "sort_order")
+    list_filter = ("is_active",)
+
+
+class SubscriptionGrantForm(forms.ModelForm):
+    plan_name = forms.ChoiceField(choices=[(PlanName.PRO, "PRO"), (PlanName.BUSINESS, "BUSINESS")])
+    billing_period = forms.ChoiceField(choices=BillingPeriod.choices)
+    days = forms.IntegerField(
+        required=False, min_value=1, help_text="Optional: length in days instead of the period."
+    )
+
+    class Meta:
+        model = Subscription
+        fields = ("user",)
+
+    def validate_unique(self) -> None:
+        # The instance is never saved: the grant service applies the lifecycle rules.
+        return
+
+
+class ExtendForm(forms.Form):
+    days = forms.IntegerField(min_value=1, initial=30)
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = (
+        "user",
+        "plan",
+        "billing_period",
+        "status",
+        "started_at",
+        "expires_at",
+        "auto_renew",
+        "granted_by_staff",
+    )
+    list_filter = ("status", "plan", "billing_period", "auto_renew", "granted_by_staff")
+    search_fields = ("user__email",)
+    autocomplete_fields = ("user",)
+    list_select_related = ("user", "plan")
+    date_hierarchy = "expires_at"
+    actions = ("extend_30_days", "cancel_subscriptions")
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = SubscriptionGrantForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("user", "plan_name", "billing_period", "days")
+        return [field.name for field in Subscription._meta.fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return [field.name for field in Subscription._meta.fields]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        # A grant goes through the service: same plan extends, another plan replaces.
+        granted = services.subscription_grant(
+            user=form.cleaned_data["user"],
+            plan_name=form.cleaned_data["plan_name"],
+            billing_period=form.cleaned_data["billing_period"],
+            days=form.cleaned_data.get("days"),
+        )
+        obj.pk = granted.pk
+        obj.__dict__.update(granted.__dict__)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Extend selected subscriptions by 30 days")
+    def extend_30_days(self, request, queryset):
+        self._each(
+            request, queryset, lambda s: services.subscription_extend(subscription=s, days=30)
+        )
+
+    @admin.action(description="Cancel selected subscriptions (access until expiry)")
+    def cancel_subscriptions(self, request, queryset):
+        self._each(request, queryset, lambda s: services.subscription_cancel(user=s.user))
+
+    def _each(self, request, queryset, action) -> None:
+        if not request.user.is_staff:
+            raise DjangoPermissionDenied
+        done = 0
+        for subscription in queryset:
+            try:
+                action(subscription)
+                done += 1
+            except DomainError as error:
+                self.message_user(request, f"{subscription}: {error.message}", messages.WARNING)
+        self.message_user(request, f"{done} subscription(s) updated.", messages.SUCCESS)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class PaymentEventInline(admin.TabularInline):
+    model = PaymentEvent
+    extra = 0
+    fields = ("received_at", "method", "signature_ok", "outcome", "remote_addr", "data")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "user",
+        "purpose",
+        "plan",
+        "billing_period",
+        "package",
+        "amount",
+        "status",
+        "is_test",
+        "recurring",
+        "created_at",
+        "paid_at",
+    )
+    list_filter = ("status", "purpose", "is_test", "recurring", "created_at", "paid_at")
+    search_fields = ("id", "user__email")
+    list_select_related = ("user", "plan", "package")
+    date_hierarchy = "created_at"
+    inlines = [PaymentEventInline]
+
+
+@admin.register(PaymentEvent)
+class PaymentEventAdmin(ReadOnlyAdmin):
+    list_display = ("received_at", "inv_id", "method", "signature_ok", "outcome", "remote_addr")
+    list_filter = ("outcome", "signature_ok", "method", "received_at")
+    search_fields = ("inv_id",)
+    date_hierarchy = "received_at"
+
+
+@admin.register(ResponseCredit)
+class ResponseCreditAdmin(ReadOnlyAdmin):
+    list_display = ("user", "balance", "updated_at")
+    search_fields = ("user__email",)
