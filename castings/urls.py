@@ -1,5 +1,34 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from castings import views
 
 app_name = "castings"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("castings", views.CastingListCreateView.as_view(), name="casting-list"),
+    path("castings/my", views.MyCastingsView.as_view(), name="casting-my"),
+    path("castings/saved", views.SavedCastingsView.as_view(), name="casting-saved"),
+    path("castings/<uuid:casting_id>", views.CastingDetailView.as_view(), name="casting-detail"),
+    path(
+        "castings/<uuid:casting_id>/status",
+        views.CastingStatusView.as_view(),
+        name="casting-status",
+    ),
+    path("castings/<uuid:casting_id>/save", views.CastingSaveView.as_view(), name="casting-save"),
+    path(
+        "castings/<uuid:casting_id>/responses",
+        views.CastingResponsesView.as_view(),
+        name="casting-responses",
+    ),
+    path("responses/my", views.MyResponsesView.as_view(), name="response-my"),
+    path(
+        "responses/<uuid:response_id>",
+        views.ResponseDetailView.as_view(),
+        name="response-detail",
+    ),
+    path(
+        "responses/<uuid:response_id>/status",
+        views.ResponseStatusView.as_view(),
+        name="response-status",
+    ),
+]

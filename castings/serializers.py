@@ -1,0 +1,280 @@
+"""Input and output shapes of the castings API (validation only; no business rules)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from castings.models import (
+    Casting,
+    CastingStatus,
+    Category,
+    Experience,
+    Gender,
+    ResponseStatus,
+)
+from castings.selectors import CASTING_ORDERINGS, response_matches_requirements
+from profiles.selectors import storage_url
+
+AGE_RANGE = (18, 99)
+HEIGHT_RANGE = (100, 250)
+MESSAGE_MAX_LENGTH = 2000
+PORTFOLIO_LINKS_MAX = 5
+
+# requirements.<key> in the API → column on Casting
+REQUIREMENT_COLUMNS = {
+    "gender": "required_gender",
+    "min_age": "min_age",
+    "max_age": "max_age",
+    "min_height": "min_height",
+    "max_height": "max_height",
+    "experience": "required_experience",
+}
+
+
+# ------------------------------------------------------------------------------------------
+# Input
+# ------------------------------------------------------------------------------------------
+def _range_field(low: int, high: int) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=low, max_value=high, required=False, allow_null=True)
+
+
+class CastingRequirementsInputSerializer(serializers.Serializer):
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False, allow_null=True)
+    min_age = _range_field(*AGE_RANGE)
+    max_age = _range_field(*AGE_RANGE)
+    min_height = _range_field(*HEIGHT_RANGE)
+    max_height = _range_field(*HEIGHT_RANGE)
+    experience = serializers.ChoiceField(
+        choices=Experience.choices, required=False, allow_null=True
+    )
+
+
+def _merged(attrs: dict[str, Any], casting: Casting | None, name: str) -> Any:
+    if name in attrs:
+        return attrs[name]
+    return getattr(casting, name) if casting is not None else None
+
+
+class CastingInputSerializer(serializers.Serializer):
+    """POST (full) and PUT (partial) body; ranges are checked against the stored values too."""
+
+    title = serializers.CharField(min_length=5, max_length=200)
+    description = serializers.CharField(max_length=5000)
+    category = serializers.ChoiceField(choices=Category.choices)
+    city = serializers.CharField(max_length=100)
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    shoot_date = serializers.DateTimeField()
+    duration_days = serializers.IntegerField(min_value=1, max_value=365, required=False)
+    pay_min = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    pay_max = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    requirements = CastingRequirementsInputSerializer(required=False)
+    status = serializers.ChoiceField(
+        choices=[CastingStatus.DRAFT, CastingStatus.ACTIVE], required=False
+    )
+
+    def validate_shoot_date(self, value):
+        if value <= timezone.now():
+            raise serializers.ValidationError("Must be in the future.")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        casting: Casting | None = self.context.get("casting")
+        columns = {
+            name: value for name, value in attrs.items() if name not in ("requirements", "status")
+        }
+        for key, value in (attrs.get("requirements") or {}).items():
+            columns[REQUIREMENT_COLUMNS[key]] = value
+
+        errors: dict[str, Any] = {}
+        pay_min = _merged(columns, casting, "pay_min")
+        pay_max = _merged(columns, casting, "pay_max")
+        if pay_min is not None and pay_max is not None and pay_max < pay_min:
+            errors["pay_max"] = ["Must be greater than or equal to pay_min."]
+        requirement_errors: dict[str, list[str]] = {}
+        for low, high in (("min_age", "max_age"), ("min_height", "max_height")):
+            low_value = _merged(columns, casting, low)
+            high_value = _merged(columns, casting, high)
+            if low_value is not None and high_value is not None and high_value < low_value:
+                requirement_errors[high] = [f"Must be greater than or equal to {low}."]
+        if requirement_errors:
+            errors["requirements"] = requirement_errors
+        if errors:
+            raise serializers.ValidationError(errors)
+        if "address" in columns and columns["address"] is None:
+            columns["address"] = ""
+        return {"status": attrs.get("status"), "fields": columns}
+
+
+class CastingStatusInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=CastingStatus.choices)
+
+
+class CastingListQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=CastingStatus.choices, required=False)
+    city = serializers.CharField(max_length=100, required=False)
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
+    min_age = serializers.IntegerField(min_value=0, max_value=150, required=False)
+    max_age = serializers.IntegerField(min_value=0, max_value=150, required=False)
+    min_height = serializers.IntegerField(min_value=0, max_value=300, required=False)
+    max_height = serializers.IntegerField(min_value=0, max_value=300, required=False)
+    experience = serializers.ChoiceField(choices=Experience.choices, required=False)
+    pay_min = serializers.IntegerField(min_value=0, required=False)
+    search = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    ordering = serializers.ChoiceField(
+        choices=[*CASTING_ORDERINGS, *(f"-{name}" for name in CASTING_ORDERINGS)],
+        required=False,
+    )
+
+
+class MyCastingsQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=CastingStatus.choices, required=False)
+
+
+class ResponseSubmitInputSerializer(serializers.Serializer):
+    message = serializers.CharField(
+        max_length=MESSAGE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+    portfolio_links = serializers.ListField(
+        child=serializers.URLField(max_length=500),
+        max_length=PORTFOLIO_LINKS_MAX,
+        required=False,
+        default=list,
+    )
+
+    def validate_portfolio_links(self, value: list[str]) -> list[str]:
+        for link in value:
+            if not link.lower().startswith(("http://", "https://")):
+                raise serializers.ValidationError("Only http(s) links are accepted.")
+        return value
+
+
+class ResponseStatusInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[ResponseStatus.ACCEPTED, ResponseStatus.REJECTED, ResponseStatus.PENDING]
+    )
+
+
+class ResponseListQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ResponseStatus.choices, required=False)
+
+
+# ------------------------------------------------------------------------------------------
+# Output
+# ------------------------------------------------------------------------------------------
+class CastingRequirementsOutputSerializer(serializers.Serializer):
+    gender = serializers.CharField(source="required_gender", allow_null=True)
+    min_age = serializers.IntegerField(allow_null=True)
+    max_age = serializers.IntegerField(allow_null=True)
+    min_height = serializers.IntegerField(allow_null=True)
+    max_height = serializers.IntegerField(allow_null=True)
+    experience = serializers.CharField(source="required_experience", allow_null=True)
+
+
+class CastingCreatorOutputSerializer(serializers.Serializer):
+    """`creator`: the owner's user id, company name and avatar URL (from the owner)."""
+
+    id = serializers.UUIDField()
+    company_name = serializers.CharField(allow_null=True)
+    avatar = serializers.CharField(allow_null=True)
+
+    def to_representation(self, owner: Any) -> dict[str, Any]:
+        return creator_data(owner)
+
+
+def creator_data(owner: Any) -> dict[str, Any]:
+    """`creator {id, company_name, avatar}` from a select_related employer profile."""
+    try:
+        profile = owner.employer_profile
+    except ObjectDoesNotExist:
+        profile = None
+    return {
+        "id": str(owner.id),
+        "company_name": profile.company_name if profile else None,
+        "avatar": storage_url(profile.avatar) if profile else None,
+    }
+
+
+class CastingOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    category = serializers.CharField()
+    city = serializers.CharField()
+    address = serializers.CharField()
+    shoot_date = serializers.DateTimeField()
+    duration_days = serializers.IntegerField()
+    pay_min = serializers.IntegerField(allow_null=True)
+    pay_max = serializers.IntegerField(allow_null=True)
+    status = serializers.CharField()
+    requirements = CastingRequirementsOutputSerializer(source="*")
+    creator = CastingCreatorOutputSerializer(source="owner")
+    responses_count = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class CastingSummaryOutputSerializer(serializers.Serializer):
+    """The casting inside a model's own response (`/responses/my`)."""
+
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    city = serializers.CharField()
+    category = serializers.CharField()
+    shoot_date = serializers.DateTimeField()
+    status = serializers.CharField()
+    creator = CastingCreatorOutputSerializer(source="owner")
+
+
+class ApplicantOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    user_id = serializers.UUIDField()
+    name = serializers.CharField()
+    photo = serializers.SerializerMethodField()
+    age = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+    city = serializers.CharField()
+    rating = serializers.FloatField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_photo(self, profile: Any) -> str | None:
+        return storage_url(profile.main_thumbnail or profile.main_photo)
+
+
+class ResponseOutputSerializer(serializers.Serializer):
+    """A response as its author sees it."""
+
+    id = serializers.UUIDField()
+    casting_id = serializers.UUIDField()
+    message = serializers.CharField()
+    portfolio_links = serializers.ListField(child=serializers.CharField())
+    status = serializers.CharField()
+    applied_at = serializers.DateTimeField()
+    status_changed_at = serializers.DateTimeField(allow_null=True)
+
+
+class MyResponseOutputSerializer(ResponseOutputSerializer):
+    casting = CastingSummaryOutputSerializer()
+
+
+class CastingResponseOutputSerializer(ResponseOutputSerializer):
+    """A response as the casting owner sees it, with the applicant and the requirement check."""
+
+    applicant = ApplicantOutputSerializer(source="model_profile")
+    matches_requirements = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_matches_requirements(self, response: Any) -> bool:
+        return response_matches_requirements(
+            casting=self.context["casting"], profile=response.model_profile
+        )
+
+
+class SavedCastingOutputSerializer(serializers.Serializer):
+    casting_id = serializers.UUIDField()
+    saved_at = serializers.DateTimeField(source="created_at")

@@ -1,0 +1,302 @@
+"""Castings and responses endpoints: validate → selector → one service → envelope."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.views import APIView
+
+from castings import selectors, services
+from castings.serializers import (
+    CastingInputSerializer,
+    CastingListQuerySerializer,
+    CastingOutputSerializer,
+    CastingResponseOutputSerializer,
+    CastingStatusInputSerializer,
+    MyCastingsQuerySerializer,
+    MyResponseOutputSerializer,
+    ResponseListQuerySerializer,
+    ResponseOutputSerializer,
+    ResponseStatusInputSerializer,
+    ResponseSubmitInputSerializer,
+    SavedCastingOutputSerializer,
+)
+from mwork.api.pagination import paginate
+from mwork.api.permissions import IsEmployer, IsModel
+from mwork.api.responses import created, no_content, ok
+from mwork.api.schema import api_schema, item_envelope, list_envelope
+
+
+def _query(serializer_class: type, request: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _castings(rows: Any) -> list[dict[str, Any]]:
+    return CastingOutputSerializer(rows, many=True).data
+
+
+def _casting(casting: Any) -> dict[str, Any]:
+    return {"casting": CastingOutputSerializer(casting).data}
+
+
+class _MethodPermissionsView(APIView):
+    """One path, several operations with their own permission classes."""
+
+    method_permissions: dict[str, list[type]] = {}
+
+    def get_permissions(self):
+        classes = self.method_permissions.get(self.request.method, [IsAuthenticated])
+        return [permission() for permission in classes]
+
+
+class CastingListCreateView(_MethodPermissionsView):
+    method_permissions = {"GET": [AllowAny], "POST": [IsEmployer]}
+
+    @api_schema(
+        operation_id="castings_list",
+        summary="List castings (public: active, or completed/cancelled by `status`)",
+        responses={200: list_envelope("CastingsList", "castings", CastingOutputSerializer)},
+        errors=(400, 429),
+        parameters=[CastingListQuerySerializer],
+    )
+    def get(self, request):
+        filters = selectors.CastingFilters(**_query(CastingListQuerySerializer, request))
+        queryset = selectors.casting_list_public(user=request.user, filters=filters)
+        return ok(paginate(request, queryset, key="castings", serialize=_castings))
+
+    @api_schema(
+        operation_id="castings_create",
+        summary="Post a casting (employer or agency with an employer profile)",
+        request=CastingInputSerializer,
+        responses={201: item_envelope("CastingsCreated", "casting", CastingOutputSerializer)},
+        errors=(400, 401, 403, 429),
+    )
+    def post(self, request):
+        serializer = CastingInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        casting = services.casting_create(
+            actor=request.user, status=data["status"] or "active", **data["fields"]
+        )
+        return created(_casting(selectors.casting_get(user=request.user, casting_id=casting.id)))
+
+
+class CastingDetailView(_MethodPermissionsView):
+    method_permissions = {"GET": [AllowAny]}
+
+    @api_schema(
+        operation_id="castings_retrieve",
+        summary="One casting (drafts only for their owner)",
+        responses={200: item_envelope("CastingsDetail", "casting", CastingOutputSerializer)},
+        errors=(404, 429),
+    )
+    def get(self, request, casting_id: UUID):
+        return ok(_casting(selectors.casting_get(user=request.user, casting_id=casting_id)))
+
+    @api_schema(
+        operation_id="castings_update",
+        summary="Update a casting (owner; partial)",
+        request=CastingInputSerializer,
+        responses={200: item_envelope("CastingsUpdated", "casting", CastingOutputSerializer)},
+        errors=(400, 401, 403, 404, 422, 429),
+    )
+    def put(self, request, casting_id: UUID):
+        casting = selectors.casting_get_for_owner(user=request.user, casting_id=casting_id)
+        serializer = CastingInputSerializer(
+            data=request.data, partial=True, context={"casting": casting}
+        )
+        serializer.is_valid(raise_exception=True)
+        services.casting_update(casting=casting, **serializer.validated_data["fields"])
+        return ok(_casting(selectors.casting_get(user=request.user, casting_id=casting_id)))
+
+    @api_schema(
+        operation_id="castings_destroy",
+        summary="Delete a casting (owner)",
+        responses={204: None},
+        errors=(401, 403, 404, 429),
+    )
+    def delete(self, request, casting_id: UUID):
+        casting = selectors.casting_get_for_owner(user=request.user, casting_id=casting_id)
+        services.casting_delete(casting=casting)
+        return no_content()
+
+
+class CastingStatusView(APIView):
+    @api_schema(
+        operation_id="castings_status_update",
+        summary="Change a casting's status (owner): draft→active|cancelled, "
+        "active→completed|cancelled",
+        request=CastingStatusInputSerializer,
+        responses={200: item_envelope("CastingsStatus", "casting", CastingOutputSerializer)},
+        errors=(400, 401, 403, 404, 422, 429),
+    )
+    def patch(self, request, casting_id: UUID):
+        serializer = CastingStatusInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        casting = selectors.casting_get_for_owner(user=request.user, casting_id=casting_id)
+        services.casting_change_status(casting=casting, status=serializer.validated_data["status"])
+        return ok(_casting(selectors.casting_get(user=request.user, casting_id=casting_id)))
+
+
+class MyCastingsView(APIView):
+    permission_classes = [IsEmployer]
+
+    @api_schema(
+        operation_id="castings_my_list",
+        summary="The caller's castings, drafts included",
+        responses={200: list_envelope("CastingsMine", "castings", CastingOutputSerializer)},
+        errors=(400, 401, 403, 429),
+        parameters=[MyCastingsQuerySerializer],
+    )
+    def get(self, request):
+        status = _query(MyCastingsQuerySerializer, request).get("status")
+        queryset = selectors.casting_list_owned(user=request.user, status=status)
+        return ok(paginate(request, queryset, key="castings", serialize=_castings))
+
+
+class SavedCastingsView(APIView):
+    @api_schema(
+        operation_id="castings_saved_list",
+        summary="Castings the caller saved",
+        responses={200: list_envelope("CastingsSaved", "castings", CastingOutputSerializer)},
+        errors=(400, 401, 429),
+    )
+    def get(self, request):
+        queryset = selectors.casting_list_saved(user=request.user)
+        return ok(paginate(request, queryset, key="castings", serialize=_castings))
+
+
+class CastingSaveView(APIView):
+    @api_schema(
+        operation_id="castings_save_create",
+        summary="Save a casting (201; 200 when already saved)",
+        responses={
+            201: item_envelope("CastingsSave", "saved", SavedCastingOutputSerializer),
+            200: item_envelope("CastingsSaveAgain", "saved", SavedCastingOutputSerializer),
+        },
+        errors=(401, 404, 429),
+    )
+    @extend_schema(request=None)
+    def post(self, request, casting_id: UUID):
+        casting = selectors.casting_get(user=request.user, casting_id=casting_id)
+        saved, was_created = services.casting_save(user=request.user, casting=casting)
+        data = {"saved": SavedCastingOutputSerializer(saved).data}
+        return created(data) if was_created else ok(data)
+
+    @api_schema(
+        operation_id="castings_save_destroy",
+        summary="Remove a casting from the saved ones",
+        responses={204: None},
+        errors=(401, 404, 429),
+    )
+    def delete(self, request, casting_id: UUID):
+        casting = selectors.casting_get(user=request.user, casting_id=casting_id)
+        services.casting_unsave(user=request.user, casting=casting)
+        return no_content()
+
+
+class CastingResponsesView(APIView):
+    @api_schema(
+        operation_id="castings_responses_list",
+        summary="Responses to a casting (its owner only); withdrawn ones by `status` only",
+        responses={
+            200: list_envelope("CastingsResponses", "responses", CastingResponseOutputSerializer)
+        },
+        errors=(400, 401, 403, 404, 429),
+        parameters=[ResponseListQuerySerializer],
+    )
+    def get(self, request, casting_id: UUID):
+        status = _query(ResponseListQuerySerializer, request).get("status")
+        casting = selectors.casting_get_for_owner(user=request.user, casting_id=casting_id)
+        queryset = selectors.response_list_for_casting(casting=casting, status=status)
+
+        def serialize(rows):
+            return CastingResponseOutputSerializer(
+                rows, many=True, context={"casting": casting}
+            ).data
+
+        return ok(paginate(request, queryset, key="responses", serialize=serialize))
+
+    @api_schema(
+        operation_id="castings_responses_create",
+        summary="Apply to a casting (model with a profile; plan limit applies)",
+        request=ResponseSubmitInputSerializer,
+        responses={
+            201: item_envelope("CastingsResponseCreated", "response", ResponseOutputSerializer)
+        },
+        errors=(400, 401, 403, 404, 409, 422, 429),
+    )
+    def post(self, request, casting_id: UUID):
+        serializer = ResponseSubmitInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        casting = selectors.casting_get(user=request.user, casting_id=casting_id)
+        response = services.response_submit(
+            actor=request.user, casting=casting, **serializer.validated_data
+        )
+        return created({"response": ResponseOutputSerializer(response).data})
+
+
+class MyResponsesView(APIView):
+    permission_classes = [IsModel]
+
+    @api_schema(
+        operation_id="responses_my_list",
+        summary="The caller's applications",
+        responses={
+            200: list_envelope("CastingsMyResponses", "responses", MyResponseOutputSerializer)
+        },
+        errors=(400, 401, 403, 429),
+        parameters=[ResponseListQuerySerializer],
+    )
+    def get(self, request):
+        status = _query(ResponseListQuerySerializer, request).get("status")
+        queryset = selectors.response_list_for_model(user=request.user, status=status)
+        return ok(
+            paginate(
+                request,
+                queryset,
+                key="responses",
+                serialize=lambda rows: MyResponseOutputSerializer(rows, many=True).data,
+            )
+        )
+
+
+class ResponseStatusView(APIView):
+    @api_schema(
+        operation_id="responses_status_update",
+        summary="Accept or reject a response (casting owner): pending→accepted|rejected, "
+        "accepted→rejected",
+        request=ResponseStatusInputSerializer,
+        responses={
+            200: item_envelope("CastingsResponseStatus", "response", ResponseOutputSerializer)
+        },
+        errors=(400, 401, 403, 404, 422, 429),
+    )
+    def patch(self, request, response_id: UUID):
+        serializer = ResponseStatusInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        response = selectors.response_get_for_casting_owner(
+            user=request.user, response_id=response_id
+        )
+        response = services.response_change_status(
+            response=response, status=serializer.validated_data["status"]
+        )
+        return ok({"response": ResponseOutputSerializer(response).data})
+
+
+class ResponseDetailView(APIView):
+    @api_schema(
+        operation_id="responses_destroy",
+        summary="Withdraw a pending response (its author); it still counts against the plan",
+        responses={204: None},
+        errors=(401, 403, 404, 422, 429),
+    )
+    def delete(self, request, response_id: UUID):
+        response = selectors.response_get_for_applicant(user=request.user, response_id=response_id)
+        services.response_withdraw(response=response)
+        return no_content()
