@@ -1,6 +1,6 @@
 """Demo portfolio photos for `manage.py load_demo_data` (run after `profiles.demo`).
 
-Every demo model profile (user e-mail ending in `@demo.mwork.kz`) without photos gets 2–4
+Every demo model profile (user e-mail ending in `@demo.mwork.kz`) without photos gets 2-4
 generated placeholders — a soft colour gradient with the model's initials — uploaded through
 the real service, so files, thumbnails, the main photo and completeness are all as in
 production. Profiles that already have photos are skipped, which makes the loader idempotent.
@@ -84,7 +84,7 @@ def placeholder_jpeg(*, name: str, rng: random.Random, size: tuple[int, int] = P
 
 
 def load_demo(*, rng: random.Random) -> None:
-    """Give demo model profiles without photos 2–4 placeholder photos (idempotent)."""
+    """Give demo model profiles without photos 2-4 placeholder photos (idempotent)."""
     from profiles.models import ModelProfile
 
     profiles = (

@@ -48,6 +48,6 @@ def test_placeholder_has_a_gradient_and_initials():
 
     assert image.size == (800, 1066)
     assert image.getpixel((5, 5)) != image.getpixel((5, 1060))  # a gradient, not a flat fill
-    assert initials("Аружан Сейткали") == "АС"
+    assert initials("Аружан Сейткали") == "\u0410\u0421"  # Cyrillic A and Es
     assert initials("dana") == "D"
     assert initials("  ") == "M"
