@@ -155,11 +155,13 @@ def token_refresh(*, refresh_token: str) -> tuple[User, RefreshToken]:
         # Lock order user → token rows, as in user_tokens_revoke, so concurrent refreshes of
         # the same token serialize: exactly one wins, the other sees a rotated token.
         user = User.objects.select_for_update().filter(pk=token["user_id"]).first()
+        # order_by(): the model's default ordering joins the user, and PostgreSQL refuses
+        # FOR UPDATE on the nullable side of an outer join.
         outstanding = (
-            OutstandingToken.objects.select_for_update().filter(jti=token["jti"]).first()
+            OutstandingToken.objects.select_for_update().filter(jti=token["jti"]).order_by()
             if user is not None
-            else None
-        )
+            else OutstandingToken.objects.none()
+        ).first()
         if outstanding is None or outstanding.user_id != user.pk:
             raise InvalidToken()
         if BlacklistedToken.objects.filter(token=outstanding).exists():
