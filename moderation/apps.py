@@ -1,6 +1,32 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_staff_groups(sender, using="default", verbosity=1, **kwargs) -> None:
+    """After `migrate`: make sure every app's permissions exist, then sync the staff groups.
+
+    Django creates permissions in its own post_migrate receiver, app by app, in
+    INSTALLED_APPS order — moderation comes before billing, castings and chat, so on a fresh
+    database their permissions would not exist yet when this runs. Creating them first (an
+    idempotent call) makes the groups complete in one `migrate`.
+    """
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    from moderation.staff_groups import staff_groups_sync
+
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using, apps=global_apps)
+    staff_groups_sync(using=using)
 
 
 class ModerationConfig(AppConfig):
     name = "moderation"
     verbose_name = "Moderation and safety"
+
+    def ready(self) -> None:
+        # A post_migrate receiver is the hook Django offers for "after the schema exists"
+        # (third-party signal, not business flow).
+        post_migrate.connect(
+            _sync_staff_groups, sender=self, dispatch_uid="moderation.sync_staff_groups"
+        )

@@ -160,25 +160,38 @@ def report_target_get_for_reporter(
     return ReportTarget(target_type=target_type, obj=obj, user_id=owner_id)
 
 
+_STAFF_TARGET_MODELS = {
+    TargetType.USER: ("accounts", "User", ()),
+    TargetType.MODEL_PROFILE: ("profiles", "ModelProfile", ("user",)),
+    TargetType.EMPLOYER_PROFILE: ("profiles", "EmployerProfile", ("user",)),
+    TargetType.CASTING: ("castings", "Casting", ("owner",)),
+    TargetType.MESSAGE: ("chat", "Message", ("room", "sender")),
+    TargetType.PHOTO: ("media", "Photo", ("profile",)),
+}
+
+
+def report_targets_for_staff(*, reports: list[Report]) -> dict[tuple[str, str], Any]:
+    """The reported objects of `reports` as staff see them (hidden or not), keyed by
+    `(target_type, str(target_id))`; one query per target type present. Gone objects are
+    simply missing from the answer."""
+    wanted: dict[str, set[Any]] = {}
+    for report in reports:
+        wanted.setdefault(report.target_type, set()).add(report.target_id)
+    found: dict[tuple[str, str], Any] = {}
+    for target_type, ids in wanted.items():
+        app_label, model_name, related = _STAFF_TARGET_MODELS.get(target_type, (None, None, ()))
+        model = _model(app_label, model_name) if app_label else None
+        if model is None:
+            continue
+        for obj in model.objects.select_related(*related).filter(pk__in=ids):
+            found[(target_type, str(obj.pk))] = obj
+    return found
+
+
 def report_target_for_staff(*, report: Report) -> Any:
-    """The reported object as staff see it (hidden or not), or None when it is gone."""
-    label = {
-        TargetType.USER: ("accounts", "User"),
-        TargetType.MODEL_PROFILE: ("profiles", "ModelProfile"),
-        TargetType.EMPLOYER_PROFILE: ("profiles", "EmployerProfile"),
-        TargetType.CASTING: ("castings", "Casting"),
-        TargetType.MESSAGE: ("chat", "Message"),
-        TargetType.PHOTO: ("media", "Photo"),
-    }.get(report.target_type)
-    model = _model(*label) if label else None
-    if model is None:
-        return None
-    queryset = model.objects.all()
-    if report.target_type == TargetType.MESSAGE:
-        queryset = queryset.select_related("room", "sender")
-    elif report.target_type == TargetType.PHOTO:
-        queryset = queryset.select_related("profile")
-    return queryset.filter(pk=report.target_id).first()
+    """The reported object of one report as staff see it, or None when it is gone."""
+    targets = report_targets_for_staff(reports=[report])
+    return targets.get((report.target_type, str(report.target_id)))
 
 
 # ---------------------------------------------------------------------------------------------

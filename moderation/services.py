@@ -243,7 +243,11 @@ def _castings_cancel_active(*, actor: User, user: User) -> list[str]:
     Casting = _model("castings", "Casting")
     if Casting is None:
         return []
-    castings = list(Casting.objects.filter(owner_id=user.pk, status__in=["draft", "active"]))
+    castings = list(
+        Casting.objects.filter(
+            owner_id=user.pk, status__in=["draft", "active"], deleted_at__isnull=True
+        )
+    )
     for casting in castings:
         _casting_cancel(actor=actor, casting=casting)
     return [str(casting.pk) for casting in castings]
@@ -301,7 +305,7 @@ def casting_hide(*, actor: User, casting: Any, reason: str, report: Report | Non
         "castings.services", "casting_set_hidden", "casting_hide_by_staff", "casting_hide"
     )
     if hide is not None:
-        _call(hide, actor=actor, casting=casting, is_hidden=True)
+        _call(hide, actor=actor, casting=casting, hidden=True, is_hidden=True)
     else:
         logger.warning("castings.services has no hide service; direct update")
         type(casting).objects.filter(pk=casting.pk).update(is_hidden=True)
