@@ -85,7 +85,8 @@ def compute_completeness(*, profile: ModelProfile, photo_count: int) -> int:
     return max(0, min(100, round(fields_part + photos_part)))
 
 
-def _photo_count(profile: ModelProfile) -> int:
+def photo_count(profile: ModelProfile) -> int:
+    """How many portfolio photos the profile has (0 while media is not installed)."""
     photos = getattr(profile, "photos", None)  # the reverse manager exists once media does
     return photos.count() if photos is not None else 0
 
@@ -151,7 +152,7 @@ def model_profile_update(*, profile: ModelProfile, **fields: Any) -> ModelProfil
             if key in MODEL_EDITABLE_FIELDS:
                 setattr(profile, key, value)
         profile.completeness = compute_completeness(
-            profile=profile, photo_count=_photo_count(profile)
+            profile=profile, photo_count=photo_count(profile)
         )
         profile.save()
     return profile
@@ -301,3 +302,11 @@ def review_create(
         _refresh_rating(profile.pk)
     profile.refresh_from_db(fields=["rating", "reviews_count"])
     return review
+
+
+def review_delete(*, review: Review) -> None:
+    """Staff: remove a review; the profile's rating and count follow in the same transaction."""
+    with transaction.atomic():
+        ModelProfile.objects.select_for_update().filter(pk=review.profile_id).first()
+        review.delete()
+        _refresh_rating(review.profile_id)

@@ -1,0 +1,215 @@
+"""Back office for profiles: filters, photo thumbnails, hide/unhide, promotion, verification.
+
+State-changing actions go through `profiles.services` (STYLE §1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html
+
+from mwork.api.exceptions import ValidationFailed
+from profiles import services
+from profiles.models import Category, EmployerProfile, ModelProfile, Review, WorkExperience
+from profiles.selectors import storage_url
+
+try:  # media owns Photo and its read-only inline
+    from media.admin import PhotoInline
+except ImportError:  # pragma: no cover - media not installed
+    PhotoInline = None
+
+
+class PromotionActionForm(ActionForm):
+    promoted_until = forms.DateField(
+        required=False,
+        label="Promote until",
+        help_text="For “Grant promotion until the date”: the last day of the promotion.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class CategoryFilter(admin.SimpleListFilter):
+    title = "category"
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        return Category.choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        # Python-side membership keeps this portable (SQLite has no JSON containment); the
+        # admin works on one page at a time, so the id list stays small enough.
+        ids = [pk for pk, cats in queryset.values_list("pk", "categories") if value in (cats or [])]
+        return queryset.filter(pk__in=ids)
+
+
+class WorkExperienceInline(admin.TabularInline):
+    model = WorkExperience
+    extra = 0
+    fields = ("company", "position", "start_date", "end_date")
+
+
+@admin.register(ModelProfile)
+class ModelProfileAdmin(admin.ModelAdmin):
+    list_display = (
+        "thumbnail",
+        "name",
+        "user",
+        "city",
+        "gender",
+        "age",
+        "height",
+        "experience",
+        "rating",
+        "completeness",
+        "is_hidden",
+        "promoted_until",
+        "created_at",
+    )
+    list_display_links = ("thumbnail", "name")
+    list_filter = ("is_hidden", "gender", "city", CategoryFilter, "experience", "can_travel")
+    search_fields = ("name", "user__email", "city")
+    list_select_related = ("user",)
+    readonly_fields = (
+        "thumbnail_large",
+        "rating",
+        "reviews_count",
+        "completeness",
+        "main_photo",
+        "main_thumbnail",
+        "created_at",
+        "updated_at",
+    )
+    raw_id_fields = ("user",)
+    action_form = PromotionActionForm
+    actions = ("hide_profiles", "unhide_profiles", "grant_promotion", "end_promotion")
+    ordering = ("-created_at",)
+
+    def get_inlines(self, request, obj):
+        inlines = [WorkExperienceInline]
+        if PhotoInline is not None and obj is not None:
+            inlines.insert(0, PhotoInline)
+        return inlines
+
+    @admin.display(description="Photo")
+    def thumbnail(self, obj: ModelProfile) -> str:
+        url = storage_url(obj.main_thumbnail or obj.main_photo)
+        if not url:
+            return "—"
+        return format_html('<img src="{}" style="height:48px;border-radius:4px" alt="">', url)
+
+    @admin.display(description="Main photo")
+    def thumbnail_large(self, obj: ModelProfile) -> str:
+        url = storage_url(obj.main_thumbnail or obj.main_photo)
+        if not url:
+            return "—"
+        return format_html('<img src="{}" style="max-height:200px" alt="">', url)
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        # Staff edits change filled fields: keep completeness true to the profile.
+        services.model_profile_refresh_completeness(
+            profile=obj, photo_count=services.photo_count(obj)
+        )
+
+    @admin.action(description="Hide selected profiles from the catalogue")
+    def hide_profiles(self, request: HttpRequest, queryset: QuerySet[ModelProfile]) -> None:
+        for profile in queryset:
+            services.model_profile_set_hidden(profile=profile, is_hidden=True)
+        self.message_user(request, f"{queryset.count()} profile(s) hidden.", messages.SUCCESS)
+
+    @admin.action(description="Show selected profiles again")
+    def unhide_profiles(self, request: HttpRequest, queryset: QuerySet[ModelProfile]) -> None:
+        for profile in queryset:
+            services.model_profile_set_hidden(profile=profile, is_hidden=False)
+        self.message_user(request, f"{queryset.count()} profile(s) visible.", messages.SUCCESS)
+
+    @admin.action(description="Grant promotion until the date")
+    def grant_promotion(self, request: HttpRequest, queryset: QuerySet[ModelProfile]) -> None:
+        form = PromotionActionForm(request.POST)
+        day = form.fields["promoted_until"].clean(request.POST.get("promoted_until") or None)
+        if day is None:
+            self.message_user(request, "Pick the last day of the promotion.", messages.ERROR)
+            return
+        # Until the end of that day in the platform's time zone (Asia/Almaty).
+        until = timezone.make_aware(
+            dt.datetime.combine(day, dt.time.max.replace(microsecond=0)),
+            _platform_tz(),
+        )
+        try:
+            for profile in queryset:
+                services.model_profile_grant_promotion(profile=profile, until=until)
+        except ValidationFailed as error:
+            self.message_user(request, f"Not promoted: {error.details}", messages.ERROR)
+            return
+        self.message_user(
+            request, f"{queryset.count()} profile(s) promoted until {day}.", messages.SUCCESS
+        )
+
+    @admin.action(description="End staff promotion")
+    def end_promotion(self, request: HttpRequest, queryset: QuerySet[ModelProfile]) -> None:
+        for profile in queryset:
+            services.model_profile_grant_promotion(profile=profile, until=None)
+        self.message_user(request, "Staff promotion ended.", messages.SUCCESS)
+
+
+def _platform_tz() -> dt.tzinfo:
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    return ZoneInfo(getattr(settings, "PLATFORM_TIME_ZONE", "Asia/Almaty"))
+
+
+@admin.register(EmployerProfile)
+class EmployerProfileAdmin(admin.ModelAdmin):
+    list_display = ("company_name", "user", "city", "is_verified", "created_at")
+    list_filter = ("is_verified", "city")
+    search_fields = ("company_name", "user__email", "contact_person", "phone")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+    readonly_fields = ("created_at", "updated_at")
+    actions = ("mark_verified", "mark_unverified")
+
+    @admin.action(description="Mark as verified company")
+    def mark_verified(self, request: HttpRequest, queryset: QuerySet[EmployerProfile]) -> None:
+        for profile in queryset:
+            services.employer_profile_set_verified(profile=profile, is_verified=True)
+        self.message_user(request, "Marked as verified.", messages.SUCCESS)
+
+    @admin.action(description="Remove the verified mark")
+    def mark_unverified(self, request: HttpRequest, queryset: QuerySet[EmployerProfile]) -> None:
+        for profile in queryset:
+            services.employer_profile_set_verified(profile=profile, is_verified=False)
+        self.message_user(request, "Verified mark removed.", messages.SUCCESS)
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ("profile", "author", "rating", "casting_id", "created_at")
+    list_filter = ("rating",)
+    search_fields = ("profile__name", "author__email", "comment")
+    list_select_related = ("profile", "author")
+    raw_id_fields = ("profile", "author")
+
+    def has_add_permission(self, request) -> bool:
+        return False  # reviews come from casting owners through the API
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def delete_model(self, request, obj) -> None:
+        services.review_delete(review=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for review in queryset:
+            services.review_delete(review=review)
