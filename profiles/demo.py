@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - Kazakh and Russian demo text is Cyrillic on purpose
 """Demo catalogue for `make run`: model and employer users with realistic profiles.
 
 `load_demo(rng=random.Random(seed))` is idempotent: a demo user that already exists is
