@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -24,6 +26,8 @@ AGE_RANGE = (18, 99)
 HEIGHT_RANGE = (100, 250)
 MESSAGE_MAX_LENGTH = 2000
 PORTFOLIO_LINKS_MAX = 5
+
+_http_url = URLValidator(schemes=["http", "https"])
 
 # requirements.<key> in the API → column on Casting
 REQUIREMENT_COLUMNS = {
@@ -141,16 +145,21 @@ class ResponseSubmitInputSerializer(serializers.Serializer):
         max_length=MESSAGE_MAX_LENGTH, required=False, allow_blank=True, default=""
     )
     portfolio_links = serializers.ListField(
-        child=serializers.URLField(max_length=500),
+        child=serializers.CharField(max_length=500, trim_whitespace=True),
         max_length=PORTFOLIO_LINKS_MAX,
         required=False,
         default=list,
     )
 
     def validate_portfolio_links(self, value: list[str]) -> list[str]:
-        for link in value:
-            if not link.lower().startswith(("http://", "https://")):
-                raise serializers.ValidationError("Only http(s) links are accepted.")
+        # One message under `portfolio_links` naming the bad item, rather than per-index keys.
+        for position, link in enumerate(value, start=1):
+            try:
+                _http_url(link)
+            except DjangoValidationError:
+                raise serializers.ValidationError(
+                    f"Link {position} is not an http(s) URL."
+                ) from None
         return value
 
 
