@@ -295,6 +295,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    # The envelope's `status` ("success"/"error") would otherwise collide with domain statuses.
+    "ENUM_NAME_OVERRIDES": {"SuccessStatusEnum": ["success"], "ErrorStatusEnum": ["error"]},
 }
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
+from rest_framework.views import set_rollback
 from rest_framework_simplejwt import exceptions as jwt
 
 from mwork.api.exceptions import DomainError
@@ -25,7 +26,8 @@ _DRF_CODES: list[tuple[type[Exception], int, str]] = [
     (drf.NotFound, 404, "NOT_FOUND"),
     (drf.MethodNotAllowed, 405, "METHOD_NOT_ALLOWED"),
     (drf.NotAcceptable, 406, "NOT_ACCEPTABLE"),
-    (drf.UnsupportedMediaType, 415, "VALIDATION_ERROR"),
+    # contract-notes §2/issue 2: a wrong content type is a 400 like malformed JSON.
+    (drf.UnsupportedMediaType, 400, "VALIDATION_ERROR"),
     (drf.ParseError, 400, "VALIDATION_ERROR"),
     (drf.Throttled, 429, "RATE_LIMIT_EXCEEDED"),
 ]
@@ -62,6 +64,7 @@ def _field_errors(detail: Any) -> dict[str, list[str]]:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """DRF's EXCEPTION_HANDLER: DomainError, DRF, simplejwt and Django errors → envelope."""
+    set_rollback()  # like DRF's own handler: an error never commits an ATOMIC_REQUESTS block
     headers: dict[str, str] = {}
     if isinstance(exc, DomainError):
         body = error_body(exc.code, exc.message, exc.details)

@@ -90,19 +90,26 @@ def message_envelope(name: str) -> serializers.Serializer:
     )
 
 
+_UNSET: Any = object()
+
+
 def api_schema(
     *,
     responses: dict[int, Any],
     errors: Iterable[int] = (),
-    request: Any = None,
+    request: Any = _UNSET,
     **kwargs: Any,
 ):
-    """`extend_schema` with the success envelopes given and the error envelope per status."""
+    """`extend_schema` with the success envelopes given and the error envelope per status.
+
+    `request=None` documents an operation without a body (e.g. `POST .../read`); leaving
+    `request` out lets drf-spectacular decide (GET never has one).
+    """
     documented: dict[int, Any] = dict(responses)
     for status in errors:
         documented[status] = OpenApiResponse(
             ErrorEnvelopeSerializer, description=ERROR_DESCRIPTIONS[status]
         )
-    if request is not None:
+    if request is not _UNSET:
         kwargs["request"] = request
     return extend_schema(responses=documented, **kwargs)
