@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.fields import empty
 
 from media.selectors import storage_url
 
 
+@extend_schema_serializer(component_name="MediaPhoto")
 class PhotoOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     url = serializers.SerializerMethodField()
@@ -26,6 +28,7 @@ def serialize_photos(photos) -> list[dict]:
     return PhotoOutputSerializer(photos, many=True).data
 
 
+@extend_schema_serializer(component_name="MediaPhotoUploadInput")
 class PhotoUploadInputSerializer(serializers.Serializer):
     # A plain file field: the image pipeline, not the client's name or type, decides what it is
     # (and reports an empty file itself, under the same `file` key).
@@ -40,6 +43,7 @@ class OptionalBooleanField(serializers.BooleanField):
     default_empty_html = empty
 
 
+@extend_schema_serializer(component_name="MediaPhotoUpdateInput")
 class PhotoUpdateInputSerializer(serializers.Serializer):
     is_main = OptionalBooleanField(required=False)
     order = serializers.IntegerField(required=False, min_value=0, max_value=10_000)
@@ -50,11 +54,13 @@ class PhotoUpdateInputSerializer(serializers.Serializer):
         return attrs
 
 
+@extend_schema_serializer(component_name="MediaPhotoReorderInput")
 class PhotoReorderInputSerializer(serializers.Serializer):
     photo_ids = serializers.ListField(
         child=serializers.UUIDField(), allow_empty=True, max_length=1000
     )
 
 
+@extend_schema_serializer(component_name="MediaPhotoListQuery")
 class PhotoListQuerySerializer(serializers.Serializer):
     profile_id = serializers.UUIDField()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
@@ -39,7 +40,11 @@ class PhotoCollectionView(APIView):
     @api_schema(
         summary="List a profile's photos",
         description="Public. Photos in display order. 404 for hidden or unknown profiles.",
-        parameters=[PhotoListQuerySerializer],
+        parameters=[
+            PhotoListQuerySerializer,
+            OpenApiParameter("limit", int, description="Page size, default 20, at most 100."),
+            OpenApiParameter("offset", int, description="Rows to skip, default 0."),
+        ],
         responses={200: list_envelope("MediaPhotoList", "photos", PhotoOutputSerializer)},
         errors=(400, 404, 429),
     )
