@@ -1,0 +1,290 @@
+"""Each staff group sees and can do exactly its part (README: "Staff roles")."""
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.test import RequestFactory
+from django.urls import NoReverseMatch, reverse
+
+from moderation.models import AuditLogEntry, Report, ReportStatus
+from moderation.staff_groups import staff_groups_sync
+from moderation.tests.factories import ReportFactory
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    "accounts.user",
+    "profiles.modelprofile",
+    "profiles.employerprofile",
+    "castings.casting",
+    "castings.response",
+    "media.photo",
+    "chat.room",
+    "chat.message",
+    "moderation.report",
+    "moderation.block",
+    "moderation.auditlogentry",
+    "billing.plan",
+    "billing.subscription",
+    "billing.payment",
+    "notifications.notification",
+]
+ACTIONS = ("view", "add", "change", "delete")
+
+MODERATED_APPS = ("profiles", "castings", "media", "chat")
+
+
+def expected(group: str, label: str) -> set[str]:
+    """The Django permissions a group holds on one model, as the README promises."""
+    app_label, model = label.split(".")
+    if group == "Support":
+        return {"view"}
+    if group == "Finance":
+        return {"view", "add", "change"} if app_label == "billing" else set()
+    # Moderators
+    if app_label in MODERATED_APPS:
+        return {"view", "change", "delete"}
+    return {
+        "accounts.user": {"view"},
+        "moderation.report": {"view", "change"},
+        "moderation.block": {"view"},
+        "moderation.auditlogentry": {"view"},
+    }.get(label, set())
+
+
+def _model(label):
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        pytest.skip(f"{label} not installed yet")
+
+
+def _request(user):
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return request
+
+
+@pytest.fixture
+def staff_of(make_staff):
+    return make_staff
+
+
+GROUPS = ["Moderators", "Finance", "Support"]
+
+
+def test_groups_exist_after_migrate():
+    assert set(Group.objects.values_list("name", flat=True)) >= set(GROUPS)
+
+
+@pytest.mark.parametrize("group", GROUPS)
+@pytest.mark.parametrize("label", MODELS)
+def test_group_permissions_per_model(group, label, staff_of):
+    model = _model(label)
+    user = staff_of(group)
+    opts = model._meta
+
+    held = {a for a in ACTIONS if user.has_perm(f"{opts.app_label}.{a}_{opts.model_name}")}
+
+    assert held == expected(group, label)
+
+
+@pytest.mark.parametrize("group", GROUPS)
+@pytest.mark.parametrize("label", MODELS)
+def test_admin_grants_no_more_than_the_group(group, label, staff_of, client):
+    model = _model(label)
+    model_admin = admin.site._registry.get(model)
+    if model_admin is None:
+        pytest.skip(f"{label} has no admin yet")
+    user = staff_of(group)
+    request = _request(user)
+    allowed = expected(group, label)
+
+    assert model_admin.has_view_permission(request) == ("view" in allowed)
+    if "add" not in allowed:
+        assert not model_admin.has_add_permission(request)
+    if "change" not in allowed:
+        assert not model_admin.has_change_permission(request)
+    if "delete" not in allowed:
+        assert not model_admin.has_delete_permission(request)
+
+    # The real page: 200 for what the group may see, 403 otherwise.
+    client.force_login(user)
+    try:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    except NoReverseMatch:
+        pytest.skip(f"{label} has no changelist")
+    response = client.get(url)
+    assert response.status_code == (200 if "view" in allowed else 403)
+
+
+@pytest.mark.parametrize(
+    "group,visible,hidden",
+    [
+        ("Moderators", ["/admin/moderation/", "/admin/castings/"], ["/admin/billing/"]),
+        ("Finance", ["/admin/billing/"], ["/admin/moderation/", "/admin/accounts/"]),
+        ("Support", ["/admin/billing/", "/admin/moderation/", "/admin/accounts/"], []),
+    ],
+)
+def test_admin_index_lists_only_the_groups_apps(group, visible, hidden, staff_of, client):
+    client.force_login(staff_of(group))
+
+    page = client.get("/admin/").content.decode()
+
+    registered_apps = {model._meta.app_label for model in admin.site._registry}
+    for link in visible:
+        if link.strip("/").split("/")[-1] in registered_apps:
+            assert f'href="{link}"' in page, link
+    for link in hidden:
+        assert f'href="{link}"' not in page, link
+
+
+# --- the ban action ---------------------------------------------------------------------------
+def _run_action(client, action, report):
+    return client.post(
+        reverse("admin:moderation_report_changelist"),
+        {"action": action, "_selected_action": [str(report.pk)], "index": 0},
+    )
+
+
+def test_moderator_bans_from_the_queue(staff_of, client, make_user):
+    offender = make_user()
+    report = ReportFactory(target_user=offender)
+    client.force_login(staff_of("Moderators"))
+
+    response = _run_action(client, "ban_reported_users", report)
+
+    assert response.status_code == 302
+    offender.refresh_from_db()
+    assert not offender.is_active
+    assert Report.objects.get(pk=report.pk).status == ReportStatus.RESOLVED
+    assert AuditLogEntry.objects.filter(action="user_ban", target_id=str(offender.pk)).exists()
+
+
+@pytest.mark.parametrize("group,status", [("Finance", 403), ("Support", 200)])
+@pytest.mark.parametrize(
+    "action",
+    [
+        "ban_reported_users",
+        "resolve_reports",
+        "dismiss_reports",
+        "hide_reported_castings",
+        "remove_reported_photos",
+        "delete_reported_messages",
+    ],
+)
+def test_ban_and_enforcement_actions_refused(group, status, action, staff_of, client, make_user):
+    offender = make_user()
+    report = ReportFactory(target_user=offender)
+    client.force_login(staff_of(group))
+
+    response = _run_action(client, action, report)
+
+    # Finance cannot open the queue at all; Support sees it without any action.
+    assert response.status_code == status
+    if status == 200:
+        assert f'value="{action}"' not in response.content.decode()
+    offender.refresh_from_db()
+    assert offender.is_active
+    assert Report.objects.get(pk=report.pk).status == ReportStatus.OPEN
+    assert not AuditLogEntry.objects.exists()
+
+
+@pytest.mark.parametrize("group", ["Finance", "Support"])
+@pytest.mark.parametrize("operation", ["ban", "resolve", "dismiss"])
+def test_one_click_buttons_refused(group, operation, staff_of, client, make_user):
+    offender = make_user()
+    report = ReportFactory(target_user=offender)
+    client.force_login(staff_of(group))
+
+    response = client.post(
+        reverse("admin:moderation_report_enforce", args=[report.pk]), {"operation": operation}
+    )
+
+    assert response.status_code == 403
+    offender.refresh_from_db()
+    assert offender.is_active
+    assert not AuditLogEntry.objects.exists()
+
+
+def test_one_click_buttons_for_moderators(staff_of, client, make_user):
+    offender = make_user()
+    report = ReportFactory(target_user=offender, comment="Threatens people")
+    moderator = staff_of("Moderators")
+    client.force_login(moderator)
+    page = client.get(reverse("admin:moderation_report_change", args=[report.pk]))
+    assert 'data-operation="ban"' in page.content.decode()
+    assert "Threatens people" in page.content.decode()
+
+    response = client.post(
+        reverse("admin:moderation_report_enforce", args=[report.pk]),
+        {"operation": "ban", "note": "Threats in chat"},
+    )
+
+    assert response.status_code == 302
+    offender.refresh_from_db()
+    assert not offender.is_active
+    entry = AuditLogEntry.objects.get(action="user_ban")
+    assert (entry.actor, entry.reason) == (moderator, "Threats in chat")
+
+
+# --- the audit log is never editable ---------------------------------------------------------
+def test_audit_log_read_only_even_for_superusers(client, make_user):
+    root = make_user(role="admin", is_staff=True, is_superuser=True)
+    entry = AuditLogEntry.objects.create(
+        actor=root, action="user_ban", target_type="user", target_id="x", reason="r"
+    )
+    model_admin = admin.site._registry[AuditLogEntry]
+    request = _request(root)
+    client.force_login(root)
+
+    assert model_admin.has_view_permission(request)
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request, entry)
+    assert not model_admin.has_delete_permission(request, entry)
+    assert model_admin.get_actions(request) == {}
+    delete_url = reverse("admin:moderation_auditlogentry_delete", args=[entry.pk])
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
+    change_url = reverse("admin:moderation_auditlogentry_change", args=[entry.pk])
+    client.post(change_url, {"reason": "rewritten"})
+    assert AuditLogEntry.objects.get(pk=entry.pk).reason == "r"
+
+
+def test_sync_is_idempotent_and_repairs_groups():
+    first = staff_groups_sync()
+    Group.objects.get(name="Finance").permissions.clear()
+
+    second = staff_groups_sync()
+
+    assert first == second
+    assert Group.objects.filter(name__in=GROUPS).count() == 3
+    assert Group.objects.get(name="Finance").permissions.count() == first["Finance"]
+
+
+@pytest.mark.parametrize(
+    "group",
+    [
+        pytest.param(
+            "Support",
+            marks=pytest.mark.xfail(
+                reason="accounts/admin.py UserAdmin.ban_users has no permission check: any "
+                "staff user who can view users can ban (reported to the lead)",
+                strict=False,
+            ),
+        ),
+        "Finance",
+    ],
+)
+def test_users_admin_ban_action_refused_to_non_moderators(group, staff_of, client, make_user):
+    """The ban in accounts' UserAdmin must need `moderation.can_ban_users` too."""
+    offender = make_user()
+    client.force_login(staff_of(group))
+
+    client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "ban_users", "_selected_action": [str(offender.pk)], "index": 0},
+    )
+
+    offender.refresh_from_db()
+    assert offender.is_active
