@@ -37,7 +37,7 @@ MODERATED_APPS = ("profiles", "castings", "media", "chat")
 
 def expected(group: str, label: str) -> set[str]:
     """The Django permissions a group holds on one model, as the README promises."""
-    app_label, model = label.split(".")
+    app_label = label.split(".")[0]
     if group == "Support":
         return {"view"}
     if group == "Finance":
