@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.views import APIView
 
@@ -24,7 +26,11 @@ def _payloads(rows) -> list[dict]:
 class NotificationListView(APIView):
     @api_schema(
         summary="List my notifications, newest first",
-        parameters=[NotificationListQuerySerializer],
+        parameters=[
+            NotificationListQuerySerializer,
+            OpenApiParameter("limit", OpenApiTypes.INT, description="1 to 100, default 20"),
+            OpenApiParameter("offset", OpenApiTypes.INT, description="default 0"),
+        ],
         responses={
             200: list_envelope(
                 "NotificationsList",
