@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from billing.catalogue import plan_get
 from billing.models import (
     CURRENT_STATUSES,
     UNLIMITED,
@@ -30,16 +31,6 @@ from billing.models import (
 from mwork.api.exceptions import SubscriptionLimitExceeded
 
 FEATURES = ("chat_access", "profile_promotion", "priority_support", "analytics")
-
-# Used only if the seeded FREE row was deleted by staff: the contract's FREE values.
-_FREE_FALLBACK = {
-    "max_photos": 5,
-    "max_responses_per_month": 3,
-    "chat_access": False,
-    "profile_promotion": False,
-    "priority_support": False,
-    "analytics": "none",
-}
 
 
 @dataclass(frozen=True)
@@ -54,9 +45,7 @@ class Entitlements:
     expires_at: dt.datetime | None
 
     @classmethod
-    def from_plan(cls, plan: Plan | None, expires_at: dt.datetime | None = None) -> Entitlements:
-        if plan is None:
-            return cls(plan=PlanName.FREE, expires_at=None, **_FREE_FALLBACK)
+    def from_plan(cls, plan: Plan, expires_at: dt.datetime | None = None) -> Entitlements:
         return cls(
             plan=plan.name,
             max_photos=plan.max_photos,
@@ -88,7 +77,7 @@ def entitlements_for(user) -> Entitlements:
     subscription = current_subscription(user)
     if subscription is not None:
         return Entitlements.from_plan(subscription.plan, subscription.expires_at)
-    return Entitlements.from_plan(Plan.objects.filter(name=PlanName.FREE).first())
+    return Entitlements.from_plan(plan_get(PlanName.FREE))
 
 
 def check_feature(user, feature: str) -> None:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from billing import robokassa
+from billing.catalogue import plan_get
 from billing.models import (
     CURRENT_STATUSES,
     BillingPeriod,
@@ -63,7 +64,7 @@ def _notify_on_commit(*, user_id: Any, type: str, data: dict[str, Any]) -> None:
 
 
 def _paid_plan(plan_name: str) -> Plan:
-    plan = Plan.objects.filter(name=plan_name).first()
+    plan = plan_get(plan_name)
     if plan is None or plan.name == PlanName.FREE:
         raise ValidationFailed.for_field("plan_name", "Choose a paid plan: PRO or BUSINESS.")
     return plan
@@ -335,7 +336,7 @@ def payment_process_result(
 
     with transaction.atomic():
         payment = (
-            Payment.objects.select_for_update()
+            Payment.objects.select_for_update(of=("self",))
             .select_related("plan", "package", "parent")
             .filter(pk=inv_id)
             .first()
@@ -412,7 +413,7 @@ def subscriptions_send_reminders() -> int:
     for subscription_id in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
             subscription = (
-                due.select_for_update(skip_locked=True)
+                due.select_for_update(skip_locked=True, of=("self",))
                 .select_related("plan")
                 .filter(pk=subscription_id)
                 .first()
@@ -436,7 +437,7 @@ def subscriptions_send_reminders() -> int:
 def _renewal_payment_claim(subscription_id: Any, due: Any) -> Payment | None:
     with transaction.atomic():
         subscription = (
-            due.select_for_update(skip_locked=True)
+            due.select_for_update(skip_locked=True, of=("self",))
             .select_related("plan", "recurring_payment")
             .filter(pk=subscription_id)
             .first()
