@@ -7,13 +7,19 @@ profiles and castings to hide blocked users from each other's lists. `moderation
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Case, F, Q, QuerySet, When
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from accounts.models import User
 from moderation.models import Block, Report, TargetType
@@ -224,3 +230,149 @@ def user_get_for_block(*, user_id: Any) -> User:
     if target is None:
         raise NotFound("User not found.")
     return target
+
+
+# ---------------------------------------------------------------------------------------------
+# Admin dashboard
+# ---------------------------------------------------------------------------------------------
+DASHBOARD_DAYS = 30
+ROLES = ("model", "employer", "agency")
+
+
+def _daily_rows(
+    label: str,
+    date_field: str,
+    *,
+    since: dt.datetime,
+    tz: ZoneInfo,
+    group_by: str | None = None,
+    value: Any = None,
+    **filters: Any,
+) -> list[dict[str, Any]]:
+    """One aggregate query: `[{"day", "key"?, "n"}]` per platform-local day since `since`."""
+    try:
+        model = apps.get_model(label)
+    except LookupError:  # the app is not installed (yet): show zeros
+        return []
+    queryset = model.objects.filter(**{f"{date_field}__gte": since}, **filters).annotate(
+        day=TruncDate(date_field, tzinfo=tz)
+    )
+    fields = ("day", group_by) if group_by else ("day",)
+    return list(
+        queryset.order_by().values(*fields).annotate(n=value if value is not None else Count("pk"))
+    )
+
+
+def _series(
+    rows: list[dict[str, Any]],
+    days: list[dt.date],
+    *,
+    key: str | None,
+    keys: tuple[str, ...] | None = None,
+    default_key: str = "total",
+) -> dict[str, list[int]]:
+    index = {day: position for position, day in enumerate(days)}
+    series: dict[str, list[int]] = {k: [0] * len(days) for k in (keys or ())}
+    for row in rows:
+        name = (row.get(key) if key else None) or default_key
+        position = index.get(row["day"])
+        if position is None:
+            continue
+        series.setdefault(str(name), [0] * len(days))[position] += int(row["n"] or 0)
+    return series
+
+
+def dashboard_stats(*, days: int = DASHBOARD_DAYS) -> dict[str, Any]:
+    """Today's numbers and `days`-day daily series for the admin dashboard.
+
+    Seven aggregate queries (`TruncDate` in the platform's time zone + `Count`/`Sum`), cached
+    for MODERATION_DASHBOARD_CACHE_SECONDS. Apps whose models do not exist count as zero.
+    """
+    tz = ZoneInfo(settings.PLATFORM_TIME_ZONE)
+    today = timezone.localdate(timezone=tz)
+    cache_key = f"moderation:dashboard:{today.isoformat()}:{days}"
+    cached = cache.get(cache_key)
+    if cached is not None:
+        return cached
+
+    day_list = [today - dt.timedelta(days=offset) for offset in range(days - 1, -1, -1)]
+    since = dt.datetime.combine(day_list[0], dt.time.min, tzinfo=tz)
+    signups = _series(
+        _daily_rows(
+            "accounts.User", "created_at", since=since, tz=tz, group_by="role", role__in=ROLES
+        ),
+        day_list,
+        key="role",
+        keys=ROLES,
+    )
+    castings = _series(
+        _daily_rows("castings.Casting", "created_at", since=since, tz=tz),
+        day_list,
+        key=None,
+        keys=("castings",),
+        default_key="castings",
+    )
+    responses = _series(
+        _daily_rows("castings.Response", "applied_at", since=since, tz=tz),
+        day_list,
+        key=None,
+        keys=("responses",),
+        default_key="responses",
+    )
+    messages = _series(
+        _daily_rows("chat.Message", "created_at", since=since, tz=tz),
+        day_list,
+        key=None,
+        keys=("messages",),
+        default_key="messages",
+    )
+    revenue = _series(
+        _daily_rows(
+            "billing.Payment",
+            "paid_at",
+            since=since,
+            tz=tz,
+            group_by="plan__name",
+            value=Sum("amount"),
+            status="paid",
+        ),
+        day_list,
+        key="plan__name",
+        keys=("PRO", "BUSINESS"),
+        default_key="packages",
+    )
+    reports = _series(
+        _daily_rows("moderation.Report", "created_at", since=since, tz=tz),
+        day_list,
+        key=None,
+        keys=("reports",),
+        default_key="reports",
+    )
+    open_reports = Report.objects.filter(status="open").count()
+
+    def last(series: dict[str, list[int]]) -> int:
+        return sum(values[-1] for values in series.values())
+
+    stats = {
+        "days": day_list,
+        "today": {
+            "date": today,
+            "signups": last(signups),
+            "castings": last(castings),
+            "responses": last(responses),
+            "messages": last(messages),
+            "revenue": last(revenue),
+            "reports": last(reports),
+            "open_reports": open_reports,
+        },
+        "series": {
+            "signups": signups,
+            "castings": castings,
+            "responses": responses,
+            "messages": messages,
+            "revenue": revenue,
+            "reports": reports,
+        },
+    }
+    cache.set(cache_key, stats, settings.MODERATION_DASHBOARD_CACHE_SECONDS)
+    return stats

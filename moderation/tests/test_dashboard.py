@@ -1,0 +1,129 @@
+import datetime as dt
+
+import pytest
+from django.apps import apps
+from django.utils import timezone
+
+from moderation.selectors import dashboard_stats
+from moderation.tests.factories import ReportFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _payment(user, amount, plan_name=None, paid_at=None):
+    Plan = apps.get_model("billing", "Plan")
+    Payment = apps.get_model("billing", "Payment")
+    ResponsePackage = apps.get_model("billing", "ResponsePackage")
+    values = {
+        "user": user,
+        "amount": amount,
+        "status": "paid",
+        "paid_at": paid_at or timezone.now(),
+    }
+    if plan_name:
+        values.update(purpose="subscription", plan=Plan.objects.get(name=plan_name))
+    else:
+        values.update(purpose="response_package", package=ResponsePackage.objects.first())
+    return Payment.objects.create(**values)
+
+
+def test_dashboard_numbers_and_series(
+    make_user, make_casting, make_message, django_assert_max_num_queries
+):
+    model, employer = make_user(), make_user(role="employer")
+    make_user(role="agency", created_at=timezone.now() - dt.timedelta(days=3))
+    make_user(created_at=timezone.now() - dt.timedelta(days=40))  # outside the window
+    make_casting(owner=employer)
+    make_message(sender=model, other=employer)
+    ReportFactory(target_user=employer)
+    ReportFactory(status="dismissed")
+    _payment(model, 5000, "PRO")
+    _payment(employer, 15000, "BUSINESS", paid_at=timezone.now() - dt.timedelta(days=2))
+    if apps.get_model("billing", "ResponsePackage").objects.exists():
+        _payment(model, 1000)
+
+    with django_assert_max_num_queries(7):
+        stats = dashboard_stats()
+
+    assert len(stats["days"]) == 30
+    today = stats["today"]
+    series = stats["series"]
+    # today: the model, the employer and the reporters/targets of the two reports
+    assert (
+        today["signups"]
+        == series["signups"]["model"][-1]
+        + series["signups"]["employer"][-1]
+        + series["signups"]["agency"][-1]
+    )
+    assert series["signups"]["agency"][-4] == 1
+    assert sum(sum(v) for v in series["signups"].values()) >= 3
+    assert today["castings"] == 1
+    assert today["messages"] == 1
+    assert today["responses"] == 0
+    assert today["reports"] == 2
+    assert today["open_reports"] == 1
+    assert series["revenue"]["PRO"][-1] == 5000
+    assert series["revenue"]["BUSINESS"][-3] == 15000
+    assert today["revenue"] == 5000 + sum(series["revenue"].get("packages", [0])[-1:])
+
+
+def test_dashboard_is_cached_for_a_minute(make_user, django_assert_num_queries):
+    dashboard_stats()
+    make_user()
+
+    with django_assert_num_queries(0):
+        stats = dashboard_stats()
+
+    assert stats["today"]["signups"] == 0
+
+
+def test_dashboard_tolerates_missing_apps(monkeypatch, make_user):
+    make_user()
+    real_get_model = apps.get_model
+
+    def without_upper_apps(label, *args, **kwargs):
+        if label.split(".")[0] in ("castings", "chat", "billing"):
+            raise LookupError(label)
+        return real_get_model(label, *args, **kwargs)
+
+    monkeypatch.setattr(apps, "get_model", without_upper_apps)
+
+    stats = dashboard_stats()
+
+    assert stats["today"]["castings"] == 0
+    assert stats["today"]["revenue"] == 0
+    assert stats["today"]["signups"] == 1
+
+
+def test_admin_index_renders_svg_charts(client, make_user):
+    root = make_user(role="admin", is_staff=True, is_superuser=True)
+    client.force_login(root)
+
+    page = client.get("/admin/").content.decode()
+
+    assert 'id="mwork-dashboard"' in page
+    for key in ("signups", "castings", "responses", "messages", "revenue", "reports"):
+        assert (
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="mwork-chart" id="chart-{key}"' in page
+        )
+    assert "<script" not in page.split('id="mwork-dashboard"')[1].split("</section>")[0]
+    assert "//cdn" not in page
+
+
+def test_dashboard_hides_revenue_from_moderators(client, make_staff):
+    client.force_login(make_staff("Moderators"))
+
+    page = client.get("/admin/").content.decode()
+
+    assert 'id="chart-reports"' in page
+    assert 'id="chart-revenue"' not in page
+
+
+def test_dashboard_finance_sees_revenue_not_reports(client, make_staff):
+    client.force_login(make_staff("Finance"))
+
+    page = client.get("/admin/").content.decode()
+
+    assert 'id="chart-revenue"' in page
+    assert 'id="chart-reports"' not in page
+    assert 'data-number="open_reports"' not in page
