@@ -62,7 +62,7 @@ class ModelProfileCreateInputSerializer(serializers.Serializer):
         required=False,
     )
     categories = serializers.ListField(
-        child=serializers.ChoiceField(choices=Category.choices), required=False
+        child=serializers.CharField(max_length=20), max_length=len(Category.values), required=False
     )
     experience = serializers.ChoiceField(
         choices=Experience.choices, required=False, allow_blank=True
@@ -73,6 +73,12 @@ class ModelProfileCreateInputSerializer(serializers.Serializer):
         return list(dict.fromkeys(item.strip() for item in value if item.strip()))
 
     def validate_categories(self, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(Category.values))
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown categories: {', '.join(unknown)}. "
+                f"Choose from {', '.join(Category.values)}."
+            )
         return list(dict.fromkeys(value))
 
 
@@ -98,6 +104,12 @@ class EmployerProfileCreateInputSerializer(serializers.Serializer):
     )
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)
     country = serializers.CharField(max_length=100, required=False)
+
+    def validate_phone(self, value: str) -> str:
+        digits = sum(char.isdigit() for char in value)
+        if value and not 7 <= digits <= 15:  # E.164 allows at most 15 digits
+            raise serializers.ValidationError("A phone number has 7 to 15 digits.")
+        return value
 
 
 class EmployerProfileUpdateInputSerializer(EmployerProfileCreateInputSerializer):
