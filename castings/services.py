@@ -285,7 +285,7 @@ def _notify_user(user_id: Any, type: str, data: dict[str, Any]) -> None:
 # Background work (Celery tasks and beat jobs call these)
 # ------------------------------------------------------------------------------------------
 def casting_matching_user_batches(
-    *, casting_id: Any, batch_size: int = NEW_CASTING_BATCH_SIZE
+    *, casting_id: Any, batch_size: int | None = None
 ) -> Iterator[list[str]]:
     """Claim the new_casting fan-out of a casting once and yield the matching users in batches.
 
@@ -302,6 +302,7 @@ def casting_matching_user_batches(
     )
     if not claimed.update(matching_notified_at=timezone.now()):
         return
+    batch_size = batch_size or NEW_CASTING_BATCH_SIZE
     casting = Casting.objects.get(id=casting_id)
     user_ids = (
         model_profiles_matching_casting(casting=casting)
