@@ -13,6 +13,9 @@ from __future__ import annotations
 import string
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 
 DEFAULT_LANGUAGE = "ru"
 LANGUAGES = ("ru", "kk", "en")
@@ -176,9 +179,21 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
 }
 
 PURPOSE_WORDS: dict[str, dict[str, str]] = {
-    "ru": {"subscription": "подписка {plan}", "package": "пакет {package}"},
-    "kk": {"subscription": "{plan} жазылымы", "package": "{package} пакеті"},
-    "en": {"subscription": "{plan} subscription", "package": "{package} package"},
+    "ru": {
+        "subscription": "подписка {plan}",
+        "response_package": "пакет откликов {package}",
+        "package": "пакет {package}",
+    },
+    "kk": {
+        "subscription": "{plan} жазылымы",
+        "response_package": "{package} өтінім пакеті",
+        "package": "{package} пакеті",
+    },
+    "en": {
+        "subscription": "{plan} subscription",
+        "response_package": "{package} response package",
+        "package": "{package} package",
+    },
 }
 
 GENERIC = {
@@ -222,19 +237,28 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _format_date(value: Any) -> str:
-    """ISO date or datetime → `DD.MM.YYYY` (the local convention in all three languages)."""
+def _platform_zone() -> ZoneInfo:
+    return ZoneInfo(getattr(settings, "PLATFORM_TIME_ZONE", "Asia/Almaty"))
+
+
+def _format_date(value: Any, *, with_time: bool = False) -> str:
+    """ISO date or datetime → `DD.MM.YYYY` (plus `HH:MM` for a moment when `with_time`), in the
+    platform's time zone (Asia/Almaty): users read local dates, callers send UTC."""
     raw = _text(value)
     if not raw:
         return ""
-    try:
-        parsed: date = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
+    if "T" not in raw and " " not in raw:
         try:
-            parsed = date.fromisoformat(raw)
+            return date.fromisoformat(raw).strftime("%d.%m.%Y")
         except ValueError:
             return raw
-    return parsed.strftime("%d.%m.%Y")
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return raw
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(_platform_zone())
+    return moment.strftime("%d.%m.%Y %H:%M" if with_time else "%d.%m.%Y")
 
 
 def _format_amount(value: Any) -> str:
@@ -249,16 +273,19 @@ def _values(type: str, data: dict[str, Any], language: str) -> dict[str, str]:
     values = {key: _text(value) for key, value in data.items() if _text(value)}
     if "status" in values:
         values["status"] = STATUS_WORDS[language].get(values["status"], values["status"])
-    for key in ("shoot_date", "expires_at"):
-        if key in values:
-            values[key] = _format_date(values[key])
+    if "shoot_date" in values:
+        values["shoot_date"] = _format_date(values["shoot_date"], with_time=True)
+    if "expires_at" in values:
+        values["expires_at"] = _format_date(values["expires_at"])
     if "amount" in values:
         values["amount"] = _format_amount(values["amount"])
     if "preview" in values and len(values["preview"]) > PREVIEW_MAX:
         values["preview"] = values["preview"][: PREVIEW_MAX - 1].rstrip() + "…"
     if type == "payment_succeeded":
-        purpose = values.get("purpose") or ("package" if values.get("package") else "subscription")
-        template = PURPOSE_WORDS[language].get(purpose)
+        purpose = values.get("purpose", "")
+        if purpose not in PURPOSE_WORDS[language]:
+            purpose = "package" if values.get("package") else "subscription"
+        template = PURPOSE_WORDS[language][purpose]
         item = values.get("plan") or values.get("package")
         if template and item:
             values["item"] = template.format(plan=item, package=item)

@@ -131,3 +131,37 @@ def test_long_chat_previews_are_shortened():
 
     assert len(message) == 140
     assert message.endswith("…")
+
+
+def test_payment_for_a_response_package_as_billing_sends_it():
+    _, message = render(
+        type="payment_succeeded",
+        data={"order_id": "o", "amount": 3000, "purpose": "response_package", "package": "10"},
+        language="en",
+    )
+
+    assert message == "Paid 3\u00a0000\u00a0₸: 10 response package"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("ru", "Съёмка по кастингу «Lookbook» — 02.03.2026 01:30"),
+        ("en", "The shoot for Lookbook is on 02.03.2026 01:30"),
+    ],
+)
+def test_shoot_moments_are_shown_in_almaty_time(language, expected):
+    # 20:30 UTC on 1 March is 01:30 on 2 March in Almaty (UTC+5).
+    data = {"casting_title": "Lookbook", "shoot_date": "2026-03-01T20:30:00Z"}
+
+    assert render(type="casting_reminder", data=data, language=language)[1] == expected
+
+
+def test_expiry_shows_the_local_date_only():
+    _, message = render(
+        type="subscription_expiring",
+        data={"plan": "PRO", "expires_at": "2026-03-01T20:30:00Z"},
+        language="en",
+    )
+
+    assert "until 02.03.2026." in message

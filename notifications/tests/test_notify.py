@@ -453,7 +453,10 @@ def test_subscription_expiring_hook_notifies_once_per_expiry(django_capture_on_c
         )
 
     assert first is not None and again is None and later is not None
-    assert expires_at.strftime("%d.%m.%Y") in first.message
+    from zoneinfo import ZoneInfo
+
+    local = expires_at.astimezone(ZoneInfo("Asia/Almaty"))
+    assert local.strftime("%d.%m.%Y") in first.message
     assert len(mail.outbox) == 2
 
 
