@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw, ImageFont
 from media.services import photo_upload
 
 DEMO_EMAIL_SUFFIX = "@demo.mwork.kz"
-PHOTO_SIZE = (800, 1066)  # portrait 3:4, like a model card
+PHOTO_SIZE = (600, 800)  # portrait 3:4, like a model card
 _FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
     "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
