@@ -1,0 +1,199 @@
+"""Back office for castings: moderation actions go through the services."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+
+from castings import services
+from castings.models import Casting, CastingStatus, Response, ResponseStatus, SavedCasting
+from mwork.api.exceptions import DomainError
+
+
+class DeletedFilter(admin.SimpleListFilter):
+    title = "deleted by owner"
+    parameter_name = "deleted"
+
+    def lookups(self, request, model_admin):
+        return (("no", "No"), ("yes", "Yes"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(deleted_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(deleted_at__isnull=True)
+        return queryset
+
+
+class ResponseInline(admin.TabularInline):
+    model = Response
+    extra = 0
+    can_delete = False
+    fields = ("model_profile", "status", "message", "portfolio_links", "applied_at")
+    readonly_fields = fields
+    show_change_link = False
+    ordering = ("-applied_at",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("model_profile")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Casting)
+class CastingAdmin(admin.ModelAdmin):
+    list_display = (
+        "title",
+        "status",
+        "city",
+        "category",
+        "owner",
+        "shoot_date",
+        "applicants",
+        "is_hidden",
+        "created_at",
+    )
+    list_filter = (
+        "status",
+        "category",
+        "city",
+        ("owner", admin.RelatedOnlyFieldListFilter),
+        "is_hidden",
+        DeletedFilter,
+        "created_at",
+    )
+    search_fields = ("title", "description", "city", "owner__email")
+    list_select_related = ("owner",)
+    raw_id_fields = ("owner",)
+    date_hierarchy = "created_at"
+    ordering = ("-created_at",)
+    # Status and visibility change only through the actions below (the services' rules).
+    readonly_fields = (
+        "id",
+        "status",
+        "is_hidden",
+        "ends_at",
+        "published_at",
+        "matching_notified_at",
+        "reminder_sent_at",
+        "deleted_at",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("id", "owner", "title", "description", "category", "status")}),
+        (
+            "Where and when",
+            {"fields": ("city", "address", "shoot_date", "duration_days", "ends_at")},
+        ),
+        ("Pay", {"fields": ("pay_min", "pay_max")}),
+        (
+            "Requirements",
+            {
+                "fields": (
+                    "required_gender",
+                    ("min_age", "max_age"),
+                    ("min_height", "max_height"),
+                    "required_experience",
+                )
+            },
+        ),
+        (
+            "Moderation and history",
+            {
+                "fields": (
+                    "is_hidden",
+                    "published_at",
+                    "matching_notified_at",
+                    "reminder_sent_at",
+                    "deleted_at",
+                    "created_at",
+                    "updated_at",
+                )
+            },
+        ),
+    )
+    inlines = (ResponseInline,)
+    actions = ("approve", "hide", "unhide", "cancel")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                applicant_count=Count(
+                    "responses", filter=~Q(responses__status=ResponseStatus.WITHDRAWN)
+                )
+            )
+        )
+
+    @admin.display(description="responses", ordering="applicant_count")
+    def applicants(self, obj: Casting) -> int:
+        return obj.applicant_count
+
+    def _change_status(self, request, queryset, status: str, verb: str) -> None:
+        changed, refused = 0, []
+        for casting in queryset:
+            try:
+                services.casting_change_status(casting=casting, status=status)
+                changed += 1
+            except DomainError as error:
+                refused.append(f"{casting.title}: {error.message}")
+        if changed:
+            self.message_user(request, f"{changed} casting(s) {verb}.", messages.SUCCESS)
+        if refused:
+            self.message_user(request, "Not changed — " + "; ".join(refused), messages.WARNING)
+
+    @admin.action(description="Approve (publish) selected drafts")
+    def approve(self, request, queryset):
+        self._change_status(request, queryset, CastingStatus.ACTIVE, "published")
+
+    @admin.action(description="Cancel selected castings")
+    def cancel(self, request, queryset):
+        self._change_status(request, queryset, CastingStatus.CANCELLED, "cancelled")
+
+    @admin.action(description="Hide selected castings from everyone but their owners")
+    def hide(self, request, queryset):
+        for casting in queryset:
+            services.casting_set_hidden(casting=casting, hidden=True)
+        self.message_user(request, f"{queryset.count()} casting(s) hidden.", messages.SUCCESS)
+
+    @admin.action(description="Show selected hidden castings again")
+    def unhide(self, request, queryset):
+        for casting in queryset:
+            services.casting_set_hidden(casting=casting, hidden=False)
+        self.message_user(request, f"{queryset.count()} casting(s) visible.", messages.SUCCESS)
+
+
+@admin.register(Response)
+class ResponseAdmin(admin.ModelAdmin):
+    list_display = ("casting", "model_profile", "status", "applied_at")
+    list_filter = ("status", "applied_at")
+    search_fields = ("casting__title", "model_profile__name", "model_profile__user__email")
+    list_select_related = ("casting", "model_profile")
+    raw_id_fields = ("casting", "model_profile")
+    readonly_fields = (
+        "id",
+        "casting",
+        "model_profile",
+        "message",
+        "portfolio_links",
+        "status",
+        "applied_at",
+        "status_changed_at",
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(SavedCasting)
+class SavedCastingAdmin(admin.ModelAdmin):
+    list_display = ("user", "casting", "created_at")
+    raw_id_fields = ("user", "casting")
+    list_select_related = ("user", "casting")
+    search_fields = ("user__email", "casting__title")
