@@ -473,3 +473,19 @@ CELERY_BEAT_SCHEDULE["billing-fail-stale-payments"] = {
 RATELIMIT_REPORT = env.str("RATELIMIT_REPORT", default="10/h")
 # Seconds the admin dashboard's aggregates are cached.
 MODERATION_DASHBOARD_CACHE_SECONDS = env.int("MODERATION_DASHBOARD_CACHE_SECONDS", default=60)
+
+# ---------------------------------------------------------------------------------------------
+# Accounts
+# ---------------------------------------------------------------------------------------------
+# Lifetimes of the e-mailed links (verification 48 h per contract-notes §4; reset 1 h).
+ACCOUNTS_EMAIL_VERIFICATION_MAX_AGE = timedelta(
+    hours=env.int("ACCOUNTS_EMAIL_VERIFICATION_HOURS", default=48)
+)
+ACCOUNTS_PASSWORD_RESET_MAX_AGE = timedelta(
+    minutes=env.int("ACCOUNTS_PASSWORD_RESET_MINUTES", default=60)
+)
+CELERY_BEAT_SCHEDULE["accounts-flush-expired-tokens"] = {
+    # Expired refresh-token bookkeeping (outstanding/blacklisted/rotation rows) is deleted.
+    "task": "accounts.tasks.flush_expired_tokens",
+    "schedule": 60 * 60 * 6,
+}
