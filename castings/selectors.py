@@ -2,7 +2,8 @@
 
 Visibility (contract-notes §6): the public sees active castings, and completed or cancelled
 ones when it asks for them by `status` or by id; drafts, staff-hidden and deleted castings are
-seen by nobody but their owner (deleted ones not even by the owner). Anything the caller may not
+seen by nobody but their owner (deleted ones not even by the owner); castings of banned owners
+are seen by nobody. Anything the caller may not
 see is a 404; something visible whose action is not theirs is a 403.
 """
 
@@ -117,7 +118,8 @@ def _with_card_data(queryset: QuerySet[Casting]) -> QuerySet[Casting]:
 
 
 def _visible_to(user: Any) -> Q:
-    public = Q(status__in=PUBLIC_STATUSES, is_hidden=False)
+    # A banned owner's castings disappear with the owner.
+    public = Q(status__in=PUBLIC_STATUSES, is_hidden=False, owner__is_active=True)
     if user is not None and getattr(user, "is_authenticated", False):
         return public | Q(owner_id=user.id)
     return public
@@ -221,7 +223,7 @@ def casting_list_public(*, user: Any, filters: CastingFilters) -> QuerySet[Casti
     status = filters.status or CastingStatus.ACTIVE
     if status not in PUBLIC_STATUSES:
         return Casting.objects.none()
-    queryset = Casting.objects.alive().filter(status=status, is_hidden=False)
+    queryset = Casting.objects.alive().filter(status=status, is_hidden=False, owner__is_active=True)
     queryset = _apply_filters(queryset, filters)
     return _apply_ordering(_with_card_data(queryset), filters.ordering)
 

@@ -262,6 +262,20 @@ def test_detail_completed_is_public_hidden_and_deleted_are_not(api_client, auth_
     assert_error(api_client.get(f"{LIST}/{uuid.uuid4()}"), 404, "NOT_FOUND")
 
 
+def test_castings_of_banned_owners_disappear(api_client, auth_client, model_user):
+    casting = CastingFactory()
+    User = type(casting.owner)
+    User.objects.filter(id=casting.owner_id).update(is_active=False)
+
+    assert api_client.get(LIST).json()["data"]["castings"] == []
+    assert_error(api_client.get(detail(casting)), 404, "NOT_FOUND")
+    assert_error(
+        auth_client(model_user).post(reverse("castings:casting-responses", args=[casting.id])),
+        404,
+        "NOT_FOUND",
+    )
+
+
 def test_trailing_slash_works(api_client):
     CastingFactory()
 
