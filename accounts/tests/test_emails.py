@@ -56,3 +56,9 @@ def test_unknown_language_falls_back_to_russian():
     verification_email_send(user=user)
 
     assert mail.outbox[0].subject == SUBJECTS["ru"][0]
+
+
+def test_flush_expired_tokens_task_runs():
+    from accounts.tasks import flush_expired_tokens
+
+    assert flush_expired_tokens.delay().get() == 0
