@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -196,6 +196,7 @@ class PaymentListView(APIView):
         },
         errors=(400, 401, 429),
         summary="The caller's payment history, newest first",
+        operation_id="payments_list",
     )
     def get(self, request):
         body = paginate(
@@ -214,6 +215,7 @@ class PaymentDetailView(APIView):
         },
         errors=(401, 404, 429),
         summary="One of the caller's payments by order_id (e.g. after the success redirect)",
+        operation_id="payments_detail",
     )
     def get(self, request, order_id: str):
         payment = selectors.payment_get_for_owner(user=request.user, order_id=order_id)
@@ -318,6 +320,11 @@ class RobokassaResultView(APIView):
     @api_schema(**RESULT_SCHEMA, request=None, summary="Robokassa ResultURL callback (form body)")
     def post(self, request):
         return self._handle(request)
+
+
+@extend_schema_view(get=extend_schema(exclude=True), post=extend_schema(exclude=True))
+class RobokassaResultSlashView(RobokassaResultView):
+    """The same callback with a trailing slash (as some merchant settings spell ResultURL)."""
 
 
 # ---- offline checkout simulator (dev only) ---------------------------------------------------

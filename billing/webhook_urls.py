@@ -7,6 +7,6 @@ from billing import views
 
 urlpatterns = [
     path("webhooks/robokassa/result", views.RobokassaResultView.as_view(), name="robokassa-result"),
-    path("webhooks/robokassa/result/", views.RobokassaResultView.as_view()),
+    path("webhooks/robokassa/result/", views.RobokassaResultSlashView.as_view()),
     path("dev/robokassa/checkout", views.checkout_simulator, name="robokassa-checkout"),
 ]
