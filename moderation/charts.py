@@ -82,12 +82,12 @@ def stacked_bar_chart(
             y -= height
             parts.append(
                 format_html(
-                    '<rect class="bar" x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" '
+                    '<rect class="bar" x="{}" y="{}" width="{}" height="{}" '
                     'fill="{}" data-series="{}" data-value="{}"><title>{} {}: {}{}</title></rect>',
-                    x,
-                    y,
-                    bar,
-                    height,
+                    _n(x),
+                    _n(y),
+                    _n(bar),
+                    _n(height),
                     PALETTE[color_index % len(PALETTE)],
                     name,
                     value,

@@ -127,3 +127,24 @@ def test_dashboard_finance_sees_revenue_not_reports(client, make_staff):
     assert 'id="chart-revenue"' in page
     assert 'id="chart-reports"' not in page
     assert 'data-number="open_reports"' not in page
+
+
+def test_stacked_bar_chart_svg():
+    from moderation.charts import stacked_bar_chart
+
+    days = [dt.date(2026, 1, 1) + dt.timedelta(days=i) for i in range(3)]
+
+    svg = stacked_bar_chart(
+        chart_id="x",
+        title="Sign-ups <by role>",
+        days=days,
+        series={"model": [1, 0, 2], "employer<script>": [1, 0, 0]},
+    )
+
+    assert svg.startswith(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="mwork-chart" id="chart-x"'
+    )
+    assert svg.count('<rect class="bar"') == 3
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert "Sign-ups &lt;by role&gt;" in svg
+    assert 'data-value="2"' in svg
