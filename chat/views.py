@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.views import APIView
 
@@ -21,7 +22,9 @@ from mwork.api.pagination import paginate
 from mwork.api.responses import created, ok
 from mwork.api.schema import api_schema, envelope, item_envelope, list_envelope
 
-ROOM_ID_PARAMETER = OpenApiParameter("id", str, OpenApiParameter.PATH, description="Room id")
+ROOM_ID_PARAMETER = OpenApiParameter(
+    "room_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Room id"
+)
 
 
 def _rooms_data(memberships) -> list:
