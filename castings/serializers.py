@@ -86,6 +86,11 @@ class CastingInputSerializer(serializers.Serializer):
             raise serializers.ValidationError("Must be in the future.")
         return value
 
+    def validate_status(self, value: str) -> str:
+        if self.context.get("casting") is not None:
+            raise serializers.ValidationError("Change the status with PATCH /castings/{id}/status.")
+        return value
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         casting: Casting | None = self.context.get("casting")
         columns = {

@@ -337,15 +337,19 @@ def test_update_checks_ranges_against_stored_values(auth_client, employer):
     assert casting.max_age is None and casting.pay_max == 100000
 
 
-def test_update_rejects_past_shoot_date_and_short_title(auth_client, employer):
+def test_update_rejects_past_shoot_date_short_title_and_status(auth_client, employer):
     casting = CastingFactory(owner=employer)
 
     response = auth_client(employer).put(
-        detail(casting), {"shoot_date": "2021-01-01T00:00:00Z", "title": "abc"}, format="json"
+        detail(casting),
+        {"shoot_date": "2021-01-01T00:00:00Z", "title": "abc", "status": "draft"},
+        format="json",
     )
 
     error = assert_error(response, 400, "VALIDATION_ERROR")
-    assert set(error["details"]) == {"shoot_date", "title"}
+    assert set(error["details"]) == {"shoot_date", "title", "status"}
+    casting.refresh_from_db()
+    assert casting.status == "active"
 
 
 def test_non_owner_cannot_update(auth_client, api_client, employer, other_employer):
