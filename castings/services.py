@@ -103,6 +103,7 @@ def casting_create(*, actor: User, status: str = CastingStatus.ACTIVE, **fields:
 def casting_update(*, casting: Casting, **fields: Any) -> Casting:
     """Change some columns of a draft or active casting (the caller checked ownership).
 
+    Moving the shoot date re-arms the 24 h reminder.
     Raises InvalidState for completed or cancelled castings.
     """
     unknown = set(fields) - set(EDITABLE_FIELDS)
@@ -112,11 +113,14 @@ def casting_update(*, casting: Casting, **fields: Any) -> Casting:
         locked = Casting.objects.select_for_update().get(id=casting.id)
         if locked.status not in EDITABLE_STATUSES:
             raise InvalidState(f"A {locked.status} casting can no longer be edited.")
+        if "shoot_date" in fields and fields["shoot_date"] != locked.shoot_date:
+            # A moved shoot gets its own reminder 24 h before the new date.
+            locked.reminder_sent_at = None
         for name, value in fields.items():
             setattr(locked, name, value)
         if fields:
             locked.save()
-    for name in (*fields, "ends_at", "updated_at"):
+    for name in (*fields, "ends_at", "updated_at", "reminder_sent_at"):
         setattr(casting, name, getattr(locked, name))
     return casting
 

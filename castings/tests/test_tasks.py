@@ -165,3 +165,26 @@ def test_castings_past_shoot_plus_duration_are_completed():
         future.id: "active",
         old_draft.id: "draft",
     }
+
+
+def test_moving_the_shoot_rearms_the_reminder(auth_client, employer):
+    casting = CastingFactory(owner=employer, reminder_sent_at=timezone.now())
+    new_date = timezone.now() + timedelta(days=5)
+
+    auth_client(employer).put(
+        reverse("castings:casting-detail", args=[casting.id]),
+        {"shoot_date": new_date.strftime("%Y-%m-%dT%H:%M:%SZ")},
+        format="json",
+    )
+    casting.refresh_from_db()
+    assert casting.reminder_sent_at is None
+
+    auth_client(employer).put(
+        reverse("castings:casting-detail", args=[casting.id]), {"city": "Astana"}, format="json"
+    )
+    Casting.objects.filter(id=casting.id).update(reminder_sent_at=timezone.now())
+    auth_client(employer).put(
+        reverse("castings:casting-detail", args=[casting.id]), {"city": "Almaty"}, format="json"
+    )
+    casting.refresh_from_db()
+    assert casting.reminder_sent_at is not None
