@@ -21,7 +21,7 @@ from castings.selectors import users_linked_by_casting
 from chat.models import Membership, Message, Room, room_pair_key
 from chat.realtime import broadcast_message, broadcast_read, broadcast_typing
 from chat.selectors import member_users, room_get_for_member
-from mwork.api.exceptions import NotFound, PermissionDenied, ValidationFailed
+from mwork.api.exceptions import AccountDisabled, NotFound, PermissionDenied, ValidationFailed
 from mwork.api.ratelimit import enforce
 from notifications.services import notify
 from profiles.selectors import user_display
@@ -107,16 +107,21 @@ def chat_message_send(
     """Store a message of `sender` in `room` and deliver it.
 
     Checks, in order: content (1-4000 characters after trimming; `ValidationFailed` content),
-    membership (`NotFound`), the plan's chat access (`SubscriptionLimitExceeded` with
-    `{"feature": "chat_access"}`), the per-user send rate (`RateLimitExceeded`). Then stores
+    membership (`NotFound`), the sender still active (`AccountDisabled`), the plan's chat
+    access (`SubscriptionLimitExceeded` with `{"feature": "chat_access"}`), the per-user send
+    rate (`RateLimitExceeded`). Then stores
     the message, moves the room's activity time and the sender's read mark, and on commit
     broadcasts `{"type": "message"}` to every member (the sender's frame carries `client_id`)
     and notifies the other members with `new_message`.
     """
     text = _validated_content(content)
     members = member_users(room=room)
-    if sender.id not in {member.id for member in members}:
+    current_sender = next((member for member in members if member.id == sender.id), None)
+    if current_sender is None:
         raise NotFound("Room not found.")
+    if not current_sender.is_active:
+        # A socket outlives its handshake: a user banned since then sends nothing more.
+        raise AccountDisabled()
     check_feature(sender, CHAT_FEATURE)
     enforce(group="chat-message", key=f"user:{sender.id}", rate=settings.RATELIMIT_CHAT_MESSAGE)
 
