@@ -137,7 +137,7 @@ class ModelProfile(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["-created_at"], name="profiles_mp_created_idx"),
-            models.Index(fields=["-rating"], name="profiles_mp_rating_idx"),
+            models.Index(fields=["-rating", "-created_at"], name="profiles_mp_rating_idx"),
             models.Index(fields=["gender", "age"], name="profiles_mp_gender_age_idx"),
             models.Index(fields=["age"], name="profiles_mp_age_idx"),
             models.Index(fields=["height"], name="profiles_mp_height_idx"),
@@ -151,7 +151,8 @@ class ModelProfile(models.Model):
             # PostgreSQL only, created by raw SQL in the migrations (profiles/db.py) so that
             # SQLite, which rebuilds tables from the model state, never sees them:
             # GIN on search_vector, GIN gin_trgm_ops on name, GIN jsonb_path_ops on
-            # categories and languages.
+            # categories and languages; and profiles_mp_height_desc_idx (height DESC NULLS
+            # LAST, for `ordering=-height`; SQLite has no NULLS LAST in index definitions).
         ]
         constraints = [
             *(_range_constraint(field, low, high) for field, (low, high) in MODEL_RANGES.items()),

@@ -13,9 +13,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.models import (
-    BooleanField,
     DateTimeField,
-    ExpressionWrapper,
     F,
     Prefetch,
     Q,
@@ -34,6 +32,7 @@ FALLBACK_DISPLAY_NAME = "MWork user"
 _NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 
 ORDERING_FIELDS = ("created_at", "rating", "height", "age")
+NULLABLE_ORDERING_FIELDS = ("height",)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -98,22 +97,30 @@ def _plan_promoted_until() -> Any:
 
 
 def with_promotion(queryset: QuerySet[ModelProfile]) -> QuerySet[ModelProfile]:
-    """Annotate `promotion_ends` (later of staff and plan promotion) and `is_promoted`.
+    """Annotate `promotion_ends`: the later of the staff and the plan promotion (may be past).
 
-    `promotion_ends` may lie in the past; `is_promoted` says whether it is still running.
+    Whether it still runs is `is_promoted(profile)`; computing that in Python keeps the
+    billing subquery evaluated once per row instead of once per reference.
     """
-    now = timezone.now()
     never = Value(_NEVER, output_field=DateTimeField())
     return queryset.annotate(
-        plan_promoted_until=_plan_promoted_until(),
         promotion_ends=Greatest(
             Coalesce(F("promoted_until"), never),
-            Coalesce(F("plan_promoted_until"), never),
+            Coalesce(_plan_promoted_until(), never),
             output_field=DateTimeField(),
-        ),
-    ).annotate(
-        is_promoted=ExpressionWrapper(Q(promotion_ends__gt=now), output_field=BooleanField())
+        )
     )
+
+
+def is_promoted(profile: ModelProfile, *, now: datetime | None = None) -> bool:
+    """True while the profile's promotion (annotated by `with_promotion`) is running."""
+    ends = getattr(profile, "promotion_ends", None)
+    return ends is not None and ends > (now or timezone.now())
+
+
+def promoted_until(profile: ModelProfile) -> datetime | None:
+    """End of the running promotion, or None when the profile is not promoted."""
+    return profile.promotion_ends if is_promoted(profile) else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -191,8 +198,13 @@ def model_profile_list(*, filters: ModelFilters) -> QuerySet[ModelProfile]:
         field = filters.ordering.lstrip("-")
         descending = filters.ordering.startswith("-")
         expression = F(field)
+        # Only height may be empty: profiles without it go last either way. The other fields
+        # are NOT NULL, and a plain ASC/DESC matches their btree indexes.
+        nulls_last = True if field in NULLABLE_ORDERING_FIELDS else None
         order.append(
-            expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+            expression.desc(nulls_last=nulls_last)
+            if descending
+            else expression.asc(nulls_last=nulls_last)
         )
     order += [F("created_at").desc(), F("id").desc()]  # stable pages
     return queryset.order_by(*order)
@@ -202,7 +214,7 @@ def model_profile_list_promoted() -> QuerySet[ModelProfile]:
     """Visible profiles promoted right now, the longest-running promotion first."""
     return (
         with_promotion(visible_model_profiles())
-        .filter(is_promoted=True)
+        .filter(promotion_ends__gt=timezone.now())
         .order_by("-promotion_ends", "-rating", "-created_at", "-id")
     )
 

@@ -20,7 +20,13 @@ from profiles.models import (
     Gender,
     ModelProfile,
 )
-from profiles.selectors import ORDERING_FIELDS, storage_url, user_display
+from profiles.selectors import (
+    ORDERING_FIELDS,
+    is_promoted,
+    promoted_until,
+    storage_url,
+    user_display,
+)
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -194,7 +200,7 @@ class ModelProfileListItemSerializer(serializers.Serializer):
         return storage_url(obj.main_thumbnail)
 
     def get_is_promoted(self, obj: ModelProfile) -> bool:
-        return bool(getattr(obj, "is_promoted", False))
+        return is_promoted(obj)
 
     def get_rating(self, obj: ModelProfile) -> float:
         return float(obj.rating)
@@ -209,7 +215,7 @@ class PromotedModelItemSerializer(ModelProfileListItemSerializer):
     promoted_until = serializers.SerializerMethodField()
 
     def get_promoted_until(self, obj: ModelProfile) -> str | None:
-        return _iso(obj.promotion_ends) if getattr(obj, "is_promoted", False) else None
+        return _iso(promoted_until(obj))
 
 
 class MeasurementsSerializer(serializers.Serializer):
@@ -289,10 +295,10 @@ class ModelProfileDetailSerializer(serializers.Serializer):
         return WorkExperienceOutputSerializer(obj.work_experience.all(), many=True).data
 
     def get_is_promoted(self, obj: ModelProfile) -> bool:
-        return bool(getattr(obj, "is_promoted", False))
+        return is_promoted(obj)
 
     def get_promoted_until(self, obj: ModelProfile) -> str | None:
-        return _iso(obj.promotion_ends) if getattr(obj, "is_promoted", False) else None
+        return _iso(promoted_until(obj))
 
     def get_rating(self, obj: ModelProfile) -> float:
         return float(obj.rating)
