@@ -18,7 +18,22 @@ from chat.models import Membership, Message
 from mwork.asgi import application
 from notifications.services import notify
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+# Flushing only the tables these tests write (and skipping post_migrate) keeps the committed-
+# transaction tests fast; billing re-creates its plan rows on demand. Content types and
+# permissions are left alone, so later tests still find them.
+CHAT_TEST_APPS = [
+    "rest_framework_simplejwt.token_blacklist",
+    "accounts",
+    "billing",
+    "notifications",
+    "profiles",
+    "castings",
+    "chat",
+]
+pytestmark = [
+    pytest.mark.django_db(transaction=True, available_apps=CHAT_TEST_APPS),
+    pytest.mark.asyncio,
+]
 
 
 @pytest_asyncio.fixture(autouse=True)
