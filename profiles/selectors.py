@@ -224,7 +224,7 @@ def _photos_prefetch() -> list[Any]:
         from media.models import Photo
     except ImportError:  # media not built yet
         return []
-    return [Prefetch("photos", queryset=Photo.objects.order_by("-is_main", "order", "created_at"))]
+    return [Prefetch("photos", queryset=Photo.objects.order_by("order", "created_at"))]
 
 
 def _detail_queryset() -> QuerySet[ModelProfile]:
