@@ -211,7 +211,9 @@ def test_list_rooms_newest_activity_first_with_state(
     busy = make_room(employer, model_user)
     now = timezone.now()
     MessageFactory(room=busy, sender=employer, content="Hello", created_at=now)
-    last = MessageFactory(room=busy, sender=model_user, content="Hi!", created_at=now)
+    last = MessageFactory(
+        room=busy, sender=model_user, content="Hi!", created_at=now + timedelta(milliseconds=1)
+    )
     Room.objects.filter(pk=busy.pk).update(last_message_at=now + timedelta(seconds=1))
 
     response = auth_client(employer).get(ROOMS_URL)
