@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
 
-from moderation.models import AuditLogEntry, Report, ReportStatus
+from moderation.models import AuditAction, AuditLogEntry, Report, ReportStatus
 from moderation.staff_groups import staff_groups_sync
 from moderation.tests.factories import ReportFactory
 
@@ -262,20 +262,7 @@ def test_sync_is_idempotent_and_repairs_groups():
     assert Group.objects.get(name="Finance").permissions.count() == first["Finance"]
 
 
-@pytest.mark.parametrize(
-    "group",
-    [
-        pytest.param(
-            "Support",
-            marks=pytest.mark.xfail(
-                reason="accounts/admin.py UserAdmin.ban_users has no permission check: any "
-                "staff user who can view users can ban (reported to the lead)",
-                strict=False,
-            ),
-        ),
-        "Finance",
-    ],
-)
+@pytest.mark.parametrize("group", ["Support", "Finance"])
 def test_users_admin_ban_action_refused_to_non_moderators(group, staff_of, client, make_user):
     """The ban in accounts' UserAdmin must need `moderation.can_ban_users` too."""
     offender = make_user()
@@ -288,3 +275,20 @@ def test_users_admin_ban_action_refused_to_non_moderators(group, staff_of, clien
 
     offender.refresh_from_db()
     assert offender.is_active
+
+
+def test_users_admin_ban_action_by_a_moderator_is_audited(staff_of, client, make_user):
+    offender = make_user()
+    moderator = staff_of("Moderators")
+    client.force_login(moderator)
+
+    client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "ban_users", "_selected_action": [str(offender.pk)], "index": 0},
+    )
+
+    offender.refresh_from_db()
+    assert not offender.is_active
+    assert AuditLogEntry.objects.filter(
+        actor=moderator, action=AuditAction.USER_BAN, target_id=offender.pk
+    ).exists()
