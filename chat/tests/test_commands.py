@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from accounts.tokens import user_from_access_token
+from billing.entitlements import entitlements_for
+from chat.models import Room
+from chat.ws_client import _describe
+
+pytestmark = pytest.mark.django_db
+
+
+def test_chat_demo_prints_two_working_client_commands():
+    out = StringIO()
+
+    call_command("chat_demo", stdout=out)
+    call_command("chat_demo", stdout=StringIO())  # again: same users, same room
+
+    commands = [line for line in out.getvalue().splitlines() if line.startswith("python -m")]
+    assert len(commands) == 2
+    room = Room.objects.get()
+    for command in commands:
+        parts = command.split()
+        assert parts[parts.index("--room") + 1] == str(room.id)
+        user, _token = user_from_access_token(parts[parts.index("--token") + 1])
+        assert entitlements_for(user).chat_access is True
+
+
+def test_ws_client_renders_frames():
+    frame = {
+        "type": "message",
+        "room_id": "r",
+        "message": {
+            "id": "m",
+            "room_id": "r",
+            "sender_id": "0123456789",
+            "content": "Hi",
+            "created_at": "2026-01-01T00:00:00Z",
+            "is_read": False,
+        },
+        "client_id": "c1",
+    }
+
+    assert _describe(frame) == "[2026-01-01T00:00:00Z] 01234567: Hi (ack c1)"
+    assert _describe({"type": "error", "error": {"code": "NOT_FOUND", "message": "x"}}) == (
+        "! NOT_FOUND: x"
+    )
