@@ -150,7 +150,7 @@ def test_invisible_profile_is_404(api_client, state):
     assert_error(api_client.get(detail_url(target)), 404, "NOT_FOUND")
 
 
-@pytest.mark.parametrize("photos", [2, 20])
+@pytest.mark.parametrize("photos", [2, 50])
 def test_detail_query_count_is_constant(api_client, django_assert_num_queries, photos):
     profile = ModelProfileFactory()
     add_photos(profile, photos)
