@@ -21,6 +21,7 @@ from castings.selectors import users_linked_by_casting
 from chat.models import Membership, Message, Room, room_pair_key
 from chat.realtime import broadcast_message, broadcast_read, broadcast_typing
 from chat.selectors import member_users, room_get_for_member
+from moderation.selectors import is_blocked_between
 from mwork.api.exceptions import AccountDisabled, NotFound, PermissionDenied, ValidationFailed
 from mwork.api.ratelimit import enforce
 from notifications.services import notify
@@ -40,13 +41,16 @@ def chat_room_get_or_create(
 
     Returns `(room, created)`. Raises `ValidationFailed` (participant_id) for a room with
     yourself, `NotFound` when the participant does not exist or is banned, `PermissionDenied`
-    when a casting is given and neither side owns it while the other applied to it.
+    when either side blocked the other, or when a casting is given and neither side owns it
+    while the other applied to it.
     """
     if participant_id == actor.id:
         raise ValidationFailed.for_field("participant_id", "You cannot start a chat with yourself.")
     participant = User.objects.filter(pk=participant_id, is_active=True).first()
     if participant is None:
         raise NotFound("User not found.")
+    if is_blocked_between(user_a_id=actor.id, user_b_id=participant.id):
+        raise PermissionDenied("You cannot chat with this user.")
     if casting_id is not None and not users_linked_by_casting(
         casting_id=casting_id, user_a_id=actor.id, user_b_id=participant.id
     ):
@@ -101,6 +105,12 @@ def _notify_new_message(*, recipient: User, message: Message, sender: User) -> N
     )
 
 
+def _refuse_blocked(*, sender: User, members: list[User]) -> None:
+    for member in members:
+        if member.id != sender.id and is_blocked_between(user_a_id=sender.id, user_b_id=member.id):
+            raise PermissionDenied("You cannot chat with this user.")
+
+
 def chat_message_send(
     *, sender: User, room: Room, content: object, client_id: str | None = None
 ) -> Message:
@@ -108,11 +118,11 @@ def chat_message_send(
 
     Checks, in order: content (1-4000 characters after trimming; `ValidationFailed` content),
     membership (`NotFound`), the sender still active (`AccountDisabled`), the plan's chat
-    access (`SubscriptionLimitExceeded` with `{"feature": "chat_access"}`), the per-user send
-    rate (`RateLimitExceeded`). Then stores
-    the message, moves the room's activity time and the sender's read mark, and on commit
-    broadcasts `{"type": "message"}` to every member (the sender's frame carries `client_id`)
-    and notifies the other members with `new_message`.
+    access (`SubscriptionLimitExceeded` with `{"feature": "chat_access"}`), no block between
+    the sender and another member (`PermissionDenied`), the per-user send rate
+    (`RateLimitExceeded`). Then stores the message, moves the room's activity time and the
+    sender's read mark, and on commit broadcasts `{"type": "message"}` to every member (the
+    sender's frame carries `client_id`) and notifies the other members with `new_message`.
     """
     text = _validated_content(content)
     members = member_users(room=room)
@@ -123,6 +133,7 @@ def chat_message_send(
         # A socket outlives its handshake: a user banned since then sends nothing more.
         raise AccountDisabled()
     check_feature(sender, CHAT_FEATURE)
+    _refuse_blocked(sender=sender, members=members)
     enforce(group="chat-message", key=f"user:{sender.id}", rate=settings.RATELIMIT_CHAT_MESSAGE)
 
     with transaction.atomic():
@@ -203,3 +214,9 @@ def chat_typing_signal(*, user: User, room_id: UUID | str) -> None:
     room = room_get_for_member(user=user, room_id=room_id)
     member_ids = list(Membership.objects.filter(room=room).values_list("user_id", flat=True))
     broadcast_typing(room_id=room.id, user_id=user.id, member_ids=member_ids)
+
+
+def message_delete_by_staff(*, actor: User, message: Message) -> None:
+    """Remove one message for moderation (called by `moderation.services.message_delete`, which
+    checks the staff permission and keeps the text in its audit log)."""
+    Message.objects.filter(pk=message.pk).delete()

@@ -80,3 +80,28 @@ def test_mark_read_never_moves_the_mark_backwards(room, employer, model_user):
 def test_mark_read_by_non_member_raises_not_found(room, outsider):
     with pytest.raises(NotFound):
         chat_room_mark_read(user=outsider, room=room)
+
+
+def test_a_block_in_either_direction_stops_new_rooms_and_sends(room, employer, model_user):
+    from moderation.tests.factories import BlockFactory
+    from mwork.api.exceptions import PermissionDenied
+
+    BlockFactory(blocker=model_user, blocked=employer)
+
+    with pytest.raises(PermissionDenied):
+        chat_message_send(sender=employer, room=room, content="Hello?")
+    with pytest.raises(PermissionDenied):
+        chat_message_send(sender=model_user, room=room, content="Hello?")
+    with pytest.raises(PermissionDenied):
+        chat_room_get_or_create(actor=employer, participant_id=model_user.id)
+    assert not Message.objects.exists()
+
+
+def test_message_delete_by_staff_removes_the_message(room, employer, make_user):
+    from chat.services import message_delete_by_staff
+
+    message = MessageFactory(room=room, sender=employer)
+
+    message_delete_by_staff(actor=make_user(role="admin", is_staff=True), message=message)
+
+    assert not Message.objects.filter(pk=message.pk).exists()
