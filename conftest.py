@@ -5,9 +5,11 @@ Apps add their own fixtures in `<app>/tests/conftest.py`; only cross-app fixture
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
@@ -30,6 +32,18 @@ def _eager_celery():
     # Celery reads its config once at import; settings overrides do not reach it (STACK-NOTES 5).
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _seeded_catalogue(request):
+    """Transactional tests flush every table, data-migration rows included: re-seed plans and
+    response packages with the migration's own function before such a test runs."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    seed_migration = importlib.import_module("billing.migrations.0002_seed_plans_and_packages")
+    seed_migration.seed(django_apps, None)
 
 
 @pytest.fixture

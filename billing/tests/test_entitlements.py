@@ -171,7 +171,7 @@ def test_photo_quota(make_user):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("credits", [0, 2])
 def test_twenty_concurrent_consumes_never_exceed_the_limit(make_user, credits):
     user = make_user()

@@ -84,7 +84,7 @@ def test_extension_rearms_the_reminder(make_user, frozen, django_capture_on_comm
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_reminders_run_twice_at_once_send_one(make_user):
     users = [make_user() for _ in range(5)]
     for user in users:

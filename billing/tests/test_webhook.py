@@ -120,7 +120,7 @@ def test_replay_of_subscription_does_not_extend_twice(api_client):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_ten_concurrent_identical_callbacks_have_one_effect():
     from rest_framework.test import APIClient
 
@@ -153,7 +153,7 @@ def test_ten_concurrent_identical_callbacks_have_one_effect():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_ten_concurrent_subscription_callbacks_extend_once():
     from rest_framework.test import APIClient
 

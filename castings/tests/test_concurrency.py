@@ -18,8 +18,7 @@ pytestmark = [
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="needs real row locks (PostgreSQL)"
     ),
-    # serialized_rollback keeps the seeded plans for the tests that run after this one.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -101,9 +101,13 @@ def make_staff(make_user):
     """`make_staff("Moderators")`: a staff user in one of the staff groups."""
     from django.contrib.auth.models import Group
 
+    from moderation.staff_groups import staff_groups_sync
+
     def _make(group: str | None = None, **fields):
         user = make_user(role="admin", is_staff=True, **fields)
         if group:
+            if not Group.objects.filter(name=group).exists():
+                staff_groups_sync()  # a transactional test's flush removed them
             user.groups.add(Group.objects.get(name=group))
         return user
 
