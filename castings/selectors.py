@@ -38,6 +38,7 @@ from castings.models import (
     ResponseStatus,
     SavedCasting,
 )
+from moderation.selectors import blocked_user_ids_subquery
 from mwork.api.exceptions import NotFound, PermissionDenied
 
 PUBLIC_STATUSES = (CastingStatus.ACTIVE, CastingStatus.COMPLETED, CastingStatus.CANCELLED)
@@ -273,8 +274,13 @@ def casting_get_for_owner(*, user: Any, casting_id: uuid.UUID) -> Casting:
 # Responses
 # ------------------------------------------------------------------------------------------
 def response_list_for_casting(*, casting: Casting, status: str | None = None) -> QuerySet:
-    """Applications to a casting for its owner; withdrawn ones only when asked by `status`."""
-    queryset = Response.objects.filter(casting_id=casting.id)
+    """Applications to a casting for its owner; withdrawn ones only when asked by `status`.
+
+    Applicants blocked with the owner (either direction) are left out.
+    """
+    queryset = Response.objects.filter(casting_id=casting.id).exclude(
+        model_profile__user_id__in=blocked_user_ids_subquery(user_id=casting.owner_id)
+    )
     if status:
         queryset = queryset.filter(status=status)
     else:

@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, Upper
 from django.utils import timezone
 
+from moderation.selectors import blocked_user_ids_subquery
 from mwork.api.exceptions import NotFound, PermissionDenied
 from profiles.models import EmployerProfile, ModelProfile, Review, WorkExperience
 
@@ -162,13 +163,21 @@ def _search(queryset: QuerySet[ModelProfile], text: str) -> QuerySet[ModelProfil
     ).annotate(search_rank=SearchRank(F("search_vector"), query))
 
 
-def model_profile_list(*, filters: ModelFilters) -> QuerySet[ModelProfile]:
+def visible_model_profiles_for(*, viewer: Any) -> QuerySet[ModelProfile]:
+    """`visible_model_profiles()` minus the users the viewer blocked or was blocked by."""
+    queryset = visible_model_profiles()
+    if viewer is not None and viewer.is_authenticated:
+        queryset = queryset.exclude(user_id__in=blocked_user_ids_subquery(user_id=viewer.id))
+    return queryset
+
+
+def model_profile_list(*, filters: ModelFilters, viewer: Any = None) -> QuerySet[ModelProfile]:
     """The public catalogue: visible profiles, filtered, searched and ordered.
 
     One query for the rows (promotion annotated in SQL, main photo from the profile row);
-    the list needs no prefetch.
+    the list needs no prefetch. Profiles blocked in either direction with `viewer` are left out.
     """
-    queryset = with_promotion(visible_model_profiles())
+    queryset = with_promotion(visible_model_profiles_for(viewer=viewer))
     if filters.gender:
         queryset = queryset.filter(gender=filters.gender)
     if filters.min_age is not None:
@@ -210,10 +219,10 @@ def model_profile_list(*, filters: ModelFilters) -> QuerySet[ModelProfile]:
     return queryset.order_by(*order)
 
 
-def model_profile_list_promoted() -> QuerySet[ModelProfile]:
+def model_profile_list_promoted(*, viewer: Any = None) -> QuerySet[ModelProfile]:
     """Visible profiles promoted right now, the longest-running promotion first."""
     return (
-        with_promotion(visible_model_profiles())
+        with_promotion(visible_model_profiles_for(viewer=viewer))
         .filter(promotion_ends__gt=timezone.now())
         .order_by("-promotion_ends", "-rating", "-created_at", "-id")
     )
@@ -227,8 +236,8 @@ def _photos_prefetch() -> list[Any]:
     return [Prefetch("photos", queryset=Photo.objects.order_by("order", "created_at"))]
 
 
-def _detail_queryset() -> QuerySet[ModelProfile]:
-    return with_promotion(visible_model_profiles()).prefetch_related(
+def _detail_queryset(*, viewer: Any = None) -> QuerySet[ModelProfile]:
+    return with_promotion(visible_model_profiles_for(viewer=viewer)).prefetch_related(
         Prefetch("work_experience", queryset=WorkExperience.objects.all()),
         *_photos_prefetch(),
     )
@@ -241,11 +250,12 @@ def _parse_uuid(value: Any) -> uuid.UUID:
         raise NotFound() from None
 
 
-def model_profile_get(*, profile_id: Any) -> ModelProfile:
-    """A visible profile with photos and work experience prefetched; NotFound otherwise."""
+def model_profile_get(*, profile_id: Any, viewer: Any = None) -> ModelProfile:
+    """A visible profile with photos and work experience prefetched; NotFound otherwise
+    (also when the profile's user and `viewer` have blocked each other)."""
     pk = _parse_uuid(profile_id)
     try:
-        return _detail_queryset().get(pk=pk)
+        return _detail_queryset(viewer=viewer).get(pk=pk)
     except ModelProfile.DoesNotExist:
         raise NotFound("Model profile not found.") from None
 

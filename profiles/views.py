@@ -96,7 +96,7 @@ class ModelProfileListCreateView(_PublicReadMixin, APIView):
         query = ModelListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         filters = selectors.ModelFilters(**query.validated_data)
-        queryset = selectors.model_profile_list(filters=filters)
+        queryset = selectors.model_profile_list(filters=filters, viewer=request.user)
         body = paginate(
             request,
             queryset,
@@ -142,7 +142,7 @@ class ModelProfilePromotedView(APIView):
         page = Page.from_request(
             request, default_limit=PROMOTED_DEFAULT_LIMIT, max_limit=PROMOTED_MAX_LIMIT
         )
-        rows = list(selectors.model_profile_list_promoted()[: page.limit])
+        rows = list(selectors.model_profile_list_promoted(viewer=request.user)[: page.limit])
         items = PromotedModelItemSerializer(rows, many=True).data
         latest = max((item["promoted_until"] for item in items), default=None)
         return ok({"models": items, "promoted_until": latest})
@@ -157,7 +157,7 @@ class ModelProfileDetailView(_PublicReadMixin, APIView):
         errors=(404, 429),
     )
     def get(self, request, profile_id):
-        profile = selectors.model_profile_get(profile_id=profile_id)
+        profile = selectors.model_profile_get(profile_id=profile_id, viewer=request.user)
         return ok({"model": _model_detail(profile)})
 
     @api_schema(

@@ -1,8 +1,6 @@
 """A block in either direction stops chat and hides each user from the other's lists.
 
-The checks live in chat, profiles and castings, which call `moderation.selectors`; the lead
-wires them in after those apps land. Until then these tests are expected failures
-(non-strict): once wired they pass, and the `AWAITING_WIRING` marks should be removed.
+The checks live in chat, profiles and castings, which call `moderation.selectors`.
 """
 
 import pytest
@@ -17,10 +15,6 @@ from moderation.tests.factories import BlockFactory
 
 pytestmark = pytest.mark.django_db
 
-AWAITING_WIRING = pytest.mark.xfail(
-    reason="moderation selectors not yet wired into chat/profiles/castings", strict=False
-)
-
 
 @pytest.fixture
 def pair(make_user, make_model_profile, make_employer_profile):
@@ -34,7 +28,6 @@ def _room(auth_client, a, b):
     return response
 
 
-@AWAITING_WIRING
 @pytest.mark.parametrize("blocker_is_model", [True, False])
 def test_blocked_pair_cannot_create_a_room(pair, auth_client, blocker_is_model):
     model, employer = pair
@@ -47,7 +40,6 @@ def test_blocked_pair_cannot_create_a_room(pair, auth_client, blocker_is_model):
     assert response.json()["error"]["code"] == "PERMISSION_DENIED"
 
 
-@AWAITING_WIRING
 def test_blocked_pair_cannot_send_over_rest_and_unblock_restores(pair, auth_client):
     model, employer = pair
     room_id = _room(auth_client, employer, model).json()["data"]["room"]["id"]
@@ -63,7 +55,6 @@ def test_blocked_pair_cannot_send_over_rest_and_unblock_restores(pair, auth_clie
     assert allowed.status_code == 201
 
 
-@AWAITING_WIRING
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 async def test_blocked_pair_gets_an_error_frame_over_websocket(pair, auth_client):
@@ -92,7 +83,6 @@ async def test_blocked_pair_gets_an_error_frame_over_websocket(pair, auth_client
     assert frame.get("client_id") == "c1"
 
 
-@AWAITING_WIRING
 def test_blocked_profiles_hidden_from_catalogue_and_unblock_restores(
     pair, auth_client, make_model_profile
 ):
@@ -109,7 +99,19 @@ def test_blocked_profiles_hidden_from_catalogue_and_unblock_restores(
     assert str(model.model_profile.id) in {item["id"] for item in shown}
 
 
-@AWAITING_WIRING
+def test_blocked_profile_detail_is_not_found_for_the_other_side(pair, auth_client, api_client):
+    model, employer = pair
+    url = reverse("profiles:model-detail", kwargs={"profile_id": model.model_profile.id})
+    BlockFactory(blocker=model, blocked=employer)
+
+    blocked_view = auth_client(employer).get(url)
+    anonymous_view = api_client.get(url)
+
+    assert blocked_view.status_code == 404
+    assert blocked_view.json()["error"]["code"] == "NOT_FOUND"
+    assert anonymous_view.status_code == 200
+
+
 def test_blocked_model_hidden_from_casting_responses(pair, auth_client, make_casting):
     from django.apps import apps
 
