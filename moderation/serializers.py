@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from moderation.models import ReportReason, TargetType
+from profiles.selectors import user_display
 
 
 class ReportCreateInputSerializer(serializers.Serializer):
@@ -34,17 +35,9 @@ class BlockedUserOutputSerializer(serializers.Serializer):
     blocked_at = serializers.DateTimeField()
 
 
-def _display(user: Any) -> dict[str, Any]:
-    try:
-        from profiles.selectors import user_display
-    except ImportError:  # profiles not installed yet: the neutral name the contract uses
-        return {"name": "MWork user", "avatar": None}
-    return user_display(user)
-
-
 def blocked_user_data(block: Any) -> dict[str, Any]:
     user = block.blocked
-    display = _display(user)
+    display = user_display(user)
     return BlockedUserOutputSerializer(
         {
             "id": user.id,

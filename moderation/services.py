@@ -1,24 +1,18 @@
 """Writes of the moderation app: reports, blocks, and staff enforcement with its audit trail.
 
-Enforcement acts on other apps through *their* services, imported lazily inside the functions
-(moderation sits just above `accounts` and may not import upper apps at module level). Each
-enforcement checks the actor's permission, runs in one transaction and writes one
-`AuditLogEntry` (who, what, when, why). When an upper app does not (yet) offer the service we
-need, the fallback is a minimal direct write on its model, logged as a warning.
+Enforcement acts on other apps through *their* services, imported inside the functions
+(moderation sits just above `accounts`: profiles, castings, media and chat import its block
+selectors, so importing them at module level would be circular). Each enforcement checks the
+actor's permission, runs in one transaction and writes one `AuditLogEntry` (who, what, when,
+why).
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
-import logging
 import uuid
-from collections.abc import Callable
 from typing import Any
 
-from django.apps import apps
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -32,8 +26,6 @@ from moderation.models import (
 )
 from mwork.api.exceptions import Conflict, InvalidState, PermissionDenied, ValidationFailed
 
-logger = logging.getLogger(__name__)
-
 BAN_PERMISSION = "moderation.can_ban_users"
 ENFORCE_PERMISSION = "moderation.can_enforce"
 REPORT_CHANGE_PERMISSION = "moderation.change_report"
@@ -42,37 +34,6 @@ REPORT_CHANGE_PERMISSION = "moderation.change_report"
 # ---------------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------------
-def _other_service(module_path: str, *names: str) -> Callable[..., Any] | None:
-    """The first of `names` defined in another app's module, or None when it is not there."""
-    try:
-        module = importlib.import_module(module_path)
-    except ImportError:
-        return None
-    for name in names:
-        function = getattr(module, name, None)
-        if callable(function):
-            return function
-    return None
-
-
-def _call(function: Callable[..., Any], **kwargs: Any) -> Any:
-    """Call another app's service with the keyword arguments its signature accepts.
-
-    Their services are built concurrently; some take `actor`, some do not.
-    """
-    parameters = inspect.signature(function).parameters
-    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
-        kwargs = {key: value for key, value in kwargs.items() if key in parameters}
-    return function(**kwargs)
-
-
-def _model(app_label: str, model_name: str) -> Any:
-    try:
-        return apps.get_model(app_label, model_name)
-    except LookupError:
-        return None
-
-
 def _require(actor: User, permission: str) -> None:
     if not (actor and actor.is_active and actor.is_staff and actor.has_perm(permission)):
         raise PermissionDenied("Your staff role cannot perform this action.")
@@ -208,48 +169,30 @@ def block_delete(*, blocker: User, blocked: User) -> None:
 # ---------------------------------------------------------------------------------------------
 # Enforcement (staff)
 # ---------------------------------------------------------------------------------------------
-def _hide_model_profile(*, actor: User, user: User) -> str | None:
-    ModelProfile = _model("profiles", "ModelProfile")
-    if ModelProfile is None:
-        return None
+def _hide_model_profile(*, user: User) -> str | None:
+    from profiles.models import ModelProfile
+    from profiles.services import model_profile_set_hidden
+
     profile = ModelProfile.objects.filter(user_id=user.pk, is_hidden=False).first()
     if profile is None:
         return None
-    set_hidden = _other_service("profiles.services", "model_profile_set_hidden")
-    if set_hidden is not None:
-        _call(set_hidden, actor=actor, profile=profile, is_hidden=True)
-    else:
-        logger.warning("profiles.services.model_profile_set_hidden missing; direct update")
-        ModelProfile.objects.filter(pk=profile.pk).update(is_hidden=True)
+    model_profile_set_hidden(profile=profile, is_hidden=True)
     return str(profile.pk)
 
 
-def _casting_cancel(*, actor: User, casting: Any) -> None:
-    cancel = _other_service("castings.services", "casting_cancel_by_staff", "casting_cancel")
-    if cancel is not None:
-        _call(cancel, actor=actor, casting=casting)
-        return
-    change_status = _other_service(
-        "castings.services", "casting_change_status", "casting_set_status", "casting_status_change"
-    )
-    if change_status is not None:
-        _call(change_status, actor=actor, casting=casting, status="cancelled")
-        return
-    logger.warning("castings.services has no cancel service; direct update")
-    type(casting).objects.filter(pk=casting.pk).update(status="cancelled")
+def _castings_cancel_active(*, user: User) -> list[str]:
+    from castings.models import Casting, CastingStatus
+    from castings.services import casting_change_status
 
-
-def _castings_cancel_active(*, actor: User, user: User) -> list[str]:
-    Casting = _model("castings", "Casting")
-    if Casting is None:
-        return []
     castings = list(
         Casting.objects.filter(
-            owner_id=user.pk, status__in=["draft", "active"], deleted_at__isnull=True
+            owner_id=user.pk,
+            status__in=[CastingStatus.DRAFT, CastingStatus.ACTIVE],
+            deleted_at__isnull=True,
         )
     )
     for casting in castings:
-        _casting_cancel(actor=actor, casting=casting)
+        casting_change_status(casting=casting, status=CastingStatus.CANCELLED)
     return [str(casting.pk) for casting in castings]
 
 
@@ -269,17 +212,12 @@ def user_ban(*, actor: User, user: User, reason: str, report: Report | None = No
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_active:
         raise InvalidState("This user is already banned.")
-    accounts_ban = _other_service("accounts.services", "user_ban")
-    if accounts_ban is not None:
-        _call(accounts_ban, user=user, actor=actor)
-    else:
-        logger.warning("accounts.services.user_ban missing; direct update")
-        User.objects.filter(pk=user.pk).update(
-            is_active=False, token_version=F("token_version") + 1
-        )
+    from accounts.services import user_ban as accounts_user_ban
+
+    accounts_user_ban(user=user, actor=actor)
     user.refresh_from_db()
-    profile_id = _hide_model_profile(actor=actor, user=user)
-    cancelled = _castings_cancel_active(actor=actor, user=user)
+    profile_id = _hide_model_profile(user=user)
+    cancelled = _castings_cancel_active(user=user)
     _close_report(report=report, actor=actor, status=ReportStatus.RESOLVED, note=reason)
     audit_log_write(
         actor=actor,
@@ -301,14 +239,9 @@ def user_ban(*, actor: User, user: User, reason: str, report: Report | None = No
 def casting_hide(*, actor: User, casting: Any, reason: str, report: Report | None = None) -> Any:
     """Staff: hide a casting from everyone but its owner. Raises `PermissionDenied`."""
     _require(actor, ENFORCE_PERMISSION)
-    hide = _other_service(
-        "castings.services", "casting_set_hidden", "casting_hide_by_staff", "casting_hide"
-    )
-    if hide is not None:
-        _call(hide, actor=actor, casting=casting, hidden=True, is_hidden=True)
-    else:
-        logger.warning("castings.services has no hide service; direct update")
-        type(casting).objects.filter(pk=casting.pk).update(is_hidden=True)
+    from castings.services import casting_set_hidden
+
+    casting_set_hidden(casting=casting, hidden=True)
     casting.refresh_from_db()
     _close_report(report=report, actor=actor, status=ReportStatus.RESOLVED, note=reason)
     audit_log_write(
@@ -339,12 +272,9 @@ def photo_remove(*, actor: User, photo: Any, reason: str, report: Report | None 
         "report_id": str(report.pk) if report else None,
     }
     photo_id = photo.pk
-    delete = _other_service("media.services", "photo_delete")
-    if delete is not None:
-        _call(delete, actor=actor, photo=photo)
-    else:
-        logger.warning("media.services.photo_delete missing; direct delete")
-        type(photo).objects.filter(pk=photo_id).delete()
+    from media.services import photo_delete
+
+    photo_delete(actor=actor, photo=photo)
     _close_report(report=report, actor=actor, status=ReportStatus.RESOLVED, note=reason)
     audit_log_write(
         actor=actor,
@@ -370,14 +300,9 @@ def message_delete(*, actor: User, message: Any, reason: str, report: Report | N
         "report_id": str(report.pk) if report else None,
     }
     message_id = message.pk
-    delete = _other_service(
-        "chat.services", "message_delete_by_staff", "chat_message_delete", "message_delete"
-    )
-    if delete is not None:
-        _call(delete, actor=actor, message=message)
-    else:
-        logger.warning("chat.services has no message delete service; direct delete")
-        type(message).objects.filter(pk=message_id).delete()
+    from chat.services import message_delete_by_staff
+
+    message_delete_by_staff(actor=actor, message=message)
     _close_report(report=report, actor=actor, status=ReportStatus.RESOLVED, note=reason)
     audit_log_write(
         actor=actor,

@@ -15,15 +15,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 
+from media.admin import PhotoInline
 from mwork.api.exceptions import ValidationFailed
 from profiles import services
 from profiles.models import Category, EmployerProfile, ModelProfile, Review, WorkExperience
 from profiles.selectors import storage_url
-
-try:  # media owns Photo and its read-only inline
-    from media.admin import PhotoInline
-except ImportError:  # pragma: no cover - media not installed
-    PhotoInline = None
 
 
 class PromotionActionForm(ActionForm):
@@ -96,7 +92,7 @@ class ModelProfileAdmin(admin.ModelAdmin):
 
     def get_inlines(self, request, obj):
         inlines = [WorkExperienceInline]
-        if PhotoInline is not None and obj is not None:
+        if obj is not None:
             inlines.insert(0, PhotoInline)
         return inlines
 

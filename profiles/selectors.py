@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, Upper
 from django.utils import timezone
 
+from billing.selectors import promoted_until_subquery
 from moderation.selectors import blocked_user_ids_subquery
 from mwork.api.exceptions import NotFound, PermissionDenied
 from profiles.models import EmployerProfile, ModelProfile, Review, WorkExperience
@@ -90,10 +91,6 @@ def visible_employer_profiles() -> QuerySet[EmployerProfile]:
 # ---------------------------------------------------------------------------------------------
 def _plan_promoted_until() -> Any:
     """Latest expiry of an active subscription with `profile_promotion` (billing), or NULL."""
-    try:
-        from billing.selectors import promoted_until_subquery
-    except ImportError:  # billing not built yet: only staff promotions count
-        return Value(None, output_field=DateTimeField())
     return promoted_until_subquery()
 
 
@@ -229,17 +226,23 @@ def model_profile_list_promoted(*, viewer: Any = None) -> QuerySet[ModelProfile]
 
 
 def _photos_prefetch() -> list[Any]:
-    try:
-        from media.models import Photo
-    except ImportError:  # media not built yet
-        return []
+    from media.models import Photo  # media sits above profiles: imported where it is used
+
     return [Prefetch("photos", queryset=Photo.objects.order_by("order", "created_at"))]
 
 
+# The profile's agency (agencies.RosterMembership, reverse one-to-one), joined into the row.
+AGENCY_RELATED = "agency_link__agency__employer_profile"
+
+
 def _detail_queryset(*, viewer: Any = None) -> QuerySet[ModelProfile]:
-    return with_promotion(visible_model_profiles_for(viewer=viewer)).prefetch_related(
-        Prefetch("work_experience", queryset=WorkExperience.objects.all()),
-        *_photos_prefetch(),
+    return (
+        with_promotion(visible_model_profiles_for(viewer=viewer))
+        .select_related(AGENCY_RELATED)
+        .prefetch_related(
+            Prefetch("work_experience", queryset=WorkExperience.objects.all()),
+            *_photos_prefetch(),
+        )
     )
 
 
@@ -300,6 +303,7 @@ def model_profile_get_detail_for_owner(*, profile: ModelProfile) -> ModelProfile
     """Re-read an owner's profile in the detail shape (hidden ones included)."""
     return (
         with_promotion(ModelProfile.objects.all())
+        .select_related(AGENCY_RELATED)
         .prefetch_related("work_experience", *_photos_prefetch())
         .get(pk=profile.pk)
     )
