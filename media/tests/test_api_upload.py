@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from PIL import Image, ImageCms
 
@@ -294,24 +295,38 @@ def test_missing_file_and_bad_order_are_validation_errors(make_profile, auth_cli
     assert set(response.json()["error"]["details"]) == {"file", "order"}
 
 
-def test_failed_database_write_leaves_no_file(
-    make_profile, auth_client, local_storage, monkeypatch
-):
+def _reject_photo_inserts() -> None:
+    """A real database failure on the photo insert: a trigger that refuses every new row."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION test_reject_photo() RETURNS trigger AS $$ "
+                "BEGIN RAISE EXCEPTION 'storage row refused'; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER test_reject_photo BEFORE INSERT ON media_photo "
+                "FOR EACH ROW EXECUTE FUNCTION test_reject_photo()"
+            )
+        else:
+            cursor.execute(
+                "CREATE TRIGGER test_reject_photo BEFORE INSERT ON media_photo "
+                "BEGIN SELECT RAISE(ABORT, 'storage row refused'); END"
+            )
+
+
+def test_failed_database_write_leaves_no_file(make_profile, auth_client, local_storage):
     # The files are written before the row; if the row cannot be written they must go too.
-    import media.services
-
-    def broken(profile):
-        raise RuntimeError("database went away")
-
-    monkeypatch.setattr(media.services, "_sync_profile", broken)
+    # The trigger lives in the test transaction and is rolled back with it.
     profile = make_profile()
     client = auth_client(profile.user)
     client.raise_request_exception = False
+    _reject_photo_inserts()
 
     response = upload(client, image_bytes())
 
     assert response.status_code == 500
     assert response.json()["error"]["code"] == "INTERNAL_ERROR"
+    assert "refused" not in response.content.decode()
     assert Photo.objects.count() == 0
     assert stored_files(local_storage) == []
 
