@@ -489,3 +489,16 @@ CELERY_BEAT_SCHEDULE["accounts-flush-expired-tokens"] = {
     "task": "accounts.tasks.flush_expired_tokens",
     "schedule": 60 * 60 * 6,
 }
+
+# ---------------------------------------------------------------------------------------------
+# Reliability (docs/RELIABILITY.md): the notification delivery outbox
+# ---------------------------------------------------------------------------------------------
+# A pending e-mail/push whose task has not settled it within this many minutes (broker down,
+# worker lost) is queued again by the beat job; rows pending longer than MAX_AGE are given up.
+NOTIFICATIONS_OUTBOX_REQUEUE_MINUTES = env.int("NOTIFICATIONS_OUTBOX_REQUEUE_MINUTES", default=10)
+NOTIFICATIONS_OUTBOX_BATCH_SIZE = env.int("NOTIFICATIONS_OUTBOX_BATCH_SIZE", default=200)
+NOTIFICATIONS_OUTBOX_MAX_AGE_HOURS = env.int("NOTIFICATIONS_OUTBOX_MAX_AGE_HOURS", default=48)
+CELERY_BEAT_SCHEDULE["notifications-requeue-stalled-deliveries"] = {
+    "task": "notifications.tasks.requeue_stalled_deliveries",
+    "schedule": 60 * 2,
+}

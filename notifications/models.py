@@ -19,6 +19,15 @@ class NotificationType(models.TextChoices):
     ANNOUNCEMENT = "announcement", "Announcement"
 
 
+class DeliveryStatus(models.TextChoices):
+    """Outbox state of one channel (e-mail, push) of a notification (docs/RELIABILITY.md)."""
+
+    PENDING = "pending", "Pending"  # to be delivered; the outbox re-queues it when stalled
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"  # permanently refused, or retries/age exhausted
+    SKIPPED = "skipped", "Skipped"  # nothing to send (preferences, read, banned, no FCM)
+
+
 class Notification(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
@@ -30,10 +39,38 @@ class Notification(models.Model):
     data = models.JSONField(default=dict, blank=True)
     is_read = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Outbox (notifications/outbox.py): delivery state per channel. `*_requeue_at` is the claim:
+    # while it lies in the future a queued task owns the delivery; once it has passed and the
+    # status is still pending, the beat job `requeue_stalled_deliveries` queues it again.
+    email_status = models.CharField(
+        max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_last_error = models.TextField(blank=True)
+    email_requeue_at = models.DateTimeField(null=True, blank=True)
+    push_status = models.CharField(
+        max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.SKIPPED
+    )
+    # {device_id: DeliveryStatus} for the devices this notification is pushed to.
+    push_devices = models.JSONField(default=dict, blank=True)
+    push_attempts = models.PositiveSmallIntegerField(default=0)
+    push_last_error = models.TextField(blank=True)
+    push_requeue_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
+            # The outbox scan: only pending rows are indexed, so the index stays tiny.
+            models.Index(
+                fields=["email_requeue_at"],
+                condition=models.Q(email_status="pending"),
+                name="notif_email_outbox_idx",
+            ),
+            models.Index(
+                fields=["push_requeue_at"],
+                condition=models.Q(push_status="pending"),
+                name="notif_push_outbox_idx",
+            ),
             # "my notifications (unread first filter), newest first" and the unread count.
             models.Index(
                 fields=["user", "is_read", "-created_at"], name="notif_user_read_created_idx"

@@ -21,8 +21,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from mwork.api.exceptions import ValidationFailed
+from notifications import outbox
 from notifications.catalogue import render
 from notifications.models import (
+    DeliveryStatus,
     Device,
     Notification,
     NotificationPreference,
@@ -91,9 +93,6 @@ def notify(*, user: User, type: str, data: dict[str, Any]) -> Notification:
     data = _jsonable(data)
     title, message = render(type=type, data=data, language=getattr(user, "language", None))
     with transaction.atomic():
-        notification = Notification.objects.create(
-            user=user, type=type, title=title, message=message, data=data
-        )
         preference = notification_preference_get(user=user)
         reachable = bool(user.is_active)
         send_email = (
@@ -107,6 +106,21 @@ def notify(*, user: User, type: str, data: dict[str, Any]) -> Notification:
             device_ids = [
                 str(pk) for pk in Device.objects.filter(user=user).values_list("id", flat=True)
             ]
+        # Outbox: the delivery state is stored with the row, so a queue that never reaches the
+        # broker is re-queued by the beat job (notifications/outbox.py).
+        claim = outbox.claim_until()
+        notification = Notification.objects.create(
+            user=user,
+            type=type,
+            title=title,
+            message=message,
+            data=data,
+            email_status=DeliveryStatus.PENDING if send_email else DeliveryStatus.SKIPPED,
+            email_requeue_at=claim if send_email else None,
+            push_status=DeliveryStatus.PENDING if device_ids else DeliveryStatus.SKIPPED,
+            push_devices=dict.fromkeys(device_ids, DeliveryStatus.PENDING),
+            push_requeue_at=claim if device_ids else None,
+        )
         transaction.on_commit(
             lambda: _deliver(notification, send_email=send_email, device_ids=device_ids),
             robust=True,
@@ -133,6 +147,10 @@ def _deliver(notification: Notification, *, send_email: bool, device_ids: list[s
             str(notification.id),
             timeout=CHAT_EMAIL_WINDOW_SECONDS,
         )
+        if not send_email:  # coalesced into the window's first e-mail
+            Notification.objects.filter(
+                pk=notification.pk, email_status=DeliveryStatus.PENDING
+            ).update(email_status=DeliveryStatus.SKIPPED)
     if send_email:
         _queue(tasks.send_notification_email, str(notification.id))
     for device_id in device_ids:
@@ -143,7 +161,8 @@ def _queue(task: Any, *args: str) -> None:
     try:
         task.delay(*args)
     except Exception:
-        logger.exception("could not queue %s%s", task.name, args)
+        # Broker unreachable: the row stays pending and the outbox re-queues it later.
+        logger.exception("could not queue %s%s; the outbox will retry", task.name, args)
 
 
 def _reopen_chat_email_windows(notifications: Iterable[Notification]) -> None:

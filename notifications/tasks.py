@@ -6,9 +6,8 @@ import random
 
 from celery import shared_task
 
-from notifications import services
-from notifications.delivery_email import TransientDeliveryError, notification_email_send
-from notifications.delivery_push import notification_push_send
+from notifications import outbox, services
+from notifications.delivery_email import TransientDeliveryError
 
 MAX_RETRIES = 5
 
@@ -21,20 +20,34 @@ def backoff_seconds(retries: int, *, base: int = 30, cap: int = 60 * 60) -> int:
 
 @shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
 def send_notification_email(self, notification_id: str) -> bool:
-    """E-mail one notification; retries transient failures with exponential backoff."""
-    try:
-        return notification_email_send(notification_id=notification_id)
-    except TransientDeliveryError as error:
-        raise self.retry(exc=error, countdown=backoff_seconds(self.request.retries)) from error
+    """E-mail one notification; retries transient failures with exponential backoff.
+
+    The outcome is recorded on the row (outbox): a duplicate of a delivered e-mail sends nothing.
+    """
+    countdown = backoff_seconds(self.request.retries)
+    result = outbox.email_attempt(
+        notification_id=notification_id,
+        retry_in=countdown,
+        final=self.request.retries >= self.max_retries,
+    )
+    if isinstance(result, TransientDeliveryError):
+        raise self.retry(exc=result, countdown=countdown)
+    return result
 
 
 @shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
 def send_notification_push(self, notification_id: str, device_id: str) -> bool:
     """Push one notification to one device; retries transient FCM failures with backoff."""
-    try:
-        return notification_push_send(notification_id=notification_id, device_id=device_id)
-    except TransientDeliveryError as error:
-        raise self.retry(exc=error, countdown=backoff_seconds(self.request.retries)) from error
+    countdown = backoff_seconds(self.request.retries)
+    result = outbox.push_attempt(
+        notification_id=notification_id,
+        device_id=device_id,
+        retry_in=countdown,
+        final=self.request.retries >= self.max_retries,
+    )
+    if isinstance(result, TransientDeliveryError):
+        raise self.retry(exc=result, countdown=countdown)
+    return result
 
 
 @shared_task
@@ -47,3 +60,9 @@ def delete_old_read_notifications() -> int:
 def send_announcement_batch(user_ids: list[str], title: str, message: str) -> int:
     """One batch of a staff announcement (see services.announcement_send)."""
     return services.announcement_deliver(user_ids=user_ids, title=title, message=message)
+
+
+@shared_task
+def requeue_stalled_deliveries() -> dict:
+    """Beat job (outbox): queue again the e-mails and pushes a dead broker or worker dropped."""
+    return outbox.requeue_stalled_deliveries().as_dict()
