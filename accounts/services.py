@@ -97,7 +97,10 @@ def user_register(
             user = User.objects.create_user(
                 email=email, password=password, role=role, language=language
             )
-            transaction.on_commit(lambda: tasks.send_verification_email.delay(str(user.pk)))
+            # robust: a broker outage loses the e-mail (re-requested by the user), not the answer.
+            transaction.on_commit(
+                lambda: tasks.send_verification_email.delay(str(user.pk)), robust=True
+            )
     except IntegrityError:  # a concurrent registration of the same address won the race
         raise Conflict(
             DUPLICATE_EMAIL_MESSAGE, details={"email": [DUPLICATE_EMAIL_MESSAGE]}
@@ -225,7 +228,9 @@ def email_verification_resend(*, user: User) -> None:
     """Schedule a new verification e-mail when the address is not verified yet; otherwise do
     nothing (the API answers the same either way)."""
     if user.is_active and not user.email_verified:
-        transaction.on_commit(lambda: tasks.send_verification_email.delay(str(user.pk)))
+        transaction.on_commit(
+            lambda: tasks.send_verification_email.delay(str(user.pk)), robust=True
+        )
 
 
 def password_reset_request(*, email: str) -> None:
@@ -233,7 +238,9 @@ def password_reset_request(*, email: str) -> None:
     the answer never tells whether the address is registered."""
     user = User.objects.filter(email=normalize_email(email), is_active=True).first()
     if user is not None:
-        transaction.on_commit(lambda: tasks.send_password_reset_email.delay(str(user.pk)))
+        transaction.on_commit(
+            lambda: tasks.send_password_reset_email.delay(str(user.pk)), robust=True
+        )
 
 
 def password_reset_confirm(*, token: str, new_password: str) -> User:

@@ -71,7 +71,9 @@ def _schedule_new_casting_fan_out(casting: Casting) -> None:
     from castings import tasks
 
     casting_id = str(casting.id)
-    transaction.on_commit(lambda: tasks.notify_matching_models.delay(casting_id))
+    # robust: with the broker down the casting is still published (the fan-out is lost; see
+    # docs/RELIABILITY.md §3), instead of a 500 after the commit.
+    transaction.on_commit(lambda: tasks.notify_matching_models.delay(casting_id), robust=True)
 
 
 def casting_create(*, actor: User, status: str = CastingStatus.ACTIVE, **fields: Any) -> Casting:
