@@ -189,6 +189,14 @@ class Response(models.Model):
     )
     applied_at = models.DateTimeField(default=timezone.now, editable=False)
     status_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The agency that submitted its roster model (issue 11); NULL when the model applied.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="submitted_responses",
+    )
 
     class Meta:
         ordering = ["-applied_at", "-id"]

@@ -30,6 +30,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
+from agencies.selectors import managed_owner_ids, user_acts_for, user_id_manages_for
 from castings.models import (
     EXPERIENCE_RANK,
     Casting,
@@ -65,9 +66,10 @@ def users_linked_by_casting(
         return False
     owner_id = str(casting.owner_id)
     user_a, user_b = str(user_a_id), str(user_b_id)
-    if owner_id == user_a:
+    # The casting's side is its owner or a manager of the owner's organization.
+    if owner_id == user_a or user_id_manages_for(user_id=user_a, owner_id=owner_id):
         applicant_id = user_b
-    elif owner_id == user_b:
+    elif owner_id == user_b or user_id_manages_for(user_id=user_b, owner_id=owner_id):
         applicant_id = user_a
     else:
         return False
@@ -118,11 +120,18 @@ def _with_card_data(queryset: QuerySet[Casting]) -> QuerySet[Casting]:
     )
 
 
+def _owned_by(user: Any) -> Q:
+    """Castings of the caller's organization: its own, or those of the owner it manages for."""
+    if getattr(user, "role", None) in ("employer", "agency"):
+        return Q(owner_id=user.id) | Q(owner_id__in=managed_owner_ids(user_id=user.id))
+    return Q(owner_id=user.id)
+
+
 def _visible_to(user: Any) -> Q:
     # A banned owner's castings disappear with the owner.
     public = Q(status__in=PUBLIC_STATUSES, is_hidden=False, owner__is_active=True)
     if user is not None and getattr(user, "is_authenticated", False):
-        return public | Q(owner_id=user.id)
+        return public | _owned_by(user)
     return public
 
 
@@ -230,8 +239,9 @@ def casting_list_public(*, user: Any, filters: CastingFilters) -> QuerySet[Casti
 
 
 def casting_list_owned(*, user: Any, status: str | None = None) -> QuerySet[Casting]:
-    """The caller's own castings, drafts and hidden ones included, newest first."""
-    queryset = Casting.objects.alive().filter(owner_id=user.id)
+    """The castings of the caller's organization, drafts and hidden ones included, newest
+    first."""
+    queryset = Casting.objects.alive().filter(_owned_by(user))
     if status:
         queryset = queryset.filter(status=status)
     return _with_card_data(queryset).order_by("-created_at", "-id")
@@ -263,9 +273,12 @@ def casting_get(*, user: Any, casting_id: uuid.UUID) -> Casting:
 
 
 def casting_get_for_owner(*, user: Any, casting_id: uuid.UUID) -> Casting:
-    """The caller's own casting: NotFound when invisible, PermissionDenied when not theirs."""
+    """A casting of the caller's organization (its owner or a manager of the owner's
+    organization): NotFound when invisible, PermissionDenied when not theirs. Every owner check
+    of castings, responses and casting chats goes through `agencies.selectors.user_acts_for`.
+    """
     casting = casting_get(user=user, casting_id=casting_id)
-    if casting.owner_id != user.id:
+    if not user_acts_for(user=user, owner_id=casting.owner_id):
         raise PermissionDenied("Only the owner of this casting can do that.")
     return casting
 
@@ -285,7 +298,9 @@ def response_list_for_casting(*, casting: Casting, status: str | None = None) ->
         queryset = queryset.filter(status=status)
     else:
         queryset = queryset.exclude(status=ResponseStatus.WITHDRAWN)
-    return queryset.select_related("model_profile").order_by("-applied_at", "-id")
+    return queryset.select_related(
+        "model_profile", "submitted_by", "submitted_by__employer_profile"
+    ).order_by("-applied_at", "-id")
 
 
 def response_list_for_model(*, user: Any, status: str | None = None) -> QuerySet:
@@ -301,7 +316,7 @@ def response_list_for_model(*, user: Any, status: str | None = None) -> QuerySet
 def response_get_for_casting_owner(*, user: Any, response_id: uuid.UUID) -> Response:
     """A response to one of the caller's castings; the applicant gets 403, others 404."""
     response = _response_get(response_id=response_id)
-    if response.casting.owner_id == user.id:
+    if user_acts_for(user=user, owner_id=response.casting.owner_id):
         return response
     if response.model_profile.user_id == user.id:
         raise PermissionDenied("Only the owner of the casting can change this response.")

@@ -146,6 +146,8 @@ class MyCastingsQuerySerializer(serializers.Serializer):
 
 
 class ResponseSubmitInputSerializer(serializers.Serializer):
+    # An agency submitting a model of its roster (issue 11); models leave it out.
+    model_id = serializers.UUIDField(required=False)
     message = serializers.CharField(
         max_length=MESSAGE_MAX_LENGTH, required=False, allow_blank=True, default=""
     )
@@ -276,10 +278,22 @@ class MyResponseOutputSerializer(ResponseOutputSerializer):
     casting = CastingSummaryOutputSerializer()
 
 
+class SubmittedByOutputSerializer(serializers.Serializer):
+    """The agency that submitted the model (`creator`'s shape: user id, company, avatar)."""
+
+    id = serializers.UUIDField()
+    company_name = serializers.CharField(allow_null=True)
+    avatar = serializers.CharField(allow_null=True)
+
+    def to_representation(self, agency: Any) -> dict[str, Any]:
+        return creator_data(agency)
+
+
 class CastingResponseOutputSerializer(ResponseOutputSerializer):
     """A response as the casting owner sees it, with the applicant and the requirement check."""
 
     applicant = ApplicantOutputSerializer(source="model_profile")
+    submitted_by = SubmittedByOutputSerializer(allow_null=True)
     matches_requirements = serializers.SerializerMethodField()
 
     @extend_schema_field(serializers.BooleanField())

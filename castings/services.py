@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from agencies.selectors import acting_owner, roster_profile_for_agency
 from billing.entitlements import consume_response
 from castings.models import (
     CASTING_TRANSITIONS,
@@ -85,7 +86,9 @@ def casting_create(*, actor: User, status: str = CastingStatus.ACTIVE, **fields:
     """
     if actor.role not in (Role.EMPLOYER, Role.AGENCY):
         raise PermissionDenied("Only employers and agencies can post castings.")
-    if not EmployerProfile.objects.filter(user_id=actor.id).exists():
+    # A manager posts for its organization: the casting belongs to the organization's owner.
+    owner = acting_owner(user=actor)
+    if not EmployerProfile.objects.filter(user_id=owner.id).exists():
         raise ProfileRequired("Create your employer profile before posting a casting.")
     if status not in (CastingStatus.DRAFT, CastingStatus.ACTIVE):
         raise InvalidState("A new casting is a draft or active.")
@@ -93,7 +96,7 @@ def casting_create(*, actor: User, status: str = CastingStatus.ACTIVE, **fields:
     if unknown:
         raise ValueError(f"Not casting fields: {sorted(unknown)}")
     with transaction.atomic():
-        casting = Casting(owner=actor, status=status, **fields)
+        casting = Casting(owner=owner, status=status, **fields)
         if status == CastingStatus.ACTIVE:
             casting.published_at = timezone.now()
         casting.save()
@@ -189,34 +192,59 @@ def casting_unsave(*, user: User, casting: Casting) -> None:
 # Responses
 # ------------------------------------------------------------------------------------------
 def response_submit(
-    *, actor: User, casting: Casting, message: str = "", portfolio_links: list[str] | None = None
+    *,
+    actor: User,
+    casting: Casting,
+    message: str = "",
+    portfolio_links: list[str] | None = None,
+    model_id: Any = None,
 ) -> Response:
     """Apply to an active casting as a model with a profile, once, within the plan.
 
-    Raises PermissionDenied (not a model), ProfileRequired (no model profile), InvalidState
-    (casting not active), Conflict (already applied; a unique constraint holds it under races)
-    and SubscriptionLimitExceeded (monthly allowance and package credits spent). The plan
-    counter is spent in the same transaction as the insert, so a failed insert spends nothing.
-    Notifies the casting owner (new_response) after commit.
+    With `model_id`, an agency (or one of its managers) submits a model of its roster instead:
+    the plan counted is the agency's, the response records `submitted_by`, and the model is
+    notified (agency_submission). A model outside the roster is PermissionDenied.
+
+    Raises PermissionDenied (not a model / not the agency's model), ProfileRequired (no model
+    profile), InvalidState (casting not active), Conflict (already applied; a unique constraint
+    holds it under races) and SubscriptionLimitExceeded (monthly allowance and package credits
+    spent). The plan counter is spent in the same transaction as the insert, so a failed insert
+    spends nothing. Notifies the casting owner (new_response) after commit.
     """
-    if actor.role != Role.MODEL:
-        raise PermissionDenied("Only models can apply to castings.")
-    profile = ModelProfile.objects.filter(user_id=actor.id).first()
-    if profile is None:
-        raise ProfileRequired("Create your model profile before applying.")
+    submitted_by = None
+    payer = actor
+    duplicate = "You have already applied to this casting."
+    if model_id is not None:
+        agency = acting_owner(user=actor)  # a manager submits for its agency
+        if agency.role != Role.AGENCY:
+            raise PermissionDenied("Only agencies submit models of their roster.")
+        profile = roster_profile_for_agency(
+            actor=actor, model_profile_id=model_id, purpose="submit"
+        )
+        payer = submitted_by = agency
+        duplicate = "This model has already applied to this casting."
+    else:
+        if actor.role != Role.MODEL:
+            raise PermissionDenied("Only models can apply to castings.")
+        profile = ModelProfile.objects.filter(user_id=actor.id).first()
+        if profile is None:
+            raise ProfileRequired("Create your model profile before applying.")
     if casting.status != CastingStatus.ACTIVE:
         raise InvalidState("This casting is not accepting applications.")
     try:
         with transaction.atomic():
             if Response.objects.filter(casting_id=casting.id, model_profile=profile).exists():
-                raise Conflict("You have already applied to this casting.")
-            consume_response(actor)
+                raise Conflict(duplicate)
+            consume_response(payer)
             response = Response.objects.create(
                 casting=casting,
                 model_profile=profile,
                 message=message,
                 portfolio_links=list(portfolio_links or []),
+                submitted_by=submitted_by,
             )
+            if submitted_by is not None:
+                _schedule_submission_notice(response=response, casting=casting, agency=payer)
             owner_id = casting.owner_id
             data = {
                 "casting_id": str(casting.id),
@@ -227,7 +255,7 @@ def response_submit(
             transaction.on_commit(lambda: _notify_user(owner_id, "new_response", data))
     except IntegrityError:
         # A concurrent request of the same model won the race for the unique constraint.
-        raise Conflict("You have already applied to this casting.") from None
+        raise Conflict(duplicate) from None
     response.casting = casting
     response.model_profile = profile
     return response
@@ -279,6 +307,19 @@ def response_withdraw(*, response: Response) -> Response:
     response.status = locked.status
     response.status_changed_at = locked.status_changed_at
     return response
+
+
+def _schedule_submission_notice(*, response: Response, casting: Casting, agency: User) -> None:
+    from profiles.selectors import user_display
+
+    model_user_id = response.model_profile.user_id
+    data = {
+        "casting_id": str(casting.id),
+        "casting_title": casting.title,
+        "response_id": str(response.id),
+        "agency_name": user_display(agency)["name"],
+    }
+    transaction.on_commit(lambda: _notify_user(model_user_id, "agency_submission", data))
 
 
 def _notify_user(user_id: Any, type: str, data: dict[str, Any]) -> None:

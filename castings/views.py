@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
+from analytics.services import view_record_casting
 from castings import selectors, services
 from castings.serializers import (
     CastingInputSerializer,
@@ -26,6 +27,7 @@ from castings.serializers import (
 )
 from mwork.api.pagination import paginate
 from mwork.api.permissions import IsEmployer, IsModel
+from mwork.api.ratelimit import client_ip
 from mwork.api.responses import created, no_content, ok
 from mwork.api.schema import api_schema, item_envelope, list_envelope
 
@@ -96,7 +98,10 @@ class CastingDetailView(_MethodPermissionsView):
         errors=(404, 429),
     )
     def get(self, request, casting_id: UUID):
-        return ok(_casting(selectors.casting_get(user=request.user, casting_id=casting_id)))
+        casting = selectors.casting_get(user=request.user, casting_id=casting_id)
+        body = _casting(casting)
+        view_record_casting(casting=casting, viewer=request.user, address=client_ip(request))
+        return ok(body)
 
     @api_schema(
         operation_id="castings_update",

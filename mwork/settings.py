@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "profiles",
     "media",
     "castings",
+    "agencies",
+    "analytics",
     "chat",
 ]
 
@@ -501,4 +503,15 @@ NOTIFICATIONS_OUTBOX_MAX_AGE_HOURS = env.int("NOTIFICATIONS_OUTBOX_MAX_AGE_HOURS
 CELERY_BEAT_SCHEDULE["notifications-requeue-stalled-deliveries"] = {
     "task": "notifications.tasks.requeue_stalled_deliveries",
     "schedule": 60 * 2,
+}
+
+# ---------------------------------------------------------------------------------------------
+# Analytics (issue 11): daily rollup of profile and casting views
+# ---------------------------------------------------------------------------------------------
+# Raw view rows (needed only to deduplicate within a day) are kept this many days after rollup.
+ANALYTICS_RAW_VIEW_RETENTION_DAYS = env.int("ANALYTICS_RAW_VIEW_RETENTION_DAYS", default=90)
+CELERY_BEAT_SCHEDULE["analytics-rollup-views"] = {
+    # Finished Almaty days' views → DailyViewStat; the dashboard counts today live.
+    "task": "analytics.tasks.rollup_views",
+    "schedule": 60 * 30,
 }

@@ -18,6 +18,8 @@ api_v1 = [
     path("", include("profiles.urls")),
     path("", include("media.urls")),
     path("", include("castings.urls")),
+    path("", include("agencies.urls")),
+    path("", include("analytics.urls")),
     path("", include("chat.urls")),
     path("", include("moderation.urls")),
 ]

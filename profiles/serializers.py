@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from agencies.selectors import agency_of_profile
 from profiles.models import (
     BIO_MAX_LENGTH,
     LANGUAGES_MAX_ITEMS,
@@ -276,8 +278,18 @@ class ModelProfileDetailSerializer(serializers.Serializer):
     reviews_count = serializers.IntegerField()
     completeness = serializers.IntegerField()
     is_hidden = serializers.BooleanField()
+    agency = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(
+        serializers.DictField(
+            allow_null=True,
+            help_text="The model's agency {id (employer profile), user_id, company_name}, or null.",
+        )
+    )
+    def get_agency(self, obj: ModelProfile) -> dict[str, Any] | None:
+        return agency_of_profile(obj)
 
     def get_measurements(self, obj: ModelProfile) -> dict[str, int | None]:
         return {"bust": obj.bust, "waist": obj.waist, "hips": obj.hips}

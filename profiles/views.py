@@ -9,9 +9,11 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
+from analytics.services import view_record_profile
 from mwork.api.exceptions import NotFound
 from mwork.api.pagination import Page, paginate
 from mwork.api.permissions import IsEmployer, IsModel
+from mwork.api.ratelimit import client_ip
 from mwork.api.responses import created, no_content, ok
 from mwork.api.schema import api_schema, envelope, item_envelope, list_envelope
 from profiles import selectors, services
@@ -158,7 +160,9 @@ class ModelProfileDetailView(_PublicReadMixin, APIView):
     )
     def get(self, request, profile_id):
         profile = selectors.model_profile_get(profile_id=profile_id, viewer=request.user)
-        return ok({"model": _model_detail(profile)})
+        body = {"model": _model_detail(profile)}
+        view_record_profile(profile=profile, viewer=request.user, address=client_ip(request))
+        return ok(body)
 
     @api_schema(
         summary="Update the caller's model profile (partial; owner only)",

@@ -220,6 +220,7 @@ def test_owner_lists_responses_with_applicant(auth_client, employer):
         "applied_at": fits.applied_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "status_changed_at": None,
         "matches_requirements": True,
+        "submitted_by": None,
     }
     assert by_id[str(short.id)]["matches_requirements"] is False
 

@@ -1,0 +1,140 @@
+"""Organizations (an employer's or agency's team) and agency rosters of models.
+
+- Every employer/agency user owns exactly one `Organization` (created lazily, see
+  `services.organization_get_or_create`). Colleagues join it as `OrganizationMember`s with the
+  role manager; the owner is `Organization.owner` and has no member row. A casting belongs to
+  the organization of its `owner` (a manager's casting is created with the organization's owner
+  as `Casting.owner`), so every ownership check is "the caller is the owner or a manager of the
+  owner's organization" (`selectors.user_acts_for`).
+- An agency invites models (`AgencyInvitation`); an accepted invitation becomes a
+  `RosterMembership`. A model belongs to at most one agency: `model_profile` is unique.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Organization(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="owned_organization"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        try:
+            return self.owner.employer_profile.company_name
+        except ObjectDoesNotExist:
+            return f"organization of {self.owner_id}"
+
+
+class MemberRole(models.TextChoices):
+    OWNER = "owner", "Owner"
+    MANAGER = "manager", "Manager"
+
+
+class OrganizationMember(models.Model):
+    """A colleague in someone else's organization (the owner is `Organization.owner`)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organization_memberships"
+    )
+    role = models.CharField(max_length=16, choices=MemberRole.choices, default=MemberRole.MANAGER)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            # A user works for one organization besides their own: whose castings a manager
+            # creates is never ambiguous.
+            models.UniqueConstraint(fields=["user"], name="agencies_member_one_organization"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ({self.role}) in {self.organization_id}"
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class AgencyInvitation(models.Model):
+    """An agency asks a model to join its roster; the model accepts or declines."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agency_invitations_sent"
+    )
+    model_profile = models.ForeignKey(
+        "profiles.ModelProfile", on_delete=models.CASCADE, related_name="agency_invitations"
+    )
+    message = models.TextField(max_length=1000, blank=True, default="")
+    status = models.CharField(
+        max_length=16, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "model_profile"],
+                condition=Q(status="pending"),
+                name="agencies_invitation_one_pending",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "-created_at"], name="agencies_inv_agency_idx"),
+            models.Index(fields=["model_profile", "-created_at"], name="agencies_inv_model_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} → {self.model_profile_id} ({self.status})"
+
+
+class RosterMembership(models.Model):
+    """A model represented by an agency. One agency per model (unique `model_profile`)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roster"
+    )
+    model_profile = models.OneToOneField(
+        "profiles.ModelProfile", on_delete=models.CASCADE, related_name="agency_link"
+    )
+    invitation = models.ForeignKey(
+        AgencyInvitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The model's standing consent: the agency may upload, edit and delete portfolio photos.
+    photo_consent = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["agency", "-created_at"], name="agencies_roster_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.model_profile_id} represented by {self.agency_id}"

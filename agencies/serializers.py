@@ -1,0 +1,138 @@
+"""Input and output shapes of the agencies and organizations API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from agencies.models import InvitationStatus, MemberRole
+from agencies.selectors import agency_of_profile
+from profiles.selectors import storage_url, user_display
+from profiles.serializers import ModelListQuerySerializer, ModelProfileListItemSerializer
+
+
+# ---------------------------------------------------------------------------------------------
+# Input
+# ---------------------------------------------------------------------------------------------
+class InvitationCreateInputSerializer(serializers.Serializer):
+    model_id = serializers.UUIDField()
+    message = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class InvitationListQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=InvitationStatus.choices, required=False)
+
+
+class RosterListQuerySerializer(ModelListQuerySerializer):
+    """The catalogue's filters (`GET /profiles/models`), applied to the roster."""
+
+
+class RosterConsentInputSerializer(serializers.Serializer):
+    photo_consent = serializers.BooleanField()
+
+
+class MemberAddInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    role = serializers.ChoiceField(choices=MemberRole.choices, default=MemberRole.MANAGER)
+
+
+# ---------------------------------------------------------------------------------------------
+# Output
+# ---------------------------------------------------------------------------------------------
+class AgencySummaryOutputSerializer(serializers.Serializer):
+    """`agency {id, user_id, company_name}`: `id` is the agency's employer profile id."""
+
+    id = serializers.UUIDField(allow_null=True)
+    user_id = serializers.UUIDField()
+    company_name = serializers.CharField(allow_null=True)
+
+
+def agency_summary(agency_user: Any) -> dict[str, Any]:
+    try:
+        profile = agency_user.employer_profile
+    except ObjectDoesNotExist:
+        profile = None
+    return {
+        "id": str(profile.id) if profile is not None else None,
+        "user_id": str(agency_user.id),
+        "company_name": profile.company_name if profile is not None else None,
+    }
+
+
+class InvitedModelOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    user_id = serializers.UUIDField()
+    name = serializers.CharField()
+    main_thumbnail = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_main_thumbnail(self, profile: Any) -> str | None:
+        return storage_url(profile.main_thumbnail)
+
+
+class InvitationOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.CharField()
+    message = serializers.CharField()
+    agency = serializers.SerializerMethodField()
+    model = InvitedModelOutputSerializer(source="model_profile")
+    created_at = serializers.DateTimeField()
+    responded_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(AgencySummaryOutputSerializer)
+    def get_agency(self, invitation: Any) -> dict[str, Any]:
+        return agency_summary(invitation.agency)
+
+
+class RosterMembershipOutputSerializer(serializers.Serializer):
+    """The link as its two sides see it."""
+
+    model_id = serializers.UUIDField(source="model_profile_id")
+    agency = serializers.SerializerMethodField()
+    photo_consent = serializers.BooleanField()
+    joined_at = serializers.DateTimeField(source="created_at")
+
+    @extend_schema_field(AgencySummaryOutputSerializer)
+    def get_agency(self, link: Any) -> dict[str, Any]:
+        return agency_summary(link.agency)
+
+
+class RosterModelOutputSerializer(ModelProfileListItemSerializer):
+    """A catalogue card plus the roster link's consent and join date."""
+
+    photo_consent = serializers.BooleanField(source="agency_link.photo_consent")
+    joined_at = serializers.DateTimeField(source="agency_link.created_at")
+
+
+class MemberOutputSerializer(serializers.Serializer):
+    user_id = serializers.UUIDField()
+    name = serializers.CharField()
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=MemberRole.choices)
+    added_at = serializers.DateTimeField(allow_null=True)
+
+
+def member_payload(user: Any, role: str, added_at: Any) -> dict[str, Any]:
+    return {
+        "user_id": user.id,
+        "name": user_display(user)["name"],
+        "email": user.email,
+        "role": role,
+        "added_at": added_at,
+    }
+
+
+class OrganizationOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    my_role = serializers.ChoiceField(choices=MemberRole.choices)
+    owner = MemberOutputSerializer()
+    members = MemberOutputSerializer(many=True)
+
+
+def profile_agency(profile: Any) -> dict[str, Any] | None:
+    """For the public model profile (`agency {id, user_id, company_name}` or null)."""
+    return agency_of_profile(profile)

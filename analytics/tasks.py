@@ -1,0 +1,13 @@
+"""Thin Celery wrappers around analytics services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from analytics import services
+
+
+@shared_task(acks_late=True)
+def rollup_views() -> int:
+    """Beat job: roll up the finished days' profile and casting views (idempotent)."""
+    return services.views_rollup()
