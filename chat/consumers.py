@@ -7,12 +7,14 @@ arrive through the channel layer as `client.frame` events.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from redis.exceptions import RedisError
 
 from chat import services
 from mwork.api.exceptions import DomainError, ValidationFailed
@@ -21,6 +23,9 @@ from notifications.realtime import user_group
 logger = logging.getLogger(__name__)
 
 CLIENT_ID_MAX_LENGTH = 100
+# The channel layer (Redis) is unreachable: reconnect with backoff. (RFC 6455's 1013 "Try Again
+# Later" would fit, but servers may only send 1000 or 3000-4999; autobahn/daphne enforce it.)
+CLOSE_SERVICE_UNAVAILABLE = 4503
 
 
 def error_frame(error: DomainError, *, client_id: str | None = None) -> dict[str, Any]:
@@ -38,6 +43,24 @@ def error_frame(error: DomainError, *, client_id: str | None = None) -> dict[str
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
+    _socket_accepted = False
+
+    async def __call__(self, scope, receive, send) -> None:
+        """A channel-layer failure (Redis down, docs/RELIABILITY.md §3) closes the socket with
+        4503 instead of crashing it (1011, or an HTTP 500 during the handshake)."""
+        try:
+            await super().__call__(scope, receive, send)
+        except (RedisError, OSError) as error:
+            logger.warning("websocket closed with 4503: channel layer unavailable (%s)", error)
+            with contextlib.suppress(Exception):
+                if not self._socket_accepted:  # a close code needs an accepted socket
+                    await send({"type": "websocket.accept"})
+                await send({"type": "websocket.close", "code": CLOSE_SERVICE_UNAVAILABLE})
+
+    async def accept(self, subprotocol=None, headers=None) -> None:
+        await super().accept(subprotocol, headers)
+        self._socket_accepted = True
+
     async def connect(self) -> None:
         self.user = self.scope.get("user")
         if self.user is None:  # only reachable without the token middleware
@@ -49,7 +72,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         if getattr(self, "group_name", None):
-            await self.channel_layer.group_discard(self.group_name, self.channel_name)
+            try:
+                await self.channel_layer.group_discard(self.group_name, self.channel_name)
+            except (RedisError, OSError):  # Redis down: the group entry expires on its own
+                logger.info("group_discard skipped: channel layer unavailable")
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kw):
         try:

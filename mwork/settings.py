@@ -504,6 +504,15 @@ CELERY_BEAT_SCHEDULE["notifications-requeue-stalled-deliveries"] = {
     "task": "notifications.tasks.requeue_stalled_deliveries",
     "schedule": 60 * 2,
 }
+if REDIS_URL:
+    from redis.exceptions import ConnectionError as _RedisConnectionError
+
+    # Channel layer across a Redis restart: the first command on a pooled connection fails once
+    # ("Connection closed by server"); one immediate retry on a fresh connection hides it. A
+    # Redis that stops answering fails the connect in 2 s instead of hanging a WS handshake.
+    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0].update(
+        retry_on_error=[_RedisConnectionError], socket_connect_timeout=2
+    )
 
 # ---------------------------------------------------------------------------------------------
 # Analytics (issue 11): daily rollup of profile and casting views
