@@ -136,10 +136,26 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # WSGI workers (gunicorn, /api and /admin): persistent connections, one per worker thread.
+    # ASGI servers (/ws): DB_POOL=1 — every sync view or database_sync_to_async call may run on
+    # a new thread, and persistent connections would leak until PostgreSQL refuses more
+    # (STACK-NOTES); a psycopg pool per process with CONN_MAX_AGE=0 holds them. See
+    # docs/PERFORMANCE.md for the measurements.
+    if env.bool("DB_POOL", default=False):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env.int("DB_POOL_MIN_SIZE", default=2),
+            "max_size": env.int("DB_POOL_MAX_SIZE", default=10),
+            "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+
+# List totals are exact up to this many rows, a lower bound past it (mwork/api/pagination.py).
+PAGINATION_COUNT_CAP = env.int("PAGINATION_COUNT_CAP", default=1000)
 
 # ---------------------------------------------------------------------------------------------
 # Redis: cache, channel layer and Celery broker; embedded in-process stand-ins when unset

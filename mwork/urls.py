@@ -6,10 +6,11 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from mwork.api.views import HealthView
+from mwork.api.views import HealthView, PingView
 
 api_v1 = [
     path("health", HealthView.as_view(), name="health"),
+    path("ping", PingView.as_view(), name="ping"),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include("accounts.urls")),

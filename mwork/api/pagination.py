@@ -1,6 +1,13 @@
 """The one list shape of the contract (contract-notes §3).
 
 `{"<items>": [...], "pagination": {"total", "limit", "offset", "has_more"}}`.
+
+`total` is exact up to `PAGINATION_COUNT_CAP` matching rows (1,000 by default). Past the cap
+the count stops there: `total` is then a lower bound (at least the cap, and never less than
+the rows already paged through), while `has_more` stays exact because the page query fetches
+one row more than it returns. At national scale a full COUNT over a popular filter (e.g. all
+models in Almaty) costs 30-90 ms, far more than the page itself; the capped count costs what
+its first `cap` rows cost (docs/PERFORMANCE.md, "Pagination totals").
 """
 
 from __future__ import annotations
@@ -9,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from mwork.api.exceptions import ValidationFailed
@@ -49,14 +57,16 @@ class Page:
     def slice(self, queryset: QuerySet | list) -> Any:
         return queryset[self.offset : self.offset + self.limit]
 
-    def body(self, key: str, items: list[Any], total: int) -> dict[str, Any]:
+    def body(
+        self, key: str, items: list[Any], total: int, *, has_more: bool | None = None
+    ) -> dict[str, Any]:
         return {
             key: items,
             "pagination": {
                 "total": total,
                 "limit": self.limit,
                 "offset": self.offset,
-                "has_more": self.offset + len(items) < total,
+                "has_more": self.offset + len(items) < total if has_more is None else has_more,
             },
         }
 
@@ -70,8 +80,16 @@ def paginate(
     default_limit: int = DEFAULT_LIMIT,
     max_limit: int = MAX_LIMIT,
 ) -> dict[str, Any]:
-    """Count, slice and serialize a queryset into the contract's list body (two queries)."""
+    """Count (capped), slice and serialize a queryset into the contract's list body (two
+    queries: the count stops at PAGINATION_COUNT_CAP + 1 rows, the page fetches limit + 1)."""
     page = Page.from_request(request, default_limit=default_limit, max_limit=max_limit)
-    total = queryset.count()
-    rows = list(page.slice(queryset)) if page.offset < total else []
-    return page.body(key, serialize(rows), total)
+    cap = getattr(settings, "PAGINATION_COUNT_CAP", 1_000)
+    # Only the key in the inner query: annotations (subqueries) are not evaluated per row.
+    counted = queryset.order_by().values("pk")[: cap + 1].count()
+    if counted <= cap and page.offset >= counted:
+        return page.body(key, serialize([]), counted)
+    rows = list(queryset[page.offset : page.offset + page.limit + 1])
+    has_more = len(rows) > page.limit
+    rows = rows[: page.limit]
+    total = counted if counted <= cap else max(cap, page.offset + len(rows) + int(has_more))
+    return page.body(key, serialize(rows), total, has_more=has_more)

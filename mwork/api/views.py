@@ -1,4 +1,4 @@
-"""Platform endpoints that belong to no domain: health."""
+"""Platform endpoints that belong to no domain: health, ping."""
 
 from __future__ import annotations
 
@@ -69,3 +69,21 @@ class HealthView(APIView):
             body = error_body("SERVICE_UNAVAILABLE", f"Unavailable: {', '.join(down)}.", details)
             return Response(body, status=503)
         return ok(results)
+
+
+class PingView(APIView):
+    """The benchmark's floor (docs/PERFORMANCE.md): a no-op through the whole stack.
+
+    Every middleware, the default authentication (a bearer token is still read), permission and
+    rate limit run; the view itself does nothing, so its cost is the cost of the framework.
+    """
+
+    permission_classes = [AllowAny]
+
+    @api_schema(
+        responses={200: envelope("Ping", {"pong": serializers.BooleanField()})},
+        errors=(429,),
+        summary="No-op: the cost of the middleware, authentication and rate-limit stack",
+    )
+    def get(self, request):
+        return ok({"pong": True})

@@ -1,0 +1,414 @@
+"""`make bench` / `python -m bench.run`: seed, profile in process, load every server, report.
+
+Steps: (1) the bench database is created, migrated and seeded (`seed_bench`, idempotent);
+(2) request lists are picked from it and access tokens minted; (3) every scenario is profiled
+in process (view time, queries, raw SQL time); (4) each serving setup is started the way
+production starts it, and every scenario is driven by wrk at fixed concurrency — a warm-up
+run, then the measured run; (5) the WebSocket scenario runs against the ASGI servers;
+(6) `bench/results/<timestamp>.json`, charts and the generated block of docs/PERFORMANCE.md
+are written. Rows the load created (responses, messages, notifications) are deleted again.
+
+Load only ever targets 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/mwork_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/11"
+
+# name -> (kind used for targets, description)
+SCENARIOS: dict[str, tuple[str, str]] = {
+    "floor": ("floor", "GET /ping: no-op DRF view, full middleware + auth + rate-limit stack"),
+    "castings_list": ("list", "GET /castings?city=&category= (page of 20, total)"),
+    "catalogue": ("list", "GET /profiles/models?city=&category=&gender=&min_age=&max_age="),
+    "search": ("search", "GET /profiles/models?search=<name fragment>"),
+    "model_detail": ("detail", "GET /profiles/models/{id} (photos, work experience)"),
+    "casting_detail": ("detail", "GET /castings/{id}"),
+    "apply": ("write", "POST /castings/{id}/responses (model on BUSINESS, new pair each time)"),
+    "chat_rooms": ("list", "GET /chat/rooms (users with the most rooms)"),
+    "chat_history": ("list", "GET /chat/rooms/{id}/messages?limit=50 (long rooms)"),
+}
+TARGET_P99_MS = {"list": 100, "detail": 100, "search": 150, "write": None, "floor": None}
+VIEW_TO_SQL_TARGET = 3.0
+WS_P99_TARGET_MS = 50
+
+
+def _log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per run")
+    parser.add_argument("--warmup", type=float, default=3.0, help="warm-up seconds per run")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument(
+        "--servers", default="gunicorn-sync,gunicorn-gthread,uvicorn,daphne", help="HTTP setups"
+    )
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument("--ws-servers", default="uvicorn,daphne")
+    parser.add_argument("--ws-sockets", type=int, default=2000)
+    parser.add_argument("--ws-rate", type=float, default=300.0, help="messages per second")
+    parser.add_argument("--ws-seconds", type=float, default=20.0)
+    parser.add_argument("--inprocess-samples", type=int, default=60)
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    parser.add_argument("--docs", default=str(ROOT / "docs"), help="where PERFORMANCE.md lives")
+    parser.add_argument("--no-docs", action="store_true", help="results JSON only")
+    parser.add_argument("--seed", type=int, default=2026)
+    return parser.parse_args(argv)
+
+
+def _django(database_url: str, redis_url: str) -> None:
+    from bench.servers import server_env
+
+    os.environ.update(server_env(database_url=database_url, redis_url=redis_url, pool=False))
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def _ensure_database(database_url: str) -> None:
+    """CREATE DATABASE when missing (a fresh clone against a local PostgreSQL)."""
+    import psycopg
+    from psycopg import sql
+
+    url = database_url.rsplit("/", 1)
+    name = url[1].split("?")[0]
+    try:
+        psycopg.connect(database_url, connect_timeout=5).close()
+        return
+    except psycopg.OperationalError as error:
+        if "does not exist" not in str(error):
+            raise
+    with psycopg.connect(f"{url[0]}/postgres", autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    _log(f"created database {name}")
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory_gb = None
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory_gb = round(kb / 1024 / 1024, 1)
+    except (OSError, ValueError, IndexError):
+        pass
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)  # noqa: S607
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": memory_gb,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "postgresql": pg,
+        "wrk": (wrk.stdout or wrk.stderr).splitlines()[0] if (wrk.stdout or wrk.stderr) else None,
+        "note": "server, PostgreSQL, Redis and the load generator share the same cores",
+    }
+
+
+def _cleanup(started: datetime) -> None:
+    """Delete what the load created; the seeded data stays as it was."""
+    from django.db import connection
+
+    from bench.seed import BENCH_EMAIL_DOMAIN
+
+    like = f"%@{BENCH_EMAIL_DOMAIN}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM castings_response WHERE applied_at >= %s AND model_profile_id IN "
+            "(SELECT p.id FROM profiles_modelprofile p JOIN accounts_user u ON u.id = p.user_id "
+            "WHERE u.email LIKE %s)",
+            [started, like],
+        )
+        cursor.execute(
+            "DELETE FROM chat_message WHERE created_at >= %s AND content LIKE 'bench %%'",
+            [started],
+        )
+        cursor.execute(
+            "UPDATE chat_room r SET last_message_at = COALESCE("
+            "(SELECT max(m.created_at) FROM chat_message m WHERE m.room_id = r.id), r.created_at)"
+            " WHERE r.last_message_at >= %s",
+            [started],
+        )
+    _delete_notifications(started, like)
+
+
+def _delete_notifications(started: datetime, like: str) -> None:
+    from django.db import connection
+
+    from notifications.models import Notification
+
+    table = Notification._meta.db_table
+    related = [
+        f
+        for f in Notification._meta.get_fields(include_hidden=True)
+        if (f.one_to_many or f.one_to_one) and f.auto_created and not f.concrete
+    ]
+    selected = (
+        f"SELECT n.id FROM {table} n JOIN accounts_user u ON u.id = n.user_id "  # noqa: S608
+        "WHERE n.created_at >= %s AND u.email LIKE %s"
+    )
+    with connection.cursor() as cursor:
+        for relation in related:
+            child = relation.related_model._meta.db_table
+            cursor.execute(
+                f"DELETE FROM {child} WHERE {relation.field.column} IN ({selected})",  # noqa: S608
+                [started, like],
+            )
+        cursor.execute(f"DELETE FROM {table} WHERE id IN ({selected})", [started, like])  # noqa: S608
+
+
+def _flush_redis(redis_url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
+    redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
+    for url in (database_url, redis_url):
+        if urlsplit(url).hostname not in ("127.0.0.1", "localhost", "::1"):
+            raise SystemExit(f"bench targets only this machine; refusing {url}")
+
+    from bench import load, ws
+    from bench.servers import Server, free_port, server_env, specs
+
+    if load.wrk_path() is None:
+        raise SystemExit("wrk is not installed: `apt-get install wrk` (Debian package).")
+    _ensure_database(database_url)
+    _django(database_url, redis_url)
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from bench import fixtures, inprocess, report
+
+    started_at = timezone.now()
+    stamp = datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%SZ")
+    work = ROOT / "var" / "bench" / stamp
+    work.mkdir(parents=True, exist_ok=True)
+
+    _log("migrate")
+    call_command("migrate", verbosity=0, interactive=False)
+    _log(f"seed_bench --scale {args.scale:g}")
+    counts = call_command_counts(args.scale, args.seed)
+    _flush_redis(redis_url)
+
+    _log("fixtures and tokens")
+    rng = random.Random(args.seed)
+    fx = fixtures.build(rng=rng, ws_rooms=max(args.ws_sockets // 2, 1))
+    scenarios = [s for s in args.scenarios.split(",") if s]
+
+    results: dict[str, Any] = {
+        "timestamp": stamp,
+        "machine": machine(),
+        "scale": args.scale,
+        "counts": counts,
+        "settings": {
+            "seconds": args.seconds,
+            "warmup": args.warmup,
+            "connections": args.connections,
+            "wrk_threads": args.threads,
+            "ws_sockets": args.ws_sockets,
+            "ws_rate": args.ws_rate,
+            "ws_seconds": args.ws_seconds,
+        },
+        "scenarios": {
+            name: {"kind": SCENARIOS[name][0], "what": SCENARIOS[name][1]} for name in scenarios
+        },
+        "inprocess": {},
+        "http": {},
+        "ws": {},
+    }
+
+    try:
+        # ---- in process -------------------------------------------------------------------
+        for name in scenarios:
+            requests = fx.requests[name]
+            write = SCENARIOS[name][0] == "write"
+            sample_from = requests[-(args.inprocess_samples + 20) :] if write else requests
+            profile = inprocess.profile(
+                sample_from, samples=args.inprocess_samples, write=write, warmup=10
+            )
+            results["inprocess"][name] = profile
+            _log(
+                f"in process {name}: view {profile['view_ms']} ms, sql {profile['sql_ms']} ms "
+                f"({profile['view_to_sql']}x), {profile['queries']} queries {profile['statuses']}"
+            )
+        from django.db import connection
+
+        connection.close()
+
+        # ---- HTTP under each server --------------------------------------------------------
+        for server_name in [s for s in args.servers.split(",") if s]:
+            port = free_port()
+            spec = specs(port)[server_name]
+            env = server_env(database_url=database_url, redis_url=redis_url, pool=spec.pool)
+            server = Server(spec, port, env, work / f"{server_name}.log")
+            _log(f"server {spec.description} on :{port}")
+            per_server: dict[str, Any] = {"description": spec.description, "scenarios": {}}
+            apply_offset = 0
+            with server:
+                # Every worker imports the URLconf, views and serializers on its first request:
+                # that cold start is not what is measured.
+                load.write_list(
+                    work / "warm-all.txt",
+                    [
+                        r
+                        for n in scenarios
+                        for r in fx.requests[n][:50]
+                        if SCENARIOS[n][0] != "write"
+                    ],
+                )
+                load.run_wrk(
+                    base_url=server.base_url,
+                    list_file=work / "warm-all.txt",
+                    seconds=max(args.warmup * 2, 3),
+                    connections=args.connections,
+                    threads=args.threads,
+                )
+                for name in scenarios:
+                    requests = fx.requests[name]
+                    if SCENARIOS[name][0] == "write":
+                        # fresh pairs for every run: warm-up and measured lists never overlap
+                        reserve = args.inprocess_samples + 40
+                        pool = requests[: max(len(requests) - reserve, 1)]
+                        budget = max(int(len(pool) / max(len(args.servers.split(",")), 1)), 2)
+                        own = pool[apply_offset : apply_offset + budget]
+                        apply_offset += budget
+                        split = max(int(len(own) * args.warmup / (args.warmup + args.seconds)), 1)
+                        warm_list, measure_list = own[:split], own[split:]
+                    else:
+                        warm_list = measure_list = requests
+                    warm_file = load.write_list(work / f"{name}.warm.txt", warm_list)
+                    measure_file = load.write_list(work / f"{name}.txt", measure_list)
+                    if args.warmup > 0:
+                        load.run_wrk(
+                            base_url=server.base_url,
+                            list_file=warm_file,
+                            seconds=args.warmup,
+                            connections=args.connections,
+                            threads=args.threads,
+                        )
+                    cpu_before = server.cpu_seconds()
+                    summary = load.run_wrk(
+                        base_url=server.base_url,
+                        list_file=measure_file,
+                        seconds=args.seconds,
+                        connections=args.connections,
+                        threads=args.threads,
+                    )
+                    summary["server_cpu_cores"] = round(
+                        (server.cpu_seconds() - cpu_before) / (summary["duration_us"] / 1e6), 2
+                    )
+                    if SCENARIOS[name][0] == "write":
+                        summary["list_size"] = len(measure_list)
+                    per_server["scenarios"][name] = summary
+                    p = summary["percentiles_us"]
+                    _log(
+                        f"  {name}: {summary['rps']:.0f} req/s, p50 {p['50'] / 1000:.1f} "
+                        f"p95 {p['95'] / 1000:.1f} p99 {p['99'] / 1000:.1f} ms, "
+                        f"errors {summary['error_rate']:.1%}, cpu {summary['server_cpu_cores']}"
+                        + (f" first error: {summary['first_error']}" if summary["non2xx"] else "")
+                    )
+            results["http"][server_name] = per_server
+            _cleanup_quietly(started_at)
+
+        # ---- WebSockets ---------------------------------------------------------------------
+        for server_name in [s for s in args.ws_servers.split(",") if s]:
+            port = free_port()
+            spec = specs(port)[server_name]
+            env = server_env(database_url=database_url, redis_url=redis_url, pool=spec.pool)
+            server = Server(spec, port, env, work / f"ws-{server_name}.log")
+            _log(
+                f"websockets on {spec.description}: {args.ws_sockets} sockets, "
+                f"{args.ws_rate:g} msg/s for {args.ws_seconds:g} s"
+            )
+            with server:
+                cpu_before = server.cpu_seconds()
+                clock = time.monotonic()
+                outcome = ws.run(
+                    url=f"ws://127.0.0.1:{port}/ws",
+                    rooms=fx.ws_rooms,
+                    sockets=args.ws_sockets,
+                    rate=args.ws_rate,
+                    seconds=args.ws_seconds,
+                )
+                outcome["server_cpu_cores"] = round(
+                    (server.cpu_seconds() - cpu_before) / (time.monotonic() - clock), 2
+                )
+            outcome["description"] = spec.description
+            results["ws"][server_name] = outcome
+            r = outcome["recipient_ms"]
+            _log(
+                f"  {outcome['sockets_connected']} sockets, {outcome['rate_achieved']} msg/s, "
+                f"recipient p50 {r.get('50')} p99 {r.get('99')} ms, lost "
+                f"{outcome['lost_recipient']}, errors {outcome['errors']}"
+            )
+            _cleanup_quietly(started_at)
+    finally:
+        _cleanup_quietly(started_at)
+        _flush_redis(redis_url)
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{stamp}.json"
+    samples = {name: r.pop("_recipient_samples", []) for name, r in results["ws"].items()}
+    report.summarise(results, targets=TARGET_P99_MS, view_to_sql_target=VIEW_TO_SQL_TARGET,
+                     ws_target=WS_P99_TARGET_MS)  # fmt: skip
+    path.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    _log(f"results: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    if not args.no_docs:
+        written = report.write_docs(results, ws_samples=samples, docs=Path(args.docs),
+                                    results_path=path)  # fmt: skip
+        _log(f"report: {written}")
+    return 0
+
+
+def _cleanup_quietly(started_at: datetime) -> None:
+    from django.db import connection
+
+    try:
+        _cleanup(started_at)
+    finally:
+        connection.close()
+
+
+def call_command_counts(scale: float, seed: int) -> dict[str, int]:
+    from bench.seed import seed_bench
+
+    return seed_bench(scale=scale, seed=seed, log=lambda line: _log(line.strip()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
