@@ -120,8 +120,15 @@ def organization_member_add(
 
 def organization_member_remove(*, membership: OrganizationMember) -> None:
     """End a membership (the owner removes a manager, or a manager leaves). Access ends at
-    once: every check reads the membership table."""
-    OrganizationMember.objects.filter(pk=membership.pk).delete()
+    once: every check reads the membership table, and the manager leaves the chat rooms it
+    opened about the organization's castings."""
+    from chat.services import chat_memberships_end_for_organization
+
+    with transaction.atomic():
+        OrganizationMember.objects.filter(pk=membership.pk).delete()
+        chat_memberships_end_for_organization(
+            user=membership.user, owner_id=membership.organization.owner_id
+        )
 
 
 # ---------------------------------------------------------------------------------------------

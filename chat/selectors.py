@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
@@ -43,6 +43,30 @@ def room_get_for_member(*, user: User, room_id: UUID | str) -> Room:
         return Room.objects.get(pk=room_uuid, memberships__user=user)
     except Room.DoesNotExist:
         raise NotFound("Room not found.") from None
+
+
+def room_get_for_reader(*, user: User, room_id: UUID | str) -> Room:
+    """A room whose history `user` may read: a member's room, or (issue 11) a room about a
+    casting of the organization `user` manages, with that organization's owner in it.
+    Memberships of the organization are read on every call, so a removed manager loses access
+    at once. `NotFound` otherwise."""
+    from agencies.selectors import managed_owner_ids
+
+    try:
+        return room_get_for_member(user=user, room_id=room_id)
+    except NotFound:
+        room = (
+            Room.objects.filter(
+                pk=_as_uuid(room_id),
+                casting__owner_id__in=managed_owner_ids(user_id=user.pk),
+                memberships__user_id=F("casting__owner_id"),
+            ).first()
+            if _as_uuid(room_id) is not None
+            else None
+        )
+        if room is None:
+            raise
+        return room
 
 
 def _participants_prefetch() -> Prefetch:
@@ -168,7 +192,7 @@ def message_history_for_member(
     Returns `(messages, has_more)`. Raises `NotFound` for non-members and `ValidationFailed`
     (`before`) when `before` is not a message of this room.
     """
-    room = room_get_for_member(user=user, room_id=room_id)
+    room = room_get_for_reader(user=user, room_id=room_id)
     memberships = list(Membership.objects.filter(room=room))
     messages = Message.objects.filter(room=room).order_by("-created_at", "-id")
     if before is not None:

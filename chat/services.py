@@ -216,6 +216,13 @@ def chat_typing_signal(*, user: User, room_id: UUID | str) -> None:
     broadcast_typing(room_id=room.id, user_id=user.id, member_ids=member_ids)
 
 
+def chat_memberships_end_for_organization(*, user: User, owner_id: UUID) -> int:
+    """A manager left the organization of `owner_id` (issue 11): it leaves the rooms it opened
+    about that organization's castings. Returns the number of rooms left."""
+    deleted, _ = Membership.objects.filter(user=user, room__casting__owner_id=owner_id).delete()
+    return deleted
+
+
 def message_delete_by_staff(*, actor: User, message: Message) -> None:
     """Remove one message for moderation (called by `moderation.services.message_delete`, which
     checks the staff permission and keeps the text in its audit log)."""

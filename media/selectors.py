@@ -46,6 +46,20 @@ def photo_list_for_profile(*, profile_id: uuid.UUID, user: Any = None) -> QueryS
     return Photo.objects.filter(profile_id=profile_id).order_by("order", "created_at", "id")
 
 
+def agency_manages_photos(*, actor: Any, profile: Any) -> bool:
+    """The actor's agency represents the profile's model, who consented to photo management
+    (issue 11)."""
+    from agencies.selectors import roster_profile_for_agency
+
+    if getattr(actor, "role", None) not in ("agency", "employer"):
+        return False
+    try:
+        roster_profile_for_agency(actor=actor, model_profile_id=profile.pk, purpose="photos")
+    except (PermissionDenied, NotFound):
+        return False
+    return True
+
+
 def photo_get_for_owner(*, user: Any, photo_id: uuid.UUID) -> Photo:
     """The photo `user` may change.
 
@@ -57,6 +71,8 @@ def photo_get_for_owner(*, user: Any, photo_id: uuid.UUID) -> Photo:
         raise NotFound("Photo not found.")
     if photo.profile.user_id == user.pk:
         return photo
+    if agency_manages_photos(actor=user, profile=photo.profile):
+        return photo  # the model's agency, with the model's photo consent (issue 11)
     if _profile_visible_to(profile=photo.profile, user=user):
         raise PermissionDenied("You can change only your own photos.")
     raise NotFound("Photo not found.")

@@ -24,6 +24,7 @@ from django.db.models import Max
 
 from media.images import process_photo
 from media.models import Photo
+from media.selectors import agency_manages_photos
 from mwork.api.exceptions import PermissionDenied, ProfileRequired, ValidationFailed
 
 logger = logging.getLogger(__name__)
@@ -53,7 +54,9 @@ def _lock_profile(profile_id: uuid.UUID) -> Any:
 def _ensure_may_change(*, actor: Any, photo: Photo) -> None:
     if actor.is_staff:
         return
-    if photo.profile.user_id != actor.pk:
+    if photo.profile.user_id != actor.pk and not agency_manages_photos(
+        actor=actor, profile=photo.profile
+    ):
         raise PermissionDenied("You can change only your own photos.")
 
 
@@ -92,7 +95,12 @@ def _check_quota(*, actor: Any, current_count: int) -> None:
 # services
 # ---------------------------------------------------------------------------------------------
 def photo_upload(
-    *, actor: Any, file: IO[bytes] | Any, is_main: bool = False, order: int | None = None
+    *,
+    actor: Any,
+    file: IO[bytes] | Any,
+    is_main: bool = False,
+    order: int | None = None,
+    model_id: uuid.UUID | None = None,
 ) -> Photo:
     """Store a new portfolio photo of the actor's model profile.
 
@@ -104,8 +112,19 @@ def photo_upload(
     Raises `PermissionDenied` (not a model), `ProfileRequired`, `SubscriptionLimitExceeded`
     (quota of the plan, counted under a lock on the profile), `ValidationFailed` (details.file)
     and `FileTooLarge`. On any failure no file and no row remain.
+
+    With `model_id`, an agency uploads for a model of its roster who gave photo consent
+    (PermissionDenied otherwise); the quota is the model's plan.
     """
-    profile = _model_profile_of(actor)
+    if model_id is not None:
+        from agencies.selectors import roster_profile_for_agency
+
+        profile = roster_profile_for_agency(
+            actor=actor, model_profile_id=model_id, purpose="photos"
+        )
+        actor = profile.user  # the portfolio and its quota are the model's
+    else:
+        profile = _model_profile_of(actor)
     # Cheap early refusal before the image work; the authoritative check is under the lock.
     _check_quota(actor=actor, current_count=Photo.objects.filter(profile=profile).count())
 

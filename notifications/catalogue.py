@@ -104,6 +104,77 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
         "kk": {"title": "Төлем сәтті өтті", "message": "Төленді {amount}: {item}"},
         "en": {"title": "Payment Successful", "message": "Paid {amount}: {item}"},
     },
+    # Agencies and organizations (issue 11).
+    "agency_invitation": {
+        "ru": {
+            "title": "Приглашение от агентства",
+            "message": "{agency_name} приглашает вас в своё агентство",
+        },
+        "kk": {
+            "title": "Агенттіктен шақыру",
+            "message": "{agency_name} сізді агенттігіне шақырады",
+        },
+        "en": {
+            "title": "Agency Invitation",
+            "message": "{agency_name} invites you to join their agency",
+        },
+    },
+    "agency_invitation_answered": {
+        "ru": {
+            "title": "Ответ на приглашение",
+            "message": "{model_name}: приглашение {status}",
+        },
+        "kk": {
+            "title": "Шақыруға жауап",
+            "message": "{model_name}: шақыру {status}",
+        },
+        "en": {
+            "title": "Invitation Answered",
+            "message": "{model_name} {status} your invitation",
+        },
+    },
+    "agency_link_ended": {
+        "ru": {
+            "title": "Сотрудничество с агентством завершено",
+            "message": "{model_name} больше не представлен(а) агентством {agency_name}",
+        },
+        "kk": {
+            "title": "Агенттікпен ынтымақтастық аяқталды",
+            "message": "{model_name} енді {agency_name} агенттігінің өкілі емес",
+        },
+        "en": {
+            "title": "Agency Link Ended",
+            "message": "{model_name} is no longer represented by {agency_name}",
+        },
+    },
+    "agency_submission": {
+        "ru": {
+            "title": "Агентство подало вашу заявку",
+            "message": "{agency_name} предложило вас на кастинг «{casting_title}»",
+        },
+        "kk": {
+            "title": "Агенттік сізді ұсынды",
+            "message": "{agency_name} сізді «{casting_title}» кастингіне ұсынды",
+        },
+        "en": {
+            "title": "Your Agency Submitted You",
+            "message": "{agency_name} submitted you to {casting_title}",
+        },
+    },
+    "organization_member_added": {
+        "ru": {
+            "title": "Вы в команде",
+            "message": "Вас добавили в команду {organization_name}",
+        },
+        "kk": {
+            "title": "Сіз командадасыз",
+            "message": "Сізді {organization_name} командасына қосты",
+        },
+        "en": {
+            "title": "You Joined a Team",
+            "message": "You were added to the {organization_name} team",
+        },
+    },
     # Staff announcements carry their own text (`data["title"]`, `data["message"]`).
     "announcement": {lang: {"title": "{title}", "message": "{message}"} for lang in LANGUAGES},
 }
@@ -163,18 +234,21 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
         "rejected": "отклонён",
         "pending": "на рассмотрении",
         "withdrawn": "отозван",
+        "declined": "отклонено",
     },
     "kk": {
         "accepted": "қабылданды",
         "rejected": "қабылданбады",
         "pending": "қаралуда",
         "withdrawn": "кері қайтарылды",
+        "declined": "қабылданбады",
     },
     "en": {
         "accepted": "accepted",
         "rejected": "rejected",
         "pending": "pending",
         "withdrawn": "withdrawn",
+        "declined": "declined",
     },
 }
 
