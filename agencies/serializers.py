@@ -111,7 +111,7 @@ class MemberOutputSerializer(serializers.Serializer):
     user_id = serializers.UUIDField()
     name = serializers.CharField()
     email = serializers.EmailField()
-    role = serializers.ChoiceField(choices=MemberRole.choices)
+    role = serializers.CharField(help_text="owner or manager")
     added_at = serializers.DateTimeField(allow_null=True)
 
 
@@ -128,7 +128,7 @@ def member_payload(user: Any, role: str, added_at: Any) -> dict[str, Any]:
 class OrganizationOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     name = serializers.CharField()
-    my_role = serializers.ChoiceField(choices=MemberRole.choices)
+    my_role = serializers.CharField(help_text="owner or manager")
     owner = MemberOutputSerializer()
     members = MemberOutputSerializer(many=True)
 

@@ -44,7 +44,7 @@ class AnalyticsOutputSerializer(serializers.Serializer):
     """Fields marked (model), (employer) or (advanced) appear only for that role or plan."""
 
     level = serializers.ChoiceField(choices=["basic", "advanced"])
-    role = serializers.ChoiceField(choices=["model", "employer"])
+    role = serializers.CharField(help_text="model or employer (employers and agencies)")
     days = serializers.IntegerField()
     date_from = serializers.DateField()
     date_to = serializers.DateField()

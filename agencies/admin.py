@@ -1,0 +1,181 @@
+"""Back office for organizations, team members, agency invitations and rosters.
+
+Rows are created and changed only through the services (their rules and notifications):
+adding a manager or a roster link in the admin calls the service, the actions below end
+memberships, links and invitations the same way the API does.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count
+
+from agencies import services
+from agencies.models import (
+    AgencyInvitation,
+    InvitationStatus,
+    Organization,
+    OrganizationMember,
+    RosterMembership,
+)
+from mwork.api.exceptions import DomainError
+
+
+def _report(modeladmin, request, done: int, refused: list[str], verb: str) -> None:
+    if done:
+        modeladmin.message_user(request, f"{done} {verb}.", messages.SUCCESS)
+    if refused:
+        modeladmin.message_user(request, "Not changed — " + "; ".join(refused), messages.WARNING)
+
+
+class OrganizationMemberInline(admin.TabularInline):
+    model = OrganizationMember
+    fk_name = "organization"
+    extra = 0
+    fields = ("user", "role", "added_by", "created_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "owner", "members_count", "created_at")
+    search_fields = ("owner__email", "owner__employer_profile__company_name")
+    list_select_related = ("owner", "owner__employer_profile")
+    readonly_fields = ("id", "owner", "created_at")
+    inlines = [OrganizationMemberInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(members_total=Count("members"))
+
+    @admin.display(description="managers", ordering="members_total")
+    def members_count(self, obj: Organization) -> int:
+        return obj.members_total
+
+    def has_add_permission(self, request) -> bool:
+        return False  # every employer/agency gets one on first use
+
+
+class MemberAddForm(forms.ModelForm):
+    class Meta:
+        model = OrganizationMember
+        fields = ("organization", "user")
+
+
+@admin.register(OrganizationMember)
+class OrganizationMemberAdmin(admin.ModelAdmin):
+    list_display = ("user", "organization", "role", "added_by", "created_at")
+    list_select_related = ("user", "organization__owner", "added_by")
+    search_fields = ("user__email", "organization__owner__email")
+    raw_id_fields = ("organization", "user")
+    readonly_fields = ("role", "added_by", "created_at")
+    actions = ["remove_members"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = MemberAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # the "remove" action goes through the service
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Through the service, as if the owner added the colleague (same rules).
+        try:
+            member = services.organization_member_add(
+                actor=obj.organization.owner, email=obj.user.email
+            )
+        except DomainError as error:
+            self.message_user(request, f"Not added — {error.message}", messages.ERROR)
+            return
+        obj.pk = member.pk
+
+    @admin.action(description="Remove selected members (access ends at once)")
+    def remove_members(self, request, queryset):
+        count = 0
+        for membership in queryset.select_related("organization", "user"):
+            services.organization_member_remove(membership=membership)
+            count += 1
+        _report(self, request, count, [], "member(s) removed")
+
+
+@admin.register(AgencyInvitation)
+class AgencyInvitationAdmin(admin.ModelAdmin):
+    list_display = ("agency", "model_profile", "status", "created_at", "responded_at")
+    list_filter = ("status", "created_at")
+    list_select_related = ("agency", "model_profile")
+    search_fields = ("agency__email", "model_profile__name")
+    readonly_fields = (
+        "id",
+        "agency",
+        "model_profile",
+        "message",
+        "status",
+        "created_at",
+        "responded_at",
+    )
+    actions = ["cancel_invitations"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Cancel selected pending invitations")
+    def cancel_invitations(self, request, queryset):
+        done, refused = 0, []
+        for invitation in queryset.filter(status=InvitationStatus.PENDING):
+            try:
+                services.agency_invitation_cancel(invitation=invitation)
+                done += 1
+            except DomainError as error:
+                refused.append(f"{invitation}: {error.message}")
+        _report(self, request, done, refused, "invitation(s) cancelled")
+
+
+@admin.register(RosterMembership)
+class RosterMembershipAdmin(admin.ModelAdmin):
+    list_display = ("model_profile", "agency", "photo_consent", "created_at")
+    list_filter = ("photo_consent", "created_at")
+    list_select_related = ("model_profile", "agency")
+    search_fields = ("model_profile__name", "agency__email")
+    raw_id_fields = ("agency", "model_profile")
+    readonly_fields = ("invitation", "created_at")
+    actions = ["end_links"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return ("agency", "model_profile", *self.readonly_fields)
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # the "end" action notifies both sides
+
+    def save_model(self, request, obj, form, change) -> None:
+        try:
+            if change:
+                services.roster_consent_set(link=obj, photo_consent=obj.photo_consent)
+                return
+            link = services.roster_membership_create_by_staff(
+                agency=obj.agency, model_profile=obj.model_profile
+            )
+            services.roster_consent_set(link=link, photo_consent=obj.photo_consent)
+            obj.pk = link.pk
+        except DomainError as error:
+            self.message_user(request, f"Not saved — {error.message}", messages.ERROR)
+
+    @admin.action(description="End selected roster links (both sides are notified)")
+    def end_links(self, request, queryset):
+        count = 0
+        for link in queryset.select_related("agency", "model_profile"):
+            services.roster_membership_end(actor=None, link=link)
+            count += 1
+        _report(self, request, count, [], "link(s) ended")
