@@ -8,7 +8,7 @@ PORT ?= 8000
 DEMO_DATA ?= 1
 PYTEST_ARGS ?=
 
-.PHONY: run test lint fmt typecheck ci migrate demo venv lock clean bench
+.PHONY: run test lint fmt typecheck ci migrate demo venv lock clean bench soak
 
 venv: $(VENV)/.installed
 
@@ -52,3 +52,10 @@ lock:  ## re-pin requirements*.txt from requirements*.in
 
 clean:
 	rm -rf $(VENV) var
+
+# make soak: 10 minutes of mixed HTTP + 500 WebSockets against daphne + a Celery worker, on
+# DATABASE_URL (PostgreSQL, its own database) and a private redis-server; writes
+# bench/results/soak-<stamp>.{json,png,md}; exits non-zero on any error or growth (bench/soak.py).
+SOAK_ARGS ?=
+soak: venv
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
