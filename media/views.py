@@ -66,7 +66,8 @@ class PhotoCollectionView(APIView):
         ),
         request={"multipart/form-data": PhotoUploadInputSerializer},
         responses={201: item_envelope("MediaPhotoUpload", "photo", PhotoOutputSerializer)},
-        errors=(400, 401, 403, 413, 429),
+        # 404: an agency's `model_id` that is not on its roster.
+        errors=(400, 401, 403, 404, 413, 429),
     )
     def post(self, request):
         data = PhotoUploadInputSerializer(data=request.data)

@@ -281,9 +281,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["mwork.api.ratelimit.ApiRateLimit"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        # DRF's parsers with body-size and JSON-depth limits (mwork/api/parsers.py, issue 10)
+        "mwork.api.parsers.JSONParser",
+        "mwork.api.parsers.FormParser",
+        "mwork.api.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "mwork.api.handlers.exception_handler",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
@@ -86,6 +86,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             error_body("VALIDATION_ERROR", "Invalid request parameters.", _field_errors(detail)),
             status=400,
         )
+    if isinstance(exc, RequestDataTooBig):
+        # A body over DATA_UPLOAD_MAX_MEMORY_SIZE (found by the contract fuzzer: was a 500).
+        return Response(error_body("FILE_TOO_LARGE", "Request body is too large."), status=413)
+    if isinstance(exc, SuspiciousOperation):
+        # TooManyFieldsSent / TooManyFilesSent while parsing a form body, and the like.
+        return Response(error_body("VALIDATION_ERROR", "Malformed request."), status=400)
     if isinstance(exc, Http404 | ObjectDoesNotExist):
         return Response(error_body("NOT_FOUND", "Resource not found."), status=404)
     if isinstance(exc, DjangoPermissionDenied):

@@ -30,8 +30,13 @@ ERROR_DESCRIPTIONS = {
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
+    # VALIDATION_ERROR: {field: [messages]}; SUBSCRIPTION_LIMIT: {"feature": "chat_access"} or
+    # {"limit": 10, "used": 10, "plan": "FREE"} (found by the contract fuzzer: values vary).
     details = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False
+        child=serializers.JSONField(),
+        required=False,
+        help_text="Per-field message lists for VALIDATION_ERROR; limit/used/plan or feature "
+        "for SUBSCRIPTION_LIMIT.",
     )
     retry_after = serializers.IntegerField(required=False)
 

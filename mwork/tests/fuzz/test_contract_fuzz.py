@@ -1,0 +1,62 @@
+"""Schemathesis over every operation of /api/v1/schema, anonymous and as each role.
+
+`make test` runs the bounded profile (MWORK_FUZZ_PROFILE=ci, a few examples per operation and
+mode, derandomized); `make fuzz` the long one (MWORK_FUZZ_PROFILE=long). Each run leaves its
+figures in var/fuzz/contract-<identity>.json (docs/RELIABILITY.md quotes them).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from django.conf import settings
+
+from conftest import access_token_for
+from mwork.tests.fuzz.harness import (
+    FuzzReport,
+    examples_per_operation,
+    fuzz_operation,
+    is_public,
+    operations,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+IDENTITIES = ["anonymous", "model", "employer", "agency", "staff"]
+
+
+@pytest.mark.parametrize("identity", IDENTITIES)
+def test_every_operation_holds_its_contract(identity, world):
+    headers = {}
+    if identity != "anonymous":
+        headers["Authorization"] = f"Bearer {access_token_for(world.users()[identity])}"
+    report = FuzzReport()
+    ops = operations()
+    started = time.monotonic()
+    for operation in ops:
+        examples = examples_per_operation()
+        if identity == "anonymous" and not is_public(operation):
+            examples = 1  # every answer is the same 401; one example per mode proves it
+        fuzz_operation(
+            operation, headers=headers, pools=world.pools, report=report, max_examples=examples
+        )
+
+    out = settings.VAR_DIR / "fuzz" / f"contract-{identity}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        json.dumps(
+            {
+                "identity": identity,
+                "operations": len(ops),
+                "requests": report.requests,
+                "seconds": round(time.monotonic() - started, 1),
+                "statuses": dict(sorted(report.statuses.items())),
+                "failures": report.lines(),
+            },
+            indent=2,
+        )
+    )
+    assert report.requests >= len(ops)
+    assert not report.failures, "\n".join(report.lines())
