@@ -28,6 +28,10 @@ run: venv  ## migrate, load demo data, serve API + WebSockets + admin on HOST:PO
 test: venv  ## the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+.PHONY: fuzz
+fuzz: venv  ## long fuzz profile: schemathesis over every operation, image/Robokassa/Unicode fuzzers
+	MWORK_FUZZ_PROFILE=long $(BIN)/pytest mwork/tests/fuzz mwork/tests/security --timeout 3600 $(PYTEST_ARGS)
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
