@@ -21,6 +21,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from accounts.models import User
+from agencies.models import AgencyInvitation, OrganizationMember, RosterMembership
+from agencies.services import (
+    agency_invitation_create,
+    organization_member_add,
+    roster_membership_create_by_staff,
+)
 from accounts.tests.factories import UserFactory
 from billing.services import subscription_grant
 from billing.tests.factories import SubscriptionPaymentFactory
@@ -73,6 +79,12 @@ class Party:
     device: Device
     payment: Any
     subscription: Any
+    roster_model: User  # a second model, on the agency's roster
+    invitee: User  # a third model, with a pending invitation from the agency
+    invitation: AgencyInvitation
+    roster_link: RosterMembership
+    manager: User  # an employer account working for the employer's organization
+    organization_member: OrganizationMember
 
 
 @dataclass
@@ -88,6 +100,8 @@ class World:
             "model": self.a.model,
             "employer": self.a.employer,
             "agency": self.a.agency,
+            "manager": self.a.manager,
+            "invitee": self.a.invitee,
             "staff": self.staff,
         }
 
@@ -163,6 +177,19 @@ def _party(label: str) -> Party:
     employer_notification = NotificationFactory(user=employer)
     device = DeviceFactory(user=model, token=f"fcm-token-{label}")
     payment = SubscriptionPaymentFactory(user=model)
+
+    roster_model = UserFactory(role="model", email=f"roster-{label}@example.kz")
+    roster_profile = model_profile_create(
+        user=roster_model, name=f"Dana {label.upper()}", age=22, gender="female", city="Almaty"
+    )
+    roster_link = roster_membership_create_by_staff(agency=agency, model_profile=roster_profile)
+    invitee = UserFactory(role="model", email=f"invitee-{label}@example.kz")
+    invitee_profile = model_profile_create(
+        user=invitee, name=f"Madina {label.upper()}", age=23, gender="female", city="Almaty"
+    )
+    invitation = agency_invitation_create(actor=agency, model_profile_id=invitee_profile.id)
+    manager = UserFactory(role="employer", email=f"manager-{label}@example.kz")
+    organization_member = organization_member_add(actor=employer, email=manager.email)
     return Party(
         label=label,
         model=model,
@@ -184,6 +211,12 @@ def _party(label: str) -> Party:
         device=device,
         payment=payment,
         subscription=model_sub,
+        roster_model=roster_model,
+        invitee=invitee,
+        invitation=invitation,
+        roster_link=roster_link,
+        manager=manager,
+        organization_member=organization_member,
     )
 
 
@@ -204,7 +237,10 @@ def build_world() -> World:
         "notification_id": [str(p.notification.id) for p in parties],
         "device_id": [str(p.device.id) for p in parties],
         "order_id": [str(p.payment.pk) for p in parties],
-        "user_id": [str(u.id) for p in parties for u in (p.model, p.employer)],
+        "user_id": [str(u.id) for p in parties for u in (p.model, p.employer, p.manager)],
+        "invitation_id": [str(p.invitation.id) for p in parties],
+        "model_id": [str(p.roster_link.model_profile_id) for p in parties]
+        + [str(p.model_profile.id) for p in parties],
         "participant_id": [str(u.id) for p in parties for u in (p.model, p.employer)],
         "target_id": [str(p.model.id) for p in parties] + [str(p.casting.id) for p in parties],
         "photo_ids": [str(p.photo.id) for p in parties],
