@@ -102,6 +102,7 @@ class World:
             "agency": self.a.agency,
             "manager": self.a.manager,
             "invitee": self.a.invitee,
+            "roster": self.a.roster_model,
             "staff": self.staff,
         }
 
