@@ -9,7 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers
 
 ERROR_DESCRIPTIONS = {
@@ -82,7 +87,17 @@ def list_envelope(name: str, key: str, item: Any, **extra: serializers.Field):
     child = _as_field(item, f"{name}Item")
     fields = {key: serializers.ListField(child=child), "pagination": PaginationSerializer()}
     fields.update(extra)
-    return envelope(name, fields)
+    documented = envelope(name, fields)
+    documented._mwork_paginated = True  # api_schema documents limit/offset for it
+    return documented
+
+
+PAGINATION_PARAMETERS = (
+    OpenApiParameter(
+        "limit", int, description="Page size, default 20; above 100 it is clamped to 100."
+    ),
+    OpenApiParameter("offset", int, description="Rows to skip, default 0."),
+)
 
 
 def message_envelope(name: str) -> serializers.Serializer:
@@ -117,4 +132,13 @@ def api_schema(
         )
     if request is not _UNSET:
         kwargs["request"] = request
+    if any(getattr(body, "_mwork_paginated", False) for body in responses.values()):
+        # Every paginated list takes limit/offset (found by the security suite: most lists
+        # did not document them, so neither clients nor the contract fuzzer knew).
+        given = kwargs.get("parameters") or []
+        names = {getattr(p, "name", None) for p in given}
+        kwargs["parameters"] = [
+            *given,
+            *(p for p in PAGINATION_PARAMETERS if p.name not in names),
+        ]
     return extend_schema(responses=documented, **kwargs)

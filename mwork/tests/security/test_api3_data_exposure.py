@@ -159,7 +159,8 @@ def test_signed_in_answers_expose_no_other_users_email_or_internal_field(
     for path in paths:
         response = client.get(path)
         assert response.status_code == 200, (path, response.content[:200])
-        problems += [f"{path} {p}" for p in _problems(response.json(), others=others, phones=set())]
+        found = _problems(response.json(), others=others, phones=set())
+        problems += [f"{path} {p}" for p in found]
 
     assert not problems, "\n".join(problems)
 

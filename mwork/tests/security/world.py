@@ -21,13 +21,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from accounts.models import User
+from accounts.tests.factories import UserFactory
 from agencies.models import AgencyInvitation, OrganizationMember, RosterMembership
 from agencies.services import (
     agency_invitation_create,
     organization_member_add,
     roster_membership_create_by_staff,
 )
-from accounts.tests.factories import UserFactory
 from billing.services import subscription_grant
 from billing.tests.factories import SubscriptionPaymentFactory
 from castings.models import Casting, CastingStatus, Response
