@@ -28,7 +28,7 @@ IDENTITIES = ["anonymous", "model", "employer", "agency", "staff"]
 
 
 @pytest.mark.parametrize("identity", IDENTITIES)
-def test_every_operation_holds_its_contract(identity, world):
+def test_every_operation_holds_its_contract(identity, world, outbound_guard):
     headers = {}
     if identity != "anonymous":
         headers["Authorization"] = f"Bearer {access_token_for(world.users()[identity])}"
@@ -54,9 +54,11 @@ def test_every_operation_holds_its_contract(identity, world):
                 "seconds": round(time.monotonic() - started, 1),
                 "statuses": dict(sorted(report.statuses.items())),
                 "failures": report.lines(),
+                "outbound_attempts": outbound_guard,
             },
             indent=2,
         )
     )
     assert report.requests >= len(ops)
+    assert outbound_guard == [], "a fuzzed request made the server reach outside this machine"
     assert not report.failures, "\n".join(report.lines())

@@ -3,5 +3,6 @@ from mwork.tests.security.fixtures import (  # noqa: F401 - fixtures
     files_in,
     media_root,
     no_ratelimit,
+    outbound_guard,
     world,
 )

@@ -3,6 +3,8 @@ conftests): an isolated media folder, rate limits off, the two-party world, API 
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -60,3 +62,57 @@ def stored_files(root: Path) -> list[str]:
 @pytest.fixture
 def files_in(media_root) -> Iterator[Callable[[], list[str]]]:
     yield lambda: stored_files(media_root)
+
+
+# ---------------------------------------------------------------------------------------------
+# Outbound network guard (SSRF): loopback only
+# ---------------------------------------------------------------------------------------------
+class OutboundAttempt(OSError):
+    """Raised instead of connecting anywhere but this machine."""
+
+
+def _is_local(host: object) -> bool:
+    if not isinstance(host, str):
+        return True  # AF_UNIX paths and the like
+    if host in ("localhost", "") or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture
+def outbound_guard(monkeypatch) -> list[str]:
+    """Every connect() or name lookup of a non-loopback address is recorded and refused, so
+    a test proves the server fetched nothing from a user-supplied URL (and no traffic leaves).
+    """
+    attempts: list[str] = []
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+    real_getaddrinfo = socket.getaddrinfo
+
+    def connect(sock, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if not _is_local(host):
+            attempts.append(f"connect {address!r}")
+            raise OutboundAttempt(f"outbound connection to {address!r} refused by the test")
+        return real_connect(sock, address)
+
+    def connect_ex(sock, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if not _is_local(host):
+            attempts.append(f"connect_ex {address!r}")
+            raise OutboundAttempt(f"outbound connection to {address!r} refused by the test")
+        return real_connect_ex(sock, address)
+
+    def getaddrinfo(host, *args, **kwargs):
+        if not _is_local(host.decode() if isinstance(host, bytes) else host):
+            attempts.append(f"resolve {host!r}")
+            raise socket.gaierror(socket.EAI_NONAME, "name lookups are refused by the test")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return attempts
