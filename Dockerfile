@@ -17,6 +17,13 @@ RUN DJANGO_DEBUG=1 python manage.py collectstatic --noinput \
     && useradd --system --uid 10001 mwork && mkdir -p /app/var && chown -R mwork /app/var
 USER mwork
 
-EXPOSE 8000
-# Web: daphne serves /api, /admin and /ws. Override the command for worker and beat.
-CMD ["daphne", "--bind", "0.0.0.0", "--port", "8000", "--proxy-headers", "mwork.asgi:application"]
+EXPOSE 8000 8001
+# Web (/api, /admin): gunicorn sync WSGI workers, the fastest setup measured for our sync DRF
+# views (docs/PERFORMANCE.md, "Serving"); WEB_CONCURRENCY sets the worker count (2 x cores + 1).
+# WebSockets (/ws) run from the same image with the `ws` command of docker-compose.yml
+# (uvicorn, ASGI, DB_POOL=1); nginx (deploy/nginx.conf) puts both behind one address.
+# Override the command for worker and beat.
+ENV WEB_CONCURRENCY=5
+CMD ["gunicorn", "mwork.wsgi:application", "--bind", "0.0.0.0:8000", "--worker-class", "sync", \
+     "--max-requests", "5000", "--max-requests-jitter", "500", "--timeout", "30", \
+     "--forwarded-allow-ips", "*"]

@@ -7,6 +7,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_DATA ?= 1
 PYTEST_ARGS ?=
+# make bench: local PostgreSQL/Redis (BENCH_DATABASE_URL, BENCH_REDIS_URL; see bench/run.py)
+BENCH_SCALE ?= 1
+BENCH_ARGS ?=
 
 .PHONY: run test lint fmt typecheck ci migrate demo venv lock clean bench soak
 
@@ -31,6 +34,9 @@ test: venv  ## the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are
 .PHONY: fuzz
 fuzz: venv  ## long fuzz profile: schemathesis over every operation, image/Robokassa/Unicode fuzzers
 	MWORK_FUZZ_PROFILE=long $(BIN)/pytest mwork/tests/fuzz mwork/tests/security --timeout 3600 $(PYTEST_ARGS)
+
+bench: venv  ## seed (scale BENCH_SCALE), load every serving setup, write bench/results + docs/PERFORMANCE.md
+	$(BIN)/python -m bench.run --scale $(BENCH_SCALE) $(BENCH_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

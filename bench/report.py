@@ -108,9 +108,7 @@ def _charts(results: dict[str, Any], ws_samples: dict[str, list[float]], folder:
         ax.set_xlabel("delivery latency sender → recipient socket, ms")
         ax.set_ylabel("messages (log)")
         settings = results["settings"]
-        ax.set_title(
-            f"WebSocket chat: {settings['ws_sockets']} sockets, {settings['ws_rate']:g} msg/s"
-        )
+        ax.set_title(f"WebSocket chat: {settings['ws_sockets']} sockets, messages through the app")
         ax.legend()
         ax.grid(True, alpha=0.3)
         path = folder / "ws-latency.png"
@@ -141,7 +139,8 @@ def markdown(results: dict[str, Any], charts: list[Path], docs: Path, results_pa
         f"results: `{_rel(results_path, docs.parent)}`.",
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM, {m['os']}; "
-        f"Python {m['python']}, PostgreSQL {m['postgresql']}, {m['wrk']}. {m['note']}.",
+        f"Python {m['python']}, PostgreSQL {m['postgresql']}, {m['wrk']}. {m['note']}; "
+        f"load average at start {m.get('loadavg_start')}, at the end {m.get('loadavg_end')}.",
         f"Load: wrk, {s['connections']} connections, {s['wrk_threads']} threads, "
         f"{s['warmup']:g} s warm-up then {s['seconds']:g} s measured per scenario and server.",
         "",
@@ -160,6 +159,8 @@ def markdown(results: dict[str, Any], charts: list[Path], docs: Path, results_pa
         lines += [
             "",
             f"### HTTP — {server['description']} (`{server_name}`)",
+            "",
+            f"Load average during this server's runs: {server.get('loadavg')}.",
             "",
             "| scenario | req/s | p50 ms | p95 ms | p99 ms | x floor | errors | server CPU "
             "(cores) | p99 target |",
@@ -180,8 +181,8 @@ def markdown(results: dict[str, Any], charts: list[Path], docs: Path, results_pa
             "",
             "### WebSockets (chat messages through the app)",
             "",
-            "| server | sockets | msg/s sent | recipient p50 / p95 / p99 ms | echo p99 ms | "
-            "lost | errors | server CPU (cores) | p99 < 50 ms |",
+            "| server @ target msg/s | sockets | msg/s sent | recipient p50 / p95 / p99 ms "
+            "| echo p99 ms | lost | errors | server CPU (cores) | p99 < 50 ms |",
             "|---|---:|---:|---|---:|---:|---:|---:|---|",
         ]
         for server_name, row in results["ws"].items():

@@ -64,7 +64,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument("--ws-servers", default="uvicorn,daphne")
     parser.add_argument("--ws-sockets", type=int, default=2000)
-    parser.add_argument("--ws-rate", type=float, default=300.0, help="messages per second")
+    parser.add_argument(
+        "--ws-rate", default="300,50", help="messages per second (comma-separated: one run each)"
+    )
     parser.add_argument("--ws-seconds", type=float, default=20.0)
     parser.add_argument("--inprocess-samples", type=int, default=60)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
@@ -132,6 +134,7 @@ def machine() -> dict[str, Any]:
         "postgresql": pg,
         "wrk": (wrk.stdout or wrk.stderr).splitlines()[0] if (wrk.stdout or wrk.stderr) else None,
         "note": "server, PostgreSQL, Redis and the load generator share the same cores",
+        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -240,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
             "connections": args.connections,
             "wrk_threads": args.threads,
             "ws_sockets": args.ws_sockets,
-            "ws_rate": args.ws_rate,
+            "ws_rates": [float(r) for r in str(args.ws_rate).split(",") if r],
             "ws_seconds": args.ws_seconds,
         },
         "scenarios": {
@@ -265,6 +268,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"in process {name}: view {profile['view_ms']} ms, sql {profile['sql_ms']} ms "
                 f"({profile['view_to_sql']}x), {profile['queries']} queries {profile['statuses']}"
             )
+        if not args.no_docs:
+            from bench import explain
+
+            explained = explain.explain_all(fx, Path(args.docs) / "perf" / "explain.md")
+            results["explain"] = explained
+            _log(f"EXPLAIN ANALYZE of {len(explained)} requests: docs/perf/explain.md")
         from django.db import connection
 
         connection.close()
@@ -341,45 +350,56 @@ def main(argv: list[str] | None = None) -> int:
                         f"errors {summary['error_rate']:.1%}, cpu {summary['server_cpu_cores']}"
                         + (f" first error: {summary['first_error']}" if summary["non2xx"] else "")
                     )
+            per_server["loadavg"] = [round(x, 2) for x in os.getloadavg()]
             results["http"][server_name] = per_server
             _cleanup_quietly(started_at)
 
         # ---- WebSockets ---------------------------------------------------------------------
         for server_name in [s for s in args.ws_servers.split(",") if s]:
-            port = free_port()
-            spec = specs(port)[server_name]
-            env = server_env(database_url=database_url, redis_url=redis_url, pool=spec.pool)
-            server = Server(spec, port, env, work / f"ws-{server_name}.log")
-            _log(
-                f"websockets on {spec.description}: {args.ws_sockets} sockets, "
-                f"{args.ws_rate:g} msg/s for {args.ws_seconds:g} s"
-            )
-            with server:
-                cpu_before = server.cpu_seconds()
-                clock = time.monotonic()
-                outcome = ws.run(
-                    url=f"ws://127.0.0.1:{port}/ws",
-                    rooms=fx.ws_rooms,
-                    sockets=args.ws_sockets,
-                    rate=args.ws_rate,
-                    seconds=args.ws_seconds,
+            for rate in [float(r) for r in str(args.ws_rate).split(",") if r]:
+                port = free_port()
+                spec = specs(port)[server_name]
+                env = server_env(database_url=database_url, redis_url=redis_url, pool=spec.pool)
+                server = Server(spec, port, env, work / f"ws-{server_name}-{rate:g}.log")
+                _log(
+                    f"websockets on {spec.description}: {args.ws_sockets} sockets, "
+                    f"{rate:g} msg/s for {args.ws_seconds:g} s"
                 )
-                outcome["server_cpu_cores"] = round(
-                    (server.cpu_seconds() - cpu_before) / (time.monotonic() - clock), 2
+                with server:
+                    cpu_before = server.cpu_seconds()
+                    clock = time.monotonic()
+                    outcome = ws.run(
+                        url=f"ws://127.0.0.1:{port}/ws",
+                        rooms=fx.ws_rooms,
+                        sockets=args.ws_sockets,
+                        rate=rate,
+                        seconds=args.ws_seconds,
+                        warmup=min(args.warmup, 3.0),
+                    )
+                    outcome["server_cpu_cores"] = round(
+                        (server.cpu_seconds() - cpu_before) / (time.monotonic() - clock), 2
+                    )
+                outcome["description"] = spec.description
+                outcome["server"] = server_name
+                key = (
+                    server_name
+                    if len(str(args.ws_rate).split(",")) == 1
+                    else f"{server_name}@{rate:g}"
                 )
-            outcome["description"] = spec.description
-            results["ws"][server_name] = outcome
-            r = outcome["recipient_ms"]
-            _log(
-                f"  {outcome['sockets_connected']} sockets, {outcome['rate_achieved']} msg/s, "
-                f"recipient p50 {r.get('50')} p99 {r.get('99')} ms, lost "
-                f"{outcome['lost_recipient']}, errors {outcome['errors']}"
-            )
-            _cleanup_quietly(started_at)
+                results["ws"][key] = outcome
+                r = outcome["recipient_ms"]
+                _log(
+                    f"  {outcome['sockets_connected']} sockets, {outcome['rate_achieved']} msg/s, "
+                    f"recipient p50 {r.get('50')} p99 {r.get('99')} ms, lost "
+                    f"{outcome['lost_recipient']}, errors {outcome['errors']}, "
+                    f"server cpu {outcome['server_cpu_cores']}"
+                )
+                _cleanup_quietly(started_at)
     finally:
         _cleanup_quietly(started_at)
         _flush_redis(redis_url)
 
+    results["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{stamp}.json"

@@ -60,7 +60,7 @@ async def run_ws(
     rate: float,
     seconds: float,
     warmup: float = 3.0,
-    drain: float = 5.0,
+    drain: float | None = None,
 ) -> dict[str, Any]:
     rooms = rooms[: max(sockets // 2, 1)]
     gate = asyncio.Semaphore(50)
@@ -148,7 +148,7 @@ async def run_ws(
         except websockets.ConnectionClosed:
             errors.append("send on a closed socket")
         seq += 1
-    await asyncio.sleep(drain)
+    await asyncio.sleep(drain if drain is not None else min(5.0, max(2.0, seconds)))
     for _room, (ws_a, ws_b) in connected:
         await ws_a.close()
         await ws_b.close()

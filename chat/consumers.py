@@ -119,7 +119,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def _on_message(self, content: dict[str, Any], client_id: str | None) -> None:
         # The acknowledgement is the broadcast itself: the sender's frame carries client_id.
-        await database_sync_to_async(services.chat_message_send_to_room)(
+        # thread_sensitive=False: sends of different sockets run side by side on the thread
+        # pool instead of queueing behind one thread per process (a send is mostly waiting on
+        # PostgreSQL and Redis; docs/PERFORMANCE.md, "WebSockets"). One socket's frames are
+        # still handled one after the other, so a sender's messages keep their order.
+        await database_sync_to_async(services.chat_message_send_to_room, thread_sensitive=False)(
             sender=self.user,
             room_id=self._room_id(content),
             content=content.get("content"),
