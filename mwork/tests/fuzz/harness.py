@@ -108,6 +108,16 @@ def examples_per_operation() -> int:
     return PROFILES[profile]
 
 
+def write_figures(name: str, figures: dict) -> None:
+    """Leave a run's figures in var/fuzz/<name>.json (docs/RELIABILITY.md quotes them)."""
+    from django.conf import settings as django_settings
+
+    out = django_settings.VAR_DIR / "fuzz" / f"{name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"profile": os.environ.get("MWORK_FUZZ_PROFILE", "ci"), **figures}
+    out.write_text(json.dumps(payload, indent=2, default=str))
+
+
 @memoize
 def wsgi_app():
     from django.core.wsgi import get_wsgi_application

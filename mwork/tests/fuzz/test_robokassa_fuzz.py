@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from billing import robokassa
 from billing.models import Payment, PaymentStatus, ResponseCredit, Subscription
-from mwork.tests.fuzz.harness import examples_per_operation
+from mwork.tests.fuzz.harness import examples_per_operation, write_figures
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -88,8 +88,11 @@ def test_unsigned_callbacks_never_crash_and_change_nothing(client, world, paymen
         # 200 is only possible for a signed callback; random text cannot forge SHA-256.
         assert response.status_code != 200
         assert _state() == before
+        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
 
+    statuses: dict[int, int] = {}
     run()
+    write_figures("robokassa-unsigned", statuses)
 
 
 def test_signed_callbacks_pay_only_the_exact_amount_of_a_real_invoice(client, world, payment):
@@ -142,8 +145,12 @@ def test_signed_callbacks_pay_only_the_exact_amount_of_a_real_invoice(client, wo
         if paid:
             assert exact and same_amount, (out_sum, inv_id)
             assert response.content == f"OK{payment.pk}".encode()
+        key = f"{response.status_code} paid" if paid else str(response.status_code)
+        statuses[key] = statuses.get(key, 0) + 1
 
+    statuses: dict[str, int] = {}
     run()
+    write_figures("robokassa-signed", statuses)
 
 
 def _int_or_none(value: str):
