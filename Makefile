@@ -35,6 +35,10 @@ test: venv  ## the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are
 fuzz: venv  ## long fuzz profile: schemathesis over every operation, image/Robokassa/Unicode fuzzers
 	MWORK_FUZZ_PROFILE=long $(BIN)/pytest mwork/tests/fuzz mwork/tests/security --timeout 3600 $(PYTEST_ARGS)
 
+.PHONY: audit
+audit: venv  ## pip-audit over requirements*.txt (says NOT AUDITED where its service is unreachable)
+	$(BIN)/python .ci/pip_audit.py
+
 bench: venv  ## seed (scale BENCH_SCALE), load every serving setup, write bench/results + docs/PERFORMANCE.md
 	$(BIN)/python -m bench.run --scale $(BENCH_SCALE) $(BENCH_ARGS)
 
