@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = ("requirements.txt", "requirements-dev.txt")
-TIMEOUT = int(os.environ.get("PIP_AUDIT_TIMEOUT", "600"))
+TIMEOUT = int(os.environ.get("PIP_AUDIT_TIMEOUT", "180"))
 
 
 def audit(requirements: Path) -> tuple[int, list[dict], list[dict], str]:
