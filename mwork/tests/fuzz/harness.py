@@ -52,11 +52,12 @@ def _negated(case: Any) -> list[tuple[str, Any]]:
 
 def _blank_query_only(case: Any) -> bool:
     """DRF (and this API) reads a blank query parameter as an absent one: `?status=` lists
-    everything, like no `status` at all. Not a schema violation that must be refused."""
+    everything, like no `status` at all (an empty object or list serializes to nothing at
+    all). Not a schema violation that must be refused."""
     negated = _negated(case)
     query = case.query or {}
     return bool(negated) and all(
-        location == ParameterLocation.QUERY and query.get(name) in ("", [""])
+        location == ParameterLocation.QUERY and query.get(name) in ("", [""], {}, [], None)
         for name, location in negated
     )
 
