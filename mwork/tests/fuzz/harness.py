@@ -76,8 +76,9 @@ def _form_body_not_an_object(case: Any) -> bool:
         return False
     if not isinstance(case.body, dict):
         return True
-    # Nested objects and lists have no faithful form encoding either.
-    return any(isinstance(value, dict | list) for value in case.body.values())
+    # Nested objects and lists have no faithful form encoding either, and a blank form field
+    # reads as an absent one (HTML form semantics in DRF), like a blank query parameter.
+    return any(isinstance(value, dict | list) or value == "" for value in case.body.values())
 
 
 FORM_MEDIA_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -235,13 +236,22 @@ class FuzzReport:
         return [f"{label} [{kind}]: {text}" for (label, kind), text in items]
 
 
+def _negative_at(case: Any, location: ParameterLocation) -> bool:
+    # `_meta` as generated: reading `case.meta` would revalidate the case before it is sent.
+    meta = getattr(case, "_meta", None)
+    return meta is not None and meta.is_negative_at(location)
+
+
 def _substitute_ids(case: Any, data: Any, pools: dict[str, list[str]]) -> None:
-    """Half of the time, point path parameters and id-like body fields at real objects."""
+    """Half of the time, point path parameters and id-like body fields at real objects (never
+    where the case is deliberately invalid: that would turn a negative case valid)."""
     path_parameters = case.path_parameters or {}
     for name in list(path_parameters):
+        if _negative_at(case, ParameterLocation.PATH):
+            break
         if name in pools and data.draw(st.booleans(), label=f"real {name}"):
             path_parameters[name] = data.draw(st.sampled_from(pools[name]), label=name)
-    if isinstance(case.body, dict):
+    if isinstance(case.body, dict) and not _negative_at(case, ParameterLocation.BODY):
         for name in list(case.body):
             if name in pools and data.draw(st.booleans(), label=f"real body {name}"):
                 pool = pools[name]
