@@ -27,6 +27,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 IDENTITIES = ["anonymous", "model", "employer", "agency", "staff"]
 
 
+@pytest.mark.timeout(900)  # a busy machine; the ci profile takes ~10-25 s per identity
 @pytest.mark.parametrize("identity", IDENTITIES)
 def test_every_operation_holds_its_contract(identity, world, outbound_guard):
     headers = {}

@@ -29,7 +29,7 @@ from media.models import Photo
 from mwork.api.exceptions import FileTooLarge, ValidationFailed
 from mwork.tests.fuzz.harness import examples_per_operation, write_figures
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 def _save(image: Image.Image, fmt: str, **kwargs) -> bytes:

@@ -20,7 +20,7 @@ from billing import robokassa
 from billing.models import Payment, PaymentStatus, ResponseCredit, Subscription
 from mwork.tests.fuzz.harness import examples_per_operation, write_figures
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.timeout(900)]
 
 URL = "/webhooks/robokassa/result"
 
