@@ -18,12 +18,12 @@ RUN DJANGO_DEBUG=1 python manage.py collectstatic --noinput \
 USER mwork
 
 EXPOSE 8000 8001
-# Web (/api, /admin): gunicorn sync WSGI workers, the fastest setup measured for our sync DRF
-# views (docs/PERFORMANCE.md, "Serving"); WEB_CONCURRENCY sets the worker count (2 x cores + 1).
+# Web (/api, /admin): gunicorn gthread workers (WSGI), the fastest setup measured for our sync DRF
+# views (docs/PERFORMANCE.md, "Serving"): WEB_CONCURRENCY workers (cores + 1) x 4 threads.
 # WebSockets (/ws) run from the same image with the `ws` command of docker-compose.yml
 # (uvicorn, ASGI, DB_POOL=1); nginx (deploy/nginx.conf) puts both behind one address.
 # Override the command for worker and beat.
-ENV WEB_CONCURRENCY=5
-CMD ["gunicorn", "mwork.wsgi:application", "--bind", "0.0.0.0:8000", "--worker-class", "sync", \
-     "--max-requests", "5000", "--max-requests-jitter", "500", "--timeout", "30", \
-     "--forwarded-allow-ips", "*"]
+ENV WEB_CONCURRENCY=3
+CMD ["gunicorn", "mwork.wsgi:application", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", \
+     "--threads", "4", "--max-requests", "5000", "--max-requests-jitter", "500", "--timeout", "30", \
+     "--keep-alive", "75", "--forwarded-allow-ips", "*"]

@@ -118,5 +118,6 @@ def profile(
         "sql_ms": round(sql_ms, 3),
         "queries": round(statistics.median(counts), 1),
         "queries_max": max(counts),
-        "view_to_sql": round(view_ms / sql_ms, 2) if sql_ms else None,
+        # a request without SQL (the floor) has no ratio
+        "view_to_sql": round(view_ms / sql_ms, 2) if max(counts) and sql_ms else None,
     }

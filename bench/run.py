@@ -14,6 +14,7 @@ Load only ever targets 127.0.0.1.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -73,6 +74,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--docs", default=str(ROOT / "docs"), help="where PERFORMANCE.md lives")
     parser.add_argument("--no-docs", action="store_true", help="results JSON only")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="raise the priority of the bench (harness, servers, wrk) and of its PostgreSQL "
+        "backends by this much (root only), on a machine other work shares",
+    )
     return parser.parse_args(argv)
 
 
@@ -207,6 +215,9 @@ def main(argv: list[str] | None = None) -> int:
     from bench import load, ws
     from bench.servers import Server, free_port, server_env, specs
 
+    if args.nice:
+        os.setpriority(os.PRIO_PROCESS, 0, -abs(args.nice))  # servers and wrk inherit it
+
     if load.wrk_path() is None:
         raise SystemExit("wrk is not installed: `apt-get install wrk` (Debian package).")
     _ensure_database(database_url)
@@ -234,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results: dict[str, Any] = {
         "timestamp": stamp,
+        "nice": -abs(args.nice) if args.nice else 0,
         "machine": machine(),
         "scale": args.scale,
         "counts": counts,
@@ -256,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         # ---- in process -------------------------------------------------------------------
+        if args.nice:
+            _renice_backends(-abs(args.nice))
         for name in scenarios:
             requests = fx.requests[name]
             write = SCENARIOS[name][0] == "write"
@@ -329,6 +343,8 @@ def main(argv: list[str] | None = None) -> int:
                             connections=args.connections,
                             threads=args.threads,
                         )
+                    if args.nice:
+                        _renice_backends(-abs(args.nice))
                     cpu_before = server.cpu_seconds()
                     summary = load.run_wrk(
                         base_url=server.base_url,
@@ -366,6 +382,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"{rate:g} msg/s for {args.ws_seconds:g} s"
                 )
                 with server:
+                    if args.nice:
+                        _renice_backends(-abs(args.nice))
                     cpu_before = server.cpu_seconds()
                     clock = time.monotonic()
                     outcome = ws.run(
@@ -413,6 +431,19 @@ def main(argv: list[str] | None = None) -> int:
                                     results_path=path)  # fmt: skip
         _log(f"report: {written}")
     return 0
+
+
+def _renice_backends(priority: int) -> None:
+    """The PostgreSQL backends serving the bench database get the bench's priority."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        pids = [row[0] for row in cursor.fetchall()]
+    connection.close()
+    for pid in pids:
+        with contextlib.suppress(OSError):  # gone meanwhile
+            os.setpriority(os.PRIO_PROCESS, pid, priority)
 
 
 def _cleanup_quietly(started_at: datetime) -> None:

@@ -64,6 +64,7 @@ async def run_ws(
 ) -> dict[str, Any]:
     rooms = rooms[: max(sockets // 2, 1)]
     gate = asyncio.Semaphore(50)
+    cpu_started, wall_started = time.process_time(), time.perf_counter()
     connect_started = time.perf_counter()
     pairs = await asyncio.gather(
         *(asyncio.gather(_connect(url, r["a"], gate), _connect(url, r["b"], gate)) for r in rooms),
@@ -173,6 +174,9 @@ async def run_ws(
         "errors": len(errors),
         "error_sample": errors[:3],
         "other_frames": other_frames[0],
+        "client_cpu_cores": round(
+            (time.process_time() - cpu_started) / (time.perf_counter() - wall_started), 2
+        ),
         "recipient_ms": _percentiles(recipient_ms),
         "echo_ms": _percentiles(echo_ms),
         "recipient_mean_ms": round(sum(recipient_ms) / len(recipient_ms), 3)
