@@ -84,9 +84,46 @@ def _form_body_not_an_object(case: Any) -> bool:
 FORM_MEDIA_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+def _body_properties(case: Any) -> dict[str, Any]:
+    """The documented properties of the case's request body (one level, $refs resolved)."""
+    raw = case.operation.schema.raw_schema
+    body = case.operation.definition.raw.get("requestBody", {})
+    media = body.get("content", {}).get((case.media_type or "").split(";")[0], {})
+    node = media.get("schema", {})
+    while "$ref" in node:
+        node = raw["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
+    properties = node.get("properties", {})
+    resolved = {}
+    for name, prop in properties.items():
+        while "$ref" in prop:
+            prop = raw["components"]["schemas"][prop["$ref"].rsplit("/", 1)[-1]]
+        resolved[name] = prop
+    return resolved
+
+
+def _number_for_a_string(case: Any) -> bool:
+    """DRF's CharField takes a JSON number and stores its text (`5` → "5"): a number where a
+    string is documented is read, not refused — framework-wide, by design of DRF."""
+    if not isinstance(case.body, dict):
+        return False
+    properties = _body_properties(case)
+    return any(
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and properties.get(name, {}).get("type") == "string"
+        and "enum" not in properties.get(name, {})
+        for name, value in case.body.items()
+    )
+
+
 def negative_data_rejection_drf(ctx: Any, response: Any, case: Any) -> bool | None:
     """schemathesis' `negative_data_rejection`, minus the readings above."""
-    if _blank_query_only(case) or _null_optional_body(case) or _form_body_not_an_object(case):
+    if (
+        _blank_query_only(case)
+        or _null_optional_body(case)
+        or _form_body_not_an_object(case)
+        or _number_for_a_string(case)
+    ):
         return None
     return negative_data_rejection(ctx, response, case)
 
@@ -100,7 +137,7 @@ CHECKS = [
 ]
 
 # Bounded (make test) and long (make fuzz) profiles: examples per operation, per mode.
-PROFILES = {"ci": 4, "long": 60}
+PROFILES = {"ci": 3, "long": 60}
 
 
 def examples_per_operation() -> int:

@@ -73,7 +73,8 @@ def _png_with_size(data: bytes, width: int, height: int) -> bytes:
 
 
 def _jpeg_with_size(data: bytes, width: int, height: int) -> bytes:
-    """Rewrite the dimensions of a JPEG's first SOF marker."""
+    """Rewrite the dimensions of a JPEG's first SOF marker (16 bits each)."""
+    width, height = min(width, 0xFFFF), min(height, 0xFFFF)
     for marker in (b"\xff\xc0", b"\xff\xc2"):
         at = data.find(marker)
         if at != -1 and at + 9 <= len(data):
