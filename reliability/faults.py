@@ -50,6 +50,29 @@ def wait_port(port: int, *, timeout: float, process: subprocess.Popen | None = N
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
 
 
+def wait_http_ok(port: int, path: str = "/api/v1/health", *, timeout: float) -> None:
+    """Wait until GET `path` answers 2xx (a server whose workers have loaded the app)."""
+    import http.client
+
+    deadline = time.monotonic() + timeout
+    last: object = None
+    while time.monotonic() < deadline:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        try:
+            conn.request("GET", path)
+            answer = conn.getresponse()
+            answer.read()
+            if 200 <= answer.status < 300:
+                return
+            last = answer.status
+        except (OSError, http.client.HTTPException) as error:
+            last = error
+        finally:
+            conn.close()
+        time.sleep(0.1)
+    raise TimeoutError(f"GET {path} on {port} not 2xx after {timeout} s (last: {last!r})")
+
+
 def _abort(sock: socket.socket) -> None:
     """Close with RST (SO_LINGER 0): the peer sees "connection reset", as on a crash."""
     with contextlib.suppress(OSError):

@@ -1,6 +1,9 @@
 """A PostgreSQL restart under load costs only the in-flight requests (docs/RELIABILITY.md §3).
 
-A real server process (the Dockerfile's daphne) talks to PostgreSQL through a TCP proxy we own.
+A real server process talks to PostgreSQL through a TCP proxy we own, in both database modes of
+settings.py: gunicorn (WSGI) with persistent connections and CONN_HEALTH_CHECKS, and daphne
+(ASGI, the Dockerfile's server) with the psycopg pool (DB_POOL=1). (daphne with persistent
+connections opens one per request thread — up to ~40 — which is why settings.py pools them.)
 Under a small concurrent load on database-backed endpoints, the proxy resets every connection
 and refuses new ones for a moment — what clients see when PostgreSQL restarts — then accepts
 again. Requests in flight at the cut, or sent while the database is away, may fail (counted and
@@ -18,7 +21,7 @@ from django.db import connection
 
 from accounts.tests.factories import UserFactory
 from accounts.tokens import tokens_for_user
-from reliability.faults import TcpProxy
+from reliability.faults import TcpProxy, wait_http_ok
 from reliability.load import run_load
 from reliability.tests.servers import app_server, server_database_url
 
@@ -35,7 +38,7 @@ DOWN_SECONDS = 0.5  # refused, like a restart in progress
 AFTER_SECONDS = 3.0
 
 
-def _restart_under_load(db_pool: bool) -> dict:
+def _restart_under_load(kind: str, db_pool: bool) -> dict:
     user = UserFactory(email="pg-restart@example.kz")
     token = str(tokens_for_user(user).access_token)
     settings_dict = connection.settings_dict
@@ -44,9 +47,15 @@ def _restart_under_load(db_pool: bool) -> dict:
         server = app_server(
             database_url=server_database_url(host="127.0.0.1", port=proxy.port),
             redis_url="",
-            extra_env={"DB_POOL": "1" if db_pool else "0", "DB_POOL_MIN_SIZE": "2"},
+            kind=kind,
+            extra_env={
+                "DB_POOL": "1" if db_pool else "0",
+                "DB_POOL_MIN_SIZE": "2",
+                "DB_POOL_MAX_SIZE": "4",  # the machine's PostgreSQL is shared: stay small
+            },
         )
         with server:
+            wait_http_ok(server.port, timeout=40)  # workers loaded, database reached
             paths = ["/api/v1/auth/me", "/api/v1/castings", "/api/v1/profiles/models"]
             stop = threading.Event()
             run, threads = run_load(
@@ -90,12 +99,16 @@ def _restart_under_load(db_pool: bool) -> dict:
     }
 
 
-@pytest.mark.parametrize("db_pool", [False, True], ids=["persistent-connections", "psycopg-pool"])
-def test_a_postgres_restart_costs_only_the_requests_in_flight(db_pool, record_property):
-    result = _restart_under_load(db_pool)
+@pytest.mark.parametrize(
+    ("kind", "db_pool"),
+    [("gunicorn", False), ("daphne", True)],
+    ids=["gunicorn-persistent-connections", "daphne-psycopg-pool"],
+)
+def test_a_postgres_restart_costs_only_the_requests_in_flight(kind, db_pool, record_property):
+    result = _restart_under_load(kind, db_pool)
 
     record_property("pg_restart", {k: v for k, v in result.items() if k != "log"})
-    mode = "pool" if db_pool else "persistent"
+    mode = f"{kind}, {'pool' if db_pool else 'persistent'}"
     print(  # noqa: T201 - the figures for docs/RELIABILITY.md (pytest -s)
         f"\npg restart ({mode}, down {result['down_seconds']:.2f} s):"
         + "".join(
