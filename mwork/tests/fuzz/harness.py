@@ -140,8 +140,12 @@ CHECKS = [
 PROFILES = {"ci": 3, "long": 60}
 
 
+def fuzz_profile() -> str:
+    return os.environ.get("MWORK_FUZZ_PROFILE", "ci")
+
+
 def examples_per_operation() -> int:
-    profile = os.environ.get("MWORK_FUZZ_PROFILE", "ci")
+    profile = fuzz_profile()
     if profile.isdigit():
         return int(profile)
     return PROFILES[profile]
@@ -151,9 +155,9 @@ def write_figures(name: str, figures: dict) -> None:
     """Leave a run's figures in var/fuzz/<name>.json (docs/RELIABILITY.md quotes them)."""
     from django.conf import settings as django_settings
 
-    out = django_settings.VAR_DIR / "fuzz" / f"{name}.json"
+    out = django_settings.VAR_DIR / "fuzz" / f"{name}-{fuzz_profile()}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"profile": os.environ.get("MWORK_FUZZ_PROFILE", "ci"), **figures}
+    payload = {"profile": fuzz_profile(), **figures}
     out.write_text(json.dumps(payload, indent=2, default=str))
 
 

@@ -2,16 +2,14 @@
 
 `make test` runs the bounded profile (MWORK_FUZZ_PROFILE=ci, a few examples per operation and
 mode, derandomized); `make fuzz` the long one (MWORK_FUZZ_PROFILE=long). Each run leaves its
-figures in var/fuzz/contract-<identity>.json (docs/RELIABILITY.md quotes them).
+figures in var/fuzz/contract-<identity>-<profile>.json (docs/RELIABILITY.md quotes them).
 """
 
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
-from django.conf import settings
 
 from conftest import access_token_for
 from mwork.tests.fuzz.harness import (
@@ -20,6 +18,7 @@ from mwork.tests.fuzz.harness import (
     fuzz_operation,
     is_public,
     operations,
+    write_figures,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -44,21 +43,17 @@ def test_every_operation_holds_its_contract(identity, world, outbound_guard):
             operation, headers=headers, pools=world.pools, report=report, max_examples=examples
         )
 
-    out = settings.VAR_DIR / "fuzz" / f"contract-{identity}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {
-                "identity": identity,
-                "operations": len(ops),
-                "requests": report.requests,
-                "seconds": round(time.monotonic() - started, 1),
-                "statuses": dict(sorted(report.statuses.items())),
-                "failures": report.lines(),
-                "outbound_attempts": outbound_guard,
-            },
-            indent=2,
-        )
+    write_figures(
+        f"contract-{identity}",
+        {
+            "identity": identity,
+            "operations": len(ops),
+            "requests": report.requests,
+            "seconds": round(time.monotonic() - started, 1),
+            "statuses": dict(sorted(report.statuses.items())),
+            "failures": report.lines(),
+            "outbound_attempts": outbound_guard,
+        },
     )
     assert report.requests >= len(ops)
     assert outbound_guard == [], "a fuzzed request made the server reach outside this machine"
