@@ -1,8 +1,10 @@
 """`make soak` / `python -m bench.soak`: a long run of mixed traffic against real processes.
 
 What runs (the production topology of the Dockerfile and docker-compose.yml, DEBUG off):
-- `web`: daphne serving /api and /ws (or, with `--topology split`, gunicorn gthread for /api and
-  uvicorn for /ws, the serving split docs/PERFORMANCE.md measures);
+- `web_http`: gunicorn gthread, 3 workers x 4 threads, `--max-requests 5000` (the Dockerfile's
+  command, WEB_CONCURRENCY=3) for /api, persistent connections; `web_ws`: uvicorn with
+  DB_POOL=1 for /ws (compose's `ws` service). `--topology daphne`: one daphne process for both
+  (what `make run` serves with; DB_POOL as `--db-pool`);
 - `worker`: a Celery worker (prefork, 2 children) consuming the tasks the traffic queues;
 - a private `redis-server` on a free port (cache, channel layer, broker), so `INFO clients`
   counts only this run; PostgreSQL is DATABASE_URL (its own database: `pg_stat_activity` is
@@ -62,10 +64,12 @@ from reliability.faults import (  # noqa: E402
     rss_kib,
     running,
     server_command,
+    wait_http_ok,
     wait_port,
 )
 
 SOAK_DOMAIN = "soak.mwork.kz"
+GUNICORN_WORKERS = 3  # the Dockerfile's WEB_CONCURRENCY
 logger = logging.getLogger("bench.soak")
 MIB = 1024
 
@@ -79,7 +83,7 @@ class SoakConfig:
     msg_rate: float = 5.0
     sample_every: float = 5.0
     warmup_fraction: float = 0.2
-    topology: str = "dockerfile"  # or "split"
+    topology: str = "compose"  # or "daphne"
     # daphne (ASGI) with the psycopg pool, as settings.py prescribes for ASGI servers. Without
     # it every request thread opens its own connection (STACK-NOTES; measured in RELIABILITY.md).
     db_pool: bool = True
@@ -187,8 +191,8 @@ def server_env(config: SoakConfig, redis_url: str, *, pool: bool) -> dict[str, s
 def processes(config: SoakConfig, redis_url: str, log_dir: Path) -> dict[str, ServerProcess]:
     """name → process (not started). `web_http`/`web_ws` may be the same process."""
     procs: dict[str, ServerProcess] = {}
-    if config.topology == "dockerfile":
-        # Dockerfile: `daphne mwork.asgi:application`.
+    if config.topology == "daphne":
+        # `make run`'s server: `daphne mwork.asgi:application` for HTTP and WebSockets.
         port = free_port()
         web = ServerProcess(
             server_command("daphne", port),
@@ -197,10 +201,10 @@ def processes(config: SoakConfig, redis_url: str, log_dir: Path) -> dict[str, Se
             log_dir=log_dir,
         )
         procs["web"] = web
-    elif config.topology == "split":
+    elif config.topology == "compose":
         http_port, ws_port = free_port(), free_port()
         procs["web_http"] = ServerProcess(
-            server_command("gunicorn", http_port, workers=2),
+            server_command("gunicorn", http_port, workers=GUNICORN_WORKERS),
             port=http_port,
             env=server_env(config, redis_url, pool=False),
             log_dir=log_dir,
@@ -595,9 +599,9 @@ def pg_connection_cap(config: SoakConfig) -> int | None:
     """
     pool_max = int(os.environ.get("DB_POOL_MAX_SIZE", "10"))
     worker = 3 if config.worker else 0  # prefork master + 2 children
-    if config.topology == "dockerfile":
+    if config.topology == "daphne":
         return pool_max + worker if config.db_pool else None
-    return 2 * 4 + 1 + pool_max + worker  # gunicorn 2 workers x 4 threads (+ master), uvicorn
+    return GUNICORN_WORKERS * 4 + pool_max + worker  # gunicorn threads, uvicorn's pool
 
 
 def evaluate(samples: list[dict], config: SoakConfig, names: list[str]) -> dict[str, Any]:
@@ -697,8 +701,7 @@ def markdown(result: dict[str, Any]) -> str:
     pg = result["figures"]["pg_connections"]
     rc = result["figures"]["redis_clients"]
     lines = [
-        f"Soak {result['started']}: {c['duration']:.0f} s, topology `{c['topology']}` "
-        f"(DB_POOL={int(c['db_pool'])} for ASGI), "
+        f"Soak {result['started']}: {c['duration']:.0f} s, topology `{c['topology']}`, "
         f"{result['websocket']['sockets_open']} WebSockets, HTTP {c['http_rate']:g} req/s "
         f"over {c['http_concurrency']} connections, {c['msg_rate']:g} chat messages/s.",
         "",
@@ -762,6 +765,7 @@ def run_soak(config: SoakConfig) -> dict[str, Any]:
                 ws_port = (procs.get("web") or procs["web_ws"]).port
                 for proc in web_procs.values():
                     wait_port(proc.port, timeout=30, process=proc.process)
+                    wait_http_ok(proc.port, timeout=60)  # workers have loaded the app
                 logger.info("processes up: %s", ", ".join(procs))
                 result = _drive(
                     config, world, tokens, procs, redis_server, counters, http_port, ws_port
@@ -885,7 +889,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--http-rate", type=float, default=40)
     parser.add_argument("--msg-rate", type=float, default=5)
     parser.add_argument("--sample-every", type=float, default=5)
-    parser.add_argument("--topology", choices=("dockerfile", "split"), default="dockerfile")
+    parser.add_argument("--topology", choices=("compose", "daphne"), default="compose")
     parser.add_argument("--no-worker", action="store_true")
     parser.add_argument(
         "--db-pool", type=int, choices=(0, 1), default=1, help="DB_POOL of the daphne process"

@@ -321,16 +321,18 @@ def database_url_for(settings_dict: Mapping, *, host: str | None = None, port=No
 
 
 def server_command(kind: str, port: int, *, workers: int = 1) -> list[str]:
-    """The command line of the real server `kind` (daphne: what the Dockerfile runs)."""
+    """The command line of the real server `kind`, as docker-compose runs it: gunicorn (web,
+    /api), uvicorn (ws, /ws; DB_POOL=1); daphne is what `make run` serves with."""
     python = sys.executable
     asgi = "mwork.asgi:application"
     if kind == "daphne":
         return [python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), asgi]
-    if kind == "gunicorn":  # WSGI workers for /api (STACK-NOTES: serving measurements)
+    if kind == "gunicorn":  # the Dockerfile's web command (WSGI, gthread) for /api and /admin
         return [
             python, "-m", "gunicorn", "mwork.wsgi:application", "-b", f"127.0.0.1:{port}",
-            "-w", str(workers), "--threads", "4", "--graceful-timeout", "3",
-            "--log-level", "warning",
+            "-w", str(workers), "--worker-class", "gthread", "--threads", "4",
+            "--max-requests", "5000", "--max-requests-jitter", "500", "--timeout", "30",
+            "--graceful-timeout", "3", "--log-level", "warning",
         ]  # fmt: skip
     if kind == "uvicorn":
         return [

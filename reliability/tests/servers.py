@@ -10,8 +10,8 @@ from django.db import connection
 
 from reliability.faults import ServerProcess, database_url_for, free_port, server_command
 
-# What the Dockerfile runs (`daphne mwork.asgi:application`): HTTP, WebSockets and admin.
-SERVER_KIND = os.environ.get("RELIABILITY_SERVER", "daphne")
+# docker-compose serves /ws with uvicorn (DB_POOL=1) and /api with gunicorn (the Dockerfile).
+SERVER_KIND = os.environ.get("RELIABILITY_SERVER", "uvicorn")
 
 
 def server_database_url(*, host: str | None = None, port: int | None = None) -> str:

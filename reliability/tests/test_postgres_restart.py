@@ -1,9 +1,10 @@
 """A PostgreSQL restart under load costs only the in-flight requests (docs/RELIABILITY.md §3).
 
 A real server process talks to PostgreSQL through a TCP proxy we own, in both database modes of
-settings.py: gunicorn (WSGI) with persistent connections and CONN_HEALTH_CHECKS, and daphne
-(ASGI, the Dockerfile's server) with the psycopg pool (DB_POOL=1). (daphne with persistent
-connections opens one per request thread — up to ~40 — which is why settings.py pools them.)
+settings.py, each on the server docker-compose runs it with: gunicorn (the Dockerfile's web
+server, /api) with persistent connections and CONN_HEALTH_CHECKS, and uvicorn (/ws) with the
+psycopg pool (DB_POOL=1). (An ASGI server with persistent connections opens one per request
+thread — up to ~40 measured with daphne — which is why settings.py pools them.)
 Under a small concurrent load on database-backed endpoints, the proxy resets every connection
 and refuses new ones for a moment — what clients see when PostgreSQL restarts — then accepts
 again. Requests in flight at the cut, or sent while the database is away, may fail (counted and
@@ -101,8 +102,8 @@ def _restart_under_load(kind: str, db_pool: bool) -> dict:
 
 @pytest.mark.parametrize(
     ("kind", "db_pool"),
-    [("gunicorn", False), ("daphne", True)],
-    ids=["gunicorn-persistent-connections", "daphne-psycopg-pool"],
+    [("gunicorn", False), ("uvicorn", True)],
+    ids=["gunicorn-persistent-connections", "uvicorn-psycopg-pool"],
 )
 def test_a_postgres_restart_costs_only_the_requests_in_flight(kind, db_pool, record_property):
     result = _restart_under_load(kind, db_pool)

@@ -104,7 +104,7 @@ def test_the_denylist_fails_open_but_token_version_still_revokes(dead_cache, api
     assert refused.json()["error"]["code"] == "INVALID_TOKEN"
 
 
-# --- a real server process on a private Redis that is killed and restarted --------------------
+# --- a real server process (uvicorn, as /ws runs) on a private Redis, killed and restarted ----
 
 
 async def _ws_pong(url: str) -> dict:
