@@ -29,7 +29,12 @@ from media.models import Photo
 from mwork.api.exceptions import FileTooLarge, ValidationFailed
 from mwork.tests.fuzz.harness import examples_per_operation, write_figures
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.timeout(900),
+    # Pillow warns about the corrupt EXIF of mutated files; the pipeline must just cope.
+    pytest.mark.filterwarnings("ignore::UserWarning"),
+]
 
 
 def _save(image: Image.Image, fmt: str, **kwargs) -> bytes:
