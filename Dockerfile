@@ -4,7 +4,8 @@ FROM python:3.11-slim-bookworm AS base
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    DJANGO_SETTINGS_MODULE=mwork.settings
+    DJANGO_SETTINGS_MODULE=mwork.settings \
+    DJANGO_DEBUG=0
 
 WORKDIR /app
 RUN pip install --no-cache-dir uv
