@@ -27,13 +27,8 @@ from mwork.api.pagination import paginate
 from mwork.api.permissions import IsEmployer, IsModel
 from mwork.api.responses import created, no_content, ok
 from mwork.api.schema import api_schema, envelope, item_envelope, list_envelope
+from mwork.api.serializers import validated_query
 from profiles.selectors import ModelFilters
-
-
-def _query(serializer_class: type, request: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _invitation(invitation: Any) -> dict[str, Any]:
@@ -59,7 +54,7 @@ class InvitationListCreateView(APIView):
         errors=(400, 401, 429),
     )
     def get(self, request):
-        status = _query(InvitationListQuerySerializer, request).get("status")
+        status = validated_query(request, InvitationListQuerySerializer).get("status")
         queryset = selectors.invitation_list_for_user(user=request.user, status=status)
         return ok(
             paginate(
@@ -156,7 +151,7 @@ class RosterListView(APIView):
         errors=(400, 401, 403, 429),
     )
     def get(self, request):
-        filters = ModelFilters(**_query(RosterListQuerySerializer, request))
+        filters = ModelFilters(**validated_query(request, RosterListQuerySerializer))
         agency = selectors.agency_for_roster(user=request.user)
         queryset = selectors.roster_list(agency=agency, filters=filters, viewer=request.user)
         return ok(

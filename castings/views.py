@@ -30,12 +30,7 @@ from mwork.api.permissions import IsEmployer, IsModel
 from mwork.api.ratelimit import client_ip
 from mwork.api.responses import created, no_content, ok
 from mwork.api.schema import api_schema, item_envelope, list_envelope
-
-
-def _query(serializer_class: type, request: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+from mwork.api.serializers import validated_query
 
 
 def _castings(rows: Any) -> list[dict[str, Any]]:
@@ -67,7 +62,7 @@ class CastingListCreateView(_MethodPermissionsView):
         parameters=[CastingListQuerySerializer],
     )
     def get(self, request):
-        filters = selectors.CastingFilters(**_query(CastingListQuerySerializer, request))
+        filters = selectors.CastingFilters(**validated_query(request, CastingListQuerySerializer))
         queryset = selectors.casting_list_public(user=request.user, filters=filters)
         return ok(paginate(request, queryset, key="castings", serialize=_castings))
 
@@ -160,7 +155,7 @@ class MyCastingsView(APIView):
         parameters=[MyCastingsQuerySerializer],
     )
     def get(self, request):
-        status = _query(MyCastingsQuerySerializer, request).get("status")
+        status = validated_query(request, MyCastingsQuerySerializer).get("status")
         queryset = selectors.casting_list_owned(user=request.user, status=status)
         return ok(paginate(request, queryset, key="castings", serialize=_castings))
 
@@ -217,7 +212,7 @@ class CastingResponsesView(APIView):
         parameters=[ResponseListQuerySerializer],
     )
     def get(self, request, casting_id: UUID):
-        status = _query(ResponseListQuerySerializer, request).get("status")
+        status = validated_query(request, ResponseListQuerySerializer).get("status")
         casting = selectors.casting_get_for_owner(user=request.user, casting_id=casting_id)
         queryset = selectors.response_list_for_casting(casting=casting, status=status)
 
@@ -260,7 +255,7 @@ class MyResponsesView(APIView):
         parameters=[ResponseListQuerySerializer],
     )
     def get(self, request):
-        status = _query(ResponseListQuerySerializer, request).get("status")
+        status = validated_query(request, ResponseListQuerySerializer).get("status")
         queryset = selectors.response_list_for_model(user=request.user, status=status)
         return ok(
             paginate(
