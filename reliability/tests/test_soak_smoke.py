@@ -4,7 +4,7 @@
 Same driver, same checks as the 10-minute run, on the test database with a private Redis:
 mixed HTTP traffic with zero errors, 40 WebSockets that all stay open and lose no message,
 RSS sampled for every process, PostgreSQL connections within the configured cap and Redis clients
-not growing. Memory flatness is judged by the long run only (12 s is all warm-up).
+not growing with the traffic. Memory flatness is judged by the long run only (12 s is all warm-up).
 """
 
 from __future__ import annotations
@@ -62,6 +62,11 @@ def test_soak_smoke(tmp_path):
     # gunicorn's threads and uvicorn's pool bound the connections (+1: this test's own).
     pg = summary["figures"]["pg_connections"]
     assert pg["second_half_peak"] <= pg["cap"] + 1, details
+    # Redis clients: 12 s is all warm-up, and each pool (django-redis per gunicorn worker, the
+    # channel layer per event loop, kombu's producers) still reaches its high-water mark when a
+    # concurrency peak asks for it — CI saw 47 → 52. A leak grows with the traffic instead: one
+    # connection per socket, message or request would add 40, 60 or 360. The 10-minute soak
+    # judges growth after warm-up (10 %).
     redis = summary["figures"]["redis_clients"]
-    assert redis["second_half_peak"] <= redis["warmup_peak"] + 2, details
+    assert redis["second_half_peak"] - redis["warmup_peak"] < config.sockets // 4, details
     assert (tmp_path / f"soak-{summary['started']}.json").exists()
