@@ -11,3 +11,9 @@ from analytics import services
 def rollup_views() -> int:
     """Beat job: roll up the finished days' profile and casting views (idempotent)."""
     return services.views_rollup()
+
+
+@shared_task
+def flush_views() -> int:
+    """Beat job: store the views buffered in Redis (skips when another flush is running)."""
+    return services.views_flush()

@@ -536,6 +536,16 @@ if REDIS_URL:
 # ---------------------------------------------------------------------------------------------
 # Raw view rows (needed only to deduplicate within a day) are kept this many days after rollup.
 ANALYTICS_RAW_VIEW_RETENTION_DAYS = env.int("ANALYTICS_RAW_VIEW_RETENTION_DAYS", default=90)
+# With Redis, detail pages only append their view to a Redis list; this job stores it (and the
+# dashboard and the rollup store it before they count). Without Redis views are stored at once.
+ANALYTICS_VIEWS_BUFFERED = env.bool("ANALYTICS_VIEWS_BUFFERED", default=bool(REDIS_URL))
+ANALYTICS_VIEWS_FLUSH_SECONDS = env.int("ANALYTICS_VIEWS_FLUSH_SECONDS", default=30)
+CELERY_BEAT_SCHEDULE["analytics-flush-views"] = {
+    "task": "analytics.tasks.flush_views",
+    "schedule": ANALYTICS_VIEWS_FLUSH_SECONDS,
+    # A run queued behind a busy worker is pointless once the next one is due.
+    "options": {"expires": ANALYTICS_VIEWS_FLUSH_SECONDS},
+}
 CELERY_BEAT_SCHEDULE["analytics-rollup-views"] = {
     # Finished Almaty days' views → DailyViewStat; the dashboard counts today live.
     "task": "analytics.tasks.rollup_views",

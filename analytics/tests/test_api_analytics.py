@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from analytics.models import CastingView, DailyViewStat, ProfileView, RollupState
-from analytics.services import views_rollup
+from analytics.services import view_record_casting, view_record_profile, views_rollup
 from castings.tests.factories import (
     CastingFactory,
     EmployerProfileFactory,
@@ -349,3 +349,69 @@ def test_query_count_is_constant_for_employers(auth_client, make_user, plan):
 
     assert few == many
     assert many <= 12
+
+
+# --- views buffered in Redis (the production path) ---------------------------------------------
+@pytest.fixture
+def buffered(settings) -> None:
+    if not settings.REDIS_URL:
+        pytest.skip("the buffer lives in Redis")
+    settings.ANALYTICS_VIEWS_BUFFERED = True
+
+
+def test_the_dashboard_counts_a_profile_view_recorded_a_moment_ago(
+    buffered, auth_client, make_user
+):
+    profile = model_with_plan(make_user, "BUSINESS")
+    astana_model, almaty_employer = viewers()
+    view_record_profile(profile=profile, viewer=None, address="10.0.0.1")
+    view_record_profile(profile=profile, viewer=astana_model, address="10.0.0.2")
+    view_record_profile(profile=profile, viewer=almaty_employer, address="10.0.0.3")
+    assert not ProfileView.objects.exists()  # still in the buffer
+
+    body = auth_client(profile.user).get(URL, {"days": 2}).json()["data"]["analytics"]
+
+    assert views_of(body) == {(TODAY - dt.timedelta(days=1)).isoformat(): 0, TODAY.isoformat(): 3}
+    assert {row["city"]: row["views"] for row in body["viewers_by_city"]} == {
+        "Astana": 1,
+        "Almaty": 1,
+        "unknown": 1,
+    }
+
+
+def test_the_dashboard_counts_a_casting_view_recorded_a_moment_ago(
+    buffered, auth_client, make_user
+):
+    owner = employer_with_plan(make_user, "PRO")
+    casting = CastingFactory(owner=owner)
+    view_record_casting(casting=casting, viewer=None, address="10.0.0.1")
+    view_record_casting(casting=casting, viewer=owner, address="10.0.0.1")  # the owner: ignored
+
+    body = auth_client(owner).get(URL, {"days": 1}).json()["data"]["analytics"]
+
+    assert body["total_views"] == 1
+    assert [row["views"] for row in body["castings"]] == [1]
+
+
+def test_the_rollup_stores_buffered_views_of_yesterday_first(buffered, make_user):
+    profile = ModelProfileFactory()
+    with time_machine.travel(NOW - dt.timedelta(days=1), tick=False):
+        view_record_profile(profile=profile, viewer=None, address="10.0.0.1")
+
+    assert views_rollup() >= 1
+
+    stat = DailyViewStat.objects.get(object_id=profile.id, dimension="total")
+    assert (stat.day, stat.views) == (TODAY - dt.timedelta(days=1), 1)
+
+
+@pytest.mark.parametrize("plan", ["PRO", "BUSINESS"])
+def test_an_empty_buffer_costs_the_dashboard_no_query(buffered, auth_client, make_user, plan):
+    profile = model_with_plan(make_user, plan)
+    client = auth_client(profile.user)
+    view_record_profile(profile=profile, viewer=None, address="10.0.0.1")
+    with_a_buffered_view = _queries(client, {"days": 30})
+
+    without = _queries(client, {"days": 30})
+
+    assert without < with_a_buffered_view <= without + 4
+    assert without <= 9
