@@ -174,14 +174,35 @@ class PaymentAdmin(ReadOnlyAdmin):
         "status",
         "is_test",
         "recurring",
+        "refund_due",
         "created_at",
         "paid_at",
     )
-    list_filter = ("status", "purpose", "is_test", "recurring", "created_at", "paid_at")
+    list_filter = (
+        "status",
+        "refund_due",
+        "purpose",
+        "is_test",
+        "recurring",
+        "created_at",
+        "paid_at",
+    )
     search_fields = ("id", "user__email")
     list_select_related = ("user", "plan", "package")
     date_hierarchy = "created_at"
     inlines = [PaymentEventInline]
+    actions = ["mark_refunded"]
+
+    @admin.action(description="Refund made in Robokassa: clear “refund due”")
+    def mark_refunded(self, request, queryset):
+        if not request.user.is_staff:
+            raise DjangoPermissionDenied
+        cleared = 0
+        for payment in queryset.filter(refund_due=True):
+            if services.payment_mark_refunded(payment_id=payment.pk):
+                self.log_change(request, payment, "Refund made: refund_due cleared.")
+                cleared += 1
+        self.message_user(request, f"{cleared} payment(s) marked refunded.")
 
 
 @admin.register(PaymentEvent)

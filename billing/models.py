@@ -223,6 +223,9 @@ class Payment(models.Model):
     )
     description = models.CharField(max_length=100, blank=True, default="")
     failure_reason = models.CharField(max_length=255, blank=True, default="")
+    # Paid, but its effect could not be applied (a renewal of a plan the user had left meanwhile):
+    # staff refund it in Robokassa's merchant panel and clear the flag (admin action).
+    refund_due = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     paid_at = models.DateTimeField(null=True, blank=True)

@@ -244,10 +244,52 @@ def payment_checkout_url(*, payment: Payment) -> str:
     )
 
 
+def _apply_renewal(payment: Payment) -> bool:
+    """A confirmed automatic renewal (a charge of `payment.parent`'s card): extend the plan it
+    renews, under the caller's transaction. Returns False when nothing was applied.
+
+    The charge is sent up to BILLING_RENEWAL_LEAD_HOURS before expiry and confirmed later by
+    ResultURL; meanwhile the user may have moved to another plan or cancelled. A renewal
+    therefore never switches plans back (it is marked `refund_due` for staff instead) and never
+    turns auto-renewal back on after a cancel. With no current subscription left (the
+    confirmation came after expiry) it starts the plan again like a purchase.
+    """
+    now = timezone.now()
+    current = [s for s in _lock_current(payment.user_id) if s.expires_at > now]
+    if not current:
+        _subscription_put(
+            user_id=payment.user_id,
+            plan=payment.plan,
+            billing_period=payment.billing_period or BillingPeriod.MONTHLY,
+            delta=_period_delta(payment.billing_period or BillingPeriod.MONTHLY),
+            auto_renew=True,
+            recurring_payment=payment.parent,
+        )
+        return True
+    renewed = next((s for s in current if s.plan_id == payment.plan_id), None)
+    if renewed is None:
+        logger.warning(
+            "Renewal payment %s confirmed after user %s left plan %s: refund due",
+            payment.pk,
+            payment.user_id,
+            payment.plan.name,
+        )
+        payment.refund_due = True
+        payment.save(update_fields=["refund_due", "updated_at"])
+        return False
+    renewed.expires_at += _period_delta(payment.billing_period or renewed.billing_period)
+    renewed.save(update_fields=["expires_at", "updated_at"])
+    return True
+
+
 def _apply_payment(payment: Payment) -> None:
     """The effect of a paid payment; runs in the transaction that marks it paid."""
-    if payment.purpose == PaymentPurpose.SUBSCRIPTION:
-        root = payment.parent or (payment if payment.recurring else None)
+    if payment.purpose == PaymentPurpose.SUBSCRIPTION and payment.parent_id is not None:
+        if not _apply_renewal(payment):
+            return  # nothing bought took effect: no "payment succeeded" notification either
+        target = {"plan": payment.plan.name}
+    elif payment.purpose == PaymentPurpose.SUBSCRIPTION:
+        root = payment if payment.recurring else None
         _subscription_put(
             user_id=payment.user_id,
             plan=payment.plan,
@@ -517,6 +559,16 @@ def subscriptions_renew_due() -> int:
             payment_charge_recurring(payment=payment)
             charged += 1
     return charged
+
+
+def payment_mark_refunded(*, payment_id: int) -> bool:
+    """Staff refunded a `refund_due` payment in Robokassa's merchant panel: clear the flag.
+    Returns False when the payment had no refund due (nothing changes)."""
+    return bool(
+        Payment.objects.filter(pk=payment_id, refund_due=True).update(
+            refund_due=False, updated_at=timezone.now()
+        )
+    )
 
 
 def payments_fail_stale() -> int:

@@ -105,3 +105,19 @@ def test_plans_are_editable(staff_client):
 
     assert answer.status_code == 200
     assert b"price_monthly" in answer.content
+
+
+def test_refund_due_filter_and_mark_refunded_action(staff_client):
+    due = SubscriptionPaymentFactory(status="paid", refund_due=True)
+    other = SubscriptionPaymentFactory(status="paid")
+    url = reverse("admin:billing_payment_changelist")
+
+    listed = staff_client.get(url, {"refund_due__exact": "1"})
+    answer = staff_client.post(
+        url, {"action": "mark_refunded", "_selected_action": [due.pk, other.pk]}
+    )
+
+    assert listed.status_code == 200 and listed.context["cl"].result_count == 1
+    assert answer.status_code == 302
+    assert Payment.objects.filter(refund_due=True).count() == 0
+    assert Payment.objects.get(pk=other.pk).status == "paid"  # nothing else changed

@@ -16,7 +16,7 @@ from billing import tasks
 from billing.models import Payment, PaymentStatus, Subscription
 from billing.services import subscription_cancel, subscription_grant
 from billing.tests.conftest import signed_result
-from billing.tests.factories import SubscriptionPaymentFactory
+from billing.tests.factories import SubscriptionPaymentFactory, plan
 from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -179,6 +179,84 @@ def test_recurring_renewal_success(make_user, api_client, merchant, frozen):
     assert subscription.expires_at > old_expiry + dt.timedelta(days=27)
     assert subscription.auto_renew is True
     assert Subscription.objects.filter(user=user).count() == 1
+
+
+def _pending_renewal(api_client, user, frozen) -> tuple[Subscription, Payment]:
+    """A recurring PRO subscription whose renewal charge Robokassa accepted (not yet confirmed)."""
+    subscription = _recurring_subscription(api_client, user)
+    responses.add_callback(responses.POST, RECURRING_URL, callback=_robokassa_recurring([]))
+    frozen.move_to(subscription.expires_at - dt.timedelta(hours=12))
+    assert tasks.renew_subscriptions.delay().get() == 1
+    renewal = Payment.objects.get(parent=subscription.recurring_payment)
+    assert renewal.status == "pending"
+    return subscription, renewal
+
+
+@responses.activate
+def test_late_renewal_never_switches_the_plan_back(
+    make_user, api_client, merchant, frozen, django_capture_on_commit_callbacks
+):
+    user = make_user()
+    pro, renewal = _pending_renewal(api_client, user, frozen)
+    upgrade = SubscriptionPaymentFactory(user=user, plan=plan("BUSINESS"))
+    api_client.post(
+        "/webhooks/robokassa/result", signed_result(upgrade.pk, f"{upgrade.amount}.000000")
+    )
+    business = Subscription.objects.get(user=user, status="active")
+    assert business.plan.name == "BUSINESS"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = api_client.post(
+            "/webhooks/robokassa/result", signed_result(renewal.pk, "5000.000000")
+        )
+
+    # The money arrived (Robokassa gets its OK), but the PRO renewal takes nothing away.
+    assert answer.content.decode() == f"OK{renewal.pk}"
+    renewal.refresh_from_db()
+    assert (renewal.status, renewal.refund_due) == ("paid", True)
+    assert Subscription.objects.get(user=user, status="active") == business
+    assert Subscription.objects.get(pk=business.pk).expires_at == business.expires_at
+    assert Subscription.objects.get(pk=pro.pk).status == "replaced"
+    assert not Notification.objects.filter(
+        user=user, type="payment_succeeded", data__order_id=renewal.order_id
+    ).exists()
+
+
+@responses.activate
+def test_late_renewal_after_cancel_extends_without_turning_auto_renew_back_on(
+    make_user, api_client, merchant, frozen
+):
+    user = make_user()
+    subscription, renewal = _pending_renewal(api_client, user, frozen)
+    old_expiry = subscription.expires_at
+    subscription_cancel(user=user)
+
+    api_client.post("/webhooks/robokassa/result", signed_result(renewal.pk, "5000.000000"))
+
+    subscription.refresh_from_db()
+    assert subscription.expires_at > old_expiry + dt.timedelta(days=27)  # paid for: granted
+    assert (subscription.status, subscription.auto_renew) == ("cancelled", False)
+    assert not Payment.objects.get(pk=renewal.pk).refund_due
+    frozen.move_to(old_expiry + dt.timedelta(hours=1))
+    assert tasks.renew_subscriptions.delay().get() == 0  # no second charge after the cancel
+
+
+@responses.activate
+def test_renewal_confirmed_after_expiry_starts_the_plan_again(
+    make_user, api_client, merchant, frozen
+):
+    user = make_user()
+    subscription, renewal = _pending_renewal(api_client, user, frozen)
+    frozen.move_to(subscription.expires_at + dt.timedelta(hours=2))
+    tasks.expire_subscriptions.delay()
+
+    api_client.post("/webhooks/robokassa/result", signed_result(renewal.pk, "5000.000000"))
+
+    current = Subscription.objects.get(user=user, status="active")
+    assert current.plan.name == "PRO"
+    assert current.expires_at > timezone.now() + dt.timedelta(days=27)
+    assert current.recurring_payment == subscription.recurring_payment
+    assert current.auto_renew is True
 
 
 @responses.activate
