@@ -13,12 +13,14 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.models import (
+    Case,
     DateTimeField,
     F,
-    Prefetch,
+    FloatField,
     Q,
     QuerySet,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, Greatest, Upper
 from django.utils import timezone
@@ -148,16 +150,32 @@ def _filter_category(queryset: QuerySet[ModelProfile], category: str) -> QuerySe
 
 
 def _search(queryset: QuerySet[ModelProfile], text: str) -> QuerySet[ModelProfile]:
+    """Filter by a search text and annotate `search_rank` (higher first).
+
+    On PostgreSQL a profile matches by full text over name and bio (GIN on search_vector) or
+    by a trigram word match on the name (GIN gin_trgm_ops), so that "Nurzhanva" still finds
+    "Aisha Nurzhanova" and a fragment such as "nurzh" finds every Nurzhanov(a).
+
+    Only full-text hits are ranked (`ts_rank`); trigram-only hits get rank 0 and so follow
+    them newest first (the list's tie-break). `ts_rank` of a profile that does not match the
+    query is 0 anyway (or a vanishing 1e-20 for a partial AND match), so the order a user sees
+    is the same, but at scale 1 a fragment like "nurzh" matches ~3,500 names and none of them
+    by full text: ranking every candidate cost more than finding it (docs/perf/explain.md,
+    "models: search").
+    """
     if connection.vendor != "postgresql":
         return queryset.filter(Q(name__icontains=text) | Q(bio__icontains=text)).annotate(
             search_rank=Value(0.0)
         )
     query = SearchQuery(text, config="simple", search_type="websearch")
-    # Full text over name and bio (GIN on search_vector), or a trigram word match on the name
-    # (GIN gin_trgm_ops) so that "Nurzhanva" still finds "Aisha Nurzhanova".
-    return queryset.filter(
-        Q(search_vector=query) | TrigramWordSimilar(F("name"), Value(text))
-    ).annotate(search_rank=SearchRank(F("search_vector"), query))
+    full_text_hit = Q(search_vector=query)
+    return queryset.filter(full_text_hit | TrigramWordSimilar(F("name"), Value(text))).annotate(
+        search_rank=Case(
+            When(full_text_hit, then=SearchRank(F("search_vector"), query)),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+    )
 
 
 def visible_model_profiles_for(*, viewer: Any) -> QuerySet[ModelProfile]:
@@ -216,6 +234,33 @@ def model_profile_list(*, filters: ModelFilters, viewer: Any = None) -> QuerySet
     return queryset.order_by(*order)
 
 
+# Exactly the columns of a catalogue card (`ModelProfileListItemSerializer`'s shape), plus the
+# annotated `promotion_ends`: the list reads neither bio, measurements nor the search vector.
+CARD_COLUMNS = (
+    "id",
+    "user_id",
+    "name",
+    "age",
+    "gender",
+    "height",
+    "city",
+    "categories",
+    "experience",
+    "main_photo",
+    "main_thumbnail",
+    "rating",
+    "reviews_count",
+)
+
+
+def model_profile_card_list(*, filters: ModelFilters, viewer: Any = None) -> QuerySet[Any]:
+    """`model_profile_list` as value dicts of the card's columns (the public catalogue's hot
+    path: no model instances, rendered by `serializers.model_card_data`)."""
+    return model_profile_list(filters=filters, viewer=viewer).values(
+        *CARD_COLUMNS, "promotion_ends"
+    )
+
+
 def model_profile_list_promoted(*, viewer: Any = None) -> QuerySet[ModelProfile]:
     """Visible profiles promoted right now, the longest-running promotion first."""
     return (
@@ -225,24 +270,40 @@ def model_profile_list_promoted(*, viewer: Any = None) -> QuerySet[ModelProfile]
     )
 
 
-def _photos_prefetch() -> list[Any]:
-    from media.models import Photo  # media sits above profiles: imported where it is used
-
-    return [Prefetch("photos", queryset=Photo.objects.order_by("order", "created_at"))]
-
-
 # The profile's agency (agencies.RosterMembership, reverse one-to-one), joined into the row.
 AGENCY_RELATED = "agency_link__agency__employer_profile"
+PHOTO_COLUMNS = ("id", "image", "thumbnail", "is_main", "order")
+WORK_EXPERIENCE_COLUMNS = ("id", "company", "position", "start_date", "end_date")
 
 
-def _detail_queryset(*, viewer: Any = None) -> QuerySet[ModelProfile]:
-    return (
-        with_promotion(visible_model_profiles_for(viewer=viewer))
-        .select_related(AGENCY_RELATED)
-        .prefetch_related(
-            Prefetch("work_experience", queryset=WorkExperience.objects.all()),
-            *_photos_prefetch(),
-        )
+@dataclass(frozen=True)
+class ModelProfileDetail:
+    """A profile in the detail shape: the row (promotion annotated, agency joined) and its
+    photos and work experience as value dicts, in display order."""
+
+    profile: ModelProfile
+    photos: list[dict[str, Any]]
+    work_experience: list[dict[str, Any]]
+
+
+def _detail(queryset: QuerySet[ModelProfile], *, pk: Any) -> ModelProfileDetail:
+    """Three queries: the profile, its photos, its work experience.
+
+    Plain value queries instead of `prefetch_related` model instances: the detail is a hot
+    read (issue 9), and the prefetch machinery and model construction cost more than the SQL.
+    Raises `ModelProfile.DoesNotExist`.
+    """
+    from media.models import Photo  # media sits above profiles: imported where it is used
+
+    profile = (
+        with_promotion(queryset).select_related(AGENCY_RELATED).defer("search_vector").get(pk=pk)
+    )
+    photos = Photo.objects.filter(profile_id=pk).order_by("order", "created_at")
+    work = WorkExperience.objects.filter(profile_id=pk).order_by("-start_date", "-created_at")
+    return ModelProfileDetail(
+        profile=profile,
+        photos=list(photos.values(*PHOTO_COLUMNS)),
+        work_experience=list(work.values(*WORK_EXPERIENCE_COLUMNS)),
     )
 
 
@@ -253,12 +314,12 @@ def _parse_uuid(value: Any) -> uuid.UUID:
         raise NotFound() from None
 
 
-def model_profile_get(*, profile_id: Any, viewer: Any = None) -> ModelProfile:
-    """A visible profile with photos and work experience prefetched; NotFound otherwise
-    (also when the profile's user and `viewer` have blocked each other)."""
+def model_profile_get(*, profile_id: Any, viewer: Any = None) -> ModelProfileDetail:
+    """A visible profile in the detail shape; NotFound otherwise (also when the profile's user
+    and `viewer` have blocked each other)."""
     pk = _parse_uuid(profile_id)
     try:
-        return _detail_queryset(viewer=viewer).get(pk=pk)
+        return _detail(visible_model_profiles_for(viewer=viewer), pk=pk)
     except ModelProfile.DoesNotExist:
         raise NotFound("Model profile not found.") from None
 
@@ -299,14 +360,9 @@ def model_profile_get_for_owner(*, user: Any, profile_id: Any) -> ModelProfile:
     return profile
 
 
-def model_profile_get_detail_for_owner(*, profile: ModelProfile) -> ModelProfile:
+def model_profile_get_detail_for_owner(*, profile: ModelProfile) -> ModelProfileDetail:
     """Re-read an owner's profile in the detail shape (hidden ones included)."""
-    return (
-        with_promotion(ModelProfile.objects.all())
-        .select_related(AGENCY_RELATED)
-        .prefetch_related("work_experience", *_photos_prefetch())
-        .get(pk=profile.pk)
-    )
+    return _detail(ModelProfile.objects.all(), pk=profile.pk)
 
 
 def employer_profile_get(*, profile_id: Any) -> EmployerProfile:
@@ -326,7 +382,8 @@ def employer_profile_get_for_owner(*, user: Any, profile_id: Any) -> EmployerPro
 
 
 def profile_for_user(*, user: Any) -> tuple[str, Any]:
-    """`("model", ModelProfile)` or `("employer", EmployerProfile)` of the caller; NotFound."""
+    """`("model", ModelProfileDetail)` or `("employer", EmployerProfile)` of the caller;
+    NotFound."""
     if user.role == "model":
         profile = ModelProfile.objects.filter(user=user).first()
         if profile is not None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -24,6 +27,7 @@ from profiles.models import (
 )
 from profiles.selectors import (
     ORDERING_FIELDS,
+    ModelProfileDetail,
     is_promoted,
     promoted_until,
     storage_url,
@@ -35,6 +39,11 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 def _iso(value: Any) -> str | None:
     return value.strftime(DATETIME_FORMAT) if value is not None else None
+
+
+def _datetime(value: Any) -> str | None:
+    """What DRF's DateTimeField renders: the current time zone, then DATETIME_FORMAT."""
+    return timezone.localtime(value).strftime(DATETIME_FORMAT) if value is not None else None
 
 
 def _range_field(name: str, **kwargs: Any) -> serializers.IntegerField:
@@ -218,6 +227,107 @@ class PromotedModelItemSerializer(ModelProfileListItemSerializer):
 
     def get_promoted_until(self, obj: ModelProfile) -> str | None:
         return _iso(promoted_until(obj))
+
+
+def _promotion_ends_running(ends: datetime | None, now: datetime) -> datetime | None:
+    return ends if ends is not None and ends > now else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Hot read paths as plain dicts (issue 9: the catalogue, search and the model detail)
+#
+# The serializer classes in this module stay the documented shape (OpenAPI, the agencies
+# roster, the promoted list); these builders produce the same dicts, key for key and in the
+# same order, without DRF's per-field machinery, which cost several times the SQL of these
+# requests. tests/test_output_parity.py pins both to each other.
+# ---------------------------------------------------------------------------------------------
+def model_card_data(row: dict[str, Any], *, now: datetime) -> dict[str, Any]:
+    """`ModelProfileListItemSerializer`'s output from a `selectors.model_profile_card_list`
+    row."""
+    return {
+        "id": str(row["id"]),
+        "user_id": str(row["user_id"]),
+        "name": row["name"],
+        "age": row["age"],
+        "gender": row["gender"],
+        "height": row["height"],
+        "city": row["city"],
+        "categories": [str(category) for category in row["categories"]],
+        "experience": row["experience"] or None,
+        "main_photo": storage_url(row["main_photo"]),
+        "main_thumbnail": storage_url(row["main_thumbnail"]),
+        "is_promoted": _promotion_ends_running(row["promotion_ends"], now) is not None,
+        "rating": float(row["rating"]),
+        "reviews_count": row["reviews_count"],
+    }
+
+
+def model_card_list_data(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    now = timezone.now()
+    return [model_card_data(row, now=now) for row in rows]
+
+
+def _photo_data(photo: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": str(photo["id"]),
+        "url": storage_url(photo["image"]),
+        "thumbnail_url": storage_url(photo["thumbnail"]),
+        "is_main": photo["is_main"],
+        "order": photo["order"],
+    }
+
+
+def _work_experience_data(item: dict[str, Any]) -> dict[str, Any]:
+    end = item["end_date"]
+    return {
+        "id": str(item["id"]),
+        "company": item["company"],
+        "position": item["position"],
+        "start_date": item["start_date"].isoformat(),
+        "end_date": end.isoformat() if end is not None else None,
+    }
+
+
+def model_profile_detail_data(detail: ModelProfileDetail) -> dict[str, Any]:
+    """`ModelProfileDetailSerializer`'s output from a `selectors.model_profile_get` result."""
+    profile = detail.profile
+    running_until = _promotion_ends_running(
+        getattr(profile, "promotion_ends", None), timezone.now()
+    )
+    return {
+        "id": str(profile.id),
+        "user_id": str(profile.user_id),
+        "name": profile.name,
+        "bio": profile.bio,
+        "age": profile.age,
+        "gender": profile.gender,
+        "height": profile.height,
+        "weight": profile.weight,
+        "measurements": {"bust": profile.bust, "waist": profile.waist, "hips": profile.hips},
+        "shoe_size": profile.shoe_size,
+        "clothing_size": profile.clothing_size or None,
+        "hair_color": profile.hair_color,
+        "eye_color": profile.eye_color,
+        "skin_tone": profile.skin_tone,
+        "city": profile.city,
+        "country": profile.country,
+        "languages": [str(language) for language in profile.languages],
+        "categories": [str(category) for category in profile.categories],
+        "experience": profile.experience or None,
+        "can_travel": profile.can_travel,
+        "main_photo": storage_url(profile.main_photo),
+        "photos": [_photo_data(photo) for photo in detail.photos],
+        "work_experience": [_work_experience_data(item) for item in detail.work_experience],
+        "is_promoted": running_until is not None,
+        "promoted_until": _iso(running_until),
+        "rating": float(profile.rating),
+        "reviews_count": profile.reviews_count,
+        "completeness": profile.completeness,
+        "is_hidden": profile.is_hidden,
+        "agency": agency_of_profile(profile),
+        "created_at": _datetime(profile.created_at),
+        "updated_at": _datetime(profile.updated_at),
+    }
 
 
 class MeasurementsSerializer(serializers.Serializer):

@@ -31,6 +31,8 @@ from profiles.serializers import (
     ReviewOutputSerializer,
     WorkExperienceInputSerializer,
     WorkExperienceOutputSerializer,
+    model_card_list_data,
+    model_profile_detail_data,
 )
 
 PROMOTED_DEFAULT_LIMIT = 10
@@ -70,8 +72,8 @@ class _PublicReadMixin:
         return [self.write_permission()]
 
 
-def _model_detail(profile: Any) -> dict[str, Any]:
-    return ModelProfileDetailSerializer(profile).data
+def _model_detail(detail: selectors.ModelProfileDetail) -> dict[str, Any]:
+    return model_profile_detail_data(detail)
 
 
 def _employer_data(profile: Any, request: Any) -> dict[str, Any]:
@@ -98,13 +100,8 @@ class ModelProfileListCreateView(_PublicReadMixin, APIView):
         query = ModelListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         filters = selectors.ModelFilters(**query.validated_data)
-        queryset = selectors.model_profile_list(filters=filters, viewer=request.user)
-        body = paginate(
-            request,
-            queryset,
-            key="models",
-            serialize=lambda rows: ModelProfileListItemSerializer(rows, many=True).data,
-        )
+        queryset = selectors.model_profile_card_list(filters=filters, viewer=request.user)
+        body = paginate(request, queryset, key="models", serialize=model_card_list_data)
         return ok(body)
 
     @api_schema(
@@ -159,8 +156,9 @@ class ModelProfileDetailView(_PublicReadMixin, APIView):
         errors=(404, 429),
     )
     def get(self, request, profile_id):
-        profile = selectors.model_profile_get(profile_id=profile_id, viewer=request.user)
-        body = {"model": _model_detail(profile)}
+        detail = selectors.model_profile_get(profile_id=profile_id, viewer=request.user)
+        body = {"model": _model_detail(detail)}
+        profile = detail.profile
         view_record_profile(profile=profile, viewer=request.user, address=client_ip(request))
         return ok(body)
 

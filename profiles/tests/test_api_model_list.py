@@ -388,3 +388,19 @@ def test_query_count_does_not_grow_with_rows(api_client, django_assert_num_queri
         response = api_client.get(list_url(limit=100, search="Model", category="fashion"))
 
     assert len(response.json()["data"]["models"]) == rows
+
+
+@postgres_only
+def test_search_puts_full_text_hits_first_then_trigram_hits_newest_first(api_client):
+    now = timezone.now()
+    ModelProfileFactory(name="Aruzhan Nurzhanova", created_at=now - dt.timedelta(days=3))
+    ModelProfileFactory(name="Timur Nurzhanov", created_at=now - dt.timedelta(days=1))
+    ModelProfileFactory(name="Dana Nurzh", created_at=now - dt.timedelta(days=5))
+
+    # "Nurzh" is a whole word only in the oldest name (full text, ranked); the others are
+    # trigram matches of the fragment, newest first.
+    assert names(api_client.get(list_url(search="Nurzh"))) == [
+        "Dana Nurzh",
+        "Timur Nurzhanov",
+        "Aruzhan Nurzhanova",
+    ]
