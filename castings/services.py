@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -223,18 +224,28 @@ def response_submit(
         )
         payer = submitted_by = agency
         duplicate = "This model has already applied to this casting."
+        applied = Response.objects.filter(casting_id=casting.id, model_profile=profile).exists()
     else:
         if actor.role != Role.MODEL:
             raise PermissionDenied("Only models can apply to castings.")
-        profile = ModelProfile.objects.filter(user_id=actor.id).first()
+        # The profile and "already applied?" in one query (issue 9: apply ran 14 queries).
+        profile = (
+            ModelProfile.objects.filter(user_id=actor.id)
+            .annotate(already_applied=_applied_to(casting))
+            .only("id", "user_id", "name")
+            .first()
+        )
         if profile is None:
             raise ProfileRequired("Create your model profile before applying.")
+        applied = profile.already_applied
     if casting.status != CastingStatus.ACTIVE:
         raise InvalidState("This casting is not accepting applications.")
+    # Checked before the plan is touched, so a duplicate answers 409 and spends nothing; the
+    # unique constraint below still holds against a concurrent request of the same model.
+    if applied:
+        raise Conflict(duplicate)
     try:
         with transaction.atomic():
-            if Response.objects.filter(casting_id=casting.id, model_profile=profile).exists():
-                raise Conflict(duplicate)
             consume_response(payer)
             response = Response.objects.create(
                 casting=casting,
@@ -259,6 +270,11 @@ def response_submit(
     response.casting = casting
     response.model_profile = profile
     return response
+
+
+def _applied_to(casting: Casting) -> Exists:
+    """Has the outer model profile a response to `casting` (any status)?"""
+    return Exists(Response.objects.filter(casting_id=casting.id, model_profile_id=OuterRef("pk")))
 
 
 def response_change_status(*, response: Response, status: str) -> Response:

@@ -33,12 +33,12 @@ from mwork.api.schema import api_schema, item_envelope, list_envelope
 from mwork.api.serializers import validated_query
 
 
-def _castings(rows: Any) -> list[dict[str, Any]]:
-    return CastingOutputSerializer(rows, many=True).data
+def _castings(cards: Any) -> list[dict[str, Any]]:
+    return CastingOutputSerializer(cards, many=True).data
 
 
-def _casting(casting: Any) -> dict[str, Any]:
-    return {"casting": CastingOutputSerializer(casting).data}
+def _casting(card: dict[str, Any]) -> dict[str, Any]:
+    return {"casting": CastingOutputSerializer(card).data}
 
 
 class _MethodPermissionsView(APIView):
@@ -80,7 +80,9 @@ class CastingListCreateView(_MethodPermissionsView):
         casting = services.casting_create(
             actor=request.user, status=data["status"] or "active", **data["fields"]
         )
-        return created(_casting(selectors.casting_get(user=request.user, casting_id=casting.id)))
+        return created(
+            _casting(selectors.casting_get_card(user=request.user, casting_id=casting.id))
+        )
 
 
 class CastingDetailView(_MethodPermissionsView):
@@ -93,8 +95,9 @@ class CastingDetailView(_MethodPermissionsView):
         errors=(404, 429),
     )
     def get(self, request, casting_id: UUID):
-        casting = selectors.casting_get(user=request.user, casting_id=casting_id)
-        body = _casting(casting)
+        card = selectors.casting_get_card(user=request.user, casting_id=casting_id)
+        body = _casting(card)
+        casting = selectors.casting_reference(card=card)
         view_record_casting(casting=casting, viewer=request.user, address=client_ip(request))
         return ok(body)
 
@@ -113,7 +116,7 @@ class CastingDetailView(_MethodPermissionsView):
         )
         serializer.is_valid(raise_exception=True)
         services.casting_update(casting=casting, **serializer.validated_data["fields"])
-        return ok(_casting(selectors.casting_get(user=request.user, casting_id=casting_id)))
+        return ok(_casting(selectors.casting_get_card(user=request.user, casting_id=casting_id)))
 
     @api_schema(
         operation_id="castings_destroy",
@@ -141,7 +144,7 @@ class CastingStatusView(APIView):
         serializer.is_valid(raise_exception=True)
         casting = selectors.casting_get_for_owner(user=request.user, casting_id=casting_id)
         services.casting_change_status(casting=casting, status=serializer.validated_data["status"])
-        return ok(_casting(selectors.casting_get(user=request.user, casting_id=casting_id)))
+        return ok(_casting(selectors.casting_get_card(user=request.user, casting_id=casting_id)))
 
 
 class MyCastingsView(APIView):
