@@ -11,13 +11,25 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from billing.entitlements import check_feature
 from chat.models import Membership, Message, Room
 from chat.realtime import message_payload
+from moderation.selectors import blocked_user_ids_subquery
 from mwork.api.exceptions import NotFound, ValidationFailed
 from profiles.selectors import user_display
 
@@ -25,7 +37,7 @@ HISTORY_DEFAULT_LIMIT = 50
 HISTORY_MAX_LIMIT = 100
 
 
-def _as_uuid(value: Any) -> UUID | None:
+def as_uuid(value: Any) -> UUID | None:
     if isinstance(value, UUID):
         return value
     try:
@@ -36,7 +48,7 @@ def _as_uuid(value: Any) -> UUID | None:
 
 def room_get_for_member(*, user: User, room_id: UUID | str) -> Room:
     """The room if `user` is one of its members; `NotFound` otherwise (also for a bad id)."""
-    room_uuid = _as_uuid(room_id)
+    room_uuid = as_uuid(room_id)
     if room_uuid is None:
         raise NotFound("Room not found.")
     try:
@@ -57,11 +69,11 @@ def room_get_for_reader(*, user: User, room_id: UUID | str) -> Room:
     except NotFound:
         room = (
             Room.objects.filter(
-                pk=_as_uuid(room_id),
+                pk=as_uuid(room_id),
                 casting__owner_id__in=managed_owner_ids(user_id=user.pk),
                 memberships__user_id=F("casting__owner_id"),
             ).first()
-            if _as_uuid(room_id) is not None
+            if as_uuid(room_id) is not None
             else None
         )
         if room is None:
@@ -224,5 +236,13 @@ def unread_summary(*, user: User) -> dict[str, Any]:
     return {"unread_count": sum(r["unread_count"] for r in rooms), "rooms": rooms}
 
 
-def member_users(*, room: Room) -> list[User]:
-    return [m.user for m in Membership.objects.filter(room=room).select_related("user")]
+def membership_list_for_send(*, room_id: UUID, sender: User) -> list[Membership]:
+    """The room's memberships for a send, with their users and, as `blocked`, whether that
+    member and `sender` blocked each other (either direction): the membership check, the
+    recipients and the block check of one message in one query (the send path's budget)."""
+    blocked = Q(user_id__in=blocked_user_ids_subquery(user_id=sender.id))
+    return list(
+        Membership.objects.filter(room_id=room_id)
+        .select_related("user")
+        .annotate(blocked=ExpressionWrapper(blocked, output_field=BooleanField()))
+    )

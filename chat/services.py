@@ -8,23 +8,30 @@ for the recipients.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from functools import partial
 from uuid import UUID
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from billing.entitlements import check_feature
+from billing.entitlements import entitlements_for
 from castings.selectors import users_linked_by_casting
 from chat.models import Membership, Message, Room, room_pair_key
 from chat.realtime import broadcast_message, broadcast_read, broadcast_typing
-from chat.selectors import member_users, room_get_for_member
+from chat.selectors import as_uuid, membership_list_for_send, room_get_for_member
 from moderation.selectors import is_blocked_between
-from mwork.api.exceptions import AccountDisabled, NotFound, PermissionDenied, ValidationFailed
+from mwork.api.exceptions import (
+    AccountDisabled,
+    NotFound,
+    PermissionDenied,
+    SubscriptionLimitExceeded,
+    ValidationFailed,
+)
 from mwork.api.ratelimit import enforce
-from notifications.services import notify
+from notifications.services import chat_message_notify, chat_room_notifications_read
 from profiles.selectors import user_display
 
 logger = logging.getLogger(__name__)
@@ -32,6 +39,7 @@ logger = logging.getLogger(__name__)
 CONTENT_MAX_LENGTH = 4000
 PREVIEW_LENGTH = 100
 CHAT_FEATURE = "chat_access"
+CHAT_ACCESS_CACHE_SECONDS = 60
 
 
 def chat_room_get_or_create(
@@ -92,9 +100,8 @@ def _validated_content(content: object) -> str:
 
 
 def _notify_new_message(*, recipient: User, message: Message, sender: User) -> None:
-    notify(
+    chat_message_notify(
         user=recipient,
-        type="new_message",
         data={
             "room_id": str(message.room_id),
             "message_id": str(message.id),
@@ -105,10 +112,108 @@ def _notify_new_message(*, recipient: User, message: Message, sender: User) -> N
     )
 
 
-def _refuse_blocked(*, sender: User, members: list[User]) -> None:
-    for member in members:
-        if member.id != sender.id and is_blocked_between(user_a_id=sender.id, user_b_id=member.id):
-            raise PermissionDenied("You cannot chat with this user.")
+def _check_chat_access(user: User) -> None:
+    """The plan's chat access (`SubscriptionLimitExceeded` `{"feature": "chat_access"}`),
+    remembered on the `user` object for up to CHAT_ACCESS_CACHE_SECONDS.
+
+    A WebSocket keeps one User object for its whole life, so this is a per-socket cache that
+    saves the plan query on every message; a REST request builds a new User and checks anew.
+    Why it is safe: only a granted access is remembered (a user who just paid is let in at
+    once), and never past the subscription's own `expires_at` (a plan that runs out stops chat
+    that second; a cancelled plan keeps access until then anyway). What the minute can delay is
+    only a subscription staff end early, e.g. a refund.
+    """
+    now = timezone.now()
+    valid_until = getattr(user, "_chat_access_valid_until", None)
+    if valid_until is not None and now < valid_until:
+        return
+    entitlements = entitlements_for(user)
+    if not entitlements.chat_access:
+        raise SubscriptionLimitExceeded(
+            "Your plan does not include this feature.", details={"feature": CHAT_FEATURE}
+        )
+    valid_until = now + timedelta(seconds=CHAT_ACCESS_CACHE_SECONDS)
+    if entitlements.expires_at is not None:
+        valid_until = min(valid_until, entitlements.expires_at)
+    user._chat_access_valid_until = valid_until  # type: ignore[attr-defined]
+
+
+# One statement (PostgreSQL runs data-modifying CTEs of a statement together, all or nothing):
+# a round trip and a transaction instead of four per message, on the busiest write path.
+_STORE_MESSAGE_SQL = """
+WITH room_moved AS (
+    UPDATE chat_room SET last_message_at = %(created_at)s
+    WHERE id = %(room_id)s AND last_message_at < %(created_at)s
+), read_mark_moved AS (
+    UPDATE chat_membership SET last_read_at = %(created_at)s
+    WHERE room_id = %(room_id)s AND user_id = %(sender_id)s AND last_read_at < %(created_at)s
+)
+INSERT INTO chat_message (id, room_id, sender_id, content, created_at)
+VALUES (%(id)s, %(room_id)s, %(sender_id)s, %(content)s, %(created_at)s)
+"""
+
+
+def _message_store(*, message: Message) -> None:
+    """Insert `message`, move its room's activity time and the sender's read mark (writing in
+    a room means having read it), all or nothing."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _STORE_MESSAGE_SQL,
+                {
+                    "id": message.id,
+                    "room_id": message.room_id,
+                    "sender_id": message.sender_id,
+                    "content": message.content,
+                    "created_at": message.created_at,
+                },
+            )
+        message._state.adding = False
+        return
+    with transaction.atomic():  # SQLite (the development default): the same in three
+        message.save(force_insert=True)
+        Room.objects.filter(pk=message.room_id, last_message_at__lt=message.created_at).update(
+            last_message_at=message.created_at
+        )
+        Membership.objects.filter(
+            room_id=message.room_id, user_id=message.sender_id, last_read_at__lt=message.created_at
+        ).update(last_read_at=message.created_at)
+
+
+def _send(*, sender: User, room_id: UUID, content: object, client_id: str | None) -> Message:
+    memberships = membership_list_for_send(room_id=room_id, sender=sender)
+    current_sender = next((m.user for m in memberships if m.user_id == sender.id), None)
+    if current_sender is None:
+        raise NotFound("Room not found.")
+    text = _validated_content(content)
+    if not current_sender.is_active:
+        # A socket outlives its handshake: a user banned since then sends nothing more.
+        raise AccountDisabled()
+    _check_chat_access(sender)
+    if any(m.blocked for m in memberships if m.user_id != sender.id):
+        raise PermissionDenied("You cannot chat with this user.")
+    enforce(group="chat-message", key=f"user:{sender.id}", rate=settings.RATELIMIT_CHAT_MESSAGE)
+
+    message = Message(room_id=room_id, sender=sender, content=text, created_at=timezone.now())
+    _message_store(message=message)
+    transaction.on_commit(
+        partial(
+            broadcast_message,
+            message=message,
+            member_ids=[m.user_id for m in memberships],
+            client_id=client_id,
+        ),
+        robust=True,
+    )
+    for membership in memberships:
+        if membership.user_id != sender.id:
+            transaction.on_commit(
+                partial(
+                    _notify_new_message, recipient=membership.user, message=message, sender=sender
+                ),
+                robust=True,
+            )
+    return message
 
 
 def chat_message_send(
@@ -116,54 +221,18 @@ def chat_message_send(
 ) -> Message:
     """Store a message of `sender` in `room` and deliver it.
 
-    Checks, in order: content (1-4000 characters after trimming; `ValidationFailed` content),
-    membership (`NotFound`), the sender still active (`AccountDisabled`), the plan's chat
-    access (`SubscriptionLimitExceeded` with `{"feature": "chat_access"}`), no block between
-    the sender and another member (`PermissionDenied`), the per-user send rate
-    (`RateLimitExceeded`). Then stores the message, moves the room's activity time and the
-    sender's read mark, and on commit broadcasts `{"type": "message"}` to every member (the
-    sender's frame carries `client_id`) and notifies the other members with `new_message`.
+    Checks, in order: membership (`NotFound`), content (1-4000 characters after trimming;
+    `ValidationFailed` content), the sender still active (`AccountDisabled`), the plan's chat
+    access (`SubscriptionLimitExceeded` with `{"feature": "chat_access"}`; remembered on the
+    sender object for a minute, see `_check_chat_access`), no block between the sender and
+    another member (`PermissionDenied`), the per-user send rate (`RateLimitExceeded`). Then
+    stores the message, moves the room's activity time and the sender's read mark, and on
+    commit broadcasts `{"type": "message"}` to every member (the sender's frame carries
+    `client_id`) and notifies the other members with `new_message` (one unread notification
+    per room, refreshed by later messages: `notifications.services.chat_message_notify`).
     """
-    text = _validated_content(content)
-    members = member_users(room=room)
-    current_sender = next((member for member in members if member.id == sender.id), None)
-    if current_sender is None:
-        raise NotFound("Room not found.")
-    if not current_sender.is_active:
-        # A socket outlives its handshake: a user banned since then sends nothing more.
-        raise AccountDisabled()
-    check_feature(sender, CHAT_FEATURE)
-    _refuse_blocked(sender=sender, members=members)
-    enforce(group="chat-message", key=f"user:{sender.id}", rate=settings.RATELIMIT_CHAT_MESSAGE)
-
-    with transaction.atomic():
-        message = Message.objects.create(room=room, sender=sender, content=text)
-        Room.objects.filter(pk=room.pk, last_message_at__lt=message.created_at).update(
-            last_message_at=message.created_at
-        )
-        room.last_message_at = max(room.last_message_at, message.created_at)
-        # Writing in a room means having read it.
-        Membership.objects.filter(
-            room=room, user=sender, last_read_at__lt=message.created_at
-        ).update(last_read_at=message.created_at)
-
-        transaction.on_commit(
-            partial(
-                broadcast_message,
-                message=message,
-                member_ids=[member.id for member in members],
-                client_id=client_id,
-            ),
-            robust=True,
-        )
-        for recipient in members:
-            if recipient.id != sender.id:
-                transaction.on_commit(
-                    partial(
-                        _notify_new_message, recipient=recipient, message=message, sender=sender
-                    ),
-                    robust=True,
-                )
+    message = _send(sender=sender, room_id=room.id, content=content, client_id=client_id)
+    room.last_message_at = max(room.last_message_at, message.created_at)
     return message
 
 
@@ -171,15 +240,18 @@ def chat_message_send_to_room(
     *, sender: User, room_id: UUID | str, content: object, client_id: str | None = None
 ) -> Message:
     """`chat_message_send` for a room id (the WebSocket path); `NotFound` for non-members."""
-    room = room_get_for_member(user=sender, room_id=room_id)
-    return chat_message_send(sender=sender, room=room, content=content, client_id=client_id)
+    room_uuid = as_uuid(room_id)
+    if room_uuid is None:
+        raise NotFound("Room not found.")
+    return _send(sender=sender, room_id=room_uuid, content=content, client_id=client_id)
 
 
 def chat_room_mark_read(*, user: User, room: Room) -> None:
     """Mark every message of `room` read for `user` (up to the newest stored one).
 
-    Raises `NotFound` for non-members. When the read mark moves, broadcasts
-    `{"type": "read"}` to every member on commit.
+    Raises `NotFound` for non-members. Marks the room's `new_message` notifications read (so
+    the next message notifies anew). When the read mark moves, broadcasts `{"type": "read"}` to
+    every member on commit.
     """
     member_ids = list(Membership.objects.filter(room=room).values_list("user_id", flat=True))
     if user.id not in member_ids:
@@ -196,6 +268,7 @@ def chat_room_mark_read(*, user: User, room: Room) -> None:
         moved = Membership.objects.filter(room=room, user=user, last_read_at__lt=read_at).update(
             last_read_at=read_at
         )
+        chat_room_notifications_read(user=user, room_id=room.id)
         if moved:
             transaction.on_commit(
                 partial(broadcast_read, room_id=room.id, user_id=user.id, member_ids=member_ids),

@@ -128,9 +128,42 @@ def notify(*, user: User, type: str, data: dict[str, Any]) -> Notification:
     return notification
 
 
-def _deliver(notification: Notification, *, send_email: bool, device_ids: list[str]) -> None:
-    from notifications import tasks  # tasks import this module
+def chat_message_notify(*, user: User, data: dict[str, Any]) -> Notification:
+    """`new_message` for chat (`data` as in the README): at most one unread per user and room.
 
+    While the user has an unread `new_message` notification of `data["room_id"]`, a new message
+    refreshes that row instead of adding one (its data, title, message and `created_at` become
+    the latest message's) and pushes it again over the WebSocket, same id; e-mail and device
+    push went out with the first one and are not repeated (the device already shows the room's
+    alert; reading the room or the notification re-arms them). Otherwise it is `notify`.
+    A chat sends hundreds of messages a second and users expect one entry per conversation,
+    not one per line (docs/PERFORMANCE.md). Two first messages at the very same moment may
+    both insert; both rows are then refreshed and read together.
+    """
+    data = _jsonable(data)
+    title, message = render(
+        type=NotificationType.NEW_MESSAGE, data=data, language=getattr(user, "language", None)
+    )
+    unread_of_room = Notification.objects.filter(
+        user=user, type=NotificationType.NEW_MESSAGE, is_read=False, data__room_id=data["room_id"]
+    )
+    notification = unread_of_room.only("id", "user_id", "type", "is_read").first()
+    if notification is None:
+        return notify(user=user, type=NotificationType.NEW_MESSAGE, data=data)
+    now = timezone.now()
+    # `is_read=False` again: read since the line above means the next message notifies anew.
+    refreshed = Notification.objects.filter(pk=notification.pk, is_read=False).update(
+        title=title, message=message, data=data, created_at=now
+    )
+    if not refreshed:
+        return notify(user=user, type=NotificationType.NEW_MESSAGE, data=data)
+    notification.title, notification.message = title, message
+    notification.data, notification.created_at = data, now
+    transaction.on_commit(lambda: _push(notification), robust=True)
+    return notification
+
+
+def _push(notification: Notification) -> None:
     push_to_user(
         notification.user_id,
         {
@@ -139,6 +172,12 @@ def _deliver(notification: Notification, *, send_email: bool, device_ids: list[s
             "unread_count": notification_unread_count(user_id=notification.user_id),
         },
     )
+
+
+def _deliver(notification: Notification, *, send_email: bool, device_ids: list[str]) -> None:
+    from notifications import tasks  # tasks import this module
+
+    _push(notification)
     if send_email and notification.type == NotificationType.NEW_MESSAGE:
         # cache.add is atomic (SET NX on Redis): of concurrent messages only one wins the window.
         room_id = notification.data.get("room_id") or "-"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from castings.models import Casting
 from castings.tests.factories import CastingFactory, ResponseFactory
@@ -105,3 +106,159 @@ def test_message_delete_by_staff_removes_the_message(room, employer, make_user):
     message_delete_by_staff(actor=make_user(role="admin", is_staff=True), message=message)
 
     assert not Message.objects.filter(pk=message.pk).exists()
+
+
+# --- the send path's budget and its shortcuts (docs/PERFORMANCE.md, issue 9) ----------------
+
+
+def test_send_checks_membership_members_and_blocks_in_one_query(
+    room, employer, django_assert_num_queries
+):
+    from chat.services import chat_message_send_to_room
+
+    chat_message_send_to_room(sender=employer, room_id=room.id, content="warm-up")
+
+    # members + blocks (1), the message, its room and the read mark (PostgreSQL: 1 statement);
+    # the plan is remembered on the sender object, the rate limit counts in the cache.
+    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 5):
+        chat_message_send_to_room(sender=employer, room_id=room.id, content="Hello")
+
+
+def test_chat_access_is_remembered_on_the_sender_object_at_most_a_minute(room, employer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from billing.models import Subscription
+    from chat.services import CHAT_ACCESS_CACHE_SECONDS
+    from mwork.api.exceptions import SubscriptionLimitExceeded
+
+    chat_message_send(sender=employer, room=room, content="Paid")
+    Subscription.objects.filter(user=employer).delete()  # e.g. refunded by staff
+
+    chat_message_send(sender=employer, room=room, content="Within the minute")  # remembered
+    employer._chat_access_valid_until = timezone.now() - timedelta(seconds=1)  # a minute later
+    with pytest.raises(SubscriptionLimitExceeded):
+        chat_message_send(sender=employer, room=room, content="After it")
+    assert CHAT_ACCESS_CACHE_SECONDS <= 60
+    assert Message.objects.filter(room=room).count() == 2
+
+
+def test_chat_access_is_never_remembered_past_the_subscriptions_expiry(room, employer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from billing.models import Subscription
+    from mwork.api.exceptions import SubscriptionLimitExceeded
+
+    soon = timezone.now() + timedelta(seconds=5)
+    Subscription.objects.filter(user=employer).update(expires_at=soon)
+
+    chat_message_send(sender=employer, room=room, content="Before expiry")
+
+    assert employer._chat_access_valid_until == soon
+    Subscription.objects.filter(user=employer).update(expires_at=timezone.now())
+    employer._chat_access_valid_until = timezone.now()  # the expiry moment has come
+    with pytest.raises(SubscriptionLimitExceeded):
+        chat_message_send(sender=employer, room=room, content="After expiry")
+
+
+def test_a_refusal_is_not_remembered(room, employer, make_user):
+    from billing.models import Subscription
+    from billing.services import subscription_grant
+    from mwork.api.exceptions import SubscriptionLimitExceeded
+
+    Subscription.objects.filter(user=employer).delete()
+    with pytest.raises(SubscriptionLimitExceeded):
+        chat_message_send(sender=employer, room=room, content="Free plan")
+
+    subscription_grant(user=employer, plan_name="PRO")  # just paid
+
+    chat_message_send(sender=employer, room=room, content="Paid now")
+    assert Message.objects.filter(room=room).count() == 1
+
+
+# --- new_message notifications: one unread per room and recipient ----------------------------
+
+
+def _send(sender, room, content, capture):
+    with capture(execute=True):
+        return chat_message_send(sender=sender, room=room, content=content)
+
+
+def test_later_messages_refresh_the_rooms_unread_notification(
+    room, employer, model_user, django_capture_on_commit_callbacks
+):
+    from notifications.models import Notification
+
+    _send(employer, room, "First", django_capture_on_commit_callbacks)
+    first = Notification.objects.get(user=model_user, type="new_message")
+    latest = _send(employer, room, "Second", django_capture_on_commit_callbacks)
+
+    notification = Notification.objects.get(user=model_user, type="new_message")
+    assert notification.pk == first.pk
+    assert notification.data["message_id"] == str(latest.id)
+    assert notification.data["preview"] == "Second"
+    assert notification.message == "Second"
+    assert notification.created_at >= first.created_at
+    assert not notification.is_read
+
+
+def test_reading_the_room_reads_its_notification_and_the_next_message_notifies_anew(
+    room, employer, model_user, django_capture_on_commit_callbacks
+):
+    from notifications.models import Notification
+
+    _send(employer, room, "First", django_capture_on_commit_callbacks)
+    chat_room_mark_read(user=model_user, room=room)
+    _send(employer, room, "After reading", django_capture_on_commit_callbacks)
+
+    rows = Notification.objects.filter(user=model_user, type="new_message").order_by("created_at")
+    assert [(n.data["preview"], n.is_read) for n in rows] == [
+        ("First", True),
+        ("After reading", False),
+    ]
+
+
+def test_a_notification_read_in_the_list_is_not_refreshed(
+    room, employer, model_user, django_capture_on_commit_callbacks
+):
+    from notifications.models import Notification
+    from notifications.services import notification_mark_all_read
+
+    _send(employer, room, "First", django_capture_on_commit_callbacks)
+    notification_mark_all_read(user=model_user)
+    _send(employer, room, "Second", django_capture_on_commit_callbacks)
+
+    assert Notification.objects.filter(user=model_user, type="new_message").count() == 2
+    assert Notification.objects.get(user=model_user, is_read=False).data["preview"] == "Second"
+
+
+def test_refreshing_pushes_the_same_notification_again_but_mails_once(
+    room, employer, model_user, django_capture_on_commit_callbacks
+):
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+    from django.core import mail
+
+    from notifications.models import Notification
+    from notifications.realtime import user_group
+
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(user_group(model_user.id), channel)
+
+    _send(employer, room, "First", django_capture_on_commit_callbacks)
+    _send(employer, room, "Second", django_capture_on_commit_callbacks)
+
+    frames = []
+    while len(frames) < 4:  # two chat messages, two notifications
+        frames.append(async_to_sync(layer.receive)(channel)["frame"])
+    async_to_sync(layer.group_discard)(user_group(model_user.id), channel)
+    notification = Notification.objects.get(user=model_user, type="new_message")
+    pushed = [f for f in frames if f["type"] == "notification"]
+    assert [f["notification"]["id"] for f in pushed] == [str(notification.id)] * 2
+    assert [f["notification"]["data"]["preview"] for f in pushed] == ["First", "Second"]
+    assert [f["unread_count"] for f in pushed] == [1, 1]
+    assert len(mail.outbox) == 1
