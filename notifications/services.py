@@ -16,7 +16,7 @@ from uuid import UUID
 
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -144,32 +144,86 @@ def chat_message_notify(*, user: User, data: dict[str, Any]) -> Notification:
     title, message = render(
         type=NotificationType.NEW_MESSAGE, data=data, language=getattr(user, "language", None)
     )
-    unread_of_room = Notification.objects.filter(
-        user=user, type=NotificationType.NEW_MESSAGE, is_read=False, data__room_id=data["room_id"]
-    )
-    notification = unread_of_room.only("id", "user_id", "type", "is_read").first()
-    if notification is None:
-        return notify(user=user, type=NotificationType.NEW_MESSAGE, data=data)
     now = timezone.now()
-    # `is_read=False` again: read since the line above means the next message notifies anew.
-    refreshed = Notification.objects.filter(pk=notification.pk, is_read=False).update(
-        title=title, message=message, data=data, created_at=now
+    refreshed = _chat_notification_refresh(
+        user_id=user.id, data=data, title=title, message=message, now=now
     )
-    if not refreshed:
+    if refreshed is None:
         return notify(user=user, type=NotificationType.NEW_MESSAGE, data=data)
-    notification.title, notification.message = title, message
-    notification.data, notification.created_at = data, now
-    transaction.on_commit(lambda: _push(notification), robust=True)
+    notification_id, unread_count = refreshed
+    notification = Notification(
+        id=notification_id,
+        user_id=user.id,
+        type=NotificationType.NEW_MESSAGE,
+        title=title,
+        message=message,
+        data=data,
+        is_read=False,
+        created_at=now,
+    )
+    # The refreshed row was unread and stays so: the count read with it is the one after commit.
+    transaction.on_commit(lambda: _push(notification, unread_count=unread_count), robust=True)
     return notification
 
 
-def _push(notification: Notification) -> None:
+# PostgreSQL: refresh and count in one statement, as a chat message may cause hundreds of these
+# a second. The RETURNING sub-select sees the table as it was before the UPDATE; the rows it
+# refreshes were unread and stay unread, so the count is right.
+_CHAT_NOTIFICATION_REFRESH_SQL = """
+UPDATE notifications_notification
+SET title = %(title)s, message = %(message)s, data = %(data)s, created_at = %(now)s
+WHERE user_id = %(user_id)s AND type = 'new_message' AND NOT is_read
+    AND data ->> 'room_id' = %(room_id)s
+RETURNING id, (
+    SELECT COUNT(*) FROM notifications_notification WHERE user_id = %(user_id)s AND NOT is_read
+)
+"""
+
+
+def _chat_notification_refresh(
+    *, user_id: UUID, data: dict[str, Any], title: str, message: str, now: Any
+) -> tuple[UUID, int] | None:
+    """Refresh the user's unread `new_message` rows of `data["room_id"]`; returns the id of one
+    and the user's unread count, or None when there was none to refresh."""
+    if connection.vendor == "postgresql":
+        json_data = Notification._meta.get_field("data").get_db_prep_value(data, connection)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _CHAT_NOTIFICATION_REFRESH_SQL,
+                {
+                    "title": title,
+                    "message": message,
+                    "data": json_data,
+                    "now": now,
+                    "user_id": user_id,
+                    "room_id": data["room_id"],
+                },
+            )
+            row = cursor.fetchone()
+        return (row[0], row[1]) if row else None
+    unread_of_room = Notification.objects.filter(
+        user_id=user_id,
+        type=NotificationType.NEW_MESSAGE,
+        is_read=False,
+        data__room_id=data["room_id"],
+    )
+    if not unread_of_room.update(title=title, message=message, data=data, created_at=now):
+        return None
+    notification_id = unread_of_room.values_list("id", flat=True).first()
+    if notification_id is None:  # read in between: the next message notifies anew
+        return None
+    return notification_id, notification_unread_count(user_id=user_id)
+
+
+def _push(notification: Notification, *, unread_count: int | None = None) -> None:
+    if unread_count is None:
+        unread_count = notification_unread_count(user_id=notification.user_id)
     push_to_user(
         notification.user_id,
         {
             "type": "notification",
             "notification": notification.as_payload(),
-            "unread_count": notification_unread_count(user_id=notification.user_id),
+            "unread_count": unread_count,
         },
     )
 
