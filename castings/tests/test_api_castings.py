@@ -250,6 +250,15 @@ def test_detail_public_and_drafts_only_for_the_owner(api_client, auth_client, em
     assert owner_view.json()["data"]["casting"]["status"] == "draft"
 
 
+def test_detail_of_a_draft_is_not_for_another_employer(auth_client, employer, other_employer):
+    draft = CastingFactory(owner=employer, status=CastingStatus.DRAFT)
+
+    # Both are employers: the card query compiled for the first caller serves the second.
+    assert auth_client(employer).get(detail(draft)).status_code == 200
+    assert_error(auth_client(other_employer).get(detail(draft)), 404, "NOT_FOUND")
+    assert auth_client(employer).get(detail(draft)).status_code == 200
+
+
 def test_detail_completed_is_public_hidden_and_deleted_are_not(api_client, auth_client):
     completed = CastingFactory(status=CastingStatus.COMPLETED)
     hidden = CastingFactory(is_hidden=True)

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from castings.selectors import casting_get_card
 from castings.tests.factories import (
     CastingFactory,
     EmployerProfileFactory,
@@ -112,3 +113,28 @@ def test_my_responses_budget(auth_client, model_user):
     many = count_queries(client, url, 50, "responses")
 
     assert few == many <= 3
+
+
+@pytest.mark.parametrize("caller", ["anonymous", "model", "employer"])
+def test_casting_card_is_one_query(django_assert_num_queries, employer, model_user, caller):
+    user = {"anonymous": None, "model": model_user, "employer": employer}[caller]
+    casting = castings_with_everything(1)[0]
+
+    with django_assert_num_queries(1):
+        card = casting_get_card(user=user, casting_id=casting.id)
+
+    assert card["id"] == casting.id
+    assert card["responses_count"] == 1
+
+
+def test_apply_budget(auth_client, model_user, django_assert_max_num_queries):
+    casting = castings_with_everything(1)[0]
+    client = auth_client(model_user)
+    url = reverse("castings:casting-responses", args=[casting.id])
+
+    # The caller, the casting, the profile with "already applied?", the plan and the usage row
+    # locked, the insert, and their transaction and savepoints (the FREE plan row may be cached).
+    with django_assert_max_num_queries(15):
+        response = client.post(url, {"message": "Hello"}, format="json")
+
+    assert response.status_code == 201, response.content
