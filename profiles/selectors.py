@@ -81,6 +81,15 @@ def user_display(user: Any) -> dict[str, str | None]:
 
 def visible_model_profiles() -> QuerySet[ModelProfile]:
     """Model profiles anyone may see: not hidden by staff, owner not banned."""
+    # The `is_active` join is most of a catalogue count at scale 1. EXPLAIN (ANALYZE) of the
+    # capped count of "Almaty, fashion, female, 18-25": the profile side is a seq scan that
+    # stops at 1,001 matches after ~10,000 rows (4-11 ms); the 1,001 primary-key probes into
+    # accounts_user are the rest (11-18 ms of 16-23 ms). A composite (upper(city), gender, age)
+    # index helped only sparse combinations (Aktobe/runway/male: 30 -> 7 ms) and nothing
+    # measurable over the bench's 72 combinations, so it was not added. `NOT EXISTS (an
+    # inactive user)` with a partial index on inactive users would halve the count (8 ms,
+    # tried); without that index (an accounts change) the anti join scans all users and is
+    # slower, so the join stays.
     return ModelProfile.objects.filter(is_hidden=False, user__is_active=True)
 
 
@@ -156,12 +165,21 @@ def _search(queryset: QuerySet[ModelProfile], text: str) -> QuerySet[ModelProfil
     by a trigram word match on the name (GIN gin_trgm_ops), so that "Nurzhanva" still finds
     "Aisha Nurzhanova" and a fragment such as "nurzh" finds every Nurzhanov(a).
 
-    Only full-text hits are ranked (`ts_rank`); trigram-only hits get rank 0 and so follow
-    them newest first (the list's tie-break). `ts_rank` of a profile that does not match the
-    query is 0 anyway (or a vanishing 1e-20 for a partial AND match), so the order a user sees
-    is the same, but at scale 1 a fragment like "nurzh" matches ~3,500 names and none of them
-    by full text: ranking every candidate cost more than finding it (docs/perf/explain.md,
-    "models: search").
+    Only full-text hits are ranked (`ts_rank`); trigram-only hits get rank 0 and follow them
+    newest first (the list's tie-break). `ts_rank` of a profile the query does not match is 0
+    anyway (a vanishing 1e-20 for a partial AND match), so the order a user sees is the same.
+
+    Why, with EXPLAIN (ANALYZE) at scale 1 (100,000 profiles; 2 shared cores, so ms are
+    loaded figures): "nurzh" matches 3,479 names and none by full text. The candidates come
+    from a BitmapOr of both GIN indexes (1-1.4 ms, 32 buffers, once migration 0003 removed
+    the GIN pending lists; before, it read ~850 pending pages in 48 ms and the planner
+    preferred a parallel seq scan computing word_similarity on all rows: 255-420 ms). The
+    page then rechecks the candidates on ~2,700 heap pages and sorts them: 23-28 ms; ranking
+    only full-text hits took "Aigerim Oma" from 31-36 to 25-31 ms. Rejected: ordering
+    trigram-only hits by created_at so the index walk stops after a page (a real top-N):
+    3 ms for "abeno", but a fragment without matches ("zzyzx") walks all 100,000 rows
+    (480 ms instead of 0.3 ms by bitmap), and the planner cannot tell the two apart.
+    What remains is per candidate: its heap page and the `is_active` join to its user.
     """
     if connection.vendor != "postgresql":
         return queryset.filter(Q(name__icontains=text) | Q(bio__icontains=text)).annotate(
