@@ -7,7 +7,6 @@ message id are subqueries, participants (with their profiles) one prefetch, last
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -18,7 +17,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -28,10 +26,10 @@ from django.db.models.functions import Coalesce
 from accounts.models import User
 from billing.entitlements import check_feature
 from chat.models import Membership, Message, Room
-from chat.realtime import message_payload
+from chat.realtime import format_datetime, message_payload
 from moderation.selectors import blocked_user_ids_subquery
 from mwork.api.exceptions import NotFound, ValidationFailed
-from profiles.selectors import user_display
+from profiles.selectors import FALLBACK_DISPLAY_NAME, storage_url
 
 HISTORY_DEFAULT_LIMIT = 50
 HISTORY_MAX_LIMIT = 100
@@ -81,15 +79,6 @@ def room_get_for_reader(*, user: User, room_id: UUID | str) -> Room:
         return room
 
 
-def _participants_prefetch() -> Prefetch:
-    return Prefetch(
-        "room__memberships",
-        queryset=Membership.objects.select_related(
-            "user", "user__model_profile", "user__employer_profile"
-        ).order_by("created_at", "id"),
-    )
-
-
 def _unread_subquery(*, user: User) -> Coalesce:
     """Messages of the others newer than the outer membership's `last_read_at`."""
     unread = (
@@ -103,88 +92,127 @@ def _unread_subquery(*, user: User) -> Coalesce:
     return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
 
 
-def membership_list_with_room_state(*, user: User) -> QuerySet[Membership]:
-    """The user's memberships, newest room activity first, each with `unread_count`,
-    `last_message_id`, its room and the room's members (users and profiles) prefetched.
-    Feed the rows to `rooms_from_memberships`."""
+def membership_list_with_room_state(*, user: User) -> QuerySet:
+    """The user's rooms, newest activity first, as value rows `{room_id, unread_count,
+    last_message_id, room__casting_id, room__created_at}` (no model instances: this is the
+    rooms list's hot path). Feed the rows to `rooms_from_memberships`."""
     last_message = Message.objects.filter(room_id=OuterRef("room_id")).order_by(
         "-created_at", "-id"
     )
     return (
         Membership.objects.filter(user=user)
-        .select_related("room")
         .annotate(
             unread_count=_unread_subquery(user=user),
             last_message_id=Subquery(last_message.values("id")[:1]),
         )
-        .prefetch_related(_participants_prefetch())
         .order_by("-room__last_message_at", "-room_id")
+        .values(
+            "room_id",
+            "unread_count",
+            "last_message_id",
+            "room__casting_id",
+            "room__created_at",
+        )
     )
 
 
-def membership_list_for_chat_user(*, user: User) -> QuerySet[Membership]:
+def membership_list_for_chat_user(*, user: User) -> QuerySet:
     """The rooms list behind the plan gate: raises `SubscriptionLimitExceeded`
     (`{"feature": "chat_access"}`) when the user's plan has no chat access."""
     check_feature(user, "chat_access")
     return membership_list_with_room_state(user=user)
 
 
-def message_is_read(message: Message, memberships: list[Membership]) -> bool:
+def message_is_read(message: Any, memberships: list[Any]) -> bool:
     """Read when every member other than the sender has read up to it."""
     others = [m for m in memberships if m.user_id != message.sender_id]
     return bool(others) and all(m.last_read_at >= message.created_at for m in others)
 
 
-@dataclass
-class RoomState:
-    room: Room
-    participants: list[dict[str, Any]]
-    last_message: dict[str, Any] | None
-    unread_count: int
-
-    @property
-    def id(self) -> UUID:
-        return self.room.id
-
-    @property
-    def casting_id(self) -> UUID | None:
-        return self.room.casting_id
-
-    @property
-    def created_at(self):
-        return self.room.created_at
+def _is_read_by_rows(message: Message, members: list[dict[str, Any]]) -> bool:
+    """`message_is_read` over `_MEMBER_COLUMNS` rows."""
+    others = [m for m in members if m["user_id"] != message.sender_id]
+    return bool(others) and all(m["last_read_at"] >= message.created_at for m in others)
 
 
-def participant_payload(user: User) -> dict[str, Any]:
-    display = user_display(user)
-    return {"id": user.id, "name": display["name"], "avatar": display["avatar"], "role": user.role}
+_MEMBER_COLUMNS = (
+    "room_id",
+    "user_id",
+    "last_read_at",
+    "user__role",
+    "user__model_profile__name",
+    "user__model_profile__main_photo",
+    "user__model_profile__main_thumbnail",
+    "user__employer_profile__company_name",
+    "user__employer_profile__avatar",
+)
 
 
-def rooms_from_memberships(memberships: list[Membership]) -> list[RoomState]:
-    """Room states for rows of `membership_list_with_room_state` (one query for last messages)."""
-    last_ids = [m.last_message_id for m in memberships if m.last_message_id]
-    last_messages = {message.id: message for message in Message.objects.filter(id__in=last_ids)}
-    states: list[RoomState] = []
-    for membership in memberships:
-        room = membership.room
-        members = list(room.memberships.all())
-        last = last_messages.get(membership.last_message_id)
-        states.append(
-            RoomState(
-                room=room,
-                participants=[participant_payload(m.user) for m in members],
-                last_message=(
-                    message_payload(last, is_read=message_is_read(last, members))
+def _participant_from_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A participant from a `_MEMBER_COLUMNS` row, by the rule of
+    `profiles.selectors.user_display` (the profile of the user's role, else the fallback);
+    a test holds the two together. Value rows instead of four model instances per member."""
+    role = row["user__role"]
+    name, avatar = FALLBACK_DISPLAY_NAME, None
+    if role == "model" and row["user__model_profile__name"] is not None:
+        name = row["user__model_profile__name"]
+        avatar = storage_url(
+            row["user__model_profile__main_thumbnail"] or row["user__model_profile__main_photo"]
+        )
+    elif role in ("employer", "agency") and row["user__employer_profile__company_name"] is not None:
+        name = row["user__employer_profile__company_name"]
+        avatar = storage_url(row["user__employer_profile__avatar"])
+    return {"id": str(row["user_id"]), "name": name, "avatar": avatar, "role": role}
+
+
+def _members_of_rooms(room_ids: list[UUID]) -> dict[UUID, list[dict[str, Any]]]:
+    """The members of the rooms, oldest first, as `_MEMBER_COLUMNS` rows (one query)."""
+    by_room: dict[UUID, list[dict[str, Any]]] = {room_id: [] for room_id in room_ids}
+    rows = (
+        Membership.objects.filter(room_id__in=room_ids)
+        .order_by("created_at", "id")
+        .values(*_MEMBER_COLUMNS)
+    )
+    for row in rows:
+        by_room[row["room_id"]].append(row)
+    return by_room
+
+
+def rooms_from_memberships(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The contract's room objects (JSON-ready) for rows of `membership_list_with_room_state`:
+    two queries whatever the number of rooms (members with profiles, last messages)."""
+    if not rows:
+        return []
+    members = _members_of_rooms([row["room_id"] for row in rows])
+    last_ids = [row["last_message_id"] for row in rows if row["last_message_id"]]
+    last_messages = {
+        message.id: message
+        for message in Message.objects.filter(id__in=last_ids).only(
+            "id", "room_id", "sender_id", "content", "created_at"
+        )
+    }
+    rooms = []
+    for row in rows:
+        room_members = members[row["room_id"]]
+        last = last_messages.get(row["last_message_id"])
+        rooms.append(
+            {
+                "id": str(row["room_id"]),
+                "participants": [_participant_from_row(m) for m in room_members],
+                "casting_id": str(row["room__casting_id"]) if row["room__casting_id"] else None,
+                "last_message": (
+                    message_payload(last, is_read=_is_read_by_rows(last, room_members))
                     if last is not None
                     else None
                 ),
-                unread_count=membership.unread_count,
-            )
+                "unread_count": row["unread_count"],
+                "created_at": format_datetime(row["room__created_at"]),
+            }
         )
-    return states
+    return rooms
 
 
-def room_state_get_for_member(*, user: User, room_id: UUID) -> RoomState:
+def room_state_get_for_member(*, user: User, room_id: UUID) -> dict[str, Any]:
     """One room in the list's shape; `NotFound` for non-members."""
     rows = list(membership_list_with_room_state(user=user).filter(room_id=room_id))
     if not rows:
@@ -204,11 +232,28 @@ def message_history_for_member(
     Returns `(messages, has_more)`. Raises `NotFound` for non-members and `ValidationFailed`
     (`before`) when `before` is not a message of this room.
     """
-    room = room_get_for_reader(user=user, room_id=room_id)
-    memberships = list(Membership.objects.filter(room=room))
-    messages = Message.objects.filter(room=room).order_by("-created_at", "-id")
+    room_uuid = as_uuid(room_id)
+    if room_uuid is None:
+        raise NotFound("Room not found.")
+    # The read marks of the members are needed anyway: they also answer "is `user` a member?"
+    # in the same query. Anyone else goes through the (rarer) organization-manager check.
+    memberships = list(
+        Membership.objects.filter(room_id=room_uuid).values_list(
+            "user_id", "last_read_at", named=True
+        )
+    )
+    if not any(m.user_id == user.id for m in memberships):
+        room_get_for_reader(user=user, room_id=room_uuid)
+    # Named rows, not model instances: a page is up to 100 messages on a hot path.
+    messages = (
+        Message.objects.filter(room_id=room_uuid)
+        .order_by("-created_at", "-id")
+        .values_list("id", "room_id", "sender_id", "content", "created_at", named=True)
+    )
     if before is not None:
-        cursor = Message.objects.filter(room=room, pk=before).values("created_at", "id").first()
+        cursor = (
+            Message.objects.filter(room_id=room_uuid, pk=before).values("created_at", "id").first()
+        )
         if cursor is None:
             raise ValidationFailed.for_field("before", "Not a message of this room.")
         # (created_at, id) is the total order of history: ties on time fall back to the id.

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import pytest
+
+from castings.tests.factories import EmployerProfileFactory, ModelProfileFactory
+from chat.models import Membership
+from chat.selectors import _MEMBER_COLUMNS, _participant_from_row
+from profiles.selectors import user_display
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("role", "profile"),
+    [
+        ("model", "model_with_thumbnail"),
+        ("model", "model_with_photo_only"),
+        ("model", None),
+        ("employer", "employer_with_avatar"),
+        ("agency", "employer_without_avatar"),
+        ("employer", None),
+        ("admin", None),
+        ("model", "employer_with_avatar"),  # a profile of another role is not shown
+    ],
+)
+def test_participants_from_value_rows_follow_user_display(make_user, make_room, role, profile):
+    user = make_user(role=role, plan="PRO")
+    if profile == "model_with_thumbnail":
+        ModelProfileFactory(user=user, main_photo="p/full.jpg", main_thumbnail="p/thumb.jpg")
+    elif profile == "model_with_photo_only":
+        ModelProfileFactory(user=user, main_photo="p/full.jpg", main_thumbnail="")
+    elif profile == "employer_with_avatar":
+        EmployerProfileFactory(user=user, company_name="Studio", avatar="a/logo.png")
+    elif profile == "employer_without_avatar":
+        EmployerProfileFactory(user=user, company_name="Agency", avatar="")
+    other = make_user(role="model", plan="PRO")
+    room = make_room(other, user)
+
+    row = Membership.objects.filter(room=room, user=user).values(*_MEMBER_COLUMNS).get()
+
+    display = user_display(type(user).objects.get(pk=user.pk))
+    assert _participant_from_row(row) == {
+        "id": str(user.id),
+        "name": display["name"],
+        "avatar": display["avatar"],
+        "role": role,
+    }
