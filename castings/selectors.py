@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,12 +21,14 @@ from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import (
     BooleanField,
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    UUIDField,
     Value,
 )
 from django.db.models.expressions import RawSQL
@@ -42,6 +45,7 @@ from castings.models import (
 )
 from moderation.selectors import blocked_user_ids_subquery
 from mwork.api.exceptions import NotFound, PermissionDenied
+from profiles.models import ModelProfile
 
 PUBLIC_STATUSES = (CastingStatus.ACTIVE, CastingStatus.COMPLETED, CastingStatus.CANCELLED)
 # Constant SQL (the column exists on PostgreSQL only, see migration 0002); the words are a
@@ -294,14 +298,17 @@ def casting_list_saved(*, user: Any) -> QuerySet[Casting]:
 
 
 # ------------------------------------------------------------------------------------------
-# The detail card, compiled once per kind of caller
+# Single-row reads compiled once
 # ------------------------------------------------------------------------------------------
-# Building and compiling the card query (visibility, the applicant-count subquery, the employer
-# join) cost the ORM about three times what PostgreSQL needs to run it, on the hottest detail
-# view (issue 9). The SQL depends only on the kind of caller, never on the ids, so each kind is
-# compiled once with placeholder ids and every call runs that SQL with the real ids bound.
+# Building and compiling "the visible casting with this id" (visibility, and for the card the
+# applicant-count subquery and the employer join) cost the ORM about three times what
+# PostgreSQL needs to run it, on the hottest detail and apply requests (issue 9). Such a
+# query's SQL depends only on the kind of caller, never on the ids, so each is compiled once
+# with placeholder ids and every call runs that SQL through `raw()` with the real ids bound
+# (raw() still applies the fields' database converters; annotations become attributes).
 _PLACEHOLDER_CASTING_ID = uuid.UUID(int=1)
 _PLACEHOLDER_USER_ID = uuid.UUID(int=2)
+_UUID = UUIDField()
 
 
 @dataclass(frozen=True)
@@ -320,43 +327,45 @@ class _CallerKind:
 
 
 @functools.cache
-def _card_statement(caller: _CallerKind) -> tuple[str, tuple[Any, ...]]:
-    """SQL and parameters of the card query for this kind of caller, with placeholder ids."""
+def _compiled(build: Callable[..., QuerySet], *args: Any) -> tuple[Any, str, tuple[Any, ...]]:
+    """Model, SQL and parameters of `build(*args)`, compiled once (the args are cache keys)."""
+    queryset = build(*args).order_by()
+    return (queryset.model, *queryset.query.sql_with_params())
+
+
+def _first_row(build: Callable[..., QuerySet], *args: Any, ids: dict[uuid.UUID, Any]) -> Any:
+    """The first instance of the compiled query (None if none), placeholder ids replaced."""
+    model, sql, params = _compiled(build, *args)
+    to_db = functools.partial(_UUID.get_db_prep_value, connection=connection)
+    real = {to_db(placeholder): to_db(value) for placeholder, value in ids.items()}
+    rows = model.objects.raw(sql, [real.get(param, param) for param in params])
+    return next(iter(rows), None)
+
+
+def _visible_casting_query(caller: _CallerKind, card: bool) -> QuerySet[Casting]:
     queryset = Casting.objects.alive().filter(_visible_to(caller), id=_PLACEHOLDER_CASTING_ID)
-    return _card_rows(queryset).order_by().query.sql_with_params()
+    return _card_rows(queryset) if card else queryset
 
 
-def _bind(params: tuple[Any, ...], ids: dict[uuid.UUID, Any]) -> list[Any]:
-    """`params` with each placeholder id replaced by its real id, in the database's form."""
-    to_db = Casting._meta.pk.get_db_prep_value
-    real = {
-        to_db(placeholder, connection): to_db(value, connection)
-        for placeholder, value in ids.items()
-    }
-    return [real.get(param, param) for param in params]
-
-
-def casting_get(*, user: Any, casting_id: uuid.UUID) -> Casting:
-    """A casting the caller may see (its own columns, for services); NotFound otherwise."""
-    casting = Casting.objects.alive().filter(_visible_to(user), id=casting_id).order_by().first()
+def _visible_casting(*, user: Any, casting_id: uuid.UUID, card: bool) -> Casting:
+    caller = _CallerKind.of(user)
+    ids = {_PLACEHOLDER_CASTING_ID: casting_id}
+    if caller.is_authenticated:
+        ids[_PLACEHOLDER_USER_ID] = user.pk
+    casting = _first_row(_visible_casting_query, caller, card, ids=ids)
     if casting is None:
         raise NotFound("Casting not found.")
     return casting
 
 
-def casting_get_card(*, user: Any, casting_id: uuid.UUID) -> dict[str, Any]:
-    """The card row (CARD_KEYS) of a casting the caller may see; NotFound otherwise.
+def casting_get(*, user: Any, casting_id: uuid.UUID) -> Casting:
+    """A casting the caller may see (its own columns, for services); NotFound otherwise."""
+    return _visible_casting(user=user, casting_id=casting_id, card=False)
 
-    Runs the card query compiled once for this kind of caller (see `_card_statement`).
-    """
-    caller = _CallerKind.of(user)
-    sql, params = _card_statement(caller)
-    ids = {_PLACEHOLDER_CASTING_ID: casting_id}
-    if caller.is_authenticated:
-        ids[_PLACEHOLDER_USER_ID] = user.pk
-    casting = next(iter(Casting.objects.raw(sql, _bind(params, ids))), None)
-    if casting is None:
-        raise NotFound("Casting not found.")
+
+def casting_get_card(*, user: Any, casting_id: uuid.UUID) -> dict[str, Any]:
+    """The card row (CARD_KEYS) of a casting the caller may see; NotFound otherwise."""
+    casting = _visible_casting(user=user, casting_id=casting_id, card=True)
     return {key: getattr(casting, key) for key in CARD_KEYS}
 
 
@@ -439,6 +448,28 @@ def _response_get(*, response_id: uuid.UUID) -> Response:
     if response is None:
         raise NotFound("Response not found.")
     return response
+
+
+def _applicant_query() -> QuerySet:
+    applied = Response.objects.filter(
+        casting_id=_PLACEHOLDER_CASTING_ID, model_profile_id=OuterRef("pk")
+    )
+    return (
+        ModelProfile.objects.filter(user_id=_PLACEHOLDER_USER_ID)
+        .annotate(already_applied=Exists(applied))
+        .only("id", "user_id", "name")
+    )
+
+
+def applicant_profile_get(*, user: Any, casting_id: uuid.UUID) -> Any | None:
+    """The caller's model profile (id, user, name; the rest deferred) with `already_applied`:
+    whether it has a response to the casting, whatever its status. None without a profile.
+
+    One query for what apply checks first (issue 9), compiled once (see `_first_row`).
+    """
+    return _first_row(
+        _applicant_query, ids={_PLACEHOLDER_USER_ID: user.pk, _PLACEHOLDER_CASTING_ID: casting_id}
+    )
 
 
 def response_matches_requirements(*, casting: Casting, profile: Any) -> bool:

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -27,6 +26,7 @@ from castings.models import (
     ResponseStatus,
     SavedCasting,
 )
+from castings.selectors import applicant_profile_get
 from mwork.api.exceptions import (
     Conflict,
     InvalidState,
@@ -34,7 +34,7 @@ from mwork.api.exceptions import (
     ProfileRequired,
 )
 from notifications.services import casting_reminder_notify, notify
-from profiles.models import EmployerProfile, ModelProfile
+from profiles.models import EmployerProfile
 
 logger = logging.getLogger(__name__)
 
@@ -228,13 +228,7 @@ def response_submit(
     else:
         if actor.role != Role.MODEL:
             raise PermissionDenied("Only models can apply to castings.")
-        # The profile and "already applied?" in one query (issue 9: apply ran 14 queries).
-        profile = (
-            ModelProfile.objects.filter(user_id=actor.id)
-            .annotate(already_applied=_applied_to(casting))
-            .only("id", "user_id", "name")
-            .first()
-        )
+        profile = applicant_profile_get(user=actor, casting_id=casting.id)
         if profile is None:
             raise ProfileRequired("Create your model profile before applying.")
         applied = profile.already_applied
@@ -270,11 +264,6 @@ def response_submit(
     response.casting = casting
     response.model_profile = profile
     return response
-
-
-def _applied_to(casting: Casting) -> Exists:
-    """Has the outer model profile a response to `casting` (any status)?"""
-    return Exists(Response.objects.filter(casting_id=casting.id, model_profile_id=OuterRef("pk")))
 
 
 def response_change_status(*, response: Response, status: str) -> Response:
