@@ -3,7 +3,9 @@
 A view is recorded at most once per viewer, object and platform day (Asia/Almaty): a unique
 constraint and `INSERT … ON CONFLICT DO NOTHING` hold it under concurrent requests. Signed-in
 viewers are keyed by user id; anonymous ones by a salted hash of their address (the salt
-changes every day, so an address cannot be followed from one day to the next).
+changes every day, so an address cannot be followed from one day to the next). With Redis, a
+detail page only buffers its view in Redis and `analytics.services.views_flush` inserts the
+rows in batches (beat job every 30 s, and before the dashboard or the rollup counts).
 
 `DailyViewStat` is filled by the beat job `analytics.tasks.rollup_views` for every finished
 day: per object and day one `total` row plus one row per viewer city and per viewer role. The

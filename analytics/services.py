@@ -214,8 +214,8 @@ def view_record_casting(*, casting: Any, viewer: Any, address: str) -> None:
 # Flushing the buffer (beat job, dashboard, rollup)
 # ---------------------------------------------------------------------------------------------
 def _rows(pending: list[_BufferedView]) -> tuple[list[ProfileView], list[CastingView]]:
-    """The rows to insert: records of objects and viewers that still exist, minus casting
-    views by the casting's organization. Four queries at most, whatever the batch size."""
+    """The rows to insert: views of objects that still exist, minus casting views by the
+    casting's organization. Three queries, plus one per employer who viewed castings."""
     from accounts.models import User
     from agencies.selectors import EMPLOYER_ROLES, managed_owner_ids
     from castings.models import Casting
@@ -257,7 +257,7 @@ def _rows(pending: list[_BufferedView]) -> tuple[list[ProfileView], list[Casting
 
     profile_rows, casting_rows = [], []
     for item in pending:
-        # A viewer deleted since the view is kept anonymous-like (the FK is SET_NULL).
+        # A viewer deleted since then: the view stays, without its viewer (as SET_NULL does).
         viewer_id = item.viewer_id if item.viewer_id in roles else None
         common = {
             "viewer_id": viewer_id,
@@ -337,8 +337,8 @@ def _drain(client: Any, *, max_batches: int | None) -> int:
 
 
 def views_flush(*, wait_seconds: float = 0, max_batches: int | None = None) -> int:
-    """Store the views buffered in Redis; returns how many records were drained (stored or
-    already there, minus the ones dropped as the organization's own). No-op without the buffer.
+    """Store the views buffered in Redis; returns how many records it took from the buffer
+    (repeats and the organization's own views among them are dropped). No-op without the buffer.
 
     Drainers take turns on a Redis lock so a reader (dashboard, rollup) that waits for it
     (`wait_seconds`) sees the batches another drainer had popped already committed. Without

@@ -538,7 +538,7 @@ if REDIS_URL:
 ANALYTICS_RAW_VIEW_RETENTION_DAYS = env.int("ANALYTICS_RAW_VIEW_RETENTION_DAYS", default=90)
 # With Redis, detail pages only append their view to a Redis list; this job stores it (and the
 # dashboard and the rollup store it before they count). Without Redis views are stored at once.
-ANALYTICS_VIEWS_BUFFERED = env.bool("ANALYTICS_VIEWS_BUFFERED", default=bool(REDIS_URL))
+ANALYTICS_VIEWS_BUFFERED = bool(REDIS_URL) and env.bool("ANALYTICS_VIEWS_BUFFERED", default=True)
 ANALYTICS_VIEWS_FLUSH_SECONDS = env.int("ANALYTICS_VIEWS_FLUSH_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE["analytics-flush-views"] = {
     "task": "analytics.tasks.flush_views",
