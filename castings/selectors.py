@@ -306,6 +306,8 @@ def casting_list_saved(*, user: Any) -> QuerySet[Casting]:
 # query's SQL depends only on the kind of caller, never on the ids, so each is compiled once
 # with placeholder ids and every call runs that SQL through `raw()` with the real ids bound
 # (raw() still applies the fields' database converters; annotations become attributes).
+# Only for queries on a unique key whose other parameters are constants: a value computed at
+# call time (a "now", a setting) would be frozen into the cached SQL.
 _PLACEHOLDER_CASTING_ID = uuid.UUID(int=1)
 _PLACEHOLDER_USER_ID = uuid.UUID(int=2)
 _UUID = UUIDField()
