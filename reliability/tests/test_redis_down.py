@@ -87,6 +87,18 @@ def test_rest_api_keeps_serving_and_the_rate_limiter_fails_open(dead_cache, api_
 
 
 @pytest.mark.django_db
+def test_with_fail_open_off_an_unreachable_counter_refuses(dead_cache, api_client, settings):
+    settings.RATELIMIT_FAIL_OPEN = False
+
+    answer = api_client.post(
+        "/api/v1/auth/login", {"email": "x@example.kz", "password": PASSWORD}, format="json"
+    )
+
+    assert answer.status_code == 429
+    assert answer.json()["error"]["code"] == "RATE_LIMIT_EXCEEDED"
+
+
+@pytest.mark.django_db
 def test_the_denylist_fails_open_but_token_version_still_revokes(dead_cache, api_client):
     user = UserFactory()
     token = str(tokens_for_user(user).access_token)
