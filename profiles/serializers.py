@@ -24,6 +24,7 @@ from profiles.models import (
     Experience,
     Gender,
     ModelProfile,
+    WorkExperience,
 )
 from profiles.selectors import (
     ORDERING_FIELDS,
@@ -267,24 +268,36 @@ def model_card_list_data(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]
     return [model_card_data(row, now=now) for row in rows]
 
 
-def _photo_data(photo: dict[str, Any]) -> dict[str, Any]:
+def _photo_data(photo: Any) -> dict[str, Any]:
     return {
-        "id": str(photo["id"]),
-        "url": storage_url(photo["image"]),
-        "thumbnail_url": storage_url(photo["thumbnail"]),
-        "is_main": photo["is_main"],
-        "order": photo["order"],
+        "id": str(photo.id),
+        "url": storage_url(photo.image),
+        "thumbnail_url": storage_url(photo.thumbnail),
+        "is_main": photo.is_main,
+        "order": photo.order,
     }
 
 
-def _work_experience_data(item: dict[str, Any]) -> dict[str, Any]:
-    end = item["end_date"]
+def _work_experience_data(item: WorkExperience) -> dict[str, Any]:
     return {
-        "id": str(item["id"]),
-        "company": item["company"],
-        "position": item["position"],
-        "start_date": item["start_date"].isoformat(),
-        "end_date": end.isoformat() if end is not None else None,
+        "id": str(item.id),
+        "company": item.company,
+        "position": item.position,
+        "start_date": item.start_date.isoformat(),
+        "end_date": item.end_date.isoformat() if item.end_date is not None else None,
+    }
+
+
+def _agency_data(profile: ModelProfile) -> dict[str, Any] | None:
+    """`agencies.selectors.agency_of_profile`'s shape from the columns the detail query
+    annotates (`selectors.ModelProfileDetail`)."""
+    if profile.agency_user_id is None:
+        return None
+    employer_id = profile.agency_profile_id
+    return {
+        "id": str(employer_id) if employer_id is not None else None,
+        "user_id": str(profile.agency_user_id),
+        "company_name": profile.agency_company_name,
     }
 
 
@@ -324,7 +337,7 @@ def model_profile_detail_data(detail: ModelProfileDetail) -> dict[str, Any]:
         "reviews_count": profile.reviews_count,
         "completeness": profile.completeness,
         "is_hidden": profile.is_hidden,
-        "agency": agency_of_profile(profile),
+        "agency": _agency_data(profile),
         "created_at": _datetime(profile.created_at),
         "updated_at": _datetime(profile.updated_at),
     }

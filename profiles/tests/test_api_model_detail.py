@@ -459,3 +459,29 @@ def test_trailing_slash_is_optional(api_client):
 
     assert api_client.get(detail_url(profile.id) + "/").status_code == 200
     assert api_client.get(reverse("profiles:model-list") + "/").status_code == 200
+
+
+def test_detail_statement_shared_by_viewers_binds_each_viewer(auth_client, make_user):
+    # The detail SQL is compiled once per scope (anonymous, signed-in, owner) with placeholder
+    # ids; a block between the profile and one viewer must not leak into another's view.
+    from moderation.tests.factories import BlockFactory
+
+    profile = ModelProfileFactory()
+    blocked, other = make_user(role="employer"), make_user(role="employer")
+    BlockFactory(blocker=profile.user, blocked=blocked)
+
+    blocked_view = auth_client(blocked).get(detail_url(profile.id))
+    other_view = auth_client(other).get(detail_url(profile.id))
+    blocked_again = auth_client(blocked).get(detail_url(profile.id))
+
+    assert_error(blocked_view, 404, "NOT_FOUND")
+    assert other_view.status_code == 200
+    assert other_view.json()["data"]["model"]["id"] == str(profile.id)
+    assert_error(blocked_again, 404, "NOT_FOUND")
+
+
+def test_detail_of_another_profile_through_the_shared_statement(api_client):
+    first, second = ModelProfileFactory(name="First Model"), ModelProfileFactory(name="Second")
+
+    assert api_client.get(detail_url(first.id)).json()["data"]["model"]["name"] == "First Model"
+    assert api_client.get(detail_url(second.id)).json()["data"]["model"]["name"] == "Second"
