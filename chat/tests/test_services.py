@@ -263,3 +263,14 @@ def test_refreshing_pushes_the_same_notification_again_but_mails_once(
     assert [f["notification"]["data"]["preview"] for f in pushed] == ["First", "Second"]
     assert [f["unread_count"] for f in pushed] == [1, 1]
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement on PostgreSQL only")
+def test_a_message_to_a_room_with_an_unread_notification_costs_three_queries(
+    room, employer, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    _send(employer, room, "First", django_capture_on_commit_callbacks)
+
+    # members + blocks, the message (with room and read mark), the notification refresh + count
+    with django_assert_num_queries(3):
+        _send(employer, room, "Second", django_capture_on_commit_callbacks)
