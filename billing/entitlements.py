@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from billing.catalogue import plan_get
@@ -103,22 +103,20 @@ def usage_month(now: dt.datetime | None = None) -> dt.date:
 def consume_response(user) -> None:
     """Count one casting response; call it inside the caller's `transaction.atomic()`.
 
-    Locks the user's usage row for the month (created under a unique constraint), spends the
-    monthly allowance first and bought credits after. Concurrent calls are serialized by the
-    lock, so they never overshoot.
+    Spends the monthly allowance first (one row per user and month, created under a unique
+    constraint) and bought credits after, under row locks: concurrent calls never overshoot.
 
     Raises `SubscriptionLimitExceeded(details={"limit", "used", "plan"})` when both are spent.
     """
+    ents = entitlements_for(user)
+    limit = ents.max_responses_per_month
+    month = usage_month()
+    if limit != 0 and _count_against_allowance(user_id=user.pk, month=month, limit=limit):
+        return
     with transaction.atomic():
-        ents = entitlements_for(user)
         usage, _ = ResponseUsage.objects.select_for_update().get_or_create(
-            user_id=user.pk, month=usage_month()
+            user_id=user.pk, month=month
         )
-        limit = ents.max_responses_per_month
-        if limit == UNLIMITED or usage.used < limit:
-            usage.used += 1
-            usage.save(update_fields=["used"])
-            return
         credit = ResponseCredit.objects.select_for_update().filter(user_id=user.pk).first()
         if credit is not None and credit.balance > 0:
             credit.balance -= 1
@@ -130,6 +128,25 @@ def consume_response(user) -> None:
             "Monthly response limit reached.",
             details={"limit": limit, "used": usage.used, "plan": ents.plan},
         )
+
+
+_usage = ResponseUsage._meta
+# Create the month's row with one response, or count one more while under the allowance: one
+# atomic statement under the row lock the upsert takes (it runs on every apply, issue 9). No
+# row back means the allowance is spent. PostgreSQL and SQLite (3.35+) both speak it.
+_COUNT_AGAINST_ALLOWANCE = f"""
+    INSERT INTO {_usage.db_table} (user_id, month, used, credits_used) VALUES (%s, %s, 1, 0)
+    ON CONFLICT (user_id, month) DO UPDATE SET used = {_usage.db_table}.used + 1
+        WHERE %s = {UNLIMITED} OR {_usage.db_table}.used < %s
+    RETURNING used
+"""  # noqa: S608 - table name and constant from the model, values bound
+
+
+def _count_against_allowance(*, user_id, month: dt.date, limit: int) -> bool:
+    user_id = _usage.get_field("user").get_db_prep_value(user_id, connection)  # UUID on SQLite
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNT_AGAINST_ALLOWANCE, [user_id, month, limit, limit])
+        return cursor.fetchone() is not None
 
 
 def check_photo_quota(user, current_count: int) -> None:
