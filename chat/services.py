@@ -21,7 +21,7 @@ from billing.entitlements import entitlements_for
 from castings.selectors import users_linked_by_casting
 from chat.models import Membership, Message, Room, room_pair_key
 from chat.realtime import broadcast_message, broadcast_read, broadcast_typing
-from chat.selectors import as_uuid, membership_list_for_send, room_get_for_member
+from chat.selectors import as_uuid, member_users_for_send, room_get_for_member
 from moderation.selectors import is_blocked_between
 from mwork.api.exceptions import (
     AccountDisabled,
@@ -181,8 +181,8 @@ def _message_store(*, message: Message) -> None:
 
 
 def _send(*, sender: User, room_id: UUID, content: object, client_id: str | None) -> Message:
-    memberships = membership_list_for_send(room_id=room_id, sender=sender)
-    current_sender = next((m.user for m in memberships if m.user_id == sender.id), None)
+    members = member_users_for_send(room_id=room_id, sender=sender)
+    current_sender = next((member for member in members if member.id == sender.id), None)
     if current_sender is None:
         raise NotFound("Room not found.")
     text = _validated_content(content)
@@ -190,7 +190,7 @@ def _send(*, sender: User, room_id: UUID, content: object, client_id: str | None
         # A socket outlives its handshake: a user banned since then sends nothing more.
         raise AccountDisabled()
     _check_chat_access(sender)
-    if any(m.blocked for m in memberships if m.user_id != sender.id):
+    if any(member.blocked for member in members if member.id != sender.id):
         raise PermissionDenied("You cannot chat with this user.")
     enforce(group="chat-message", key=f"user:{sender.id}", rate=settings.RATELIMIT_CHAT_MESSAGE)
 
@@ -200,17 +200,15 @@ def _send(*, sender: User, room_id: UUID, content: object, client_id: str | None
         partial(
             broadcast_message,
             message=message,
-            member_ids=[m.user_id for m in memberships],
+            member_ids=[member.id for member in members],
             client_id=client_id,
         ),
         robust=True,
     )
-    for membership in memberships:
-        if membership.user_id != sender.id:
+    for recipient in members:
+        if recipient.id != sender.id:
             transaction.on_commit(
-                partial(
-                    _notify_new_message, recipient=membership.user, message=message, sender=sender
-                ),
+                partial(_notify_new_message, recipient=recipient, message=message, sender=sender),
                 robust=True,
             )
     return message
