@@ -78,7 +78,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
         ]
-        indexes = [models.Index(fields=["role", "created_at"])]
+        indexes = [
+            models.Index(fields=["role", "created_at"]),
+            # Banned and deactivated users are few: "owner not banned" is checked against this
+            # small index (`accounts.selectors.inactive_user_ids`) instead of a join per row.
+            models.Index(
+                fields=["id"], condition=models.Q(is_active=False), name="accounts_user_inactive"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.email

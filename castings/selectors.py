@@ -34,6 +34,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
+from accounts.selectors import inactive_user_ids
 from agencies.selectors import managed_owner_ids, user_acts_for, user_id_manages_for
 from castings.models import (
     EXPERIENCE_RANK,
@@ -166,7 +167,7 @@ def _owned_by(user: Any) -> Q:
 
 def _visible_to(user: Any) -> Q:
     # A banned owner's castings disappear with the owner.
-    public = Q(status__in=PUBLIC_STATUSES, is_hidden=False, owner__is_active=True)
+    public = Q(status__in=PUBLIC_STATUSES, is_hidden=False) & ~Q(owner_id__in=inactive_user_ids())
     if user is not None and getattr(user, "is_authenticated", False):
         return public | _owned_by(user)
     return public
@@ -270,7 +271,11 @@ def casting_list_public(*, user: Any, filters: CastingFilters) -> QuerySet[Casti
     status = filters.status or CastingStatus.ACTIVE
     if status not in PUBLIC_STATUSES:
         return Casting.objects.none()
-    queryset = Casting.objects.alive().filter(status=status, is_hidden=False, owner__is_active=True)
+    queryset = (
+        Casting.objects.alive()
+        .filter(status=status, is_hidden=False)
+        .exclude(owner_id__in=inactive_user_ids())  # banned owners' castings disappear
+    )
     queryset = _apply_filters(queryset, filters)
     return _apply_ordering(_card_rows(queryset), filters.ordering)
 

@@ -20,12 +20,14 @@ from django.db.models import (
     FloatField,
     Q,
     QuerySet,
+    UUIDField,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce, Greatest, Upper
 from django.utils import timezone
 
+from accounts.selectors import inactive_user_ids
 from billing.selectors import promoted_until_subquery
 from moderation.selectors import blocked_user_ids_subquery
 from mwork.api.exceptions import NotFound, PermissionDenied
@@ -82,20 +84,18 @@ def user_display(user: Any) -> dict[str, str | None]:
 
 def visible_model_profiles() -> QuerySet[ModelProfile]:
     """Model profiles anyone may see: not hidden by staff, owner not banned."""
-    # The `is_active` join is most of a catalogue count at scale 1. EXPLAIN (ANALYZE) of the
-    # capped count of "Almaty, fashion, female, 18-25": the profile side is a seq scan that
-    # stops at 1,001 matches after ~10,000 rows (4-11 ms); the 1,001 primary-key probes into
-    # accounts_user are the rest (11-18 ms of 16-23 ms). A composite (upper(city), gender, age)
-    # index helped only sparse combinations (Aktobe/runway/male: 30 -> 7 ms) and nothing
-    # measurable over the bench's 72 combinations, so it was not added. `NOT EXISTS (an
-    # inactive user)` with a partial index on inactive users would halve the count (8 ms,
-    # tried); without that index (an accounts change) the anti join scans all users and is
-    # slower, so the join stays.
-    return ModelProfile.objects.filter(is_hidden=False, user__is_active=True)
+    # "Owner not banned" was a join: 1,001 primary-key probes into accounts_user for a capped
+    # catalogue count, most of its time at scale 1. Excluding the few inactive ids (a partial
+    # index, `inactive_user_ids`) takes the count of "Almaty, fashion, female, 18-25" from
+    # 13.7 to 4.8 ms (EXPLAIN ANALYZE). On the profile side the count is an index scan on
+    # (gender, age) that stops at 1,001 matches; a composite (upper(city), gender, age) index
+    # helped only sparse combinations (Aktobe/runway/male: 30 -> 7 ms) and nothing measurable
+    # over the bench's 72 combinations, so it was not added.
+    return ModelProfile.objects.filter(is_hidden=False).exclude(user_id__in=inactive_user_ids())
 
 
 def visible_employer_profiles() -> QuerySet[EmployerProfile]:
-    return EmployerProfile.objects.filter(user__is_active=True)
+    return EmployerProfile.objects.exclude(user_id__in=inactive_user_ids())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -360,6 +360,24 @@ def _detail_statements(scope: str) -> tuple[tuple[str, tuple[Any, ...]], ...]:
     return tuple(queryset.query.sql_with_params() for queryset in (profile, photos, work))
 
 
+# raw() converts model columns, not annotations: on SQLite a datetime or UUID annotation
+# arrives as text. These go through the backend's converters like a queryset's would.
+_DETAIL_ANNOTATIONS = {
+    "promotion_ends": DateTimeField(),
+    "agency_user_id": UUIDField(),
+    "agency_profile_id": UUIDField(),
+}
+
+
+def _from_db(value: Any, field: Any) -> Any:
+    if value is None:
+        return None
+    expression = Value(value, output_field=field)
+    for converter in connection.ops.get_db_converters(expression):
+        value = converter(value, expression, connection)
+    return value
+
+
 def _bind(params: tuple[Any, ...], ids: dict[uuid.UUID, Any]) -> list[Any]:
     """`params` with each placeholder id replaced by its real id, in the database's form."""
     to_db = ModelProfile._meta.pk.get_db_prep_value
@@ -386,6 +404,8 @@ def _detail(scope: str, *, pk: uuid.UUID, viewer_id: Any = None) -> ModelProfile
     profile = next(iter(ModelProfile.objects.raw(profile_sql, _bind(profile_params, ids))), None)
     if profile is None:
         raise NotFound("Model profile not found.")
+    for name, field in _DETAIL_ANNOTATIONS.items():
+        setattr(profile, name, _from_db(getattr(profile, name), field))
     return ModelProfileDetail(
         profile=profile,
         photos=list(Photo.objects.raw(photos_sql, _bind(photos_params, ids))),
