@@ -120,8 +120,8 @@ def _check_chat_access(user: User) -> None:
     saves the plan query on every message; a REST request builds a new User and checks anew.
     Why it is safe: only a granted access is remembered (a user who just paid is let in at
     once), and never past the subscription's own `expires_at` (a plan that runs out stops chat
-    that second; a cancelled plan keeps access until then anyway). What the minute can delay is
-    only a subscription staff end early, e.g. a refund.
+    that second; a cancelled plan keeps access until then anyway). The minute can only delay a
+    subscription that staff end early, e.g. a refund.
     """
     now = timezone.now()
     valid_until = getattr(user, "_chat_access_valid_until", None)
