@@ -73,8 +73,8 @@ def _schedule_new_casting_fan_out(casting: Casting) -> None:
     from castings import tasks
 
     casting_id = str(casting.id)
-    # robust: with the broker down the casting is still published (the fan-out is lost; see
-    # docs/RELIABILITY.md §3), instead of a 500 after the commit.
+    # robust: with the broker down the casting is still published instead of a 500 after the
+    # commit; the beat job `castings_announce_missed` queues the fan-out again later.
     transaction.on_commit(lambda: tasks.notify_matching_models.delay(casting_id), robust=True)
 
 
@@ -369,6 +369,32 @@ def casting_matching_user_batches(
             batch = []
     if batch:
         yield batch
+
+
+ANNOUNCE_RETRY_AFTER = timedelta(minutes=5)
+ANNOUNCE_GIVE_UP_AFTER = timedelta(hours=24)
+
+
+def castings_announce_missed(*, now: datetime | None = None) -> list[str]:
+    """Ids of castings published 5 min to 24 h ago whose new_casting fan-out never started
+    (the broker was down at publish time): the beat job queues their fan-out again.
+
+    The claim in `casting_matching_user_batches` keeps it once-only if the first task was only
+    late. Past 24 h "new casting" is stale news and is not sent.
+    """
+    now = now or timezone.now()
+    return [
+        str(casting_id)
+        for casting_id in Casting.objects.alive()
+        .filter(
+            status=CastingStatus.ACTIVE,
+            is_hidden=False,
+            matching_notified_at__isnull=True,
+            published_at__gte=now - ANNOUNCE_GIVE_UP_AFTER,
+            published_at__lte=now - ANNOUNCE_RETRY_AFTER,
+        )
+        .values_list("id", flat=True)
+    ]
 
 
 def casting_notify_users(*, casting_id: Any, user_ids: list[str]) -> int:

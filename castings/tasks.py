@@ -37,3 +37,13 @@ def send_casting_reminders() -> int:
 def complete_finished_castings() -> int:
     """Beat job (hourly): active castings past shoot_date + duration_days become completed."""
     return services.castings_complete_finished()
+
+
+@shared_task(acks_late=True)
+def announce_missed_castings() -> int:
+    """Beat job (every 10 min): queue the new_casting fan-out of castings whose first attempt
+    was lost (broker down at publish time). Returns how many were queued."""
+    casting_ids = services.castings_announce_missed()
+    for casting_id in casting_ids:
+        notify_matching_models.delay(casting_id)
+    return len(casting_ids)

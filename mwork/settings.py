@@ -444,6 +444,11 @@ CELERY_BEAT_SCHEDULE["castings-send-reminders"] = {
     "task": "castings.tasks.send_casting_reminders",
     "schedule": 60 * 15,
 }
+CELERY_BEAT_SCHEDULE["castings-announce-missed"] = {
+    # new_casting fan-outs lost at publish time (broker down) are queued again (once-only).
+    "task": "castings.tasks.announce_missed_castings",
+    "schedule": 60 * 10,
+}
 CELERY_BEAT_SCHEDULE["castings-complete-finished"] = {
     # Active castings past shoot_date + duration_days are marked completed.
     "task": "castings.tasks.complete_finished_castings",

@@ -118,6 +118,29 @@ def test_fan_out_skips_castings_that_are_no_longer_active():
     assert not Notification.objects.exists()
 
 
+def test_a_fan_out_lost_at_publish_is_queued_again_by_the_beat_job():
+    """The broker was down when these were published: no claim was ever made."""
+    now = timezone.now()
+    model = ModelProfileFactory()
+    lost = CastingFactory(published_at=now - timedelta(minutes=20))
+    just_published = CastingFactory(published_at=now - timedelta(minutes=1))  # task may be late
+    stale = CastingFactory(published_at=now - timedelta(hours=30))  # no longer "new"
+    announced = CastingFactory(
+        published_at=now - timedelta(minutes=20), matching_notified_at=now - timedelta(minutes=19)
+    )
+    CastingFactory(published_at=now - timedelta(minutes=20), is_hidden=True)
+    CastingFactory(published_at=now - timedelta(minutes=20), status=CastingStatus.CANCELLED)
+
+    queued = tasks.announce_missed_castings()
+    again = tasks.announce_missed_castings()
+
+    assert (queued, again) == (1, 0)
+    assert new_casting_recipients(lost) == {model.user_id}
+    for casting in (just_published, stale, announced):
+        assert new_casting_recipients(casting) == set()
+    assert Notification.objects.filter(type="new_casting").count() == 1
+
+
 # ------------------------------------------------------------------------------------------
 # casting_reminder
 # ------------------------------------------------------------------------------------------
