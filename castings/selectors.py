@@ -9,10 +9,8 @@ see is a 404; something visible whose action is not theirs is a 403.
 
 from __future__ import annotations
 
-import functools
 import re
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +26,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    UUIDField,
     Value,
 )
 from django.db.models.expressions import RawSQL
@@ -46,6 +43,7 @@ from castings.models import (
 )
 from moderation.selectors import blocked_user_ids_subquery
 from mwork.api.exceptions import NotFound, PermissionDenied
+from mwork.db import compiled_once
 from profiles.models import ModelProfile
 
 PUBLIC_STATUSES = (CastingStatus.ACTIVE, CastingStatus.COMPLETED, CastingStatus.CANCELLED)
@@ -305,17 +303,11 @@ def casting_list_saved(*, user: Any) -> QuerySet[Casting]:
 # ------------------------------------------------------------------------------------------
 # Single-row reads compiled once
 # ------------------------------------------------------------------------------------------
-# Building and compiling "the visible casting with this id" (visibility, and for the card the
-# applicant-count subquery and the employer join) cost the ORM about three times what
-# PostgreSQL needs to run it, on the hottest detail and apply requests (issue 9). Such a
-# query's SQL depends only on the kind of caller, never on the ids, so each is compiled once
-# with placeholder ids and every call runs that SQL through `raw()` with the real ids bound
-# (raw() still applies the fields' database converters; annotations become attributes).
-# Only for queries on a unique key whose other parameters are constants: a value computed at
-# call time (a "now", a setting) would be frozen into the cached SQL.
+# "The visible casting with this id" (visibility, and for the card the applicant-count
+# subquery and the employer join) is read on every detail and apply request; its SQL depends
+# only on the kind of caller, so it is compiled once per kind (`mwork.db.compiled_once`).
 _PLACEHOLDER_CASTING_ID = uuid.UUID(int=1)
 _PLACEHOLDER_USER_ID = uuid.UUID(int=2)
-_UUID = UUIDField()
 
 
 @dataclass(frozen=True)
@@ -333,25 +325,10 @@ class _CallerKind:
         return cls(is_authenticated=True, role=user.role)
 
 
-@functools.cache
-def _compiled(build: Callable[..., QuerySet], *args: Any) -> tuple[Any, str, tuple[Any, ...]]:
-    """Model, SQL and parameters of `build(*args)`, compiled once (the args are cache keys)."""
-    queryset = build(*args).order_by()
-    return (queryset.model, *queryset.query.sql_with_params())
-
-
-def _first_row(build: Callable[..., QuerySet], *args: Any, ids: dict[uuid.UUID, Any]) -> Any:
-    """The first instance of the compiled query (None if none), placeholder ids replaced."""
-    model, sql, params = _compiled(build, *args)
-    to_db = functools.partial(_UUID.get_db_prep_value, connection=connection)
-    real = {to_db(placeholder): to_db(value) for placeholder, value in ids.items()}
-    rows = model.objects.raw(sql, [real.get(param, param) for param in params])
-    return next(iter(rows), None)
-
-
+@compiled_once
 def _visible_casting_query(caller: _CallerKind, card: bool) -> QuerySet[Casting]:
     queryset = Casting.objects.alive().filter(_visible_to(caller), id=_PLACEHOLDER_CASTING_ID)
-    return _card_rows(queryset) if card else queryset
+    return (_card_rows(queryset) if card else queryset).order_by()
 
 
 def _visible_casting(*, user: Any, casting_id: uuid.UUID, card: bool) -> Casting:
@@ -359,7 +336,7 @@ def _visible_casting(*, user: Any, casting_id: uuid.UUID, card: bool) -> Casting
     ids = {_PLACEHOLDER_CASTING_ID: casting_id}
     if caller.is_authenticated:
         ids[_PLACEHOLDER_USER_ID] = user.pk
-    casting = _first_row(_visible_casting_query, caller, card, ids=ids)
+    casting = _visible_casting_query(caller, card).first(ids)
     if casting is None:
         raise NotFound("Casting not found.")
     return casting
@@ -457,6 +434,7 @@ def _response_get(*, response_id: uuid.UUID) -> Response:
     return response
 
 
+@compiled_once
 def _applicant_query() -> QuerySet:
     applied = Response.objects.filter(
         casting_id=_PLACEHOLDER_CASTING_ID, model_profile_id=OuterRef("pk")
@@ -465,6 +443,7 @@ def _applicant_query() -> QuerySet:
         ModelProfile.objects.filter(user_id=_PLACEHOLDER_USER_ID)
         .annotate(already_applied=Exists(applied))
         .only("id", "user_id", "name")
+        .order_by()
     )
 
 
@@ -472,10 +451,10 @@ def applicant_profile_get(*, user: Any, casting_id: uuid.UUID) -> Any | None:
     """The caller's model profile (id, user, name; the rest deferred) with `already_applied`:
     whether it has a response to the casting, whatever its status. None without a profile.
 
-    One query for what apply checks first (issue 9), compiled once (see `_first_row`).
+    One query for what apply checks first (issue 9), compiled once (`mwork.db`).
     """
-    return _first_row(
-        _applicant_query, ids={_PLACEHOLDER_USER_ID: user.pk, _PLACEHOLDER_CASTING_ID: casting_id}
+    return _applicant_query().first(
+        {_PLACEHOLDER_USER_ID: user.pk, _PLACEHOLDER_CASTING_ID: casting_id}
     )
 
 

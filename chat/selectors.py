@@ -7,11 +7,9 @@ message id are subqueries, participants (with their profiles) one prefetch, last
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 from uuid import UUID
 
-from django.db import connection
 from django.db.models import (
     BooleanField,
     Count,
@@ -22,7 +20,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    UUIDField,
 )
 from django.db.models.functions import Coalesce
 
@@ -32,6 +29,7 @@ from chat.models import Membership, Message, Room
 from chat.realtime import format_datetime, message_payload
 from moderation.selectors import blocked_user_ids_subquery
 from mwork.api.exceptions import NotFound, ValidationFailed
+from mwork.db import compiled_once
 from profiles.selectors import FALLBACK_DISPLAY_NAME, storage_url
 
 HISTORY_DEFAULT_LIMIT = 50
@@ -284,33 +282,26 @@ def unread_summary(*, user: User) -> dict[str, Any]:
     return {"unread_count": sum(r["unread_count"] for r in rooms), "rooms": rooms}
 
 
-# The send path's member query, compiled once (the castings app's single-row reads do the same;
-# castings/selectors.py explains it): its SQL depends on nothing but the room and sender ids,
-# and building and compiling it with the block subquery cost the ORM ~1.2 ms of CPU a message,
-# three times what the query itself costs. The SQL is compiled with placeholder ids and every
-# call runs it through `raw()` with the real ids bound.
+# The send path's member query runs for every chat message; its SQL depends on nothing but the
+# room and sender ids, and building it with the block subquery cost the ORM ~1.2 ms of CPU a
+# message, three times the query itself: it is compiled once (`mwork.db.compiled_once`).
 _PLACEHOLDER_ROOM_ID = UUID(int=1)
 _PLACEHOLDER_SENDER_ID = UUID(int=2)
-_UUID = UUIDField()
 
 
-@functools.cache
-def _members_for_send_sql() -> tuple[str, tuple[Any, ...]]:
+@compiled_once
+def _members_for_send_query() -> QuerySet[User]:
     blocked = Q(id__in=blocked_user_ids_subquery(user_id=_PLACEHOLDER_SENDER_ID))
-    queryset = User.objects.filter(chat_memberships__room_id=_PLACEHOLDER_ROOM_ID).annotate(
-        blocked=ExpressionWrapper(blocked, output_field=BooleanField())
+    return (
+        User.objects.filter(chat_memberships__room_id=_PLACEHOLDER_ROOM_ID)
+        .annotate(blocked=ExpressionWrapper(blocked, output_field=BooleanField()))
+        .order_by()
     )
-    return queryset.query.sql_with_params()
 
 
 def member_users_for_send(*, room_id: UUID, sender: User) -> list[User]:
     """The room's members for a send, as users annotated with `blocked` (True when that member
     and `sender` blocked each other, either direction): the membership check, the recipients
     and the block check of one message in one query (the send path's budget)."""
-    sql, params = _members_for_send_sql()
-    to_db = functools.partial(_UUID.get_db_prep_value, connection=connection)
-    real = {
-        to_db(_PLACEHOLDER_ROOM_ID): to_db(room_id),
-        to_db(_PLACEHOLDER_SENDER_ID): to_db(sender.id),
-    }
-    return list(User.objects.raw(sql, [real.get(param, param) for param in params]))
+    ids = {_PLACEHOLDER_ROOM_ID: room_id, _PLACEHOLDER_SENDER_ID: sender.id}
+    return list(_members_for_send_query().raw(ids))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +30,7 @@ from accounts.selectors import inactive_user_ids
 from billing.selectors import promoted_until_subquery
 from moderation.selectors import blocked_user_ids_subquery
 from mwork.api.exceptions import NotFound, PermissionDenied
+from mwork.db import compiled_once, from_db
 from profiles.models import EmployerProfile, ModelProfile, Review, WorkExperience
 
 FALLBACK_DISPLAY_NAME = "MWork user"
@@ -309,14 +309,18 @@ class ModelProfileDetail:
 # ---------------------------------------------------------------------------------------------
 # The detail, compiled once per scope
 # ---------------------------------------------------------------------------------------------
-# Building and compiling the detail's three queries (visibility, the billing promotion
-# subquery, the agency joins) cost the ORM about three times what PostgreSQL needs to run them
-# on a hot detail view (issue 9). Their SQL depends only on the scope (anonymous viewer,
-# signed-in viewer, owner), never on the ids, so each scope is compiled once with placeholder
-# ids and every call runs that SQL with the real ids bound (as castings' detail card does).
+# The detail's three queries (visibility, the billing promotion subquery, the agency joins)
+# run on every detail request; their SQL depends only on the scope (anonymous viewer,
+# signed-in viewer, owner), so each is compiled once (`mwork.db.compiled_once`).
 _PLACEHOLDER_PROFILE_ID = uuid.UUID(int=1)
 _PLACEHOLDER_VIEWER_ID = uuid.UUID(int=2)
 _SCOPE_PUBLIC, _SCOPE_VIEWER, _SCOPE_OWNER = "public", "viewer", "owner"
+# raw() converts model columns, not annotations (on SQLite these arrive as text).
+_DETAIL_ANNOTATIONS = {
+    "promotion_ends": DateTimeField(),
+    "agency_user_id": UUIDField(),
+    "agency_profile_id": UUIDField(),
+}
 
 
 @dataclass(frozen=True)
@@ -327,18 +331,14 @@ class _PlaceholderViewer:
     id: uuid.UUID = _PLACEHOLDER_VIEWER_ID
 
 
-@functools.cache
-def _detail_statements(scope: str) -> tuple[tuple[str, tuple[Any, ...]], ...]:
-    """SQL and parameters of the profile, photos and work-experience queries of a scope."""
-    from media.models import Photo  # media sits above profiles: imported where it is used
-
+@compiled_once
+def _detail_profile_query(scope: str) -> QuerySet[ModelProfile]:
     if scope == _SCOPE_OWNER:
         profiles = ModelProfile.objects.all()  # the owner also reaches a hidden profile
     else:
         viewer = _PlaceholderViewer() if scope == _SCOPE_VIEWER else None
         profiles = visible_model_profiles_for(viewer=viewer)
-    pk = _PLACEHOLDER_PROFILE_ID
-    profile = (
+    return (
         with_promotion(profiles)
         .annotate(
             agency_user_id=F("agency_link__agency_id"),
@@ -346,70 +346,46 @@ def _detail_statements(scope: str) -> tuple[tuple[str, tuple[Any, ...]], ...]:
             agency_company_name=F("agency_link__agency__employer_profile__company_name"),
         )
         .defer("search_vector")
-        .filter(pk=pk)
+        .filter(pk=_PLACEHOLDER_PROFILE_ID)
         .order_by()
     )
-    photos = (
-        Photo.objects.filter(profile_id=pk).order_by("order", "created_at").only(*PHOTO_COLUMNS)
+
+
+@compiled_once
+def _detail_photos_query() -> QuerySet:
+    from media.models import Photo  # media sits above profiles: imported where it is used
+
+    return (
+        Photo.objects.filter(profile_id=_PLACEHOLDER_PROFILE_ID)
+        .order_by("order", "created_at")
+        .only(*PHOTO_COLUMNS)
     )
-    work = (
-        WorkExperience.objects.filter(profile_id=pk)
+
+
+@compiled_once
+def _detail_work_query() -> QuerySet[WorkExperience]:
+    return (
+        WorkExperience.objects.filter(profile_id=_PLACEHOLDER_PROFILE_ID)
         .order_by("-start_date", "-created_at")
         .only(*WORK_EXPERIENCE_COLUMNS)
     )
-    return tuple(queryset.query.sql_with_params() for queryset in (profile, photos, work))
-
-
-# raw() converts model columns, not annotations: on SQLite a datetime or UUID annotation
-# arrives as text. These go through the backend's converters like a queryset's would.
-_DETAIL_ANNOTATIONS = {
-    "promotion_ends": DateTimeField(),
-    "agency_user_id": UUIDField(),
-    "agency_profile_id": UUIDField(),
-}
-
-
-def _from_db(value: Any, field: Any) -> Any:
-    if value is None:
-        return None
-    expression = Value(value, output_field=field)
-    for converter in connection.ops.get_db_converters(expression):
-        value = converter(value, expression, connection)
-    return value
-
-
-def _bind(params: tuple[Any, ...], ids: dict[uuid.UUID, Any]) -> list[Any]:
-    """`params` with each placeholder id replaced by its real id, in the database's form."""
-    to_db = ModelProfile._meta.pk.get_db_prep_value
-    real = {
-        to_db(placeholder, connection): to_db(value, connection)
-        for placeholder, value in ids.items()
-    }
-    return [
-        real.get(param, param) if isinstance(param, uuid.UUID | str) else param for param in params
-    ]
 
 
 def _detail(scope: str, *, pk: uuid.UUID, viewer_id: Any = None) -> ModelProfileDetail:
     """Three queries: the profile, its photos, its work experience. NotFound when the
     profile is not in the scope."""
-    from media.models import Photo
-
     ids = {_PLACEHOLDER_PROFILE_ID: pk}
     if viewer_id is not None:
         ids[_PLACEHOLDER_VIEWER_ID] = viewer_id
-    (profile_sql, profile_params), (photos_sql, photos_params), (work_sql, work_params) = (
-        _detail_statements(scope)
-    )
-    profile = next(iter(ModelProfile.objects.raw(profile_sql, _bind(profile_params, ids))), None)
+    profile = _detail_profile_query(scope).first(ids)
     if profile is None:
         raise NotFound("Model profile not found.")
     for name, field in _DETAIL_ANNOTATIONS.items():
-        setattr(profile, name, _from_db(getattr(profile, name), field))
+        setattr(profile, name, from_db(getattr(profile, name), field))
     return ModelProfileDetail(
         profile=profile,
-        photos=list(Photo.objects.raw(photos_sql, _bind(photos_params, ids))),
-        work_experience=list(WorkExperience.objects.raw(work_sql, _bind(work_params, ids))),
+        photos=list(_detail_photos_query().raw(ids)),
+        work_experience=list(_detail_work_query().raw(ids)),
     )
 
 
