@@ -5,10 +5,12 @@ Apps add their own fixtures in `<app>/tests/conftest.py`; only cross-app fixture
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from collections.abc import Callable
 
 import pytest
+import time_machine
 from django.apps import apps as django_apps
 from django.core.cache import cache
 from rest_framework.test import APIClient
@@ -25,6 +27,15 @@ def _isolated_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def one_rate_window():
+    """Rate limits count in fixed windows of a minute: a test that counts up to a limit starts
+    just after a window opens (time runs on), so its calls never straddle two windows."""
+    now = dt.datetime.now(dt.UTC)
+    with time_machine.travel(now.replace(second=0, microsecond=0) + dt.timedelta(seconds=1)):
+        yield
 
 
 @pytest.fixture(autouse=True)

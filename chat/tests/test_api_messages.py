@@ -287,7 +287,7 @@ def test_send_is_rate_limited_per_user(auth_client, room, employer, settings):
     assert Message.objects.count() == 3
 
 
-def test_default_send_rate_is_30_a_minute(room, employer):
+def test_default_send_rate_is_30_a_minute(room, employer, one_rate_window):
     from chat.services import chat_message_send
     from mwork.api.exceptions import RateLimitExceeded
 

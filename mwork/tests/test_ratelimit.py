@@ -11,7 +11,7 @@ from accounts.tests.factories import UserFactory
 from mwork.api.exceptions import RateLimitExceeded
 from mwork.api.ratelimit import client_ip, enforce
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("one_rate_window")]
 
 LOGIN = "accounts:login"
 

@@ -233,7 +233,7 @@ def test_too_many_fields_is_a_400(world, client_for, where):
     assert response.json()["status"] == "error"
 
 
-def test_login_is_rate_limited(api_client, world, settings):
+def test_login_is_rate_limited(api_client, world, settings, one_rate_window):
     settings.RATELIMIT_ENABLE = True
     body = {"email": world.a.model.email, "password": "wrong-password-1"}
 
