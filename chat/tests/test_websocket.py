@@ -38,10 +38,20 @@ pytestmark = [
 
 @pytest_asyncio.fixture(autouse=True)
 async def _close_worker_connections():
-    """Database work of the consumer runs in asgiref's worker thread; close its connection so
-    the test database can be flushed and dropped."""
+    """The consumer's database work runs in asgiref's worker thread, and sends in the thread
+    pool: neither may keep a connection past the test, or the test database cannot be flushed
+    and dropped. As under the production ASGI server (DB_POOL, CONN_MAX_AGE=0), every
+    `database_sync_to_async` call closes its connection when it ends."""
+    settings_dict = connections["default"].settings_dict
+    max_age = settings_dict["CONN_MAX_AGE"]
+    settings_dict["CONN_MAX_AGE"] = 0
     yield
+    settings_dict["CONN_MAX_AGE"] = max_age
     await database_sync_to_async(connections.close_all)()
+    # Sends run in the loop's default executor (thread_sensitive=False); at teardown its thread
+    # was still seen holding a connection after the send's own cleanup (its on-commit work
+    # re-enters the loop), which kept the test database from being dropped.
+    await asyncio.get_running_loop().run_in_executor(None, connections.close_all)
 
 
 async def token_for(user: User) -> str:
