@@ -19,8 +19,9 @@ RUN DJANGO_DEBUG=1 python manage.py collectstatic --noinput \
 USER mwork
 
 EXPOSE 8000 8001
-# Web (/api, /admin): gunicorn gthread workers (WSGI), the fastest setup measured for our sync DRF
-# views (docs/PERFORMANCE.md, "Serving"): WEB_CONCURRENCY workers (cores + 1) x 4 threads.
+# Web (/api, /admin): gunicorn gthread workers (WSGI). WSGI serves our sync DRF views 1.5-2.7x
+# faster than ASGI servers; gthread ties sync workers and keeps serving while uploads wait on R2
+# (docs/PERFORMANCE.md, "Serving"): WEB_CONCURRENCY workers (cores + 1) x 4 threads.
 # WebSockets (/ws) run from the same image with the `ws` command of docker-compose.yml
 # (uvicorn, ASGI, DB_POOL=1); nginx (deploy/nginx.conf) puts both behind one address.
 # Override the command for worker and beat.

@@ -150,9 +150,10 @@ def markdown(results: dict[str, Any], charts: list[Path], docs: Path, results_pa
         "|---|---:|---:|---:|---:|---|",
     ]
     for name, row in results["inprocess"].items():
+        ratio = "—" if row["view_to_sql"] is None else f"{row['view_to_sql']}x"
         lines.append(
             f"| {name} | {row['queries']:g} | {row['view_ms']:.2f} | {row['sql_ms']:.2f} | "
-            f"{row['view_to_sql'] if row['view_to_sql'] is not None else '—'}x | "
+            f"{ratio} | "
             f"{_verdict(row['view_to_sql_met'])} |"
         )
     for server_name, server in results["http"].items():
