@@ -20,12 +20,7 @@ from billing.models import (
     SubscriptionStatus,
 )
 from mwork.api.exceptions import NotFound
-
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
-
-def _iso(value) -> str | None:
-    return value.strftime(DATETIME_FORMAT) if value is not None else None
+from mwork.api.formats import format_datetime
 
 
 def subscription_summary(*, user) -> dict[str, Any]:
@@ -43,7 +38,7 @@ def subscription_summary(*, user) -> dict[str, Any]:
     return {
         "plan": subscription.plan.name,
         "status": subscription.status,
-        "expires_at": _iso(subscription.expires_at),
+        "expires_at": format_datetime(subscription.expires_at),
     }
 
 

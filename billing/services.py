@@ -33,6 +33,7 @@ from billing.models import (
     SubscriptionStatus,
 )
 from mwork.api.exceptions import InvalidState, NotFound, PermissionDenied, ValidationFailed
+from mwork.api.formats import format_datetime
 
 logger = logging.getLogger(__name__)
 
@@ -481,7 +482,7 @@ def subscriptions_send_reminders() -> int:
                 type="subscription_expiring",
                 data={
                     "plan": subscription.plan.name,
-                    "expires_at": subscription.expires_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "expires_at": format_datetime(subscription.expires_at),
                 },
             )
             sent += 1

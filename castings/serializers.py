@@ -20,6 +20,7 @@ from castings.models import (
     ResponseStatus,
 )
 from castings.selectors import CASTING_ORDERINGS, response_matches_requirements
+from mwork.api.formats import format_datetime
 from profiles.selectors import storage_url
 
 AGE_RANGE = (18, 99)
@@ -241,10 +242,6 @@ class CastingOutputSerializer(serializers.Serializer):
         return casting_card(card)
 
 
-# DRF's own datetime rendering (settings.DATETIME_FORMAT, current time zone), one shared field.
-_datetime = serializers.DateTimeField().to_representation
-
-
 def casting_card(card: dict[str, Any]) -> dict[str, Any]:
     """`CastingOutputSerializer`'s shape from a card row, as a plain dict.
 
@@ -259,7 +256,7 @@ def casting_card(card: dict[str, Any]) -> dict[str, Any]:
         "category": card["category"],
         "city": card["city"],
         "address": card["address"],
-        "shoot_date": _datetime(card["shoot_date"]),
+        "shoot_date": format_datetime(card["shoot_date"]),
         "duration_days": card["duration_days"],
         "pay_min": card["pay_min"],
         "pay_max": card["pay_max"],
@@ -279,8 +276,8 @@ def casting_card(card: dict[str, Any]) -> dict[str, Any]:
             "avatar": storage_url(card["avatar"]),
         },
         "responses_count": card["responses_count"],
-        "created_at": _datetime(card["created_at"]),
-        "updated_at": _datetime(card["updated_at"]),
+        "created_at": format_datetime(card["created_at"]),
+        "updated_at": format_datetime(card["updated_at"]),
     }
 
 

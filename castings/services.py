@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -33,6 +33,7 @@ from mwork.api.exceptions import (
     PermissionDenied,
     ProfileRequired,
 )
+from mwork.api.formats import format_datetime
 from notifications.services import casting_reminder_notify, notify
 from profiles.models import EmployerProfile
 
@@ -65,10 +66,6 @@ EDITABLE_STATUSES = (CastingStatus.DRAFT, CastingStatus.ACTIVE)
 # ------------------------------------------------------------------------------------------
 # Castings
 # ------------------------------------------------------------------------------------------
-def _isoformat(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _schedule_new_casting_fan_out(casting: Casting) -> None:
     from castings import tasks
 
@@ -438,7 +435,7 @@ def castings_send_reminders(*, now: datetime | None = None) -> int:
                     model_profile__casting_responses__status=ResponseStatus.ACCEPTED,
                 )
             )
-            shoot_date = _isoformat(casting.shoot_date)
+            shoot_date = format_datetime(casting.shoot_date)
             for user in users:
                 transaction.on_commit(
                     lambda user=user, casting=casting, shoot_date=shoot_date: (

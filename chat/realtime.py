@@ -8,17 +8,11 @@ serves all of a user's rooms and its notifications. Call the broadcasters from
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from mwork.api.formats import format_datetime
 from notifications.realtime import push_to_user
-
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # the REST format (REST_FRAMEWORK["DATETIME_FORMAT"])
-
-
-def format_datetime(value: datetime) -> str:
-    return value.astimezone(UTC).strftime(DATETIME_FORMAT)
 
 
 def message_payload(message: Any, *, is_read: bool) -> dict[str, Any]:

@@ -26,9 +26,10 @@ from django.db.models.functions import Coalesce
 from accounts.models import User
 from billing.entitlements import check_feature
 from chat.models import Membership, Message, Room
-from chat.realtime import format_datetime, message_payload
+from chat.realtime import message_payload
 from moderation.selectors import blocked_user_ids_subquery
 from mwork.api.exceptions import NotFound, ValidationFailed
+from mwork.api.formats import format_datetime
 from mwork.db import compiled_once
 from profiles.selectors import FALLBACK_DISPLAY_NAME, storage_url
 

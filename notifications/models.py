@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from mwork.api.formats import format_datetime
 
 
 class NotificationType(models.TextChoices):
@@ -90,7 +91,7 @@ class Notification(models.Model):
             "message": self.message,
             "data": self.data,
             "is_read": self.is_read,
-            "created_at": self.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "created_at": format_datetime(self.created_at),
         }
 
 

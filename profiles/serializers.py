@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.selectors import agency_of_profile
+from mwork.api.formats import format_datetime
 from profiles.models import (
     BIO_MAX_LENGTH,
     LANGUAGES_MAX_ITEMS,
@@ -34,17 +35,6 @@ from profiles.selectors import (
     storage_url,
     user_display,
 )
-
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
-
-def _iso(value: Any) -> str | None:
-    return value.strftime(DATETIME_FORMAT) if value is not None else None
-
-
-def _datetime(value: Any) -> str | None:
-    """What DRF's DateTimeField renders: the current time zone, then DATETIME_FORMAT."""
-    return timezone.localtime(value).strftime(DATETIME_FORMAT) if value is not None else None
 
 
 def _range_field(name: str, **kwargs: Any) -> serializers.IntegerField:
@@ -227,7 +217,7 @@ class PromotedModelItemSerializer(ModelProfileListItemSerializer):
     promoted_until = serializers.SerializerMethodField()
 
     def get_promoted_until(self, obj: ModelProfile) -> str | None:
-        return _iso(promoted_until(obj))
+        return format_datetime(promoted_until(obj))
 
 
 def _promotion_ends_running(ends: datetime | None, now: datetime) -> datetime | None:
@@ -332,14 +322,14 @@ def model_profile_detail_data(detail: ModelProfileDetail) -> dict[str, Any]:
         "photos": [_photo_data(photo) for photo in detail.photos],
         "work_experience": [_work_experience_data(item) for item in detail.work_experience],
         "is_promoted": running_until is not None,
-        "promoted_until": _iso(running_until),
+        "promoted_until": format_datetime(running_until),
         "rating": float(profile.rating),
         "reviews_count": profile.reviews_count,
         "completeness": profile.completeness,
         "is_hidden": profile.is_hidden,
         "agency": _agency_data(profile),
-        "created_at": _datetime(profile.created_at),
-        "updated_at": _datetime(profile.updated_at),
+        "created_at": format_datetime(profile.created_at),
+        "updated_at": format_datetime(profile.updated_at),
     }
 
 
@@ -433,7 +423,7 @@ class ModelProfileDetailSerializer(serializers.Serializer):
         return is_promoted(obj)
 
     def get_promoted_until(self, obj: ModelProfile) -> str | None:
-        return _iso(promoted_until(obj))
+        return format_datetime(promoted_until(obj))
 
     def get_rating(self, obj: ModelProfile) -> float:
         return float(obj.rating)
