@@ -17,7 +17,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from redis.exceptions import RedisError
 
 from chat import services
-from mwork.api.exceptions import DomainError, ValidationFailed
+from chat.middleware import CLOSE_TOKEN_REFUSED
+from mwork.api.exceptions import AccountDisabled, DomainError, InvalidToken, ValidationFailed
 from notifications.realtime import user_group
 
 logger = logging.getLogger(__name__)
@@ -103,6 +104,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                     "type", "Expected one of: message, typing, read, ping."
                 )
             await handler(content, client_id)
+        except (AccountDisabled, InvalidToken) as error:
+            # Banned, or every session revoked (password reset) since the handshake: say why,
+            # then end the socket as a refused token would be (the client signs in again).
+            await self.send_json(error_frame(error, client_id=client_id))
+            await self.close(code=CLOSE_TOKEN_REFUSED)
         except DomainError as error:
             await self.send_json(error_frame(error, client_id=client_id))
         except Exception:

@@ -25,6 +25,7 @@ from chat.selectors import as_uuid, member_users_for_send, room_get_for_member
 from moderation.selectors import is_blocked_between
 from mwork.api.exceptions import (
     AccountDisabled,
+    InvalidToken,
     NotFound,
     PermissionDenied,
     SubscriptionLimitExceeded,
@@ -189,6 +190,9 @@ def _send(*, sender: User, room_id: UUID, content: object, client_id: str | None
     if not current_sender.is_active:
         # A socket outlives its handshake: a user banned since then sends nothing more.
         raise AccountDisabled()
+    if current_sender.token_version != sender.token_version:
+        # ...and a password reset or "revoke every session" since then ends its sessions.
+        raise InvalidToken("Token has been revoked.")
     _check_chat_access(sender)
     if any(member.blocked for member in members if member.id != sender.id):
         raise PermissionDenied("You cannot chat with this user.")

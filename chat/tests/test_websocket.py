@@ -348,6 +348,30 @@ async def test_read_marks_the_room_and_tells_the_members(room, employer, model_u
     await reader.disconnect()
 
 
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"token_version": 1}, "INVALID_TOKEN"),  # password reset / every session revoked
+        ({"is_active": False}, "ACCOUNT_DISABLED"),  # banned
+    ],
+)
+async def test_a_session_revoked_after_the_handshake_ends_the_socket(room, employer, change, code):
+    socket = await connected(employer)
+    await database_sync_to_async(User.objects.filter(pk=employer.pk).update)(**change)
+
+    await socket.send_json_to(
+        {"type": "message", "room_id": str(room.id), "content": "Hi", "client_id": "c1"}
+    )
+
+    frame = await next_frame(socket, "error")
+    assert (frame["error"]["code"], frame["client_id"]) == (code, "c1")
+    assert await socket.receive_output(timeout=3) == {
+        "type": "websocket.close",
+        "code": CLOSE_TOKEN_REFUSED,
+    }
+    assert await count_messages() == 0
+
+
 async def test_room_actions_check_membership(room, outsider, employer):
     intruder = await connected(outsider)
     member = await connected(employer)
