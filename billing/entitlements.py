@@ -80,18 +80,21 @@ def entitlements_for(user) -> Entitlements:
     return Entitlements.from_plan(plan_get(PlanName.FREE))
 
 
-def check_feature(user, feature: str) -> None:
-    """Raise `SubscriptionLimitExceeded(details={"feature": feature})` unless the plan has it.
+def check_feature(user, feature: str) -> Entitlements:
+    """Raise `SubscriptionLimitExceeded(details={"feature": feature})` unless the plan has it;
+    returns the entitlements checked (their `expires_at` bounds how long the answer holds).
 
     `analytics` counts as present for "basic" and "advanced".
     """
     if feature not in FEATURES:
         raise ValueError(f"Unknown plan feature {feature!r}; one of {FEATURES}.")
-    value = getattr(entitlements_for(user), feature)
+    entitlements = entitlements_for(user)
+    value = getattr(entitlements, feature)
     if not value or value == "none":
         raise SubscriptionLimitExceeded(
             "Your plan does not include this feature.", details={"feature": feature}
         )
+    return entitlements
 
 
 def usage_month(now: dt.datetime | None = None) -> dt.date:

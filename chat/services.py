@@ -17,7 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from billing.entitlements import entitlements_for
+from billing.entitlements import check_feature
 from castings.selectors import users_linked_by_casting
 from chat.models import Membership, Message, Room, room_pair_key
 from chat.realtime import broadcast_message, broadcast_read, broadcast_typing
@@ -28,7 +28,6 @@ from mwork.api.exceptions import (
     InvalidToken,
     NotFound,
     PermissionDenied,
-    SubscriptionLimitExceeded,
     ValidationFailed,
 )
 from mwork.api.ratelimit import enforce
@@ -128,11 +127,7 @@ def _check_chat_access(user: User) -> None:
     valid_until = getattr(user, "_chat_access_valid_until", None)
     if valid_until is not None and now < valid_until:
         return
-    entitlements = entitlements_for(user)
-    if not entitlements.chat_access:
-        raise SubscriptionLimitExceeded(
-            "Your plan does not include this feature.", details={"feature": CHAT_FEATURE}
-        )
+    entitlements = check_feature(user, CHAT_FEATURE)
     valid_until = now + timedelta(seconds=CHAT_ACCESS_CACHE_SECONDS)
     if entitlements.expires_at is not None:
         valid_until = min(valid_until, entitlements.expires_at)
