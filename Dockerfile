@@ -13,8 +13,10 @@ COPY requirements.txt .
 RUN uv pip install --system --no-cache --compile-bytecode -r requirements.txt
 
 COPY . .
-# collectstatic needs settings that import cleanly without production secrets.
+# collectstatic and compilemessages (locale/*.po → .mo, pure Python) need settings that
+# import cleanly without production secrets.
 RUN DJANGO_DEBUG=1 python manage.py collectstatic --noinput \
+    && DJANGO_DEBUG=1 python manage.py compilemessages \
     && useradd --system --uid 10001 mwork && mkdir -p /app/var && chown -R mwork /app/var
 USER mwork
 

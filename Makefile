@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 BENCH_SCALE ?= 1
 BENCH_ARGS ?=
 
-.PHONY: run test lint fmt typecheck ci migrate demo venv lock clean bench soak
+.PHONY: run test lint fmt typecheck ci migrate demo venv lock clean bench soak messages
 
 venv: $(VENV)/.installed
 
@@ -24,6 +24,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 run: venv  ## migrate, load demo data, serve API + WebSockets + admin on HOST:PORT (embedded defaults)
 	@mkdir -p var
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -v0
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	@if [ "$(DEMO_DATA)" != "0" ]; then DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo_data; fi
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -41,6 +42,14 @@ audit: venv  ## pip-audit over requirements*.txt (says NOT AUDITED where its ser
 
 bench: venv  ## seed (scale BENCH_SCALE), load every serving setup, write bench/results + docs/PERFORMANCE.md
 	$(BIN)/python -m bench.run --scale $(BENCH_SCALE) $(BENCH_ARGS)
+
+# The catalogues: every gettext string of the code into locale/{ru,kk,en}/LC_MESSAGES/django.po,
+# translations kept, sorted, no locations (needs GNU gettext: apt-get install gettext); then
+# translate the empty msgstr "" entries and compile (pure Python, no gettext). docs/i18n.md
+messages: venv  ## extract new strings into locale/*/django.po (keeps translations), compile .mo
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages --all
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages
+	@$(BIN)/python -c 'import glob, polib; [print(p, "-", len(polib.pofile(p).untranslated_entries()) + len(polib.pofile(p).fuzzy_entries()), "to translate") for p in sorted(glob.glob("locale/*/LC_MESSAGES/django.po"))]'
 
 lint: venv
 	$(BIN)/ruff check .

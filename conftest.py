@@ -21,6 +21,17 @@ from accounts.tokens import tokens_for_user
 from mwork.celery import app as celery_app
 
 
+def pytest_sessionstart(session):
+    """Tests read the compiled catalogues: compile locale/*.po first (pure Python, milliseconds)."""
+    from django.utils.translation import trans_real
+
+    from mwork.management.commands.compilemessages import compile_catalogues
+
+    if compile_catalogues():
+        trans_real._translations = {}  # drop any catalogue loaded before the .mo changed
+        trans_real._default = None
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     """Rate-limit counters and the token denylist never leak from one test into another."""

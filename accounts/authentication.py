@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
 from accounts.tokens import user_from_access_token
 from mwork.api.exceptions import InvalidToken
+from mwork.i18n import use_user_language
 
 
 class AccessTokenAuthentication(BaseAuthentication):
@@ -18,12 +20,14 @@ class AccessTokenAuthentication(BaseAuthentication):
         if not header or header[0].lower() != self.keyword:
             return None
         if len(header) != 2:
-            raise InvalidToken("Authorization header must be 'Bearer <token>'.")
+            raise InvalidToken(_("Authorization header must be 'Bearer <token>'."))
         try:
             raw = header[1].decode("ascii")
         except UnicodeDecodeError:
             raise InvalidToken() from None
-        return user_from_access_token(raw)
+        user, token = user_from_access_token(raw)
+        use_user_language(request._request, user)  # the user is known only from here on
+        return user, token
 
     def authenticate_header(self, request) -> str:
         # Makes DRF answer 401 (not 403) when credentials are missing.

@@ -30,6 +30,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import inactive_user_ids
 from agencies.selectors import managed_owner_ids, user_acts_for, user_id_manages_for
@@ -338,7 +339,7 @@ def _visible_casting(*, user: Any, casting_id: uuid.UUID, card: bool) -> Casting
         ids[_PLACEHOLDER_USER_ID] = user.pk
     casting = _visible_casting_query(caller, card).first(ids)
     if casting is None:
-        raise NotFound("Casting not found.")
+        raise NotFound(_("Casting not found."))
     return casting
 
 

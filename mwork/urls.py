@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("", include("billing.webhook_urls")),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the admin's switcher
 ]
 
 if not settings.R2_BUCKET:

@@ -2,20 +2,23 @@
 
 Services and selectors raise these; `mwork.api.handlers.exception_handler` renders each as
 `{"status": "error", "error": {"code", "message", "details"}}` with its HTTP status. Codes are
-the contract's strings (mwork-api.md, Error Handling; contract-notes §2), never translations.
+the contract's strings, never translated; messages are gettext msgids in English, rendered in
+the request's language (docs/i18n.md).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 
 class DomainError(Exception):
     code = "INTERNAL_ERROR"
     status = 500
-    default_message = "Internal server error."
+    default_message = _("Internal server error.")
 
-    def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None):
+    def __init__(self, message: Any = None, *, details: dict[str, Any] | None = None):
         self.message = message or self.default_message
         self.details = details or {}
         super().__init__(self.message)
@@ -24,7 +27,7 @@ class DomainError(Exception):
 class ValidationFailed(DomainError):
     code = "VALIDATION_ERROR"
     status = 400
-    default_message = "Invalid request parameters."
+    default_message = _("Invalid request parameters.")
 
     @classmethod
     def for_field(cls, field: str, message: str) -> ValidationFailed:
@@ -34,37 +37,37 @@ class ValidationFailed(DomainError):
 class AuthRequired(DomainError):
     code = "AUTH_REQUIRED"
     status = 401
-    default_message = "Authentication required."
+    default_message = _("Authentication required.")
 
 
 class InvalidToken(DomainError):
     code = "INVALID_TOKEN"
     status = 401
-    default_message = "Token is invalid or expired."
+    default_message = _("Token is invalid or expired.")
 
 
 class InvalidCredentials(DomainError):
     code = "INVALID_CREDENTIALS"
     status = 401
-    default_message = "Invalid e-mail or password."
+    default_message = _("Invalid e-mail or password.")
 
 
 class PermissionDenied(DomainError):
     code = "PERMISSION_DENIED"
     status = 403
-    default_message = "You do not have permission to perform this action."
+    default_message = _("You do not have permission to perform this action.")
 
 
 class AccountDisabled(DomainError):
     code = "ACCOUNT_DISABLED"
     status = 403
-    default_message = "This account is disabled."
+    default_message = _("This account is disabled.")
 
 
 class ProfileRequired(DomainError):
     code = "PROFILE_REQUIRED"
     status = 403
-    default_message = "Create your profile first."
+    default_message = _("Create your profile first.")
 
 
 class SubscriptionLimitExceeded(DomainError):
@@ -72,31 +75,31 @@ class SubscriptionLimitExceeded(DomainError):
 
     code = "SUBSCRIPTION_LIMIT"
     status = 403
-    default_message = "Subscription limit reached."
+    default_message = _("Subscription limit reached.")
 
 
 class NotFound(DomainError):
     code = "NOT_FOUND"
     status = 404
-    default_message = "Resource not found."
+    default_message = _("Resource not found.")
 
 
 class MethodNotAllowed(DomainError):
     code = "METHOD_NOT_ALLOWED"
     status = 405
-    default_message = "Method not allowed."
+    default_message = _("Method not allowed.")
 
 
 class Conflict(DomainError):
     code = "DUPLICATE_RESOURCE"
     status = 409
-    default_message = "Resource already exists."
+    default_message = _("Resource already exists.")
 
 
 class FileTooLarge(DomainError):
     code = "FILE_TOO_LARGE"
     status = 413
-    default_message = "File is too large."
+    default_message = _("File is too large.")
 
 
 class InvalidState(DomainError):
@@ -104,13 +107,13 @@ class InvalidState(DomainError):
 
     code = "INVALID_STATE"
     status = 422
-    default_message = "The action is not allowed in the current state."
+    default_message = _("The action is not allowed in the current state.")
 
 
 class RateLimitExceeded(DomainError):
     code = "RATE_LIMIT_EXCEEDED"
     status = 429
-    default_message = "Rate limit exceeded. Please try again later."
+    default_message = _("Rate limit exceeded. Please try again later.")
 
     def __init__(self, message: str | None = None, *, retry_after: int = 60, **kwargs: Any):
         super().__init__(message, **kwargs)
@@ -120,4 +123,4 @@ class RateLimitExceeded(DomainError):
 class ServiceUnavailable(DomainError):
     code = "SERVICE_UNAVAILABLE"
     status = 503
-    default_message = "Service temporarily unavailable."
+    default_message = _("Service temporarily unavailable.")

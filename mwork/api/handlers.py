@@ -9,6 +9,7 @@ from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, Suspic
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -34,7 +35,7 @@ _DRF_CODES: list[tuple[type[Exception], int, str]] = [
 
 
 def error_body(code: str, message: str, details: dict[str, Any] | None = None, **extra: Any):
-    error: dict[str, Any] = {"code": code, "message": message}
+    error: dict[str, Any] = {"code": code, "message": str(message)}  # str: lazy → active language
     if details:
         error["details"] = details
     error.update(extra)
@@ -76,38 +77,38 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(exc, drf.ValidationError):
         return Response(
             error_body(
-                "VALIDATION_ERROR", "Invalid request parameters.", _field_errors(exc.detail)
+                "VALIDATION_ERROR", _("Invalid request parameters."), _field_errors(exc.detail)
             ),
             status=400,
         )
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         return Response(
-            error_body("VALIDATION_ERROR", "Invalid request parameters.", _field_errors(detail)),
+            error_body("VALIDATION_ERROR", _("Invalid request parameters."), _field_errors(detail)),
             status=400,
         )
     if isinstance(exc, RequestDataTooBig):
         # A body over DATA_UPLOAD_MAX_MEMORY_SIZE (found by the contract fuzzer: was a 500).
-        return Response(error_body("FILE_TOO_LARGE", "Request body is too large."), status=413)
+        return Response(error_body("FILE_TOO_LARGE", _("Request body is too large.")), status=413)
     if isinstance(exc, SuspiciousOperation):
         # TooManyFieldsSent / TooManyFilesSent while parsing a form body, and the like.
-        return Response(error_body("VALIDATION_ERROR", "Malformed request."), status=400)
+        return Response(error_body("VALIDATION_ERROR", _("Malformed request.")), status=400)
     if isinstance(exc, Http404 | ObjectDoesNotExist):
-        return Response(error_body("NOT_FOUND", "Resource not found."), status=404)
+        return Response(error_body("NOT_FOUND", _("Resource not found.")), status=404)
     if isinstance(exc, DjangoPermissionDenied):
-        return Response(error_body("PERMISSION_DENIED", "Permission denied."), status=403)
+        return Response(error_body("PERMISSION_DENIED", _("Permission denied.")), status=403)
 
     for exc_class, status, code in _DRF_CODES:
         if isinstance(exc, exc_class):
             message = str(exc.detail) if isinstance(exc, drf.APIException) else str(exc)
             if isinstance(exc, jwt.InvalidToken):
-                message = "Token is invalid or expired."
+                message = _("Token is invalid or expired.")
             extra: dict[str, Any] = {}
             if isinstance(exc, drf.Throttled):
                 retry = int(exc.wait or 60)
                 extra["retry_after"] = retry
                 headers["Retry-After"] = str(retry)
-                message = "Rate limit exceeded. Please try again later."
+                message = _("Rate limit exceeded. Please try again later.")
             response = Response(error_body(code, message, **extra), status=status, headers=headers)
             auth_header = getattr(exc, "auth_header", None)
             if auth_header:
@@ -120,26 +121,26 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         )
 
     logger.exception("Unhandled error in %s", context.get("view").__class__.__name__)
-    return Response(error_body("INTERNAL_ERROR", "Internal server error."), status=500)
+    return Response(error_body("INTERNAL_ERROR", _("Internal server error.")), status=500)
 
 
 def json_page_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return JsonResponse(error_body("NOT_FOUND", "Resource not found."), status=404)
+    return JsonResponse(error_body("NOT_FOUND", _("Resource not found.")), status=404)
 
 
 def json_server_error(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(error_body("INTERNAL_ERROR", "Internal server error."), status=500)
+    return JsonResponse(error_body("INTERNAL_ERROR", _("Internal server error.")), status=500)
 
 
 def json_bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return JsonResponse(error_body("VALIDATION_ERROR", "Bad request."), status=400)
+    return JsonResponse(error_body("VALIDATION_ERROR", _("Bad request.")), status=400)
 
 
 def json_permission_denied(
     request: HttpRequest, exception: Exception | None = None
 ) -> JsonResponse:
-    return JsonResponse(error_body("PERMISSION_DENIED", "Permission denied."), status=403)
+    return JsonResponse(error_body("PERMISSION_DENIED", _("Permission denied.")), status=403)
 
 
 def json_csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
-    return JsonResponse(error_body("PERMISSION_DENIED", "CSRF verification failed."), status=403)
+    return JsonResponse(error_body("PERMISSION_DENIED", _("CSRF verification failed.")), status=403)

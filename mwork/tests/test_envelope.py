@@ -150,7 +150,7 @@ def test_wrong_method_on_an_authenticated_endpoint_is_405_for_a_signed_in_caller
 def test_unhandled_error_is_a_500_without_internals(path, caplog):
     client = APIClient(raise_request_exception=False)
 
-    response = client.get(path)
+    response = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
 
     error = assert_error(response, 500, "INTERNAL_ERROR")
     assert error == {"code": "INTERNAL_ERROR", "message": "Internal server error."}

@@ -16,7 +16,7 @@ def test_health_reports_every_dependency(api_client):
 
 
 def test_unknown_api_path_is_a_404_envelope_not_401(api_client):
-    response = api_client.get("/api/v1/does-not-exist")
+    response = api_client.get("/api/v1/does-not-exist", HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 404
     assert response.json() == {
