@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -31,7 +31,7 @@ from billing.serializers import (
 from mwork.api.pagination import paginate
 from mwork.api.ratelimit import WebhookRateLimit, client_ip
 from mwork.api.responses import ok
-from mwork.api.schema import api_schema, envelope, item_envelope, list_envelope
+from mwork.api.schema import api_schema, envelope, item_envelope, list_envelope, not_for_clients
 
 
 def _checkout_body(request, payment) -> dict:
@@ -249,6 +249,9 @@ class _BrowserReturnView(APIView):
         return _front_end_redirect(getattr(settings, self.setting_name), request._request)
 
 
+# Browser returns and the webhook are not for API clients: left out of the OpenAPI schema,
+# documented in docs/PAYMENTS.md.
+@not_for_clients
 class PaymentSuccessView(_BrowserReturnView):
     setting_name = "ROBOKASSA_FRONTEND_SUCCESS_URL"
 
@@ -261,6 +264,7 @@ class PaymentSuccessView(_BrowserReturnView):
         return self._redirect(request)
 
 
+@not_for_clients
 class PaymentFailView(_BrowserReturnView):
     setting_name = "ROBOKASSA_FRONTEND_FAIL_URL"
 
@@ -295,6 +299,7 @@ RESULT_SCHEMA = {
 }
 
 
+@not_for_clients
 class RobokassaResultView(APIView):
     """Signed by Robokassa's Password #2; every call is stored raw as a PaymentEvent."""
 
@@ -322,7 +327,7 @@ class RobokassaResultView(APIView):
         return self._handle(request)
 
 
-@extend_schema_view(get=extend_schema(exclude=True), post=extend_schema(exclude=True))
+@not_for_clients
 class RobokassaResultSlashView(RobokassaResultView):
     """The same callback with a trailing slash (as some merchant settings spell ResultURL)."""
 

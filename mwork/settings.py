@@ -40,6 +40,8 @@ if not ALLOWED_HOSTS and not DEBUG:
     )
 
 FRONTEND_URL = env.str("FRONTEND_URL", default="http://localhost:3000").rstrip("/")
+# The API's public origin (scheme://host[:port]): the OpenAPI schema's `servers` entry.
+API_PUBLIC_URL = env.str("API_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "daphne",  # first: lets `runserver` serve WebSockets (STACK-NOTES 3)
@@ -291,7 +293,7 @@ REST_FRAMEWORK = {
         "mwork.api.parsers.FormParser",
         "mwork.api.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "mwork.api.schema.MworkAutoSchema",  # generator-ready (docs/CLIENTS.md)
     "EXCEPTION_HANDLER": "mwork.api.handlers.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATETIME_FORMAT": DATETIME_FORMAT,  # mwork.api.formats: one format everywhere
@@ -321,6 +323,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     # The envelope's `status` ("success"/"error") would otherwise collide with domain statuses.
     "ENUM_NAME_OVERRIDES": {"SuccessStatusEnum": ["success"], "ErrorStatusEnum": ["error"]},
+    # Where generated clients send requests by default (docs/CLIENTS.md).
+    "SERVERS": [{"url": API_PUBLIC_URL, "description": "MWork API"}],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "mwork.api.schema.postprocess_for_generators",
+    ],
 }
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])

@@ -412,7 +412,8 @@ def test_photo_endpoints_are_documented_with_envelopes_and_errors():
     paths = schema["paths"]
     upload_responses = paths["/photos"]["post"]["responses"]
     assert set(upload_responses) == {"201", "400", "401", "403", "404", "413", "429"}
-    assert set(paths["/photos"]["get"]["responses"]) == {"200", "400", "404", "429"}
+    # 401: public, but a bad token is refused (docs/CLIENTS.md)
+    assert set(paths["/photos"]["get"]["responses"]) == {"200", "400", "401", "404", "429"}
     assert {p["name"] for p in paths["/photos"]["get"]["parameters"]} == {
         "profile_id",
         "limit",

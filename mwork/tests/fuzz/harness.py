@@ -116,10 +116,22 @@ def _number_for_a_string(case: Any) -> bool:
     )
 
 
+def _limit_over_maximum(case: Any) -> bool:
+    """`limit` above its documented maximum is clamped to it (contract), not refused."""
+    negated = _negated(case)
+    query = case.query or {}
+    try:
+        over = int(query.get("limit")) > 100
+    except (TypeError, ValueError):
+        over = False
+    return over and all(name == "limit" for name, _location in negated)
+
+
 def negative_data_rejection_drf(ctx: Any, response: Any, case: Any) -> bool | None:
     """schemathesis' `negative_data_rejection`, minus the readings above."""
     if (
         _blank_query_only(case)
+        or _limit_over_maximum(case)
         or _null_optional_body(case)
         or _form_body_not_an_object(case)
         or _number_for_a_string(case)
