@@ -71,7 +71,10 @@ def _password_validate(password: str, *, user: User, field: str) -> None:
     try:
         validate_password(password, user=user)
     except DjangoValidationError as error:
-        raise ValidationFailed(details={field: list(error.messages)}) from None
+        raise ValidationFailed(
+            details={field: list(error.messages)},
+            details_codes={field: [e.code or "invalid" for e in error.error_list]},
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,9 +18,17 @@ class DomainError(Exception):
     status = 500
     default_message = _("Internal server error.")
 
-    def __init__(self, message: Any = None, *, details: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        message: Any = None,
+        *,
+        details: dict[str, Any] | None = None,
+        details_codes: dict[str, list[str]] | None = None,
+    ):
         self.message = message or self.default_message
         self.details = details or {}
+        # Machine codes per field, parallel to `details` (mwork.api.handlers.details_codes).
+        self.details_codes = details_codes or {}
         super().__init__(self.message)
 
 
@@ -30,8 +38,8 @@ class ValidationFailed(DomainError):
     default_message = _("Invalid request parameters.")
 
     @classmethod
-    def for_field(cls, field: str, message: str) -> ValidationFailed:
-        return cls(details={field: [message]})
+    def for_field(cls, field: str, message: Any, code: str = "invalid") -> ValidationFailed:
+        return cls(details={field: [message]}, details_codes={field: [code]})
 
 
 class AuthRequired(DomainError):

@@ -42,25 +42,58 @@ def error_body(code: str, message: str, details: dict[str, Any] | None = None, *
     return {"status": "error", "error": error}
 
 
-def _field_errors(detail: Any) -> dict[str, list[str]]:
-    """Flatten DRF/Django validation detail into `{field: [messages]}`."""
+def _field_errors(detail: Any, leaf: Any = str) -> dict[str, list[Any]]:
+    """Flatten DRF/Django validation detail into `{field: [messages]}` (`leaf` maps each
+    message: `str` for the text, `_code_of` for its machine code)."""
     if isinstance(detail, dict):
-        out: dict[str, list[str]] = {}
+        out: dict[str, list[Any]] = {}
         for field, value in detail.items():
             name = "non_field_errors" if field in ("__all__", "non_field_errors") else str(field)
             if isinstance(value, dict):  # nested serializer: requirements.min_age
-                for sub, messages in _field_errors(value).items():
+                for sub, messages in _field_errors(value, leaf).items():
                     out[f"{name}.{sub}"] = messages
             elif isinstance(value, list) and value and isinstance(value[0], dict):
                 for index, item in enumerate(value):  # list of nested serializers
-                    for sub, messages in _field_errors(item).items():
+                    for sub, messages in _field_errors(item, leaf).items():
                         out[f"{name}[{index}].{sub}"] = messages
             else:
-                out[name] = [str(m) for m in (value if isinstance(value, list) else [value])]
+                out[name] = [leaf(m) for m in (value if isinstance(value, list) else [value])]
         return out
     if isinstance(detail, list):
-        return {"non_field_errors": [str(m) for m in detail]}
-    return {"non_field_errors": [str(detail)]}
+        return {"non_field_errors": [leaf(m) for m in detail]}
+    return {"non_field_errors": [leaf(detail)]}
+
+
+# ---- details_codes: machine codes parallel to `details` (README "Clients", docs/CLIENTS.md) ----
+def _code_of(message: Any) -> str:
+    """DRF's ErrorDetail and Django's ValidationError carry the validator's code
+    ("required", "min_length", "password_too_short", ...)."""
+    return str(getattr(message, "code", None) or "invalid")
+
+
+def _django_codes(exc: DjangoValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return _field_errors({f: list(errors) for f, errors in exc.error_dict.items()}, _code_of)
+    return _field_errors(list(exc.error_list), _code_of)
+
+
+def details_codes(exc: DomainError) -> dict[str, list[str]]:
+    """A domain error's codes: the ones it names, else one per message: `invalid` for a
+    VALIDATION_ERROR, the error's own code in lower case otherwise (`invalid_state`, ...)."""
+    default = "invalid" if exc.code == "VALIDATION_ERROR" else exc.code.lower()
+    codes: dict[str, list[str]] = {}
+    for field, messages in exc.details.items():
+        if not isinstance(messages, list | tuple):
+            continue  # not a per-field list (SUBSCRIPTION_LIMIT's limit/used/plan)
+        given = list(exc.details_codes.get(field, []))
+        codes[str(field)] = (given + [default] * len(messages))[: len(messages)]
+    return codes
+
+
+def _with_codes(body: dict[str, Any], codes: dict[str, list[str]]) -> dict[str, Any]:
+    if codes and "details" in body["error"]:
+        body["error"]["details_codes"] = codes
+    return body
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
@@ -68,25 +101,23 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     set_rollback()  # like DRF's own handler: an error never commits an ATOMIC_REQUESTS block
     headers: dict[str, str] = {}
     if isinstance(exc, DomainError):
-        body = error_body(exc.code, exc.message, exc.details)
+        body = _with_codes(error_body(exc.code, exc.message, exc.details), details_codes(exc))
         if hasattr(exc, "retry_after"):
             body["error"]["retry_after"] = exc.retry_after
             headers["Retry-After"] = str(exc.retry_after)
         return Response(body, status=exc.status, headers=headers)
 
     if isinstance(exc, drf.ValidationError):
-        return Response(
-            error_body(
-                "VALIDATION_ERROR", _("Invalid request parameters."), _field_errors(exc.detail)
-            ),
-            status=400,
+        body = error_body(
+            "VALIDATION_ERROR", _("Invalid request parameters."), _field_errors(exc.detail)
         )
+        return Response(_with_codes(body, _field_errors(exc.detail, _code_of)), status=400)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-        return Response(
-            error_body("VALIDATION_ERROR", _("Invalid request parameters."), _field_errors(detail)),
-            status=400,
+        body = error_body(
+            "VALIDATION_ERROR", _("Invalid request parameters."), _field_errors(detail)
         )
+        return Response(_with_codes(body, _django_codes(exc)), status=400)
     if isinstance(exc, RequestDataTooBig):
         # A body over DATA_UPLOAD_MAX_MEMORY_SIZE (found by the contract fuzzer: was a 500).
         return Response(error_body("FILE_TOO_LARGE", _("Request body is too large.")), status=413)

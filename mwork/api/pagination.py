@@ -34,7 +34,7 @@ def _int_param(params: Any, name: str, default: int) -> int:
     except (TypeError, ValueError):
         raise ValidationFailed.for_field(name, "Must be an integer.") from None
     if value < 0:
-        raise ValidationFailed.for_field(name, "Must be zero or greater.")
+        raise ValidationFailed.for_field(name, "Must be zero or greater.", "min_value")
     return value
 
 
@@ -51,7 +51,7 @@ class Page:
         params = request.query_params
         limit = _int_param(params, "limit", default_limit)
         if limit == 0:
-            raise ValidationFailed.for_field("limit", "Must be at least 1.")
+            raise ValidationFailed.for_field("limit", "Must be at least 1.", "min_value")
         return cls(limit=min(limit, max_limit), offset=_int_param(params, "offset", 0))
 
     def slice(self, queryset: QuerySet | list) -> Any:

@@ -24,8 +24,18 @@ def assert_error(response, status: int, code: str, *, details: set[str] | None =
     if details is not None:
         assert set(error["details"]) == details
         assert all(isinstance(v, list) and v for v in error["details"].values())
+        assert_codes_parallel(error)
     assert response["X-Request-ID"]
     return error
+
+
+def assert_codes_parallel(error: dict) -> None:
+    """`details_codes` names a machine code for every message of `details` (README "Clients")."""
+    codes = error["details_codes"]
+    assert set(codes) == set(error["details"])
+    for field, messages in error["details"].items():
+        assert len(codes[field]) == len(messages), field
+        assert all(isinstance(c, str) and c.replace("_", "").isalnum() for c in codes[field])
 
 
 # --- 400 ---------------------------------------------------------------------------------------
@@ -48,7 +58,38 @@ def test_wrong_content_type_is_a_400(api_client):
 def test_field_errors_are_listed_per_field(api_client):
     response = api_client.post(reverse("accounts:register"), {"email": "x"}, format="json")
 
-    assert_error(response, 400, "VALIDATION_ERROR", details={"email", "password", "role"})
+    error = assert_error(response, 400, "VALIDATION_ERROR", details={"email", "password", "role"})
+    assert error["details_codes"] == {
+        "email": ["invalid"],
+        "password": ["required"],
+        "role": ["required"],
+    }
+
+
+def test_password_policy_errors_carry_the_validators_codes(api_client):
+    response = api_client.post(
+        reverse("accounts:register"),
+        {"email": "new@mwork.kz", "password": "12345", "role": "model"},
+        format="json",
+    )
+
+    error = assert_error(response, 400, "VALIDATION_ERROR", details={"password"})
+    assert "password_too_short" in error["details_codes"]["password"]
+    assert "password_entirely_numeric" in error["details_codes"]["password"]
+
+
+def test_domain_field_errors_carry_codes_and_subscription_details_none(api_client):
+    from mwork.api.exceptions import InvalidState, SubscriptionLimitExceeded, ValidationFailed
+    from mwork.api.handlers import details_codes
+
+    assert details_codes(ValidationFailed(details={"file": ["x", "y"]})) == {
+        "file": ["invalid", "invalid"]
+    }
+    assert details_codes(InvalidState(details={"status": ["x"]})) == {"status": ["invalid_state"]}
+    assert details_codes(ValidationFailed.for_field("limit", "x", "min_value")) == {
+        "limit": ["min_value"]
+    }
+    assert details_codes(SubscriptionLimitExceeded(details={"limit": 3, "used": 3})) == {}
 
 
 @TEST_URLS
@@ -59,7 +100,10 @@ def test_field_errors_are_listed_per_field(api_client):
 def test_bad_query_parameters_are_a_400(api_client, query, field):
     response = api_client.get(f"/api/v1/test/paged?{query}")
 
-    assert_error(response, 400, "VALIDATION_ERROR", details={field})
+    error = assert_error(response, 400, "VALIDATION_ERROR", details={field})
+    assert error["details_codes"][field] == [
+        "invalid" if "=-" not in query and "=0" not in query else "min_value"
+    ]
 
 
 @TEST_URLS
