@@ -1,13 +1,13 @@
 """Back office for organizations, team members, agency invitations and rosters.
 
 Rows are created and changed only through the services (their rules and notifications):
-adding a manager or a roster link in the admin calls the service, the actions below end
-memberships, links and invitations the same way the API does.
+adding a roster link in the admin calls the service, the actions below end memberships, links
+and invitations the same way the API does. Staff add no team members: joining a team takes the
+person's consent (an invitation they accept), so members are only listed and removed here.
 """
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 
@@ -16,6 +16,7 @@ from agencies.models import (
     AgencyInvitation,
     InvitationStatus,
     Organization,
+    OrganizationInvitation,
     OrganizationMember,
     RosterMembership,
 )
@@ -60,12 +61,6 @@ class OrganizationAdmin(admin.ModelAdmin):
         return False  # every employer/agency gets one on first use
 
 
-class MemberAddForm(forms.ModelForm):
-    class Meta:
-        model = OrganizationMember
-        fields = ("organization", "user")
-
-
 @admin.register(OrganizationMember)
 class OrganizationMemberAdmin(admin.ModelAdmin):
     list_display = ("user", "organization", "role", "added_by", "created_at")
@@ -75,27 +70,14 @@ class OrganizationMemberAdmin(admin.ModelAdmin):
     readonly_fields = ("role", "added_by", "created_at")
     actions = ["remove_members"]
 
-    def get_form(self, request, obj=None, **kwargs):
-        if obj is None:
-            kwargs["form"] = MemberAddForm
-        return super().get_form(request, obj, **kwargs)
+    def has_add_permission(self, request) -> bool:
+        return False  # members join by accepting an invitation (their consent)
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False if obj is not None else super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # the "remove" action goes through the service
-
-    def save_model(self, request, obj, form, change) -> None:
-        # Through the service, as if the owner added the colleague (same rules).
-        try:
-            member = services.organization_member_add(
-                actor=obj.organization.owner, email=obj.user.email
-            )
-        except DomainError as error:
-            self.message_user(request, f"Not added — {error.message}", messages.ERROR)
-            return
-        obj.pk = member.pk
 
     @admin.action(description="Remove selected members (access ends at once)")
     def remove_members(self, request, queryset):
@@ -104,6 +86,44 @@ class OrganizationMemberAdmin(admin.ModelAdmin):
             services.organization_member_remove(membership=membership)
             count += 1
         _report(self, request, count, [], "member(s) removed")
+
+
+@admin.register(OrganizationInvitation)
+class OrganizationInvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "organization", "status", "created_at", "expires_at")
+    list_filter = ("status", "created_at")
+    list_select_related = ("organization__owner",)
+    search_fields = ("email", "organization__owner__email")
+    readonly_fields = (
+        "id",
+        "organization",
+        "email",
+        "role",
+        "invited_by",
+        "status",
+        "answered_by",
+        "created_at",
+        "expires_at",
+        "responded_at",
+    )
+    actions = ["cancel_team_invitations"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Cancel selected pending invitations", permissions=["change"])
+    def cancel_team_invitations(self, request, queryset):
+        done, refused = 0, []
+        for invitation in queryset.filter(status=InvitationStatus.PENDING):
+            try:
+                services.organization_invitation_cancel(invitation=invitation)
+                done += 1
+            except DomainError as error:
+                refused.append(f"{invitation}: {error.message}")
+        _report(self, request, done, refused, "invitation(s) cancelled")
 
 
 @admin.register(AgencyInvitation)

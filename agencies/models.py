@@ -6,6 +6,11 @@
   the organization of its `owner` (a manager's casting is created with the organization's owner
   as `Casting.owner`), so every ownership check is "the caller is the owner or a manager of the
   owner's organization" (`selectors.user_acts_for`).
+- Nobody joins a team without consent: the owner invites an e-mail address
+  (`OrganizationInvitation`), and the person with an employer/agency account under that
+  address accepts or declines; only then is there an `OrganizationMember` row. Castings a
+  manager creates belong to the organization; castings the person owned before joining stay
+  theirs, before, during and after (docs/RELIABILITY.md, "Team membership by invitation").
 - An agency invites models (`AgencyInvitation`); an accepted invitation becomes a
   `RosterMembership`. A model belongs to at most one agency: `model_profile` is unique.
 """
@@ -78,6 +83,66 @@ class InvitationStatus(models.TextChoices):
     ACCEPTED = "accepted", "Accepted"
     DECLINED = "declined", "Declined"
     CANCELLED = "cancelled", "Cancelled"
+
+
+class OrganizationInvitation(models.Model):
+    """The owner invites an e-mail address to the team; its account holder accepts or declines.
+
+    Addressed to an e-mail, not to an account, so creating one never reveals whether the
+    address has an account; it is shown to whoever holds a verified employer/agency account
+    with that address.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(max_length=254)  # lower-cased, as accounts store theirs
+    role = models.CharField(max_length=16, choices=MemberRole.choices, default=MemberRole.MANAGER)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        max_length=16, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    # Who answered (set on accept/decline): the account that held the address then.
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    responded_at = models.DateTimeField(null=True, blank=True)
+    # Claimed by the delivery task, so a redelivered task does not notify twice.
+    delivered_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "email"],
+                condition=Q(status="pending"),
+                name="agencies_team_invitation_one_pending",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["email", "-created_at"], name="agencies_team_inv_email_idx"),
+            models.Index(fields=["organization", "-created_at"], name="agencies_team_inv_org_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} → {self.email} ({self.status})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == InvitationStatus.PENDING and self.expires_at <= timezone.now()
 
 
 class AgencyInvitation(models.Model):

@@ -13,11 +13,14 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies.models import (
     AgencyInvitation,
     InvitationStatus,
     Organization,
+    OrganizationInvitation,
     OrganizationMember,
     RosterMembership,
 )
@@ -114,6 +117,67 @@ def organization_member_get_for_removal(*, actor: Any, user_id: Any) -> Organiza
     if membership.organization.owner_id == actor.pk or membership.user_id == actor.pk:
         return membership
     raise NotFound("Member not found.")
+
+
+def _team_invitations() -> QuerySet[OrganizationInvitation]:
+    return OrganizationInvitation.objects.select_related(
+        "organization__owner__employer_profile", "invited_by__employer_profile"
+    )
+
+
+def organization_invitation_list(
+    *, user: Any, direction: str = "received", status: str | None = None
+) -> QuerySet[OrganizationInvitation]:
+    """Team invitations, newest first: `received` — addressed to the caller's e-mail (pending
+    ones only while not expired); `sent` — those of the organization the caller owns (for a
+    manager, of the organization it works for)."""
+    if direction == "sent":
+        queryset = _team_invitations().filter(organization__owner_id=acting_owner(user=user).pk)
+    else:
+        queryset = (
+            _team_invitations()
+            .filter(email=user.email.lower())
+            .exclude(status=InvitationStatus.PENDING, expires_at__lte=timezone.now())
+        )
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset
+
+
+def _team_invitation(invitation_id: Any) -> OrganizationInvitation | None:
+    pk = _uuid(invitation_id)
+    return _team_invitations().filter(pk=pk).first() if pk is not None else None
+
+
+def organization_invitation_get_for_invitee(
+    *, user: Any, invitation_id: Any
+) -> OrganizationInvitation:
+    """A team invitation addressed to the caller's e-mail. The organization that sent it gets
+    PermissionDenied (it cannot answer for the invitee); everyone else NotFound."""
+    invitation = _team_invitation(invitation_id)
+    if invitation is None:
+        raise NotFound(_("Invitation not found."))
+    if invitation.email == user.email.lower():
+        return invitation
+    if user_acts_for(user=user, owner_id=invitation.organization.owner_id):
+        raise PermissionDenied(_("Only the invited person can answer this invitation."))
+    raise NotFound(_("Invitation not found."))
+
+
+def organization_invitation_get_for_owner(
+    *, user: Any, invitation_id: Any
+) -> OrganizationInvitation:
+    """A team invitation the caller's own organization sent (the owner withdraws it). A
+    manager of that organization gets PermissionDenied; everyone else NotFound."""
+    invitation = _team_invitation(invitation_id)
+    if invitation is None:
+        raise NotFound(_("Invitation not found."))
+    owner_id = invitation.organization.owner_id
+    if owner_id == user.pk:
+        return invitation
+    if user_acts_for(user=user, owner_id=owner_id):
+        raise PermissionDenied(_("Only the organization's owner can withdraw invitations."))
+    raise NotFound(_("Invitation not found."))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -39,6 +39,15 @@ class MemberAddInputSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=MemberRole.choices, default=MemberRole.MANAGER)
 
 
+class TeamInvitationListQuerySerializer(serializers.Serializer):
+    direction = serializers.ChoiceField(
+        choices=[("received", "received"), ("sent", "sent")],
+        default="received",
+        help_text="received: addressed to your e-mail; sent: sent by your organization",
+    )
+    status = serializers.ChoiceField(choices=InvitationStatus.choices, required=False)
+
+
 # ---------------------------------------------------------------------------------------------
 # Output
 # ---------------------------------------------------------------------------------------------
@@ -123,6 +132,48 @@ def member_payload(user: Any, role: str, added_at: Any) -> dict[str, Any]:
         "role": role,
         "added_at": added_at,
     }
+
+
+class OrganizationSummaryOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+class InviterOutputSerializer(serializers.Serializer):
+    user_id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+class TeamInvitationOutputSerializer(serializers.Serializer):
+    """A team invitation. Nothing in it depends on the invited address having an account."""
+
+    id = serializers.UUIDField()
+    organization = serializers.SerializerMethodField()
+    email = serializers.EmailField(help_text="the invited address, lower-cased")
+    role = serializers.CharField()
+    status = serializers.SerializerMethodField(
+        help_text="pending, accepted, declined, cancelled or expired"
+    )
+    invited_by = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    responded_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(OrganizationSummaryOutputSerializer)
+    def get_organization(self, invitation: Any) -> dict[str, Any]:
+        organization = invitation.organization
+        return {"id": organization.id, "name": user_display(organization.owner)["name"]}
+
+    @extend_schema_field(serializers.CharField())
+    def get_status(self, invitation: Any) -> str:
+        return "expired" if invitation.is_expired else invitation.status
+
+    @extend_schema_field(InviterOutputSerializer(allow_null=True))
+    def get_invited_by(self, invitation: Any) -> dict[str, Any] | None:
+        inviter = invitation.invited_by
+        if inviter is None:
+            return None
+        return {"user_id": inviter.id, "name": user_display(inviter)["name"]}
 
 
 class OrganizationOutputSerializer(serializers.Serializer):

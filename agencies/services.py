@@ -8,17 +8,20 @@ model) and a lost race becomes `Conflict`. Notifications go out after commit.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import User, normalize_email
 from agencies.models import (
     AgencyInvitation,
     InvitationStatus,
     MemberRole,
     Organization,
+    OrganizationInvitation,
     OrganizationMember,
     RosterMembership,
 )
@@ -26,7 +29,6 @@ from agencies.selectors import EMPLOYER_ROLES, agency_for_roster
 from mwork.api.exceptions import (
     Conflict,
     InvalidState,
-    NotFound,
     PermissionDenied,
     ValidationFailed,
 )
@@ -66,56 +68,191 @@ def organization_get_or_create(*, owner: User) -> Organization:
     return organization
 
 
-def organization_member_add(
-    *, actor: User, email: str, role: str = MemberRole.MANAGER
-) -> OrganizationMember:
-    """Add an existing employer/agency account, found by e-mail, as a manager of the actor's
-    organization. The colleague is notified (organization_member_added).
+TEAM_INVITATION_DAYS = 14
+# Anti-spam: invitations e-mail whoever holds the address, so an owner keeps few open at once.
+MAX_PENDING_TEAM_INVITATIONS = 50
 
-    Rules: only the owner adds members (a manager gets PermissionDenied); role is manager
-    (ValidationFailed `role` for owner: an organization has one owner); the colleague must be an
-    active employer or agency account (NotFound otherwise, also for unknown e-mails), not the
-    actor, without castings of their own and without a team of their own (InvalidState), and
-    not already working for an organization (Conflict).
+
+def organization_invitation_create(
+    *, actor: User, email: str, role: str = MemberRole.MANAGER
+) -> OrganizationInvitation:
+    """Invite an e-mail address to the actor's organization as a manager.
+
+    Adds nobody: the holder of a verified employer/agency account with that address accepts
+    or declines (`organization_invitation_accept`/`_decline`). The answer is the same whether
+    or not such an account exists: nothing here reads accounts; the account is looked up and
+    notified (organization_invitation, in-app and e-mail) by a task after commit.
+
+    Raises ValidationFailed (`role` other than manager; `email` the actor's own),
+    PermissionDenied (not an employer/agency, or a manager: only the owner invites),
+    Conflict (an invitation to that address is still pending), InvalidState (too many pending
+    invitations). None of these depend on the invited address having an account.
     """
-    from castings.models import Casting
+    from agencies import tasks
 
     if role != MemberRole.MANAGER:
-        raise ValidationFailed.for_field("role", "An organization has one owner; invite managers.")
+        raise ValidationFailed.for_field(
+            "role", _("An organization has one owner; invite managers.")
+        )
     if actor.role not in EMPLOYER_ROLES:
-        raise PermissionDenied("Only employers and agencies have an organization.")
+        raise PermissionDenied(_("Only employers and agencies have an organization."))
     if OrganizationMember.objects.filter(user_id=actor.pk).exists():
-        raise PermissionDenied("Only the organization's owner can add members.")
-    colleague = User.objects.filter(
-        email__iexact=email.strip(), is_active=True, role__in=EMPLOYER_ROLES
-    ).first()
-    if colleague is None:
-        raise NotFound("No employer or agency account uses this e-mail.")
-    if colleague.pk == actor.pk:
-        raise ValidationFailed.for_field("email", "You already own this organization.")
-    if Casting.objects.filter(owner_id=colleague.pk).exists():
-        raise InvalidState("This account has castings of its own and cannot join a team.")
-    if OrganizationMember.objects.filter(organization__owner_id=colleague.pk).exists():
-        raise InvalidState("This account has a team of its own and cannot join another.")
+        raise PermissionDenied(_("Only the organization's owner can invite members."))
+    address = normalize_email(email)
+    if address == normalize_email(actor.email):
+        raise ValidationFailed.for_field("email", _("You already own this organization."))
+    now = timezone.now()
     try:
         with transaction.atomic():
             organization = organization_get_or_create(owner=actor)
-            member = OrganizationMember.objects.create(
-                organization=organization, user=colleague, role=role, added_by=actor
+            # An expired invitation no longer blocks a new one to the same address.
+            OrganizationInvitation.objects.filter(
+                organization=organization,
+                email=address,
+                status=InvitationStatus.PENDING,
+                expires_at__lte=now,
+            ).update(status=InvitationStatus.CANCELLED)
+            pending = OrganizationInvitation.objects.filter(
+                organization=organization, status=InvitationStatus.PENDING, expires_at__gt=now
+            ).count()
+            if pending >= MAX_PENDING_TEAM_INVITATIONS:
+                raise InvalidState(
+                    _("Too many pending invitations; withdraw some or wait for answers.")
+                )
+            invitation = OrganizationInvitation.objects.create(
+                organization=organization,
+                email=address,
+                role=role,
+                invited_by=actor,
+                created_at=now,
+                expires_at=now + timedelta(days=TEAM_INVITATION_DAYS),
             )
-            _notify_on_commit(
-                colleague.pk,
-                "organization_member_added",
-                {
-                    "organization_id": str(organization.id),
-                    "organization_name": _company_name(actor),
-                    "role": role,
-                },
+            invitation_id = str(invitation.id)
+            transaction.on_commit(
+                lambda: tasks.deliver_organization_invitation.delay(invitation_id), robust=True
             )
     except IntegrityError:
-        raise Conflict("This account already works for an organization.") from None
-    member.user = colleague
+        raise Conflict(_("An invitation to this address is already pending.")) from None
+    invitation.organization = organization
+    return invitation
+
+
+def organization_invitation_deliver(*, invitation_id: Any) -> bool:
+    """Tell the holder of the invited address, if there is one: an `organization_invitation`
+    notification (in-app, e-mail). Nothing happens for addresses without an active
+    employer/agency account, nor for invitations no longer pending. Returns whether a
+    notification was stored."""
+    from notifications.services import notify
+
+    with transaction.atomic():
+        claimed = OrganizationInvitation.objects.filter(
+            pk=invitation_id, status=InvitationStatus.PENDING, delivered_at__isnull=True
+        ).update(delivered_at=timezone.now())
+        if not claimed:
+            return False
+        invitation = OrganizationInvitation.objects.select_related(
+            "organization__owner__employer_profile"
+        ).get(pk=invitation_id)
+        invitee = User.objects.filter(
+            email__iexact=invitation.email, is_active=True, role__in=EMPLOYER_ROLES
+        ).first()
+        if invitee is None:
+            return False
+        notify(
+            user=invitee,
+            type="organization_invitation",
+            data={
+                "invitation_id": str(invitation.id),
+                "organization_id": str(invitation.organization_id),
+                "organization_name": _company_name(invitation.organization.owner),
+                "role": invitation.role,
+            },
+        )
+    return True
+
+
+def _team_answer(invitation: OrganizationInvitation, *, actor: User, status: str) -> None:
+    locked = OrganizationInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.status != InvitationStatus.PENDING:
+        raise InvalidState(_("This invitation is already %(status)s.") % {"status": locked.status})
+    if locked.is_expired and status != InvitationStatus.CANCELLED:
+        raise InvalidState(_("This invitation has expired; ask for a new one."))
+    locked.status = status
+    locked.responded_at = timezone.now()
+    locked.answered_by = actor if status != InvitationStatus.CANCELLED else None
+    locked.save(update_fields=["status", "responded_at", "answered_by"])
+    invitation.status = locked.status
+    invitation.responded_at = locked.responded_at
+    invitation.answered_by = locked.answered_by
+
+
+def _notify_inviter(invitation: OrganizationInvitation, actor: User) -> None:
+    _notify_on_commit(
+        invitation.organization.owner_id,
+        "organization_invitation_answered",
+        {
+            "invitation_id": str(invitation.id),
+            "member_name": _company_name(actor),
+            "status": invitation.status,
+        },
+    )
+
+
+def organization_invitation_accept(
+    *, actor: User, invitation: OrganizationInvitation
+) -> OrganizationMember:
+    """The invited person joins the organization as a manager; the owner is notified
+    (organization_invitation_answered).
+
+    The castings the person already owns stay theirs (they keep managing them; the team gets
+    no access to them); castings they post while a member belong to the organization.
+    Raises PermissionDenied (e-mail address not verified), InvalidState (not pending, expired,
+    or the person has a team of their own), Conflict (already works for an organization).
+    """
+    if not actor.email_verified:
+        raise PermissionDenied(_("Verify your e-mail address before joining a team."))
+    if OrganizationMember.objects.filter(organization__owner_id=actor.pk).exists():
+        raise InvalidState(_("You have a team of your own; remove its members first."))
+    try:
+        with transaction.atomic():
+            _team_answer(invitation, actor=actor, status=InvitationStatus.ACCEPTED)
+            member = OrganizationMember.objects.create(
+                organization_id=invitation.organization_id,
+                user=actor,
+                role=invitation.role,
+                added_by_id=invitation.invited_by_id,
+            )
+            _notify_inviter(invitation, actor)
+    except IntegrityError:
+        raise Conflict(
+            _("You already work for an organization; leave it before joining another.")
+        ) from None
+    member.user = actor
     return member
+
+
+def organization_invitation_decline(
+    *, actor: User, invitation: OrganizationInvitation
+) -> OrganizationInvitation:
+    """The invited person declines; the owner is notified. Raises InvalidState unless pending
+    (and not expired)."""
+    with transaction.atomic():
+        _team_answer(invitation, actor=actor, status=InvitationStatus.DECLINED)
+        _notify_inviter(invitation, actor)
+    return invitation
+
+
+def organization_invitation_cancel(*, invitation: OrganizationInvitation) -> None:
+    """The owner withdraws a pending invitation. Raises InvalidState unless pending."""
+    with transaction.atomic():
+        locked = OrganizationInvitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.status != InvitationStatus.PENDING:
+            raise InvalidState(
+                _("This invitation is already %(status)s.") % {"status": locked.status}
+            )
+        locked.status = InvitationStatus.CANCELLED
+        locked.responded_at = timezone.now()
+        locked.save(update_fields=["status", "responded_at"])
 
 
 def organization_member_remove(*, membership: OrganizationMember) -> None:

@@ -31,4 +31,24 @@ urlpatterns = [
         views.MemberDetailView.as_view(),
         name="member-detail",
     ),
+    path(
+        "organizations/invitations",
+        views.TeamInvitationListView.as_view(),
+        name="team-invitation-list",
+    ),
+    path(
+        "organizations/invitations/<uuid:invitation_id>",
+        views.TeamInvitationDetailView.as_view(),
+        name="team-invitation-detail",
+    ),
+    path(
+        "organizations/invitations/<uuid:invitation_id>/accept",
+        views.TeamInvitationAcceptView.as_view(),
+        name="team-invitation-accept",
+    ),
+    path(
+        "organizations/invitations/<uuid:invitation_id>/decline",
+        views.TeamInvitationDeclineView.as_view(),
+        name="team-invitation-decline",
+    ),
 ]

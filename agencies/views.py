@@ -21,6 +21,8 @@ from agencies.serializers import (
     RosterListQuerySerializer,
     RosterMembershipOutputSerializer,
     RosterModelOutputSerializer,
+    TeamInvitationListQuerySerializer,
+    TeamInvitationOutputSerializer,
     member_payload,
 )
 from mwork.api.pagination import paginate
@@ -273,18 +275,118 @@ class MemberListCreateView(APIView):
 
     @api_schema(
         operation_id="organizations_members_create",
-        summary="Add a colleague (an existing employer or agency account) by e-mail as a "
-        "manager (owner only)",
+        summary="Invite a colleague by e-mail as a manager (owner only). Adds nobody: the "
+        "holder of that address accepts or declines; the answer is the same whether or not "
+        "the address has an account",
         request=MemberAddInputSerializer,
-        responses={201: item_envelope("OrganizationsMemberAdd", "member", MemberOutputSerializer)},
-        errors=(400, 401, 403, 404, 409, 422, 429),
+        responses={
+            201: item_envelope(
+                "OrganizationsMemberInvite", "invitation", TeamInvitationOutputSerializer
+            )
+        },
+        errors=(400, 401, 403, 409, 422, 429),
     )
     def post(self, request):
         data = MemberAddInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        member = services.organization_member_add(actor=request.user, **data.validated_data)
-        payload = member_payload(member.user, member.role, member.created_at)
-        return created({"member": MemberOutputSerializer(payload).data})
+        invitation = services.organization_invitation_create(
+            actor=request.user, **data.validated_data
+        )
+        return created(_team_invitation(invitation))
+
+
+def _team_invitation(invitation: Any) -> dict[str, Any]:
+    return {"invitation": TeamInvitationOutputSerializer(invitation).data}
+
+
+class TeamInvitationListView(APIView):
+    permission_classes = [IsEmployer]
+
+    @api_schema(
+        operation_id="organizations_invitations_list",
+        summary="Team invitations addressed to the caller's e-mail (or, with direction=sent, "
+        "those its organization sent), newest first",
+        parameters=[TeamInvitationListQuerySerializer],
+        responses={
+            200: list_envelope(
+                "OrganizationsInvitationList", "invitations", TeamInvitationOutputSerializer
+            )
+        },
+        errors=(400, 401, 403, 429),
+    )
+    def get(self, request):
+        query = validated_query(request, TeamInvitationListQuerySerializer)
+        queryset = selectors.organization_invitation_list(user=request.user, **query)
+        return ok(
+            paginate(
+                request,
+                queryset,
+                key="invitations",
+                serialize=lambda rows: TeamInvitationOutputSerializer(rows, many=True).data,
+            )
+        )
+
+
+class TeamInvitationDetailView(APIView):
+    permission_classes = [IsEmployer]
+
+    @api_schema(
+        operation_id="organizations_invitations_destroy",
+        summary="Withdraw a pending team invitation (the organization's owner)",
+        responses={204: None},
+        errors=(401, 403, 404, 422, 429),
+    )
+    def delete(self, request, invitation_id: UUID):
+        invitation = selectors.organization_invitation_get_for_owner(
+            user=request.user, invitation_id=invitation_id
+        )
+        services.organization_invitation_cancel(invitation=invitation)
+        return no_content()
+
+
+class TeamInvitationAcceptView(APIView):
+    permission_classes = [IsEmployer]
+
+    @api_schema(
+        operation_id="organizations_invitations_accept",
+        summary="Accept a team invitation (the holder of the invited address): become a "
+        "manager of that organization",
+        request=None,
+        responses={
+            200: item_envelope(
+                "OrganizationsInvitationAccept", "invitation", TeamInvitationOutputSerializer
+            )
+        },
+        errors=(401, 403, 404, 409, 422, 429),
+    )
+    def post(self, request, invitation_id: UUID):
+        invitation = selectors.organization_invitation_get_for_invitee(
+            user=request.user, invitation_id=invitation_id
+        )
+        services.organization_invitation_accept(actor=request.user, invitation=invitation)
+        return ok(_team_invitation(invitation))
+
+
+class TeamInvitationDeclineView(APIView):
+    permission_classes = [IsEmployer]
+
+    @api_schema(
+        operation_id="organizations_invitations_decline",
+        summary="Decline a team invitation (the holder of the invited address)",
+        request=None,
+        responses={
+            200: item_envelope(
+                "OrganizationsInvitationDecline", "invitation", TeamInvitationOutputSerializer
+            )
+        },
+        errors=(401, 403, 404, 422, 429),
+    )
+    def post(self, request, invitation_id: UUID):
+        invitation = selectors.organization_invitation_get_for_invitee(
+            user=request.user, invitation_id=invitation_id
+        )
+        services.organization_invitation_decline(actor=request.user, invitation=invitation)
+        return ok(_team_invitation(invitation))
 
 
 class MemberDetailView(APIView):

@@ -161,18 +161,32 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
             "message": "{agency_name} submitted you to {casting_title}",
         },
     },
-    "organization_member_added": {
+    "organization_invitation": {
         "ru": {
-            "title": "Вы в команде",
-            "message": "Вас добавили в команду {organization_name}",
+            "title": "Приглашение в команду",
+            "message": "{organization_name} приглашает вас в свою команду",
         },
         "kk": {
-            "title": "Сіз командадасыз",
-            "message": "Сізді {organization_name} командасына қосты",
+            "title": "Командаға шақыру",
+            "message": "{organization_name} сізді өз командасына шақырады",
         },
         "en": {
-            "title": "You Joined a Team",
-            "message": "You were added to the {organization_name} team",
+            "title": "Team Invitation",
+            "message": "{organization_name} invites you to join their team",
+        },
+    },
+    "organization_invitation_answered": {
+        "ru": {
+            "title": "Ответ на приглашение в команду",
+            "message": "{member_name}: приглашение {status}",
+        },
+        "kk": {
+            "title": "Командаға шақыруға жауап",
+            "message": "{member_name}: шақыру {status}",
+        },
+        "en": {
+            "title": "Team Invitation Answered",
+            "message": "{member_name} {status} your invitation",
         },
     },
     # Staff announcements carry their own text (`data["title"]`, `data["message"]`).

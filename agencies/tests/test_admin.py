@@ -14,6 +14,7 @@ from agencies.models import (
     OrganizationMember,
     RosterMembership,
 )
+from agencies.services import organization_invitation_create
 from analytics.models import DailyViewStat, RollupState
 from castings.tests.factories import EmployerProfileFactory, ModelProfileFactory
 
@@ -46,7 +47,7 @@ def action(client, model: str, name: str, *objects):
         "admin:agencies_agencyinvitation_changelist",
         "admin:agencies_rostermembership_changelist",
         "admin:agencies_rostermembership_add",
-        "admin:agencies_organizationmember_add",
+        "admin:agencies_organizationinvitation_changelist",
         "admin:analytics_dailyviewstat_changelist",
         "admin:analytics_rollupstate_changelist",
     ],
@@ -56,6 +57,7 @@ def test_pages_render(staff_client, agency, employer, model_profile, link, name)
     OrganizationMember.objects.create(organization=organization, user=EmployerProfileFactory().user)
     link(agency, model_profile)
     AgencyInvitation.objects.create(agency=agency, model_profile=ModelProfileFactory())
+    organization_invitation_create(actor=employer, email="someone@example.kz")
     DailyViewStat.objects.create(
         owner=employer,
         kind="casting",
@@ -105,23 +107,22 @@ def test_staff_ends_links_and_removes_members(staff_client, agency, employer, mo
     assert not OrganizationMember.objects.exists()
 
 
-def test_staff_adds_a_member_through_the_service(staff_client, employer):
-    organization = Organization.objects.create(owner=employer)
-    colleague = EmployerProfileFactory().user
-    model_user = ModelProfileFactory().user
+def test_staff_cannot_add_members_directly(staff_client, employer):
+    """Joining a team takes the person's consent: members come only from accepted invitations."""
+    Organization.objects.create(owner=employer)
 
-    staff_client.post(
-        reverse("admin:agencies_organizationmember_add"),
-        {"organization": str(organization.id), "user": str(model_user.id)},
-        follow=True,
-    )
-    staff_client.post(
-        reverse("admin:agencies_organizationmember_add"),
-        {"organization": str(organization.id), "user": str(colleague.id)},
-        follow=True,
-    )
+    response = staff_client.get(reverse("admin:agencies_organizationmember_add"))
 
-    assert list(OrganizationMember.objects.values_list("user_id", flat=True)) == [colleague.id]
+    assert response.status_code == 403
+
+
+def test_staff_cancels_pending_team_invitations(staff_client, employer):
+    invitation = organization_invitation_create(actor=employer, email="someone@example.kz")
+
+    action(staff_client, "organizationinvitation", "cancel_team_invitations", invitation)
+
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.CANCELLED
 
 
 def test_staff_cancels_pending_invitations(staff_client, agency, model_profile):

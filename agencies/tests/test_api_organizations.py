@@ -1,5 +1,6 @@
-"""Team members: the owner adds managers by e-mail; managers create and manage the
-organization's castings, read its responses and chats; a removed member loses access at once."""
+"""Team members: managers (who joined by accepting an invitation, see
+test_api_team_invitations.py) create and manage the organization's castings, read its responses
+and chats; a removed member loses access at once."""
 
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ from castings.tests.factories import (
 )
 from chat.models import Membership, Room
 from chat.tests.factories import MessageFactory
-from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -37,10 +37,6 @@ def manager(employer, colleague):
     organization = Organization.objects.create(owner=employer)
     OrganizationMember.objects.create(organization=organization, user=colleague)
     return colleague
-
-
-def add(client, email, role="manager"):
-    return client.post(url("member-list"), {"email": email, "role": role}, format="json")
 
 
 CASTING_BODY = {
@@ -80,78 +76,6 @@ def test_models_have_no_organization(auth_client, api_client):
         "PERMISSION_DENIED",
     )
     assert_error(api_client.get(url("organization-me")), 401, "AUTH_REQUIRED")
-
-
-# --- POST /organizations/members --------------------------------------------------------------
-def test_owner_adds_a_colleague_by_email(
-    auth_client, employer, colleague, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        response = add(auth_client(employer), colleague.email.upper())
-
-    assert response.status_code == 201, response.content
-    member = response.json()["data"]["member"]
-    assert member["user_id"] == str(colleague.id)
-    assert member["role"] == "manager"
-    assert member["name"] == "Colleague Co"
-    assert OrganizationMember.objects.get().organization.owner_id == employer.id
-    note = Notification.objects.get(user=colleague)
-    assert note.type == "organization_member_added"
-    assert note.data["organization_name"] == "Almaty Studio"
-    listed = auth_client(employer).get(url("member-list")).json()["data"]["members"]
-    assert [(item["user_id"], item["role"]) for item in listed] == [
-        (str(employer.id), "owner"),
-        (str(colleague.id), "manager"),
-    ]
-
-
-def test_add_member_validation(auth_client, employer):
-    client = auth_client(employer)
-
-    error = assert_error(
-        client.post(url("member-list"), {"email": "nope"}, format="json"), 400, "VALIDATION_ERROR"
-    )
-    assert set(error["details"]) == {"email"}
-    error = assert_error(add(client, "x@example.com", role="owner"), 400, "VALIDATION_ERROR")
-    assert set(error["details"]) == {"role"}
-    assert_error(add(client, employer.email), 400, "VALIDATION_ERROR")
-    assert not OrganizationMember.objects.exists()
-
-
-def test_only_employer_accounts_can_be_added(auth_client, employer):
-    client = auth_client(employer)
-
-    assert_error(add(client, "nobody@example.com"), 404, "NOT_FOUND")
-    assert_error(add(client, ModelProfileFactory().user.email), 404, "NOT_FOUND")
-    assert not OrganizationMember.objects.exists()
-
-
-def test_accounts_with_castings_or_a_team_of_their_own_cannot_join(auth_client, employer):
-    with_castings = CastingFactory().owner
-    with_team = EmployerProfileFactory().user
-    OrganizationMember.objects.create(
-        organization=Organization.objects.create(owner=with_team),
-        user=EmployerProfileFactory().user,
-    )
-    client = auth_client(employer)
-
-    assert_error(add(client, with_castings.email), 422, "INVALID_STATE")
-    assert_error(add(client, with_team.email), 422, "INVALID_STATE")
-    assert OrganizationMember.objects.count() == 1
-
-
-def test_a_colleague_works_for_one_organization(auth_client, manager):
-    another = EmployerProfileFactory().user
-
-    assert_error(add(auth_client(another), manager.email), 409, "DUPLICATE_RESOURCE")
-    assert OrganizationMember.objects.count() == 1
-
-
-def test_a_manager_cannot_add_members(auth_client, manager):
-    assert_error(
-        add(auth_client(manager), EmployerProfileFactory().user.email), 403, "PERMISSION_DENIED"
-    )
-    assert OrganizationMember.objects.count() == 1
 
 
 # --- managers manage the organization's castings ----------------------------------------------

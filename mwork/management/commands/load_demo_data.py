@@ -12,7 +12,7 @@ import random
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-DEMO_MODULES = ("profiles.demo", "media.demo", "castings.demo", "chat.demo")
+DEMO_MODULES = ("profiles.demo", "media.demo", "castings.demo", "chat.demo", "agencies.demo")
 
 
 class Command(BaseCommand):

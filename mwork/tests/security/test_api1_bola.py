@@ -5,9 +5,9 @@ converter, and every HTTP method its view implements, must have a case in `CASES
 added without one fails `test_every_route_with_an_id_has_a_bola_case`.
 
 Each case: a user of party A acts on party B's object (profile, photo, casting draft, response,
-room, message, notification, device, payment, invitation, roster link, organization member) and
-gets 403/404 (or, for actions scoped to the caller, the caller's own no-op), and a snapshot of
-B's object taken before the request is unchanged after it.
+room, message, notification, device, payment, invitation, roster link, organization member,
+team invitation) and gets 403/404 (or, for actions scoped to the caller, the caller's own
+no-op), and a snapshot of B's object taken before the request is unchanged after it.
 """
 
 from __future__ import annotations
@@ -99,6 +99,16 @@ def _blocks_by_b(w: World):
     from moderation.models import Block
 
     return sorted(Block.objects.filter(blocker=w.b.model).values_list("blocked_id", flat=True))
+
+
+def _members_of_b(w: World):
+    from agencies.models import OrganizationMember
+
+    return sorted(
+        OrganizationMember.objects.filter(organization__owner=w.b.employer).values_list(
+            "user_id", flat=True
+        )
+    )
 
 
 def _casting_body(w: World) -> dict[str, Any]:
@@ -296,6 +306,23 @@ CASES: dict[tuple[str, str], Case] = {
         actor="employer",
         params=lambda w: {"user_id": w.b.manager.id},
         snapshot=lambda w: snap(w.b.organization_member),
+    ),
+    ("organizations/invitations/<uuid:invitation_id>", "DELETE"): Case(
+        actor="employer",
+        params=lambda w: {"invitation_id": w.b.team_invitation.id},
+        snapshot=lambda w: snap(w.b.team_invitation),
+        why="only the owner of the organization that sent it withdraws a team invitation",
+    ),
+    ("organizations/invitations/<uuid:invitation_id>/accept", "POST"): Case(
+        actor="colleague",
+        params=lambda w: {"invitation_id": w.b.team_invitation.id},
+        snapshot=lambda w: (snap(w.b.team_invitation), _members_of_b(w)),
+        why="only the holder of the invited address joins; A's colleague stays outside B's team",
+    ),
+    ("organizations/invitations/<uuid:invitation_id>/decline", "POST"): Case(
+        actor="colleague",
+        params=lambda w: {"invitation_id": w.b.team_invitation.id},
+        snapshot=lambda w: snap(w.b.team_invitation),
     ),
     ("chat/rooms/<str:room_id>/messages", "GET"): Case(
         actor="model",

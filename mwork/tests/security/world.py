@@ -22,10 +22,16 @@ from PIL import Image
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from agencies.models import AgencyInvitation, OrganizationMember, RosterMembership
+from agencies.models import (
+    AgencyInvitation,
+    OrganizationInvitation,
+    OrganizationMember,
+    RosterMembership,
+)
 from agencies.services import (
     agency_invitation_create,
-    organization_member_add,
+    organization_invitation_accept,
+    organization_invitation_create,
     roster_membership_create_by_staff,
 )
 from billing.services import subscription_grant
@@ -85,6 +91,8 @@ class Party:
     roster_link: RosterMembership
     manager: User  # an employer account working for the employer's organization
     organization_member: OrganizationMember
+    colleague: User  # an employer account invited to the employer's team, not answered yet
+    team_invitation: OrganizationInvitation
 
 
 @dataclass
@@ -101,6 +109,7 @@ class World:
             "employer": self.a.employer,
             "agency": self.a.agency,
             "manager": self.a.manager,
+            "colleague": self.a.colleague,
             "invitee": self.a.invitee,
             "roster": self.a.roster_model,
             "staff": self.staff,
@@ -190,7 +199,12 @@ def _party(label: str) -> Party:
     )
     invitation = agency_invitation_create(actor=agency, model_profile_id=invitee_profile.id)
     manager = UserFactory(role="employer", email=f"manager-{label}@example.kz")
-    organization_member = organization_member_add(actor=employer, email=manager.email)
+    organization_member = organization_invitation_accept(
+        actor=manager,
+        invitation=organization_invitation_create(actor=employer, email=manager.email),
+    )
+    colleague = UserFactory(role="employer", email=f"colleague-{label}@example.kz")
+    team_invitation = organization_invitation_create(actor=employer, email=colleague.email)
     return Party(
         label=label,
         model=model,
@@ -218,6 +232,8 @@ def _party(label: str) -> Party:
         roster_link=roster_link,
         manager=manager,
         organization_member=organization_member,
+        colleague=colleague,
+        team_invitation=team_invitation,
     )
 
 
@@ -239,7 +255,8 @@ def build_world() -> World:
         "device_id": [str(p.device.id) for p in parties],
         "order_id": [str(p.payment.pk) for p in parties],
         "user_id": [str(u.id) for p in parties for u in (p.model, p.employer, p.manager)],
-        "invitation_id": [str(p.invitation.id) for p in parties],
+        "invitation_id": [str(p.invitation.id) for p in parties]
+        + [str(p.team_invitation.id) for p in parties],
         "model_id": [str(p.roster_link.model_profile_id) for p in parties]
         + [str(p.model_profile.id) for p in parties],
         "participant_id": [str(u.id) for p in parties for u in (p.model, p.employer)],
