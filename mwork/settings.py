@@ -168,6 +168,10 @@ PAGINATION_COUNT_CAP = env.int("PAGINATION_COUNT_CAP", default=1000)
 # Redis: cache, channel layer and Celery broker; embedded in-process stand-ins when unset
 # ---------------------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Every Redis command a request waits for (cache, rate counters, denylist, group sends, task
+# publishing) gives up after this many seconds, so a Redis that hangs costs a request about a
+# second at most instead of stalling a worker (docs/RELIABILITY.md, "Redis that hangs").
+REDIS_COMMAND_TIMEOUT = env.float("REDIS_COMMAND_TIMEOUT", default=0.25)
 
 if REDIS_URL:
     CACHES = {
@@ -176,8 +180,8 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "mwork",
             "OPTIONS": {
-                "SOCKET_CONNECT_TIMEOUT": 2,
-                "SOCKET_TIMEOUT": 2,
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": REDIS_COMMAND_TIMEOUT,
                 # Redis down: reads miss and writes are dropped instead of failing requests, so
                 # rate limits fail open and the token denylist only holds until Redis returns.
                 "IGNORE_EXCEPTIONS": True,
@@ -187,10 +191,12 @@ if REDIS_URL:
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "mwork.channel_layer.BoundedRedisChannelLayer",
             "CONFIG": {
-                # socket_timeout None: redis-py 8 otherwise drops idle consumers (STACK-NOTES)
+                # socket_timeout None: redis-py 8 otherwise drops idle consumers' blocking
+                # receive; every other command has its own deadline (mwork/channel_layer.py).
                 "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+                "command_timeout": REDIS_COMMAND_TIMEOUT,
                 # The default capacity of 100 drops messages silently under bursts.
                 "capacity": 2000,
                 "prefix": "mwork",
@@ -215,6 +221,18 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_ACKS_LATE = True
+if REDIS_URL:
+    # Publishing from a request: a hung broker fails the publish once, in a bounded time,
+    # instead of retrying; every scheduled job has a beat re-queue or is asked for again by its
+    # user. The health check pings a connection idle for 5 s first, so a pooled connection
+    # that a Redis restart closed is replaced before the publish instead of failing it.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_timeout": REDIS_COMMAND_TIMEOUT,
+        "socket_connect_timeout": 1,
+        "health_check_interval": 5,
+        "max_retries": 0,  # the publisher's connect: one attempt, not kombu's retry loop
+    }
+    CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TIMEZONE = "UTC"

@@ -303,6 +303,16 @@ class PrivateRedis:
 
     stop = kill
 
+    def pause(self) -> None:
+        """SIGSTOP: connections stay open and connects still succeed, nothing is answered."""
+        if self.process is None:
+            raise RuntimeError("the private Redis is not running")
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+
     def __enter__(self) -> PrivateRedis:
         return self.start()
 
