@@ -224,8 +224,7 @@ CELERY_TASK_ACKS_LATE = True
 if REDIS_URL:
     # Publishing from a request: a hung broker fails the publish once, in a bounded time,
     # instead of retrying; every scheduled job has a beat re-queue or is asked for again by its
-    # user. The health check pings a connection idle for 5 s first, so a pooled connection
-    # that a Redis restart closed is replaced before the publish instead of failing it.
+    # user. The health check pings a pooled connection idle for 5 s before reusing it.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_timeout": REDIS_COMMAND_TIMEOUT,
         "socket_connect_timeout": 1,
