@@ -8,6 +8,7 @@ the audit log.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import admin, messages
@@ -17,9 +18,16 @@ from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import truncatechars
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timesince import timesince
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from moderation import selectors, services
 from moderation.models import AuditLogEntry, Block, Report, ReportStatus, TargetType
@@ -41,71 +49,80 @@ def _admin_link(obj: Any, label: str) -> SafeString:
 
 def _image(name: str, size: int) -> SafeString:
     if not name:
-        return format_html("<em>no image</em>")
+        return format_html("<em>{}</em>", gettext("no image"))
     return format_html(
-        '<img src="{}" alt="reported photo" class="moderation-thumb" '
+        '<img src="{}" alt="{}" class="moderation-thumb" '
         'style="max-height:{}px;max-width:{}px;border-radius:4px">',
         default_storage.url(name),
+        gettext("reported photo"),
         size,
         size,
     )
 
 
+def _when(value: Any, format_name: str = "SHORT_DATETIME_FORMAT") -> str:
+    """A datetime as staff read it: in the active (platform) time zone, localized."""
+    if value is None:
+        return "—"
+    return date_format(timezone.localtime(value), format_name)
+
+
+def _hidden_mark(obj: Any) -> str:
+    return " · " + gettext("HIDDEN") if getattr(obj, "is_hidden", False) else ""
+
+
 def target_label(report: Report, obj: Any) -> SafeString:
     """A link to the reported object in admin (or a note when it is gone)."""
     if obj is None:
-        return format_html("<em>{} {} (deleted)</em>", report.target_type, report.target_id)
-    return _admin_link(obj, f"{report.get_target_type_display()}: {truncatechars(str(obj), 40)}")
+        return format_html(
+            "<em>{}</em>",
+            gettext("%(kind)s %(id)s (deleted)")
+            % {"kind": report.get_target_type_display(), "id": report.target_id},
+        )
+    return _admin_link(obj, str(report.get_target_type_display()))
 
 
-def target_preview(report: Report, obj: Any, *, large: bool = False) -> SafeString:
-    """What the moderator needs to judge a report without opening the object."""
+def target_preview(report: Report, obj: Any) -> SafeString:
+    """One line per report in the queue; the decision page shows the full evidence."""
     if obj is None:
-        return format_html("<em>The reported object no longer exists.</em>")
+        return format_html("<em>{}</em>", gettext("The reported object no longer exists."))
     kind = report.target_type
     if kind == TargetType.PHOTO:
-        return _image(obj.thumbnail if not large else obj.image, 400 if large else 80)
+        return _image(obj.thumbnail or obj.image, 80)
     if kind == TargetType.MESSAGE:
-        room = _admin_link(obj.room, "room") if getattr(obj, "room", None) else "room"
         return format_html(
-            "“{}”<br><small>by {} in {} at {:%Y-%m-%d %H:%M}</small>",
-            obj.content if large else truncatechars(obj.content, 160),
+            "“{}”<br><small>{} · {}</small>",
+            truncatechars(obj.content, 160),
             obj.sender.email,
-            room,
-            obj.created_at,
+            _when(obj.created_at),
         )
     if kind == TargetType.CASTING:
-        pay = ""
-        if obj.pay_min or obj.pay_max:
-            pay = f" · {obj.pay_min or 0}-{obj.pay_max or '…'} ₸"
         return format_html(
-            "<strong>{}</strong><br><small>{} · {} · shoot {:%Y-%m-%d}{}{} · by {}</small>{}",
-            obj.title,
+            "<strong>{}</strong><br><small>{} · {} · {}{}</small>",
+            truncatechars(obj.title, 80),
             obj.city,
             obj.get_status_display(),
-            obj.shoot_date,
-            pay,
-            " · HIDDEN" if obj.is_hidden else "",
-            obj.owner.email,
-            format_html("<p>{}</p>", truncatechars(obj.description, 600)) if large else "",
+            _when(obj.shoot_date, "SHORT_DATE_FORMAT"),
+            _hidden_mark(obj),
         )
     if kind == TargetType.MODEL_PROFILE:
         return format_html(
-            "{}<strong>{}</strong><br><small>{} · {}{}</small>",
-            _image(obj.main_thumbnail, 60) if obj.main_thumbnail else "",
+            "{}<strong>{}</strong><br><small>{}{}</small>",
+            _image(obj.main_thumbnail, 48) if obj.main_thumbnail else "",
             obj.name,
-            obj.city or "no city",
-            obj.user.email,
-            " · HIDDEN" if obj.is_hidden else "",
+            obj.city or "—",
+            _hidden_mark(obj),
         )
     if kind == TargetType.EMPLOYER_PROFILE:
         return format_html(
-            "<strong>{}</strong><br><small>{} · {}</small>",
-            obj.company_name,
-            obj.city or "no city",
-            obj.user.email,
+            "<strong>{}</strong><br><small>{}</small>", obj.company_name, obj.city or "—"
         )
-    return format_html("{} · {} · {}", obj.email, obj.role, "active" if obj.is_active else "BANNED")
+    return format_html(
+        "{} · {}{}",
+        obj.email,
+        obj.get_role_display() if hasattr(obj, "get_role_display") else obj.role,
+        "" if obj.is_active else " · " + gettext("BANNED"),
+    )
 
 
 class ReportChangeList(ChangeList):
@@ -139,42 +156,74 @@ def _reason(report: Report, note: str = "") -> str:
 # Report queue
 # ---------------------------------------------------------------------------------------------
 OPERATIONS = {
-    "resolve": "Resolve",
-    "dismiss": "Dismiss",
-    "ban": "Ban the user",
-    "hide_casting": "Hide the casting",
-    "remove_photo": "Remove the photo",
-    "delete_message": "Delete the message",
+    "resolve": _("Resolve"),
+    "dismiss": _("Dismiss"),
+    "ban": _("Ban the user"),
+    "hide_casting": _("Hide the casting"),
+    "remove_photo": _("Remove the photo"),
+    "delete_message": _("Delete the message"),
 }
+# Decisions that act on someone else's account or content: the page asks before sending them.
+ENFORCEMENTS = ("ban", "hide_casting", "remove_photo", "delete_message")
+ALL_STATUSES = "all"
+
+
+class ReportStatusFilter(admin.SimpleListFilter):
+    """Status, opening on "Open": the queue is what still waits for a decision."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [*ReportStatus.choices, (ALL_STATUSES, _("All"))]
+
+    def value(self) -> str:
+        return super().value() or ReportStatus.OPEN
+
+    def choices(self, changelist: ChangeList):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request: HttpRequest, queryset):
+        if self.value() == ALL_STATUSES:
+            return queryset
+        return queryset.filter(status=self.value())
 
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
+    # Narrow enough for 1440 px beside the admin's navigation: object and preview share a
+    # cell, as do the reporter and the reported user.
     list_display = (
-        "created_at",
-        "status",
-        "reason",
-        "target",
-        "preview",
-        "reported_user",
-        "reporter",
+        "waiting",
+        "reason_and_status",
+        "reported_object",
+        "short_comment",
+        "people",
+        "on_target",
+        "against_owner",
     )
-    list_display_links = ("created_at",)
-    list_filter = ("status", "target_type", "reason")
+    list_display_links = ("waiting",)
+    list_filter = (ReportStatusFilter, "target_type", "reason")
     list_select_related = ("reporter", "target_user", "resolved_by")
     search_fields = ("=id", "=target_id", "reporter__email", "target_user__email", "comment")
-    ordering = ("-created_at",)
+    ordering = ("created_at", "id")  # oldest waiting first
     date_hierarchy = "created_at"
     list_per_page = 50
     readonly_fields = (
         "id",
         "status",
-        "reporter",
+        "reporter_link",
         "target_type",
         "target_id",
         "target",
-        "preview_large",
-        "target_user",
+        "evidence",
+        "reported_user",
+        "against_owner",
         "reason",
         "comment",
         "resolved_by",
@@ -183,7 +232,23 @@ class ReportAdmin(admin.ModelAdmin):
         "created_at",
         "audit_trail",
     )
-    fields = readonly_fields
+    fieldsets = (
+        (
+            _("Report"),
+            {"fields": ("status", "reason", "comment", "reporter_link", "created_at", "id")},
+        ),
+        (
+            _("Evidence"),
+            {"fields": ("target", "evidence", "reported_user", "against_owner")},
+        ),
+        (
+            _("History"),
+            {
+                "fields": ("resolved_by", "resolved_at", "resolution_note", "audit_trail"),
+                "classes": ("collapse",),
+            },
+        ),
+    )
     actions = (
         "resolve_reports",
         "dismiss_reports",
@@ -193,6 +258,7 @@ class ReportAdmin(admin.ModelAdmin):
         "delete_reported_messages",
     )
     change_form_template = "admin/moderation/report/change_form.html"
+    change_list_template = "admin/moderation/report/change_list.html"
 
     # --- permissions ---------------------------------------------------------------------
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -210,39 +276,117 @@ class ReportAdmin(admin.ModelAdmin):
     def get_changelist(self, request: HttpRequest, **kwargs: Any):
         return ReportChangeList
 
+    def get_queryset(self, request: HttpRequest):
+        return selectors.report_queue_annotate(super().get_queryset(request))
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        # The count columns link to "reports on this object" and "reports against this user".
+        if lookup in ("target_id", "target_user__id__exact"):
+            return True
+        return super().lookup_allowed(lookup, value, request)
+
     # --- columns ---------------------------------------------------------------------------
-    @admin.display(description="reported object")
+    @admin.display(description=_("reason"), ordering="reason")
+    def reason_and_status(self, report: Report) -> SafeString:
+        if report.status == ReportStatus.OPEN:
+            return format_html("{}", report.get_reason_display())
+        return format_html(
+            "{}<br><small>{}</small>", report.get_reason_display(), report.get_status_display()
+        )
+
+    @admin.display(description=_("reported object"))
+    def reported_object(self, report: Report) -> SafeString:
+        target = _target_of(report)
+        return format_html(
+            '<div class="moderation-object"><small>{}</small><br>{}</div>',
+            target_label(report, target),
+            target_preview(report, target),
+        )
+
+    @admin.display(description=_("reporter → reported user"))
+    def people(self, report: Report) -> SafeString:
+        return format_html("{}<br>→ {}", self.reporter_link(report), self.reported_user(report))
+
+    @admin.display(description=_("waiting since"), ordering="created_at")
+    def waiting(self, report: Report) -> SafeString:
+        return format_html(
+            "{}<br><small>{}</small>", _when(report.created_at), timesince(report.created_at)
+        )
+
+    @admin.display(description=_("reported object"))
     def target(self, report: Report) -> SafeString:
         return target_label(report, _target_of(report))
 
-    @admin.display(description="preview")
+    @admin.display(description=_("preview"))
     def preview(self, report: Report) -> SafeString:
         return target_preview(report, _target_of(report))
 
-    @admin.display(description="preview")
-    def preview_large(self, report: Report) -> SafeString:
-        return target_preview(report, _target_of(report), large=True)
+    @admin.display(description=_("comment"))
+    def short_comment(self, report: Report) -> str:
+        return truncatechars(report.comment, 120) or "—"
 
-    @admin.display(description="reported user")
+    @admin.display(description=_("reporter"), ordering="reporter__email")
+    def reporter_link(self, report: Report) -> SafeString:
+        return _admin_link(report.reporter, report.reporter.email)
+
+    @admin.display(description=_("reported user"), ordering="target_user__email")
     def reported_user(self, report: Report) -> SafeString | str:
         user = report.target_user
         if user is None:
             return "—"
-        label = user.email if user.is_active else f"{user.email} (banned)"
+        label = (
+            user.email if user.is_active else gettext("%(email)s (banned)") % {"email": user.email}
+        )
         return _admin_link(user, label)
 
-    @admin.display(description="audit trail")
+    @admin.display(description=_("on the object"), ordering="on_target_count")
+    def on_target(self, report: Report) -> SafeString:
+        query = {"target_id": report.target_id, "status": ALL_STATUSES}
+        return format_html(
+            '<a href="{}?{}" data-count="on-target">{}</a>',
+            reverse("admin:moderation_report_changelist"),
+            urlencode(query),
+            getattr(report, "on_target_count", "?"),
+        )
+
+    @admin.display(description=_("against the user"), ordering="owner_report_count")
+    def against_owner(self, report: Report) -> SafeString | str:
+        if report.target_user_id is None:
+            return "—"
+        query = {"target_user__id__exact": report.target_user_id, "status": ALL_STATUSES}
+        return format_html(
+            '<a href="{}?{}" data-count="against-owner">{}</a>',
+            reverse("admin:moderation_report_changelist"),
+            urlencode(query),
+            getattr(report, "owner_report_count", "?"),
+        )
+
+    @admin.display(description=_("evidence"))
+    def evidence(self, report: Report) -> SafeString:
+        evidence = selectors.report_evidence(report=report)
+        report._target = evidence["target"]
+        return render_to_string(
+            "admin/moderation/report/evidence.html", {"report": report, **evidence}
+        )
+
+    @admin.display(description=_("audit trail"))
     def audit_trail(self, report: Report) -> SafeString | str:
         entries = AuditLogEntry.objects.filter(data__report_id=str(report.pk)) | (
             AuditLogEntry.objects.filter(target_type="report", target_id=str(report.pk))
         )
         rows = [
-            (e.created_at.strftime("%Y-%m-%d %H:%M"), e.get_action_display(), e.actor, e.reason)
+            (
+                reverse("admin:moderation_auditlogentry_change", args=[e.pk]),
+                _when(e.created_at),
+                e.get_action_display(),
+                e.actor,
+                e.reason,
+            )
             for e in entries.select_related("actor").order_by("created_at")
         ]
         if not rows:
             return "—"
-        return format_html_join(mark_safe("<br>"), "{} · {} by {} — {}", rows)
+        return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a> · {} · {} — {}', rows)
 
     # --- bulk actions ----------------------------------------------------------------------
     def _run(self, request: HttpRequest, queryset, operation: str) -> None:
@@ -252,35 +396,38 @@ class ReportAdmin(admin.ModelAdmin):
                 if self._apply(request, report, operation, note=""):
                     done += 1
             except DomainError as error:
-                self.message_user(request, f"Report {report.pk}: {error.message}", messages.ERROR)
+                self.message_user(request, f"{report.pk}: {error.message}", messages.ERROR)
         self.message_user(
-            request, f"{OPERATIONS[operation]}: {done} report(s) handled.", messages.SUCCESS
+            request,
+            gettext("%(operation)s: %(count)s report(s) handled.")
+            % {"operation": OPERATIONS[operation], "count": done},
+            messages.SUCCESS,
         )
 
-    @admin.action(description="Resolve selected reports", permissions=["change"])
+    @admin.action(description=_("Resolve selected reports"), permissions=["change"])
     def resolve_reports(self, request, queryset) -> None:
         self._run(request, queryset.filter(status=ReportStatus.OPEN), "resolve")
 
-    @admin.action(description="Dismiss selected reports", permissions=["change"])
+    @admin.action(description=_("Dismiss selected reports"), permissions=["change"])
     def dismiss_reports(self, request, queryset) -> None:
         self._run(request, queryset.filter(status=ReportStatus.OPEN), "dismiss")
 
     @admin.action(
-        description="Ban the reported users (revoke tokens, hide profile, cancel castings)",
+        description=_("Ban the reported users (revoke tokens, hide profile, cancel castings)"),
         permissions=["ban"],
     )
     def ban_reported_users(self, request, queryset) -> None:
         self._run(request, queryset, "ban")
 
-    @admin.action(description="Hide the reported castings", permissions=["enforce"])
+    @admin.action(description=_("Hide the reported castings"), permissions=["enforce"])
     def hide_reported_castings(self, request, queryset) -> None:
         self._run(request, queryset.filter(target_type=TargetType.CASTING), "hide_casting")
 
-    @admin.action(description="Remove the reported photos", permissions=["enforce"])
+    @admin.action(description=_("Remove the reported photos"), permissions=["enforce"])
     def remove_reported_photos(self, request, queryset) -> None:
         self._run(request, queryset.filter(target_type=TargetType.PHOTO), "remove_photo")
 
-    @admin.action(description="Delete the reported messages", permissions=["enforce"])
+    @admin.action(description=_("Delete the reported messages"), permissions=["enforce"])
     def delete_reported_messages(self, request, queryset) -> None:
         self._run(request, queryset.filter(target_type=TargetType.MESSAGE), "delete_message")
 
@@ -313,11 +460,11 @@ class ReportAdmin(admin.ModelAdmin):
         }.get(operation)
         if expected is None or report.target_type != expected[0]:
             return False
-        _, service, argument = expected
+        _kind, service, argument = expected
         service(actor=actor, reason=reason, report=report_arg, **{argument: target})
         return True
 
-    # --- one-click buttons on the report page ------------------------------------------------
+    # --- the decision page -----------------------------------------------------------------
     def get_urls(self):
         info = (self.opts.app_label, self.opts.model_name)
         return [
@@ -325,6 +472,11 @@ class ReportAdmin(admin.ModelAdmin):
                 "<path:object_id>/enforce/",
                 self.admin_site.admin_view(self.enforce_view),
                 name=f"{info[0]}_{info[1]}_enforce",
+            ),
+            path(
+                "next/",
+                self.admin_site.admin_view(self.next_view),
+                name=f"{info[0]}_{info[1]}_next",
             ),
             *super().get_urls(),
         ]
@@ -347,6 +499,23 @@ class ReportAdmin(admin.ModelAdmin):
                 allowed.append("delete_message")
         return [(key, OPERATIONS[key]) for key in allowed]
 
+    def _next_url(self, after: Report | None) -> str:
+        following = selectors.report_next_open(after=after)
+        if following is None:
+            return reverse("admin:moderation_report_changelist")
+        return reverse("admin:moderation_report_change", args=[following.pk])
+
+    def next_view(self, request: HttpRequest):
+        """The open report that has waited longest (the queue's "start my shift" link)."""
+        if not self.has_view_permission(request):
+            raise DjangoPermissionDenied
+        after = request.GET.get("after")
+        current = Report.objects.filter(pk=after).first() if _is_uuid(after) else None
+        url = self._next_url(current)
+        if url == reverse("admin:moderation_report_changelist"):
+            self.message_user(request, gettext("No open reports left."), messages.INFO)
+        return HttpResponseRedirect(url)
+
     def enforce_view(self, request: HttpRequest, object_id: str):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
@@ -360,17 +529,47 @@ class ReportAdmin(admin.ModelAdmin):
             self._apply(request, report, operation, note=request.POST.get("note", "")[:2000])
         except DomainError as error:
             self.message_user(request, error.message, messages.ERROR)
-        else:
-            self.message_user(request, f"{OPERATIONS[operation]}: done.", messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:moderation_report_change", args=[report.pk]))
+        self.message_user(
+            request,
+            gettext("%(operation)s: done.") % {"operation": OPERATIONS[operation]},
+            messages.SUCCESS,
+        )
+        if request.POST.get("_next"):
+            url = self._next_url(report)
+            if url == reverse("admin:moderation_report_changelist"):
+                self.message_user(request, gettext("No open reports left."), messages.INFO)
+            return HttpResponseRedirect(url)
         return HttpResponseRedirect(reverse("admin:moderation_report_change", args=[report.pk]))
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        columns = list(self.list_display)
+        # `o` is Django's sort parameter: list_display positions, "-" for descending.
+        extra_context["most_reported_query"] = urlencode(
+            {
+                "o": f"-{columns.index('on_target') + 1}.{columns.index('waiting') + 1}",
+                "status": request.GET.get("status", ReportStatus.OPEN),
+            }
+        )
+        extra_context["oldest_first_query"] = urlencode(
+            {"status": request.GET.get("status", ReportStatus.OPEN)}
+        )
+        return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
         report = self.get_object(request, object_id)
         if report is not None:
-            extra_context["moderation_operations"] = self.available_operations(request, report)
+            extra_context["moderation_operations"] = [
+                (key, label, key in ENFORCEMENTS)
+                for key, label in self.available_operations(request, report)
+            ]
             extra_context["moderation_enforce_url"] = reverse(
                 "admin:moderation_report_enforce", args=[report.pk]
+            )
+            extra_context["moderation_next_url"] = (
+                reverse("admin:moderation_report_next") + "?" + urlencode({"after": report.pk})
             )
         extra_context.update(
             show_save=False,
@@ -379,6 +578,14 @@ class ReportAdmin(admin.ModelAdmin):
             show_delete=False,
         )
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+def _is_uuid(value: str | None) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,8 +17,19 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
-from django.db.models.functions import TruncDate
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from accounts.models import User
@@ -198,6 +209,86 @@ def report_target_for_staff(*, report: Report) -> Any:
     """The reported object of one report as staff see it, or None when it is gone."""
     targets = report_targets_for_staff(reports=[report])
     return targets.get((report.target_type, str(report.target_id)))
+
+
+# ---------------------------------------------------------------------------------------------
+# The moderation queue
+# ---------------------------------------------------------------------------------------------
+EVIDENCE_CONTEXT_MESSAGES = 5  # messages shown before and after a reported one
+
+
+def _count_subquery(queryset: QuerySet, group_field: str) -> Coalesce:
+    counted = queryset.order_by().values(group_field).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def report_queue_annotate(queryset: QuerySet[Report]) -> QuerySet[Report]:
+    """Adds `on_target_count` (reports on the same object) and `owner_report_count` (reports
+    against the same answerable user) as correlated sub-selects: no query per row."""
+    same_target = Report.objects.filter(
+        target_type=OuterRef("target_type"), target_id=OuterRef("target_id")
+    )
+    same_owner = Report.objects.filter(target_user_id=OuterRef("target_user_id"))
+    return queryset.annotate(
+        on_target_count=_count_subquery(same_target, "target_id"),
+        owner_report_count=_count_subquery(same_owner, "target_user_id"),
+    )
+
+
+def report_next_open(*, after: Report | None = None) -> Report | None:
+    """The open report that has waited longest, other than `after` (for "save and next")."""
+    queryset = Report.objects.filter(status="open").order_by("created_at", "id")
+    if after is not None:
+        queryset = queryset.exclude(pk=after.pk)
+    return queryset.first()
+
+
+def report_evidence(*, report: Report) -> dict[str, Any]:
+    """Everything a moderator needs to decide one report, for the decision page's template.
+
+    `kind` is the target type; `target` is None when the object is gone. Messages come with up
+    to EVIDENCE_CONTEXT_MESSAGES messages either side in their room; photos with their profile;
+    castings with their applicant count; users and profiles with the other profile objects.
+    """
+    target = report_target_for_staff(report=report)
+    evidence: dict[str, Any] = {"kind": report.target_type, "target": target}
+    owner = report.target_user
+    if target is None:
+        return evidence
+    if report.target_type == TargetType.MESSAGE:
+        room_messages = target.__class__.objects.filter(room_id=target.room_id).select_related(
+            "sender"
+        )
+        before = list(
+            room_messages.filter(
+                Q(created_at__lt=target.created_at)
+                | Q(created_at=target.created_at, id__lt=target.id)
+            ).order_by("-created_at", "-id")[:EVIDENCE_CONTEXT_MESSAGES]
+        )
+        after = list(
+            room_messages.filter(
+                Q(created_at__gt=target.created_at)
+                | Q(created_at=target.created_at, id__gt=target.id)
+            ).order_by("created_at", "id")[:EVIDENCE_CONTEXT_MESSAGES]
+        )
+        evidence["thread"] = [*reversed(before), target, *after]
+        evidence["casting"] = getattr(target.room, "casting", None)
+    elif report.target_type == TargetType.CASTING:
+        evidence["applicants"] = target.responses.count() if hasattr(target, "responses") else 0
+    elif report.target_type == TargetType.PHOTO:
+        evidence["profile"] = target.profile
+        evidence["other_photos"] = list(
+            target.__class__.objects.filter(profile_id=target.profile_id).exclude(pk=target.pk)[:12]
+        )
+    elif report.target_type == TargetType.MODEL_PROFILE:
+        evidence["profile"] = target
+        evidence["photos"] = list(target.photos.all()[:12]) if hasattr(target, "photos") else []
+    elif report.target_type == TargetType.USER:
+        evidence["model_profile"] = getattr(target, "model_profile", None)
+        evidence["employer_profile"] = getattr(target, "employer_profile", None)
+    if owner is not None:
+        evidence["owner_reports"] = Report.objects.filter(target_user=owner).count()
+    return evidence
 
 
 # ---------------------------------------------------------------------------------------------

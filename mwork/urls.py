@@ -3,10 +3,16 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from mwork.api.views import HealthView, PingView
+
+# The back office's name on every admin page (Django's default says "Django administration").
+admin.site.site_header = "MWork"
+admin.site.site_title = "MWork"
+admin.site.index_title = _("Back office")
 
 api_v1 = [
     path("health", HealthView.as_view(), name="health"),

@@ -6,11 +6,14 @@ run `playwright install`: no browser is downloaded.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import pathlib
 
 import pytest
 import requests
 from django.db import connections
+from django.utils import timezone
 
 from accounts.tests.factories import DEFAULT_PASSWORD
 from conftest import access_token_for
@@ -54,11 +57,22 @@ def browser(monkeypatch):
 
 
 @pytest.fixture
+def screenshots(tmp_path):
+    """Where screenshots go: MWORK_SCREENSHOT_DIR to keep them (e.g. `var/screenshots`),
+    else the test's temporary directory."""
+    kept = os.environ.get("MWORK_SCREENSHOT_DIR")
+    folder = pathlib.Path(kept) if kept else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
 def page(browser, settings):
     # The live server speaks plain HTTP; production cookies are Secure-only.
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    # 1440 px: the narrowest desktop the back office is laid out for.
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
     context.set_default_timeout(15_000)
     page = context.new_page()
     yield page
@@ -124,9 +138,12 @@ def test_moderator_one_click_ban_from_the_report_page(page, live_server, make_st
     page.goto(f"{live_server.url}/admin/moderation/report/{report.pk}/change/")
     assert "Fake agency" in page.content()
     page.fill("#id_moderation_note", "Confirmed fake agency")
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     page.click("button[data-operation=ban]")
     page.wait_for_selector(".messagelist .success")
 
+    assert questions and "are you sure" in questions[0]
     assert "Ban the user: done." in page.inner_text(".messagelist"), page.inner_text(".messagelist")
     assert AuditLogEntry.objects.get(action="user_ban").reason == "Confirmed fake agency"
     assert _me(live_server, token).status_code == 401
@@ -152,7 +169,7 @@ def test_finance_cannot_open_the_ban_action(page, live_server, make_staff, make_
     assert not AuditLogEntry.objects.exists()
 
 
-def test_dashboard_renders_its_charts(page, live_server, make_user, tmp_path):
+def test_dashboard_renders_its_charts(page, live_server, make_user, screenshots):
     root = make_user(role="admin", is_staff=True, is_superuser=True)
     for role in ("model", "employer", "agency", "model"):
         make_user(role=role)
@@ -170,6 +187,83 @@ def test_dashboard_renders_its_charts(page, live_server, make_user, tmp_path):
     box = page.locator("#chart-signups").bounding_box()
     assert box is not None and box["width"] > 200 and box["height"] > 50
     assert page.inner_text("[data-number=open_reports] b") == "1"
-    screenshot = tmp_path / "dashboard.png"
+    screenshot = screenshots / "dashboard.png"
     page.screenshot(path=str(screenshot), full_page=True)
     assert screenshot.stat().st_size > 10_000
+
+
+def _fits(page) -> bool:
+    """Neither the page nor a changelist's table needs horizontal scrolling."""
+    return page.evaluate(
+        """() => document.documentElement.scrollWidth <= window.innerWidth &&
+        [...document.querySelectorAll('.results')].every(e => e.scrollWidth <= e.clientWidth)"""
+    )
+
+
+def test_moderator_works_three_reports_with_save_and_next(
+    page,
+    live_server,
+    make_staff,
+    make_user,
+    make_casting,
+    make_message,
+    make_photo,
+    screenshots,
+):
+    moderator = make_staff("Moderators")
+    casting = make_casting(title="Too good to be true: 1 000 000 ₸ a day")
+    sender, other = make_user(), make_user(role="employer")
+    message = make_message(sender=sender, other=other, content="Send me your passport photo")
+    photo = make_photo()
+    now = timezone.now()
+    reports = [
+        ReportFactory(
+            target_type=kind,
+            target_id=obj.pk,
+            target_user=owner,
+            comment=comment,
+            reason="fake",
+            created_at=now - dt.timedelta(minutes=30 - index),
+        )
+        for index, (kind, obj, owner, comment) in enumerate(
+            [
+                ("casting", casting, casting.owner, "Fake casting, asks for money"),
+                ("message", message, sender, "Asks for my passport"),
+                ("photo", photo, photo.profile.user, "Not her photo"),
+            ]
+        )
+    ]
+    page.on("dialog", lambda dialog: dialog.accept())
+
+    _log_in(page, live_server, moderator)
+    page.goto(f"{live_server.url}/admin/moderation/report/")
+    assert page.locator("#result_list tbody tr").count() == 3
+    page.screenshot(path=str(screenshots / "queue.png"), full_page=True)
+    assert _fits(page)
+
+    page.click("#moderation-start")
+    page.wait_for_selector("[data-evidence=casting]")
+    assert "asks for money" in page.content()
+    assert _fits(page)
+    page.screenshot(path=str(screenshots / "decision-casting.png"), full_page=True)
+    # Enter in the reason field adds a line; it never sends a decision.
+    page.fill("#id_moderation_note", "Scam casting")
+    page.press("#id_moderation_note", "Enter")
+    assert Report.objects.get(pk=reports[0].pk).status == ReportStatus.OPEN
+    page.click("button[data-operation=hide_casting]")
+
+    page.wait_for_selector("[data-evidence=message]")
+    assert "Send me your passport photo" in page.inner_text(".thread")
+    page.screenshot(path=str(screenshots / "decision-message.png"), full_page=True)
+    page.click("button[data-operation=delete_message]")
+
+    page.wait_for_selector("[data-evidence=photo]")
+    page.screenshot(path=str(screenshots / "decision-photo.png"), full_page=True)
+    page.click("button[data-operation=dismiss]")
+
+    page.wait_for_selector("#result_list, .paginator")
+    assert page.url.startswith(f"{live_server.url}/admin/moderation/report/")
+    assert not Report.objects.filter(status=ReportStatus.OPEN).exists()
+    actions = set(AuditLogEntry.objects.filter(actor=moderator).values_list("action", flat=True))
+    assert {"casting_hide", "message_delete", "report_dismiss"} <= actions
+    assert AuditLogEntry.objects.get(action="casting_hide").reason.startswith("Scam casting")
