@@ -16,6 +16,11 @@ pytestmark = pytest.mark.django_db
 QUEUE = "/admin/moderation/report/"
 
 
+@pytest.fixture(autouse=True)
+def _english(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the assertions read the msgids
+
+
 @pytest.fixture
 def reports_of_every_kind(
     make_user, make_model_profile, make_employer_profile, make_casting, make_message, make_photo
