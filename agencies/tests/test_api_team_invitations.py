@@ -210,12 +210,13 @@ def test_the_answer_is_the_same_with_or_without_an_account(
 
 def test_refusals_do_not_depend_on_the_address_either(auth_client, employer, colleague):
     client = auth_client(employer)
+    refusals = []
     for address in (colleague.email, "nobody@example.kz"):
         assert invite(client, address).status_code == 201
 
-        again = assert_error(invite(client, address), 409, "DUPLICATE_RESOURCE")
+        refusals.append(assert_error(invite(client, address), 409, "DUPLICATE_RESOURCE"))
 
-        assert again["message"] == "An invitation to this address is already pending."
+    assert refusals[0] == refusals[1]
 
 
 def test_timing_does_not_tell_accounts_apart(auth_client, employer):
