@@ -66,6 +66,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Tokens carry this number in their `ver` claim; bumping it revokes every token the user
     # holds (password reset, ban, reuse of a rotated refresh token).
     token_version = models.PositiveIntegerField(default=0)
+    # Account deletion (docs/PRIVACY.md): while `purge_at` is set the account is inactive and
+    # hidden everywhere, restorable until then; `deleted_at` marks the anonymised tombstone kept
+    # for the records the law requires (payments) and for the other party of a chat.
+    purge_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -84,6 +89,11 @@ class User(AbstractBaseUser, PermissionsMixin):
             # small index (`accounts.selectors.inactive_user_ids`) instead of a join per row.
             models.Index(
                 fields=["id"], condition=models.Q(is_active=False), name="accounts_user_inactive"
+            ),
+            models.Index(
+                fields=["purge_at"],
+                condition=models.Q(purge_at__isnull=False),
+                name="accounts_user_purge_due",
             ),
         ]
 
@@ -113,3 +123,61 @@ class RefreshTokenRotation(models.Model):
 
     def __str__(self) -> str:
         return f"rotation of {self.token_id}"
+
+
+class LegalDocumentKind(models.TextChoices):
+    TERMS = "terms", "Terms of service"
+    PRIVACY = "privacy", "Privacy policy"
+    MARKETING = "marketing", "Marketing e-mails"
+
+
+# Accepting these is a condition of having an account; marketing is an opt-in.
+REQUIRED_LEGAL_DOCUMENTS = (LegalDocumentKind.TERMS, LegalDocumentKind.PRIVACY)
+
+
+class LegalDocument(models.Model):
+    """One published version of a legal text. The current version of a kind is the newest one
+    whose `published_at` has passed; staff publish a new version by adding a row."""
+
+    document = models.CharField(max_length=16, choices=LegalDocumentKind.choices)
+    version = models.CharField(max_length=20)
+    title = models.CharField(max_length=200)
+    url = models.URLField(max_length=300, blank=True, default="")
+    body = models.TextField(blank=True, default="")
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["document", "-published_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "version"], name="accounts_legal_document_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} {self.version}"
+
+
+class Consent(models.Model):
+    """A user's acceptance of one version of a legal document, with the evidence the Law on
+    Personal Data asks for (when, from which address and user agent); withdrawal is recorded,
+    never deleted."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents")
+    document = models.CharField(max_length=16, choices=LegalDocumentKind.choices)
+    version = models.CharField(max_length=20)
+    accepted_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=512, blank=True, default="")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-accepted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "document", "version"], name="accounts_consent_once_per_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.document} {self.version}"

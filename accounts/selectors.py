@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from accounts.consents import consents_summary
 from accounts.models import User
 
 
@@ -20,6 +21,7 @@ def user_me(*, user: User) -> dict[str, Any]:
         "email_verified": user.email_verified,
         "created_at": user.created_at,
         "subscription": subscription_summary(user=user),
+        **consents_summary(user=user),
     }
 
 

@@ -23,8 +23,26 @@ class MeSubscriptionOutputSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField(allow_null=True)
 
 
+class ConsentOutputSerializer(serializers.Serializer):
+    document = serializers.CharField()
+    version = serializers.CharField()
+    accepted_at = serializers.DateTimeField()
+
+
+class LegalDocumentOutputSerializer(serializers.Serializer):
+    document = serializers.CharField()
+    version = serializers.CharField()
+    title = serializers.CharField()
+    url = serializers.CharField(source="public_url")
+    published_at = serializers.DateTimeField()
+
+
 class UserMeOutputSerializer(UserOutputSerializer):
     subscription = MeSubscriptionOutputSerializer()
+    consents = ConsentOutputSerializer(many=True)
+    consents_required = LegalDocumentOutputSerializer(
+        many=True, help_text="Current versions of documents the user has not accepted yet."
+    )
 
 
 class TokenPairOutputSerializer(serializers.Serializer):
@@ -45,6 +63,14 @@ class UserRegisterInputSerializer(serializers.Serializer):
         choices=Language.values,
         default=Language.RU.value,
         help_text="Language of the e-mails we send (ru by default).",
+    )
+    accept_terms = serializers.BooleanField(
+        default=True,
+        help_text="Registering accepts the current terms and privacy policy "
+        "(GET /legal/documents); false is refused.",
+    )
+    accept_marketing = serializers.BooleanField(
+        default=False, help_text="Opt in to marketing e-mails."
     )
 
 

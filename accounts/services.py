@@ -21,15 +21,19 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts import tasks
+from accounts.consents import ConsentEvidence, consents_record, legal_documents_current
 from accounts.links import EMAIL_VERIFICATION, PASSWORD_RESET, link_token_user
 from accounts.models import (
+    REQUIRED_LEGAL_DOCUMENTS,
     SELF_REGISTERED_ROLES,
     Language,
+    LegalDocumentKind,
     RefreshTokenRotation,
     User,
     normalize_email,
@@ -37,12 +41,14 @@ from accounts.models import (
 from accounts.tokens import access_token_revoke, token_version_is_current, tokens_for_user
 from mwork.api.exceptions import (
     AccountDisabled,
+    AccountPendingDeletion,
     Conflict,
     InvalidCredentials,
     InvalidToken,
     PermissionDenied,
     ValidationFailed,
 )
+from mwork.api.formats import format_datetime
 
 logger = logging.getLogger(__name__)
 
@@ -81,14 +87,26 @@ def _password_validate(password: str, *, user: User, field: str) -> None:
 # Registration and login
 # ---------------------------------------------------------------------------------------------
 def user_register(
-    *, email: str, password: str, role: str, language: str = Language.RU.value
+    *,
+    email: str,
+    password: str,
+    role: str,
+    language: str = Language.RU.value,
+    accept_terms: bool = True,
+    accept_marketing: bool = False,
+    evidence: ConsentEvidence | None = None,
 ) -> User:
-    """Create a self-registered account and e-mail a verification link.
+    """Create a self-registered account, record its consents and e-mail a verification link.
 
-    Raises `ValidationFailed` (role outside model/employer/agency, weak password) and
-    `Conflict` when the e-mail exists in any letter case. Schedules the verification e-mail on
-    commit.
+    The current terms and privacy policy are accepted as part of registering (`accept_terms`
+    false is refused); marketing only when `accept_marketing`. Raises `ValidationFailed` (role
+    outside model/employer/agency, weak password, terms not accepted) and `Conflict` when the
+    e-mail exists in any letter case. Schedules the verification e-mail on commit.
     """
+    if not accept_terms:
+        raise ValidationFailed.for_field(
+            "accept_terms", _("The terms and the privacy policy must be accepted to register.")
+        )
     email = normalize_email(email)
     if role not in SELF_REGISTERED_ROLES:
         raise ValidationFailed.for_field("role", "Must be one of: model, employer, agency.")
@@ -99,6 +117,14 @@ def user_register(
         with transaction.atomic():
             user = User.objects.create_user(
                 email=email, password=password, role=role, language=language
+            )
+            accepted = REQUIRED_LEGAL_DOCUMENTS + (
+                (LegalDocumentKind.MARKETING,) if accept_marketing else ()
+            )
+            consents_record(
+                user=user,
+                documents=[d for d in legal_documents_current() if d.document in accepted],
+                evidence=evidence or ConsentEvidence(),
             )
             # robust: a broker outage loses the e-mail (re-requested by the user), not the answer.
             transaction.on_commit(
@@ -125,6 +151,8 @@ def user_login(*, email: str, password: str) -> tuple[User, RefreshToken]:
     if not user.check_password(password):
         raise InvalidCredentials()
     if not user.is_active:
+        if user.purge_at is not None:
+            raise AccountPendingDeletion(details={"purge_at": format_datetime(user.purge_at)})
         raise AccountDisabled()
     with transaction.atomic():
         update_last_login(None, user)

@@ -9,7 +9,7 @@ urlpatterns = [
     path("auth/login", views.UserLoginView.as_view(), name="login"),
     path("auth/refresh", views.TokenRefreshView.as_view(), name="refresh"),
     path("auth/logout", views.UserLogoutView.as_view(), name="logout"),
-    path("auth/me", views.UserMeView.as_view(), name="me"),
+    # auth/me (GET and DELETE) is routed by the privacy app, which owns account deletion.
     path("auth/verify-email", views.EmailVerifyView.as_view(), name="verify-email"),
     path(
         "auth/resend-verification",

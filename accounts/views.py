@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from accounts import selectors, services
+from accounts.consents import ConsentEvidence
 from accounts.serializers import (
     EmailVerifyInputSerializer,
     LoginOutputSerializer,
@@ -21,7 +22,7 @@ from accounts.serializers import (
     UserOutputSerializer,
     UserRegisterInputSerializer,
 )
-from mwork.api.ratelimit import ApiRateLimit, AuthRateLimit
+from mwork.api.ratelimit import ApiRateLimit, AuthRateLimit, client_ip
 from mwork.api.responses import created, ok
 from mwork.api.schema import api_schema, envelope, item_envelope, message_envelope
 
@@ -36,6 +37,15 @@ def _validated(serializer_class, request) -> dict:
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+def consent_evidence(request) -> ConsentEvidence:
+    """The address and user agent an acceptance is recorded with."""
+    address = client_ip(request)
+    return ConsentEvidence(
+        ip_address=None if address == "0.0.0.0" else address,  # noqa: S104 - the unknown marker
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
 
 
 def _token_pair(refresh) -> dict:
@@ -63,7 +73,9 @@ class UserRegisterView(_PublicAuthView):
         summary="Create an account (model, employer or agency); sends a verification e-mail",
     )
     def post(self, request):
-        user = services.user_register(**_validated(UserRegisterInputSerializer, request))
+        user = services.user_register(
+            **_validated(UserRegisterInputSerializer, request), evidence=consent_evidence(request)
+        )
         return created({"user": UserOutputSerializer(user).data})
 
 
@@ -117,7 +129,7 @@ class UserMeView(APIView):
     @api_schema(
         responses={200: item_envelope("AccountsMe", "user", UserMeOutputSerializer)},
         errors=(401, 429),
-        summary="The signed-in user with its subscription",
+        summary="The signed-in user with its subscription and consents",
     )
     def get(self, request):
         return ok({"user": UserMeOutputSerializer(selectors.user_me(user=request.user)).data})

@@ -31,7 +31,7 @@ from moderation.selectors import blocked_user_ids_subquery
 from mwork.api.exceptions import NotFound, ValidationFailed
 from mwork.api.formats import format_datetime
 from mwork.db import compiled_once
-from profiles.selectors import FALLBACK_DISPLAY_NAME, storage_url
+from profiles.selectors import DELETED_DISPLAY_NAME, FALLBACK_DISPLAY_NAME, storage_url
 
 HISTORY_DEFAULT_LIMIT = 50
 HISTORY_MAX_LIMIT = 100
@@ -142,6 +142,7 @@ _MEMBER_COLUMNS = (
     "user_id",
     "last_read_at",
     "user__role",
+    "user__deleted_at",
     "user__model_profile__name",
     "user__model_profile__main_photo",
     "user__model_profile__main_thumbnail",
@@ -156,7 +157,9 @@ def _participant_from_row(row: dict[str, Any]) -> dict[str, Any]:
     a test holds the two together. Value rows instead of four model instances per member."""
     role = row["user__role"]
     name, avatar = FALLBACK_DISPLAY_NAME, None
-    if role == "model" and row["user__model_profile__name"] is not None:
+    if row["user__deleted_at"] is not None:
+        name = DELETED_DISPLAY_NAME
+    elif role == "model" and row["user__model_profile__name"] is not None:
         name = row["user__model_profile__name"]
         avatar = storage_url(
             row["user__model_profile__main_thumbnail"] or row["user__model_profile__main_photo"]

@@ -125,6 +125,7 @@ class AuditAction(models.TextChoices):
     PHOTO_REMOVE = "photo_remove", "Photo removed"
     MESSAGE_DELETE = "message_delete", "Message deleted"
     PROFILE_HIDE = "profile_hide", "Profile hidden"
+    ACCOUNT_PURGE = "account_purge", "Account purged"
 
 
 class AuditLogEntry(models.Model):

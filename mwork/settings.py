@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "agencies",
     "analytics",
     "chat",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -276,8 +277,29 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": MEDIA_ROOT, "base_url": MEDIA_URL},
     }
+# Data export archives: private, reached only through signed links (privacy/exports.py).
+if R2_BUCKET:
+    _exports_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_default_storage["OPTIONS"],
+            "location": "private/exports",
+            "querystring_auth": True,
+            "querystring_expire": 7 * 24 * 3600,  # S3 signature v4 allows at most 7 days
+            "custom_domain": None,
+        },
+    }
+else:
+    _exports_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env.str("DATA_EXPORT_ROOT", default=str(VAR_DIR / "exports")),
+            "base_url": None,
+        },
+    }
 STORAGES = {
     "default": _default_storage,
+    "exports": _exports_storage,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -586,4 +608,26 @@ CELERY_BEAT_SCHEDULE["analytics-rollup-views"] = {
     # Finished Almaty days' views → DailyViewStat; the dashboard counts today live.
     "task": "analytics.tasks.rollup_views",
     "schedule": 60 * 30,
+}
+
+# ---------------------------------------------------------------------------------------------
+# Privacy (owner: privacy app; docs/PRIVACY.md): account deletion, data export
+# ---------------------------------------------------------------------------------------------
+# Where this API is reached from outside: absolute links built outside a request (the export
+# download link in the data_export_ready notification on the embedded default).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Days between DELETE /auth/me and the purge; the account can be restored until then.
+ACCOUNT_PURGE_DAYS = env.int("ACCOUNT_PURGE_DAYS", default=30)
+# Data export archives: kept (and their signed link valid) this many days, one request a day.
+DATA_EXPORT_DAYS = env.int("DATA_EXPORT_DAYS", default=7)
+# Archives go to STORAGES["exports"] (storage section): a private folder (DATA_EXPORT_ROOT,
+# default var/exports) on the embedded default, a private prefix of the bucket with R2.
+CELERY_BEAT_SCHEDULE["privacy-purge-deleted-accounts"] = {
+    # Accounts whose grace period is over are erased (personal data) and anonymised (records).
+    "task": "privacy.tasks.purge_due_accounts",
+    "schedule": 60 * 60,
+}
+CELERY_BEAT_SCHEDULE["privacy-delete-expired-exports"] = {
+    "task": "privacy.tasks.delete_expired_exports",
+    "schedule": 60 * 60 * 6,
 }

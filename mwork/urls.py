@@ -29,6 +29,7 @@ api_v1 = [
     path("", include("analytics.urls")),
     path("", include("chat.urls")),
     path("", include("moderation.urls")),
+    path("", include("privacy.urls")),
 ]
 
 urlpatterns = [

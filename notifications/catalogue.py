@@ -82,6 +82,21 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
             "message": "The shoot for {casting_title} is on {shoot_date}",
         },
     },
+    "data_export_ready": {
+        "ru": {
+            "title": "Ваши данные готовы",
+            "message": "Архив с вашими данными MWork готов. Ссылка действует до {expires_at}.",
+        },
+        "kk": {
+            "title": "Деректеріңіз дайын",
+            "message": "MWork деректеріңіз бар мұрағат дайын. Сілтеме {expires_at} дейін жарамды.",
+        },
+        "en": {
+            "title": "Your Data Is Ready",
+            "message": "The archive of your MWork data is ready. The link works until "
+            "{expires_at}.",
+        },
+    },
     "subscription_expiring": {
         "ru": {
             "title": "Подписка скоро закончится",

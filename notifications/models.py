@@ -18,6 +18,7 @@ class NotificationType(models.TextChoices):
     SUBSCRIPTION_EXPIRING = "subscription_expiring", "Subscription expiring"
     PAYMENT_SUCCEEDED = "payment_succeeded", "Payment succeeded"
     ANNOUNCEMENT = "announcement", "Announcement"
+    DATA_EXPORT_READY = "data_export_ready", "Data export ready"
 
 
 class DeliveryStatus(models.TextChoices):

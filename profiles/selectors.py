@@ -34,6 +34,7 @@ from mwork.db import compiled_once, from_db
 from profiles.models import EmployerProfile, ModelProfile, Review, WorkExperience
 
 FALLBACK_DISPLAY_NAME = "MWork user"
+DELETED_DISPLAY_NAME = "Deleted user"
 # A timestamp older than any promotion: SQLite's MAX() is NULL when any argument is NULL, so
 # both promotion sources are coalesced to it before taking the later one.
 _NEVER = datetime(1970, 1, 1, tzinfo=UTC)
@@ -68,6 +69,8 @@ def user_display(user: Any) -> dict[str, str | None]:
     """
     if user is None:
         return {"name": FALLBACK_DISPLAY_NAME, "avatar": None}
+    if getattr(user, "deleted_at", None) is not None:  # purged: the tombstone of docs/PRIVACY.md
+        return {"name": DELETED_DISPLAY_NAME, "avatar": None}
     if user.role == "model":
         profile = _related_or_none(user, "model_profile")
         if profile is not None:

@@ -188,7 +188,7 @@ def test_password_reset_full_flow_revokes_every_token(
     refresh = post(api_client, "refresh", {"refresh_token": session["refresh_token"]})
     assert refresh.status_code == 401
     assert (
-        bearer(APIClient(), session["access_token"]).get(reverse("accounts:me")).status_code == 401
+        bearer(APIClient(), session["access_token"]).get(reverse("privacy:me")).status_code == 401
     )
     assert login(api_client, user.email, NEW_PASSWORD).status_code == 200
     # single use: the password changed, so the token no longer matches
@@ -259,10 +259,10 @@ def test_change_password_signs_out_other_sessions_and_returns_new_tokens(api_cli
     assert set(data) == {"access_token", "refresh_token", "expires_in"}
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
-    assert bearer(APIClient(), data["access_token"]).get(reverse("accounts:me")).status_code == 200
+    assert bearer(APIClient(), data["access_token"]).get(reverse("privacy:me")).status_code == 200
     for old in (this_device, other_device):
         assert (
-            bearer(APIClient(), old["access_token"]).get(reverse("accounts:me")).status_code == 401
+            bearer(APIClient(), old["access_token"]).get(reverse("privacy:me")).status_code == 401
         )
         assert (
             post(api_client, "refresh", {"refresh_token": old["refresh_token"]}).status_code == 401

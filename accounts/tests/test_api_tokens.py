@@ -7,7 +7,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from accounts.models import User
+from accounts.models import LegalDocument, User
 from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import bearer, login
 from accounts.tokens import tokens_for_user
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 REFRESH = "accounts:refresh"
 LOGOUT = "accounts:logout"
-ME = "accounts:me"
+ME = "privacy:me"
 
 
 @pytest.fixture
@@ -59,6 +59,21 @@ def test_me_returns_user_with_free_subscription(user, session):
                 "email_verified": True,
                 "created_at": user.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "subscription": {"plan": "FREE", "status": "active", "expires_at": None},
+                # A factory user never accepted anything: the seeded terms and privacy policy
+                # are required (privacy/tests cover accepted consents).
+                "consents": [],
+                "consents_required": [
+                    {
+                        "document": document.document,
+                        "version": document.version,
+                        "title": document.title,
+                        "url": f"http://localhost:3000/legal/{document.document}/1.0",
+                        "published_at": document.published_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    }
+                    for document in LegalDocument.objects.filter(
+                        document__in=["terms", "privacy"]
+                    ).order_by("-document")
+                ],
             }
         },
     }

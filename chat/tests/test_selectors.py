@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from castings.tests.factories import EmployerProfileFactory, ModelProfileFactory
 from chat.models import Membership
@@ -21,6 +22,7 @@ pytestmark = pytest.mark.django_db
         ("employer", None),
         ("admin", None),
         ("model", "employer_with_avatar"),  # a profile of another role is not shown
+        ("model", "deleted"),  # a purged account's tombstone (docs/PRIVACY.md)
     ],
 )
 def test_participants_from_value_rows_follow_user_display(make_user, make_room, role, profile):
@@ -33,6 +35,8 @@ def test_participants_from_value_rows_follow_user_display(make_user, make_room, 
         EmployerProfileFactory(user=user, company_name="Studio", avatar="a/logo.png")
     elif profile == "employer_without_avatar":
         EmployerProfileFactory(user=user, company_name="Agency", avatar="")
+    elif profile == "deleted":
+        type(user).objects.filter(pk=user.pk).update(deleted_at=timezone.now())
     other = make_user(role="model", plan="PRO")
     room = make_room(other, user)
 

@@ -72,6 +72,12 @@ class AccountDisabled(DomainError):
     default_message = _("This account is disabled.")
 
 
+class AccountPendingDeletion(DomainError):
+    code = "ACCOUNT_PENDING_DELETION"
+    status = 403
+    default_message = "This account is scheduled for deletion; restore it to log in."
+
+
 class ProfileRequired(DomainError):
     code = "PROFILE_REQUIRED"
     status = 403

@@ -121,7 +121,7 @@ def test_limit_above_max_is_clamped(api_client):
 
 # --- 401 ---------------------------------------------------------------------------------------
 def test_no_credentials_is_auth_required(api_client):
-    response = api_client.get(reverse("accounts:me"))
+    response = api_client.get(reverse("privacy:me"))
 
     assert_error(response, 401, "AUTH_REQUIRED")
     assert response["WWW-Authenticate"].startswith("Bearer")
@@ -131,13 +131,13 @@ def test_no_credentials_is_auth_required(api_client):
 def test_bad_token_is_invalid_token(api_client, header):
     api_client.credentials(HTTP_AUTHORIZATION=header)
 
-    assert_error(api_client.get(reverse("accounts:me")), 401, "INVALID_TOKEN")
+    assert_error(api_client.get(reverse("privacy:me")), 401, "INVALID_TOKEN")
 
 
 def test_other_authorization_schemes_are_auth_required(api_client):
     api_client.credentials(HTTP_AUTHORIZATION="Basic dXNlcjpwYXNz")
 
-    assert_error(api_client.get(reverse("accounts:me")), 401, "AUTH_REQUIRED")
+    assert_error(api_client.get(reverse("privacy:me")), 401, "AUTH_REQUIRED")
 
 
 # --- 403 ---------------------------------------------------------------------------------------
@@ -183,7 +183,7 @@ def test_wrong_method_is_405(api_client):
 
 
 def test_wrong_method_on_an_authenticated_endpoint_is_405_for_a_signed_in_caller(auth_client):
-    response = auth_client(UserFactory()).delete(reverse("accounts:me"))
+    response = auth_client(UserFactory()).delete(reverse("accounts:logout"))
 
     assert_error(response, 405, "METHOD_NOT_ALLOWED")
 

@@ -87,10 +87,10 @@ def test_signed_in_callers_are_limited_per_user(settings, auth_client):
     alice, bob = UserFactory(), UserFactory()
     alice_client, bob_client = auth_client(alice), auth_client(bob)
 
-    answers = [alice_client.get(reverse("accounts:me"), REMOTE_ADDR="10.0.0.9") for _ in range(3)]
-    fourth = alice_client.get(reverse("accounts:me"), REMOTE_ADDR="10.0.0.9")
-    from_elsewhere = alice_client.get(reverse("accounts:me"), REMOTE_ADDR="10.0.0.10")
-    bob_same_address = bob_client.get(reverse("accounts:me"), REMOTE_ADDR="10.0.0.9")
+    answers = [alice_client.get(reverse("privacy:me"), REMOTE_ADDR="10.0.0.9") for _ in range(3)]
+    fourth = alice_client.get(reverse("privacy:me"), REMOTE_ADDR="10.0.0.9")
+    from_elsewhere = alice_client.get(reverse("privacy:me"), REMOTE_ADDR="10.0.0.10")
+    bob_same_address = bob_client.get(reverse("privacy:me"), REMOTE_ADDR="10.0.0.9")
 
     assert [a.status_code for a in answers] == [200] * 3
     assert answers[0]["X-RateLimit-Limit"] == "3"

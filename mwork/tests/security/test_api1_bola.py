@@ -121,6 +121,36 @@ def _casting_body(w: World) -> dict[str, Any]:
     }
 
 
+def _b_accepts_marketing(w: World) -> None:
+    from accounts.models import Consent
+
+    Consent.objects.create(user=w.b.model, document="marketing", version="1.0")
+
+
+def _consents_of_b(w: World):
+    from accounts.models import Consent
+
+    return sorted(Consent.objects.filter(user=w.b.model).values_list("document", "withdrawn_at"))
+
+
+def _b_export(w: World):
+    from privacy.models import DataExport
+
+    export = DataExport.objects.filter(user=w.b.model).first()
+    return export or DataExport.objects.create(user=w.b.model, file="b/archive.zip")
+
+
+def _b_expired_download_token(w: World) -> str:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from privacy.exports import download_token
+
+    expired = timezone.now() - timedelta(seconds=1)
+    return download_token(export_id=_b_export(w).pk, expires_at=expired)
+
+
 PROFILE = "profiles/models/<str:profile_id>"
 EMPLOYER = "profiles/employers/<str:profile_id>"
 CASTING = "castings/<uuid:casting_id>"
@@ -338,6 +368,26 @@ CASES: dict[tuple[str, str], Case] = {
         actor="model",
         params=lambda w: {"room_id": w.b.room.id},
         snapshot=lambda w: sorted(w.b.room.memberships.values_list("user_id", "last_read_at")),
+    ),
+    ("auth/consents/<str:document>", "DELETE"): Case(
+        actor="model",
+        params=lambda w: {"document": "marketing"},
+        setup=_b_accepts_marketing,
+        snapshot=_consents_of_b,
+        allowed=frozenset({200}),
+        why="withdraws only the caller's own consent: B's stays in force",
+    ),
+    ("auth/me/exports/<uuid:export_id>", "GET"): Case(
+        actor="model",
+        params=lambda w: {"export_id": _b_export(w).pk},
+        snapshot=lambda w: snap(_b_export(w)),
+        allowed=frozenset({404}),
+    ),
+    ("auth/me/exports/download/<str:token>", "GET"): Case(
+        actor="model",
+        params=lambda w: {"token": _b_expired_download_token(w)},
+        allowed=frozenset({404}),
+        why="the signed link is the credential; once expired (or forged) it is a 404",
     ),
     ("users/<uuid:user_id>/block", "POST"): Case(
         actor="model",
