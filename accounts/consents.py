@@ -83,6 +83,13 @@ def has_consent(*, user: User, document: str) -> bool:
     return Consent.objects.filter(user=user, document=document, withdrawn_at__isnull=True).exists()
 
 
+def marketing_consented_user_ids() -> Any:
+    """Ids of users whose marketing consent is in force, as a subquery."""
+    return Consent.objects.filter(
+        document=LegalDocumentKind.MARKETING, withdrawn_at__isnull=True
+    ).values("user_id")
+
+
 def consents_record(
     *, user: User, documents: Iterable[LegalDocument], evidence: ConsentEvidence
 ) -> list[Consent]:

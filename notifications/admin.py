@@ -30,6 +30,10 @@ class AnnouncementForm(forms.Form):
         help_text="None ticked: every language.",
     )
     verified_only = forms.BooleanField(required=False, help_text="Only verified e-mail addresses.")
+    marketing = forms.BooleanField(
+        required=False,
+        help_text="Offers and promotions: sent only to users who opted in to marketing e-mails.",
+    )
 
     def recipients(self):
         users = get_user_model().objects.filter(is_active=True)
@@ -74,6 +78,7 @@ class NotificationAdmin(admin.ModelAdmin):
                 user_ids=user_ids,
                 title=form.cleaned_data["title"],
                 message=form.cleaned_data["message"],
+                marketing=form.cleaned_data["marketing"],
             )
             self.message_user(
                 request, f"Announcement queued for {queued} user(s).", messages.SUCCESS

@@ -19,6 +19,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from accounts.consents import marketing_consented_user_ids
 from accounts.models import User
 from mwork.api.exceptions import ValidationFailed
 from notifications import outbox
@@ -385,27 +386,41 @@ def _notify_once(
     return notify(user=user, type=type, data=data)
 
 
-def announcement_send(*, user_ids: Iterable[UUID | str], title: str, message: str) -> int:
+def announcement_send(
+    *, user_ids: Iterable[UUID | str], title: str, message: str, marketing: bool = False
+) -> int:
     """Queue a staff announcement to the given users in batches; returns the number queued.
 
     Each user gets a stored `announcement` notification (always) and an e-mail when their
-    `email_enabled` is on. Runs after commit.
+    `email_enabled` is on. A `marketing` announcement reaches only users whose marketing
+    consent is in force (checked again at delivery). Runs after commit.
     """
     from notifications import tasks
 
-    ids = [str(pk) for pk in user_ids]
+    users = User.objects.filter(id__in=[str(pk) for pk in user_ids])
+    if marketing:
+        users = users.filter(id__in=marketing_consented_user_ids())
+    ids = [str(pk) for pk in users.values_list("id", flat=True)]
     for start in range(0, len(ids), ANNOUNCEMENT_BATCH_SIZE):
         batch = ids[start : start + ANNOUNCEMENT_BATCH_SIZE]
         transaction.on_commit(
-            lambda batch=batch: tasks.send_announcement_batch.delay(batch, title, message)
+            lambda batch=batch: tasks.send_announcement_batch.delay(
+                batch, title, message, marketing
+            )
         )
     return len(ids)
 
 
-def announcement_deliver(*, user_ids: Iterable[UUID | str], title: str, message: str) -> int:
-    """Notify every active user of `user_ids` (one batch of an announcement)."""
+def announcement_deliver(
+    *, user_ids: Iterable[UUID | str], title: str, message: str, marketing: bool = False
+) -> int:
+    """Notify every active user of `user_ids` (one batch of an announcement); a marketing one
+    only those whose marketing consent is still in force."""
     count = 0
-    for user in User.objects.filter(id__in=list(user_ids), is_active=True).iterator():
+    users = User.objects.filter(id__in=list(user_ids), is_active=True)
+    if marketing:
+        users = users.filter(id__in=marketing_consented_user_ids())
+    for user in users.iterator():
         notify(
             user=user,
             type=NotificationType.ANNOUNCEMENT,

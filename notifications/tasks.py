@@ -57,9 +57,13 @@ def delete_old_read_notifications() -> int:
 
 
 @shared_task
-def send_announcement_batch(user_ids: list[str], title: str, message: str) -> int:
+def send_announcement_batch(
+    user_ids: list[str], title: str, message: str, marketing: bool = False
+) -> int:
     """One batch of a staff announcement (see services.announcement_send)."""
-    return services.announcement_deliver(user_ids=user_ids, title=title, message=message)
+    return services.announcement_deliver(
+        user_ids=user_ids, title=title, message=message, marketing=marketing
+    )
 
 
 @shared_task
