@@ -95,6 +95,10 @@ CATALOGUE: tuple[PersonalData, ...] = (
         why="a record of the organization's owner, about someone else's membership",
     ),
     PersonalData("agencies.OrganizationMember", "user", "organization_memberships", DELETE),
+    PersonalData("agencies.OrganizationInvitation", "invited_by", "team_invitations_sent", DELETE),
+    PersonalData(
+        "agencies.OrganizationInvitation", "answered_by", "team_invitations_answered", DELETE
+    ),
     PersonalData("agencies.Organization", "owner", "organization", DELETE),
     PersonalData(
         "analytics.ProfileView",

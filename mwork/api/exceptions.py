@@ -75,7 +75,7 @@ class AccountDisabled(DomainError):
 class AccountPendingDeletion(DomainError):
     code = "ACCOUNT_PENDING_DELETION"
     status = 403
-    default_message = "This account is scheduled for deletion; restore it to log in."
+    default_message = _("This account is scheduled for deletion; restore it to log in.")
 
 
 class ProfileRequired(DomainError):
