@@ -1,8 +1,9 @@
 """The account e-mails (verification, password reset): plain text + HTML in the user's language.
 
-Templates live in `accounts/templates/accounts/email/<language>/<name>{_subject.txt,.txt,.html}`
-(ru is the fallback). The links point at the front end: `FRONTEND_URL/verify-email?token=...`
-and `FRONTEND_URL/reset-password?token=...`.
+Templates live in `accounts/templates/accounts/email/<name>{_subject.txt,.txt,.html}` and are
+rendered in the user's `language` (ru is the fallback) from the gettext catalogues. The links
+point at the front end: `FRONTEND_URL/verify-email?token=...` and
+`FRONTEND_URL/reset-password?token=...`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from accounts.links import EMAIL_VERIFICATION, PASSWORD_RESET, link_max_age, link_token_make
 from accounts.models import Language, User
@@ -28,16 +30,16 @@ def _frontend_link(path: str, token: str) -> str:
 
 
 def _send(*, user: User, name: str, context: dict) -> None:
-    prefix = f"accounts/email/{_language(user)}/{name}"
+    prefix = f"accounts/email/{name}"
     context = {"user": user, "frontend_url": settings.FRONTEND_URL, **context}
-    subject = " ".join(render_to_string(f"{prefix}_subject.txt", context).split())
+    with translation.override(_language(user)):  # the recipient's language, not the request's
+        subject = " ".join(render_to_string(f"{prefix}_subject.txt", context).split())
+        body = render_to_string(f"{prefix}.txt", context)
+        html = render_to_string(f"{prefix}.html", context)
     message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"{prefix}.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[user.email],
+        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email]
     )
-    message.attach_alternative(render_to_string(f"{prefix}.html", context), "text/html")
+    message.attach_alternative(html, "text/html")
     message.send()
 
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from mwork.api.exceptions import ValidationFailed
@@ -32,7 +33,7 @@ _SETTING = {
     EMAIL_VERIFICATION: "ACCOUNTS_EMAIL_VERIFICATION_MAX_AGE",
     PASSWORD_RESET: "ACCOUNTS_PASSWORD_RESET_MAX_AGE",
 }
-INVALID_LINK_MESSAGE = "This link is invalid or has expired."
+INVALID_LINK_MESSAGE = _("This link is invalid or has expired.")
 
 
 def link_max_age(purpose: str) -> timedelta:

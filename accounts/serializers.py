@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from accounts.models import SELF_REGISTERED_ROLES, Language
+from accounts.models import SELF_REGISTERED_ROLES, Language, User
 
 _PASSWORD = {"max_length": 128, "trim_whitespace": False, "write_only": True}
 
@@ -72,6 +74,15 @@ class UserRegisterInputSerializer(serializers.Serializer):
     accept_marketing = serializers.BooleanField(
         default=False, help_text="Opt in to marketing e-mails."
     )
+
+    def validate_password(self, value: str) -> str:
+        # Here, not only in the service, so a 400 names the password beside a bad email/role.
+        email = self.initial_data.get("email") if isinstance(self.initial_data, dict) else None
+        try:
+            password_validation.validate_password(value, user=User(email=str(email or "")))
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(list(error.messages)) from None
+        return value
 
 
 class UserLoginInputSerializer(serializers.Serializer):

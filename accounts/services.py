@@ -52,7 +52,7 @@ from mwork.api.formats import format_datetime
 
 logger = logging.getLogger(__name__)
 
-DUPLICATE_EMAIL_MESSAGE = "A user with this e-mail already exists."
+DUPLICATE_EMAIL_MESSAGE = _("A user with this e-mail already exists.")
 
 
 class _RefreshTokenBlacklistUnchecked(RefreshToken):
@@ -109,7 +109,7 @@ def user_register(
         )
     email = normalize_email(email)
     if role not in SELF_REGISTERED_ROLES:
-        raise ValidationFailed.for_field("role", "Must be one of: model, employer, agency.")
+        raise ValidationFailed.for_field("role", _("Must be one of: model, employer, agency."))
     _password_validate(password, user=User(email=email, role=role), field="password")
     if User.objects.filter(email=email).exists():
         raise Conflict(DUPLICATE_EMAIL_MESSAGE, details={"email": [DUPLICATE_EMAIL_MESSAGE]})
@@ -211,7 +211,7 @@ def token_refresh(*, refresh_token: str) -> tuple[User, RefreshToken]:
             new_refresh = tokens_for_user(user)
     if reused:
         logger.warning("refresh token reuse for user %s: every token revoked", user.pk)
-        raise InvalidToken("Refresh token reuse detected: every session was signed out.")
+        raise InvalidToken(_("Refresh token reuse detected: every session was signed out."))
     return user, new_refresh
 
 
@@ -238,7 +238,7 @@ def user_logout(*, user: User, access_token: AccessToken, refresh_token: str | N
 
 def refresh_tokens_flush_expired() -> int:
     """Delete expired outstanding refresh tokens (their blacklist and rotation rows cascade)."""
-    deleted, _ = OutstandingToken.objects.filter(expires_at__lte=timezone.now()).delete()
+    deleted, _by_model = OutstandingToken.objects.filter(expires_at__lte=timezone.now()).delete()
     return deleted
 
 
@@ -299,10 +299,10 @@ def password_change(*, user: User, old_password: str, new_password: str) -> Refr
     `new_password`.
     """
     if not user.check_password(old_password):
-        raise ValidationFailed.for_field("old_password", "Current password is incorrect.")
+        raise ValidationFailed.for_field("old_password", _("Current password is incorrect."))
     if old_password == new_password:
         raise ValidationFailed.for_field(
-            "new_password", "The new password must differ from the current one."
+            "new_password", _("The new password must differ from the current one.")
         )
     _password_validate(new_password, user=user, field="new_password")
     with transaction.atomic():
@@ -321,7 +321,7 @@ def user_ban(*, user: User, actor: User | None = None) -> User:
     Raises `PermissionDenied` when `actor` tries to ban itself.
     """
     if actor is not None and actor.pk == user.pk:
-        raise PermissionDenied("You cannot ban yourself.")
+        raise PermissionDenied(_("You cannot ban yourself."))
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).update(is_active=False)
         user.is_active = False

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
@@ -45,15 +46,15 @@ def user_from_access_token(raw: str) -> tuple[User, AccessToken]:
     except TokenError:
         raise InvalidToken() from None
     if access_token_is_revoked(jti=token["jti"]):
-        raise InvalidToken("Token has been revoked.")
+        raise InvalidToken(_("Token has been revoked."))
     try:
         user = User.objects.get(pk=token["user_id"])
     except (User.DoesNotExist, ValueError, KeyError):
         raise InvalidToken() from None
     if not user.is_active:
-        raise InvalidToken("User is inactive.")
+        raise InvalidToken(_("User is inactive."))
     if not token_version_is_current(user=user, token=token):
-        raise InvalidToken("Token has been revoked.")
+        raise InvalidToken(_("Token has been revoked."))
     return user, token
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
@@ -29,8 +30,8 @@ from mwork.api.schema import api_schema, envelope, item_envelope, message_envelo
 # Auth endpoints count against both the general API limit and RATELIMIT_AUTH per address.
 AUTH_THROTTLES = [ApiRateLimit, AuthRateLimit]
 
-VERIFICATION_SENT = "If your e-mail address is not verified yet, a new link is on its way."
-RESET_SENT = "If an account with this e-mail exists, a password reset link is on its way."
+VERIFICATION_SENT = _("If your e-mail address is not verified yet, a new link is on its way.")
+RESET_SENT = _("If an account with this e-mail exists, a password reset link is on its way.")
 
 
 def _validated(serializer_class, request) -> dict:
@@ -122,7 +123,7 @@ class UserLogoutView(APIView):
             access_token=request.auth,
             refresh_token=data.get("refresh_token") or None,
         )
-        return ok(message="Logged out successfully")
+        return ok(message=_("Logged out successfully"))
 
 
 class UserMeView(APIView):
@@ -186,7 +187,7 @@ class PasswordResetConfirmView(_PublicAuthView):
     )
     def post(self, request):
         services.password_reset_confirm(**_validated(PasswordResetConfirmInputSerializer, request))
-        return ok(message="Password has been reset. Log in with the new password.")
+        return ok(message=_("Password has been reset. Log in with the new password."))
 
 
 class PasswordChangeView(APIView):

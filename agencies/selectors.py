@@ -113,10 +113,10 @@ def organization_member_get_for_removal(*, actor: Any, user_id: Any) -> Organiza
         else None
     )
     if membership is None:
-        raise NotFound("Member not found.")
+        raise NotFound(_("Member not found."))
     if membership.organization.owner_id == actor.pk or membership.user_id == actor.pk:
         return membership
-    raise NotFound("Member not found.")
+    raise NotFound(_("Member not found."))
 
 
 def _team_invitations() -> QuerySet[OrganizationInvitation]:
@@ -191,11 +191,11 @@ def agency_for_roster(*, user: Any) -> Any:
     """
     agency = acting_owner(user=user)
     if agency.role != "agency":
-        raise PermissionDenied("Only agencies have a roster of models.")
+        raise PermissionDenied(_("Only agencies have a roster of models."))
     from profiles.models import EmployerProfile
 
     if not EmployerProfile.objects.filter(user_id=agency.pk).exists():
-        raise ProfileRequired("Create the agency's employer profile first.")
+        raise ProfileRequired(_("Create the agency's employer profile first."))
     return agency
 
 
@@ -222,12 +222,12 @@ def invitation_get_for_invitee(*, user: Any, invitation_id: Any) -> AgencyInvita
         else None
     )
     if invitation is None:
-        raise NotFound("Invitation not found.")
+        raise NotFound(_("Invitation not found."))
     if invitation.model_profile.user_id == user.pk:
         return invitation
     if user_acts_for(user=user, owner_id=invitation.agency_id):
-        raise PermissionDenied("Only the invited model can answer this invitation.")
-    raise NotFound("Invitation not found.")
+        raise PermissionDenied(_("Only the invited model can answer this invitation."))
+    raise NotFound(_("Invitation not found."))
 
 
 def roster_membership_get(*, model_profile_id: Any) -> RosterMembership | None:
@@ -246,10 +246,10 @@ def roster_membership_get_for_party(*, user: Any, model_profile_id: Any) -> Rost
     agency's managers). NotFound for anyone else and when there is no link."""
     link = roster_membership_get(model_profile_id=model_profile_id)
     if link is None:
-        raise NotFound("This model is not in an agency roster.")
+        raise NotFound(_("This model is not in an agency roster."))
     if link.model_profile.user_id == user.pk or user_acts_for(user=user, owner_id=link.agency_id):
         return link
-    raise NotFound("This model is not in an agency roster.")
+    raise NotFound(_("This model is not in an agency roster."))
 
 
 def roster_list(*, agency: Any, filters: Any, viewer: Any = None) -> QuerySet:
@@ -280,12 +280,12 @@ def roster_profile_for_agency(*, actor: Any, model_profile_id: Any, purpose: str
         else None
     )
     if profile is None or not profile.user.is_active:
-        raise NotFound("Model profile not found.")
+        raise NotFound(_("Model profile not found."))
     link = getattr(profile, "agency_link", None) if _has_link(profile) else None
     if link is None or not user_acts_for(user=actor, owner_id=link.agency_id):
-        raise PermissionDenied("This model is not in your agency's roster.")
+        raise PermissionDenied(_("This model is not in your agency's roster."))
     if purpose == "photos" and not link.photo_consent:
-        raise PermissionDenied("The model has not allowed the agency to manage their photos.")
+        raise PermissionDenied(_("The model has not allowed the agency to manage their photos."))
     return profile
 
 
@@ -332,12 +332,12 @@ def invitation_get_for_agency(*, user: Any, invitation_id: Any) -> AgencyInvitat
         else None
     )
     if invitation is None:
-        raise NotFound("Invitation not found.")
+        raise NotFound(_("Invitation not found."))
     if user_acts_for(user=user, owner_id=invitation.agency_id):
         return invitation
     if invitation.model_profile.user_id == user.pk:
-        raise PermissionDenied("Only the agency can withdraw its invitation.")
-    raise NotFound("Invitation not found.")
+        raise PermissionDenied(_("Only the agency can withdraw its invitation."))
+    raise NotFound(_("Invitation not found."))
 
 
 def roster_membership_of_model(*, user: Any) -> RosterMembership:
@@ -348,5 +348,5 @@ def roster_membership_of_model(*, user: Any) -> RosterMembership:
         .first()
     )
     if link is None:
-        raise NotFound("You are not represented by an agency.")
+        raise NotFound(_("You are not represented by an agency."))
     return link

@@ -63,8 +63,8 @@ def organization_get_or_create(*, owner: User) -> Organization:
     Raises PermissionDenied for other roles.
     """
     if owner.role not in EMPLOYER_ROLES:
-        raise PermissionDenied("Only employers and agencies have an organization.")
-    organization, _ = Organization.objects.get_or_create(owner=owner)
+        raise PermissionDenied(_("Only employers and agencies have an organization."))
+    organization, _created = Organization.objects.get_or_create(owner=owner)
     return organization
 
 
@@ -288,8 +288,8 @@ def agency_invitation_create(
     link = RosterMembership.objects.filter(model_profile_id=profile.pk).first()
     if link is not None:
         if link.agency_id == agency.pk:
-            raise Conflict("This model is already in your roster.")
-        raise Conflict("This model is already represented by an agency.")
+            raise Conflict(_("This model is already in your roster."))
+        raise Conflict(_("This model is already represented by an agency."))
     try:
         with transaction.atomic():
             invitation = AgencyInvitation.objects.create(
@@ -301,7 +301,7 @@ def agency_invitation_create(
                 {"invitation_id": str(invitation.id), "agency_name": _company_name(agency)},
             )
     except IntegrityError:
-        raise Conflict("An invitation to this model is already pending.") from None
+        raise Conflict(_("An invitation to this model is already pending.")) from None
     invitation.agency = agency
     invitation.model_profile = profile
     return invitation
@@ -310,7 +310,7 @@ def agency_invitation_create(
 def _answer(invitation: AgencyInvitation, status: str) -> AgencyInvitation:
     locked = AgencyInvitation.objects.select_for_update().get(pk=invitation.pk)
     if locked.status != InvitationStatus.PENDING:
-        raise InvalidState(f"This invitation is already {locked.status}.")
+        raise InvalidState(_("This invitation is already {status}.").format(status=locked.status))
     locked.status = status
     locked.responded_at = timezone.now()
     locked.save(update_fields=["status", "responded_at"])
@@ -330,7 +330,7 @@ def agency_invitation_accept(*, invitation: AgencyInvitation) -> RosterMembershi
             if RosterMembership.objects.filter(
                 model_profile_id=invitation.model_profile_id
             ).exists():
-                raise Conflict("You are already represented by an agency; leave it first.")
+                raise Conflict(_("You are already represented by an agency; leave it first."))
             _answer(invitation, InvitationStatus.ACCEPTED)
             link = RosterMembership.objects.create(
                 agency_id=invitation.agency_id,
@@ -347,7 +347,7 @@ def agency_invitation_accept(*, invitation: AgencyInvitation) -> RosterMembershi
                 },
             )
     except IntegrityError:
-        raise Conflict("You are already represented by an agency; leave it first.") from None
+        raise Conflict(_("You are already represented by an agency; leave it first.")) from None
     return link
 
 
@@ -381,7 +381,7 @@ def roster_membership_end(*, actor: User | None, link: RosterMembership) -> None
     """End a model's link with its agency (either side, or staff with `actor=None`). The
     other side is notified (agency_link_ended)."""
     with transaction.atomic():
-        deleted, _ = RosterMembership.objects.filter(pk=link.pk).delete()
+        deleted, _by_model = RosterMembership.objects.filter(pk=link.pk).delete()
         if not deleted:
             return
         model_user_id = link.model_profile.user_id
@@ -406,9 +406,9 @@ def roster_membership_create_by_staff(*, agency: User, model_profile: Any) -> Ro
     """Staff links a model to an agency directly (the admin). Raises PermissionDenied when
     `agency` is not an agency, Conflict when the model already has one."""
     if agency.role != "agency":
-        raise PermissionDenied("Only agencies have a roster of models.")
+        raise PermissionDenied(_("Only agencies have a roster of models."))
     try:
         with transaction.atomic():
             return RosterMembership.objects.create(agency=agency, model_profile=model_profile)
     except IntegrityError:
-        raise Conflict("This model is already represented by an agency.") from None
+        raise Conflict(_("This model is already represented by an agency.")) from None

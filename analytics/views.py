@@ -6,6 +6,7 @@ import csv
 import io
 
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.views import APIView
@@ -66,7 +67,7 @@ class AnalyticsMeView(APIView):
         days, output = query.validated_data["days"], query.validated_data["format"]
         if output == "csv" and analytics_level_for(user=request.user) != ADVANCED:
             raise SubscriptionLimitExceeded(
-                "CSV export needs advanced analytics (BUSINESS).",
+                _("CSV export needs advanced analytics (BUSINESS)."),
                 details={"feature": "analytics", "required_level": ADVANCED},
             )
         body = analytics_dashboard(user=request.user, days=days)

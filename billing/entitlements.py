@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from billing.catalogue import plan_get
 from billing.models import (
@@ -92,7 +93,7 @@ def check_feature(user, feature: str) -> Entitlements:
     value = getattr(entitlements, feature)
     if not value or value == "none":
         raise SubscriptionLimitExceeded(
-            "Your plan does not include this feature.", details={"feature": feature}
+            _("Your plan does not include this feature."), details={"feature": feature}
         )
     return entitlements
 
@@ -117,7 +118,7 @@ def consume_response(user) -> None:
     if limit != 0 and _count_against_allowance(user_id=user.pk, month=month, limit=limit):
         return
     with transaction.atomic():
-        usage, _ = ResponseUsage.objects.select_for_update().get_or_create(
+        usage, _created = ResponseUsage.objects.select_for_update().get_or_create(
             user_id=user.pk, month=month
         )
         credit = ResponseCredit.objects.select_for_update().filter(user_id=user.pk).first()
@@ -128,7 +129,7 @@ def consume_response(user) -> None:
             usage.save(update_fields=["credits_used"])
             return
         raise SubscriptionLimitExceeded(
-            "Monthly response limit reached.",
+            _("Monthly response limit reached."),
             details={"limit": limit, "used": usage.used, "plan": ents.plan},
         )
 
@@ -158,7 +159,7 @@ def check_photo_quota(user, current_count: int) -> None:
     ents = entitlements_for(user)
     if ents.max_photos != UNLIMITED and current_count >= ents.max_photos:
         raise SubscriptionLimitExceeded(
-            "Photo limit of your plan reached.",
+            _("Photo limit of your plan reached."),
             details={"limit": ents.max_photos, "used": current_count, "plan": ents.plan},
         )
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
 
 from billing.entitlements import current_subscription, entitlements_for, responses_sent_this_month
 from billing.models import (
@@ -69,7 +70,7 @@ def package_get_active(*, package_id: Any) -> ResponsePackage:
     """Raises `NotFound` for an unknown or withdrawn package."""
     package = package_list_active().filter(pk=package_id).first()
     if package is None:
-        raise NotFound("Response package not found.")
+        raise NotFound(_("Response package not found."))
     return package
 
 
@@ -124,8 +125,8 @@ def payment_get_for_owner(*, user, order_id: Any) -> Payment:
     try:
         pk = int(order_id)
     except (TypeError, ValueError):
-        raise NotFound("Payment not found.") from None
+        raise NotFound(_("Payment not found.")) from None
     payment = payment_list_for_user(user=user).filter(pk=pk).first()
     if payment is None:
-        raise NotFound("Payment not found.")
+        raise NotFound(_("Payment not found."))
     return payment

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from billing.models import BillingPeriod, PaymentPurpose, PlanName
@@ -33,9 +34,9 @@ class PaymentInitInputSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs["purpose"] == PaymentPurpose.SUBSCRIPTION and not attrs.get("plan_name"):
-            raise serializers.ValidationError({"plan_name": ["Required for a subscription."]})
+            raise serializers.ValidationError({"plan_name": [_("Required for a subscription.")]})
         if attrs["purpose"] == PaymentPurpose.RESPONSE_PACKAGE and not attrs.get("package_id"):
-            raise serializers.ValidationError({"package_id": ["Required for a package."]})
+            raise serializers.ValidationError({"package_id": [_("Required for a package.")]})
         return attrs
 
 

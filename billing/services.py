@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from billing import robokassa
@@ -67,7 +68,7 @@ def _notify_on_commit(*, user_id: Any, type: str, data: dict[str, Any]) -> None:
 def _paid_plan(plan_name: str) -> Plan:
     plan = plan_get(plan_name)
     if plan is None or plan.name == PlanName.FREE:
-        raise ValidationFailed.for_field("plan_name", "Choose a paid plan: PRO or BUSINESS.")
+        raise ValidationFailed.for_field("plan_name", _("Choose a paid plan: PRO or BUSINESS."))
     return plan
 
 
@@ -135,9 +136,9 @@ def subscription_grant(
     unknown plan, a bad period or a non-positive `days`.
     """
     if billing_period not in BillingPeriod.values:
-        raise ValidationFailed.for_field("billing_period", "Use monthly or yearly.")
+        raise ValidationFailed.for_field("billing_period", _("Use monthly or yearly."))
     if days is not None and days <= 0:
-        raise ValidationFailed.for_field("days", "Must be at least 1.")
+        raise ValidationFailed.for_field("days", _("Must be at least 1."))
     with transaction.atomic():
         plan = _paid_plan(plan_name)
         return _subscription_put(
@@ -156,11 +157,11 @@ def subscription_extend(*, subscription: Subscription, days: int) -> Subscriptio
     Raises `InvalidState` when it is expired or replaced, `ValidationFailed` for days < 1.
     """
     if days <= 0:
-        raise ValidationFailed.for_field("days", "Must be at least 1.")
+        raise ValidationFailed.for_field("days", _("Must be at least 1."))
     with transaction.atomic():
         locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
         if locked.status not in CURRENT_STATUSES:
-            raise InvalidState("Only a current subscription can be extended.")
+            raise InvalidState(_("Only a current subscription can be extended."))
         locked.expires_at = max(locked.expires_at, timezone.now()) + dt.timedelta(days=days)
         locked.save(update_fields=["expires_at", "updated_at"])
         return locked
@@ -176,7 +177,7 @@ def subscription_cancel(*, user) -> Subscription:
         now = timezone.now()
         current = next((s for s in _lock_current(user.pk) if s.expires_at > now), None)
         if current is None:
-            raise InvalidState("You have no paid subscription to cancel.")
+            raise InvalidState(_("You have no paid subscription to cancel."))
         if current.status != SubscriptionStatus.CANCELLED:
             current.status = SubscriptionStatus.CANCELLED
             current.auto_renew = False
@@ -202,7 +203,7 @@ def payment_create_for_subscription(
     Raises `ValidationFailed` for FREE/unknown plans or a bad period.
     """
     if billing_period not in BillingPeriod.values:
-        raise ValidationFailed.for_field("billing_period", "Use monthly or yearly.")
+        raise ValidationFailed.for_field("billing_period", _("Use monthly or yearly."))
     plan = _paid_plan(plan_name)
     period_label = "monthly" if billing_period == BillingPeriod.MONTHLY else "yearly"
     return Payment.objects.create(
@@ -223,7 +224,7 @@ def payment_create_for_package(*, user, package: ResponsePackage) -> Payment:
     Raises `PermissionDenied` for non-model roles.
     """
     if user.role != Role.MODEL:
-        raise PermissionDenied("Only models can buy response packages.")
+        raise PermissionDenied(_("Only models can buy response packages."))
     return Payment.objects.create(
         user_id=user.pk,
         purpose=PaymentPurpose.RESPONSE_PACKAGE,
@@ -421,7 +422,7 @@ def payment_cancel_pending(*, payment_id: int) -> Payment:
     with transaction.atomic():
         payment = Payment.objects.select_for_update().filter(pk=payment_id).first()
         if payment is None:
-            raise NotFound("Payment not found.")
+            raise NotFound(_("Payment not found."))
         if payment.status == PaymentStatus.PENDING:
             payment.status = PaymentStatus.CANCELLED
             payment.failure_reason = "Cancelled by the buyer at checkout."
@@ -434,7 +435,7 @@ def simulator_pay(*, payment_id: int) -> ResultAnswer:
     through the same service Robokassa's callback uses. Raises `NotFound` for an unknown id."""
     payment = Payment.objects.filter(pk=payment_id).first()
     if payment is None:
-        raise NotFound("Payment not found.")
+        raise NotFound(_("Payment not found."))
     params = robokassa.result_callback_params(inv_id=payment.pk, amount=payment.amount)
     return payment_process_result(
         query={}, form={k: [v] for k, v in params.items()}, method="SIM", remote_addr="simulator"

@@ -370,7 +370,7 @@ def casting_get_for_owner(*, user: Any, casting_id: uuid.UUID) -> Casting:
     """
     casting = casting_get(user=user, casting_id=casting_id)
     if not user_acts_for(user=user, owner_id=casting.owner_id):
-        raise PermissionDenied("Only the owner of this casting can do that.")
+        raise PermissionDenied(_("Only the owner of this casting can do that."))
     return casting
 
 
@@ -410,8 +410,8 @@ def response_get_for_casting_owner(*, user: Any, response_id: uuid.UUID) -> Resp
     if user_acts_for(user=user, owner_id=response.casting.owner_id):
         return response
     if response.model_profile.user_id == user.id:
-        raise PermissionDenied("Only the owner of the casting can change this response.")
-    raise NotFound("Response not found.")
+        raise PermissionDenied(_("Only the owner of the casting can change this response."))
+    raise NotFound(_("Response not found."))
 
 
 def response_get_for_applicant(*, user: Any, response_id: uuid.UUID) -> Response:
@@ -420,8 +420,8 @@ def response_get_for_applicant(*, user: Any, response_id: uuid.UUID) -> Response
     if response.model_profile.user_id == user.id:
         return response
     if response.casting.owner_id == user.id:
-        raise PermissionDenied("Only the applicant can withdraw this response.")
-    raise NotFound("Response not found.")
+        raise PermissionDenied(_("Only the applicant can withdraw this response."))
+    raise NotFound(_("Response not found."))
 
 
 def _response_get(*, response_id: uuid.UUID) -> Response:
@@ -431,7 +431,7 @@ def _response_get(*, response_id: uuid.UUID) -> Response:
         .first()
     )
     if response is None:
-        raise NotFound("Response not found.")
+        raise NotFound(_("Response not found."))
     return response
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -84,12 +85,14 @@ class CastingInputSerializer(serializers.Serializer):
 
     def validate_shoot_date(self, value):
         if value <= timezone.now():
-            raise serializers.ValidationError("Must be in the future.")
+            raise serializers.ValidationError(_("Must be in the future."))
         return value
 
     def validate_status(self, value: str) -> str:
         if self.context.get("casting") is not None:
-            raise serializers.ValidationError("Change the status with PATCH /castings/{id}/status.")
+            raise serializers.ValidationError(
+                _("Change the status with PATCH /castings/{id}/status.")
+            )
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -166,7 +169,7 @@ class ResponseSubmitInputSerializer(serializers.Serializer):
                 _http_url(link)
             except DjangoValidationError:
                 raise serializers.ValidationError(
-                    f"Link {position} is not an http(s) URL."
+                    _("Link {position} is not an http(s) URL.").format(position=position)
                 ) from None
         return value
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from agencies.selectors import acting_owner, roster_profile_for_agency
@@ -83,13 +84,13 @@ def casting_create(*, actor: User, status: str = CastingStatus.ACTIVE, **fields:
     An active casting schedules the new_casting fan-out to matching models after commit.
     """
     if actor.role not in (Role.EMPLOYER, Role.AGENCY):
-        raise PermissionDenied("Only employers and agencies can post castings.")
+        raise PermissionDenied(_("Only employers and agencies can post castings."))
     # A manager posts for its organization: the casting belongs to the organization's owner.
     owner = acting_owner(user=actor)
     if not EmployerProfile.objects.filter(user_id=owner.id).exists():
-        raise ProfileRequired("Create your employer profile before posting a casting.")
+        raise ProfileRequired(_("Create your employer profile before posting a casting."))
     if status not in (CastingStatus.DRAFT, CastingStatus.ACTIVE):
-        raise InvalidState("A new casting is a draft or active.")
+        raise InvalidState(_("A new casting is a draft or active."))
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not casting fields: {sorted(unknown)}")
@@ -115,7 +116,9 @@ def casting_update(*, casting: Casting, **fields: Any) -> Casting:
     with transaction.atomic():
         locked = Casting.objects.select_for_update().get(id=casting.id)
         if locked.status not in EDITABLE_STATUSES:
-            raise InvalidState(f"A {locked.status} casting can no longer be edited.")
+            raise InvalidState(
+                _("A {status} casting can no longer be edited.").format(status=locked.status)
+            )
         if "shoot_date" in fields and fields["shoot_date"] != locked.shoot_date:
             # A moved shoot gets its own reminder 24 h before the new date.
             locked.reminder_sent_at = None
@@ -138,14 +141,16 @@ def casting_change_status(*, casting: Casting, status: str) -> Casting:
         locked = Casting.objects.select_for_update().get(id=casting.id)
         if status not in CASTING_TRANSITIONS.get(locked.status, ()):
             raise InvalidState(
-                f"A {locked.status} casting cannot become {status}.",
-                details={"status": [f"Not allowed from {locked.status}."]},
+                _("A {current} casting cannot become {status}.").format(
+                    current=locked.status, status=status
+                ),
+                details={"status": [_("Not allowed from {status}.").format(status=locked.status)]},
             )
         now = timezone.now()
         update_fields = ["status", "updated_at"]
         if status == CastingStatus.ACTIVE:
             if locked.shoot_date <= now:
-                raise InvalidState("The shoot date has passed; change it before publishing.")
+                raise InvalidState(_("The shoot date has passed; change it before publishing."))
             locked.published_at = now
             update_fields.append("published_at")
         locked.status = status
@@ -215,7 +220,7 @@ def response_submit(
     if model_id is not None:
         agency = acting_owner(user=actor)  # a manager submits for its agency
         if agency.role != Role.AGENCY:
-            raise PermissionDenied("Only agencies submit models of their roster.")
+            raise PermissionDenied(_("Only agencies submit models of their roster."))
         profile = roster_profile_for_agency(
             actor=actor, model_profile_id=model_id, purpose="submit"
         )
@@ -224,13 +229,13 @@ def response_submit(
         applied = Response.objects.filter(casting_id=casting.id, model_profile=profile).exists()
     else:
         if actor.role != Role.MODEL:
-            raise PermissionDenied("Only models can apply to castings.")
+            raise PermissionDenied(_("Only models can apply to castings."))
         profile = applicant_profile_get(user=actor, casting_id=casting.id)
         if profile is None:
-            raise ProfileRequired("Create your model profile before applying.")
+            raise ProfileRequired(_("Create your model profile before applying."))
         applied = profile.already_applied
     if casting.status != CastingStatus.ACTIVE:
-        raise InvalidState("This casting is not accepting applications.")
+        raise InvalidState(_("This casting is not accepting applications."))
     # Checked before the plan is touched, so a duplicate answers 409 and spends nothing; the
     # unique constraint below still holds against a concurrent request of the same model.
     if applied:
@@ -273,11 +278,13 @@ def response_change_status(*, response: Response, status: str) -> Response:
         locked = Response.objects.select_for_update().get(id=response.id)
         if status not in RESPONSE_OWNER_TRANSITIONS.get(locked.status, ()):
             raise InvalidState(
-                f"A {locked.status} response cannot become {status}.",
-                details={"status": [f"Not allowed from {locked.status}."]},
+                _("A {current} response cannot become {status}.").format(
+                    current=locked.status, status=status
+                ),
+                details={"status": [_("Not allowed from {status}.").format(status=locked.status)]},
             )
         if response.casting.status == CastingStatus.CANCELLED:
-            raise InvalidState("This casting was cancelled.")
+            raise InvalidState(_("This casting was cancelled."))
         locked.status = status
         locked.status_changed_at = timezone.now()
         locked.save(update_fields=["status", "status_changed_at"])
@@ -302,7 +309,9 @@ def response_withdraw(*, response: Response) -> Response:
     with transaction.atomic():
         locked = Response.objects.select_for_update().get(id=response.id)
         if locked.status != ResponseStatus.PENDING:
-            raise InvalidState(f"A {locked.status} response cannot be withdrawn.")
+            raise InvalidState(
+                _("A {status} response cannot be withdrawn.").format(status=locked.status)
+            )
         locked.status = ResponseStatus.WITHDRAWN
         locked.status_changed_at = timezone.now()
         locked.save(update_fields=["status", "status_changed_at"])

@@ -14,6 +14,9 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from redis.exceptions import RedisError
 
 from chat import services
@@ -32,9 +35,9 @@ CLOSE_SERVICE_UNAVAILABLE = 4503
 def error_frame(error: DomainError, *, client_id: str | None = None) -> dict[str, Any]:
     """`{"type": "error", "error": {"code", "message", ...}, "client_id"?}`; `details` and
     `retry_after` are added when the error has them."""
-    body: dict[str, Any] = {"code": error.code, "message": error.message}
-    if error.details:
-        body["details"] = error.details
+    body: dict[str, Any] = {"code": error.code, "message": str(error.message)}
+    if error.details:  # str() of lazily translated messages, in the active language
+        body["details"] = json.loads(json.dumps(error.details, cls=DjangoJSONEncoder))
     if hasattr(error, "retry_after"):
         body["retry_after"] = error.retry_after
     frame: dict[str, Any] = {"type": "error", "error": body}
@@ -79,12 +82,17 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 logger.info("group_discard skipped: channel layer unavailable")
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kw):
+        language = getattr(getattr(self, "user", None), "language", None)
+        with translation.override(language):  # error frames in the user's language
+            await self._receive(text_data)
+
+    async def _receive(self, text_data: str | None) -> None:
         try:
             content = json.loads(text_data) if text_data else None
         except ValueError:
             content = None
         if not isinstance(content, dict):
-            await self.send_json(error_frame(ValidationFailed("Frames are JSON objects.")))
+            await self.send_json(error_frame(ValidationFailed(_("Frames are JSON objects."))))
             return
         await self.receive_json(content)
 
@@ -101,7 +109,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         try:
             if handler is None:
                 raise ValidationFailed.for_field(
-                    "type", "Expected one of: message, typing, read, ping."
+                    "type", _("Expected one of: message, typing, read, ping.")
                 )
             await handler(content, client_id)
         except (AccountDisabled, InvalidToken) as error:
@@ -120,7 +128,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     def _room_id(content: dict[str, Any]) -> str:
         room_id = content.get("room_id")
         if not isinstance(room_id, str) or not room_id:
-            raise ValidationFailed.for_field("room_id", "This field is required.")
+            raise ValidationFailed.for_field("room_id", _("This field is required."))
         return room_id
 
     async def _on_message(self, content: dict[str, Any], client_id: str | None) -> None:

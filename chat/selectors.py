@@ -22,6 +22,7 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from billing.entitlements import check_feature
@@ -50,11 +51,11 @@ def room_get_for_member(*, user: User, room_id: UUID | str) -> Room:
     """The room if `user` is one of its members; `NotFound` otherwise (also for a bad id)."""
     room_uuid = as_uuid(room_id)
     if room_uuid is None:
-        raise NotFound("Room not found.")
+        raise NotFound(_("Room not found."))
     try:
         return Room.objects.get(pk=room_uuid, memberships__user=user)
     except Room.DoesNotExist:
-        raise NotFound("Room not found.") from None
+        raise NotFound(_("Room not found.")) from None
 
 
 def room_get_for_reader(*, user: User, room_id: UUID | str) -> Room:
@@ -221,7 +222,7 @@ def room_state_get_for_member(*, user: User, room_id: UUID) -> dict[str, Any]:
     """One room in the list's shape; `NotFound` for non-members."""
     rows = list(membership_list_with_room_state(user=user).filter(room_id=room_id))
     if not rows:
-        raise NotFound("Room not found.")
+        raise NotFound(_("Room not found."))
     return rooms_from_memberships(rows)[0]
 
 
@@ -239,7 +240,7 @@ def message_history_for_member(
     """
     room_uuid = as_uuid(room_id)
     if room_uuid is None:
-        raise NotFound("Room not found.")
+        raise NotFound(_("Room not found."))
     # The read marks of the members are needed anyway: they also answer "is `user` a member?"
     # in the same query. Anyone else goes through the (rarer) organization-manager check.
     memberships = list(
@@ -260,7 +261,7 @@ def message_history_for_member(
             Message.objects.filter(room_id=room_uuid, pk=before).values("created_at", "id").first()
         )
         if cursor is None:
-            raise ValidationFailed.for_field("before", "Not a message of this room.")
+            raise ValidationFailed.for_field("before", _("Not a message of this room."))
         # (created_at, id) is the total order of history: ties on time fall back to the id.
         messages = messages.filter(created_at__lte=cursor["created_at"]).exclude(
             created_at=cursor["created_at"], id__gte=cursor["id"]

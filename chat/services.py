@@ -15,6 +15,7 @@ from uuid import UUID
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from billing.entitlements import check_feature
@@ -53,16 +54,18 @@ def chat_room_get_or_create(
     while the other applied to it.
     """
     if participant_id == actor.id:
-        raise ValidationFailed.for_field("participant_id", "You cannot start a chat with yourself.")
+        raise ValidationFailed.for_field(
+            "participant_id", _("You cannot start a chat with yourself.")
+        )
     participant = User.objects.filter(pk=participant_id, is_active=True).first()
     if participant is None:
-        raise NotFound("User not found.")
+        raise NotFound(_("User not found."))
     if is_blocked_between(user_a_id=actor.id, user_b_id=participant.id):
-        raise PermissionDenied("You cannot chat with this user.")
+        raise PermissionDenied(_("You cannot chat with this user."))
     if casting_id is not None and not users_linked_by_casting(
         casting_id=casting_id, user_a_id=actor.id, user_b_id=participant.id
     ):
-        raise PermissionDenied("Only the casting's owner and its applicants can chat about it.")
+        raise PermissionDenied(_("Only the casting's owner and its applicants can chat about it."))
 
     key = room_pair_key(user_a_id=actor.id, user_b_id=participant.id, casting_id=casting_id)
     existing = Room.objects.filter(pair_key=key).first()
@@ -88,13 +91,16 @@ def chat_room_get_or_create(
 
 def _validated_content(content: object) -> str:
     if not isinstance(content, str):
-        raise ValidationFailed.for_field("content", "Must be a string.")
+        raise ValidationFailed.for_field("content", _("Must be a string."))
     text = content.strip()
     if not text:
-        raise ValidationFailed.for_field("content", "The message is empty.")
+        raise ValidationFailed.for_field("content", _("The message is empty."))
     if len(text) > CONTENT_MAX_LENGTH:
         raise ValidationFailed.for_field(
-            "content", f"Ensure this field has no more than {CONTENT_MAX_LENGTH} characters."
+            "content",
+            _("Ensure this field has no more than {max_length} characters.").format(
+                max_length=CONTENT_MAX_LENGTH
+            ),
         )
     return text
 
@@ -180,17 +186,17 @@ def _send(*, sender: User, room_id: UUID, content: object, client_id: str | None
     members = member_users_for_send(room_id=room_id, sender=sender)
     current_sender = next((member for member in members if member.id == sender.id), None)
     if current_sender is None:
-        raise NotFound("Room not found.")
+        raise NotFound(_("Room not found."))
     text = _validated_content(content)
     if not current_sender.is_active:
         # A socket outlives its handshake: a user banned since then sends nothing more.
         raise AccountDisabled()
     if current_sender.token_version != sender.token_version:
         # ...and a password reset or "revoke every session" since then ends its sessions.
-        raise InvalidToken("Token has been revoked.")
+        raise InvalidToken(_("Token has been revoked."))
     _check_chat_access(sender)
     if any(member.blocked for member in members if member.id != sender.id):
-        raise PermissionDenied("You cannot chat with this user.")
+        raise PermissionDenied(_("You cannot chat with this user."))
     enforce(group="chat-message", key=f"user:{sender.id}", rate=settings.RATELIMIT_CHAT_MESSAGE)
 
     message = Message(room_id=room_id, sender=sender, content=text, created_at=timezone.now())
@@ -239,7 +245,7 @@ def chat_message_send_to_room(
     """`chat_message_send` for a room id (the WebSocket path); `NotFound` for non-members."""
     room_uuid = as_uuid(room_id)
     if room_uuid is None:
-        raise NotFound("Room not found.")
+        raise NotFound(_("Room not found."))
     return _send(sender=sender, room_id=room_uuid, content=content, client_id=client_id)
 
 
@@ -252,7 +258,7 @@ def chat_room_mark_read(*, user: User, room: Room) -> None:
     """
     member_ids = list(Membership.objects.filter(room=room).values_list("user_id", flat=True))
     if user.id not in member_ids:
-        raise NotFound("Room not found.")
+        raise NotFound(_("Room not found."))
     newest = (
         Message.objects.filter(room=room)
         .order_by("-created_at")
@@ -289,7 +295,9 @@ def chat_typing_signal(*, user: User, room_id: UUID | str) -> None:
 def chat_memberships_end_for_organization(*, user: User, owner_id: UUID) -> int:
     """A manager left the organization of `owner_id` (issue 11): it leaves the rooms it opened
     about that organization's castings. Returns the number of rooms left."""
-    deleted, _ = Membership.objects.filter(user=user, room__casting__owner_id=owner_id).delete()
+    deleted, _by_model = Membership.objects.filter(
+        user=user, room__casting__owner_id=owner_id
+    ).delete()
     return deleted
 
 

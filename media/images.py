@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from mwork.api.exceptions import FileTooLarge, ValidationFailed
@@ -67,14 +68,18 @@ def _max_pixels() -> int:
 
 
 def _invalid(message: str) -> ValidationFailed:
-    return ValidationFailed("The file is not a supported image.", details={"file": [message]})
+    return ValidationFailed(_("The file is not a supported image."), details={"file": [message]})
 
 
 def _too_large(max_bytes: int) -> FileTooLarge:
     megabytes = max_bytes / (1024 * 1024)
     return FileTooLarge(
-        f"The file is larger than {megabytes:g} MB.",
-        details={"file": [f"The file must be at most {megabytes:g} MB."]},
+        _("The file is larger than {megabytes} MB.").format(megabytes=f"{megabytes:g}"),
+        details={
+            "file": [
+                _("The file must be at most {megabytes} MB.").format(megabytes=f"{megabytes:g}")
+            ]
+        },
     )
 
 
@@ -149,7 +154,7 @@ def process_photo(file: IO[bytes] | Any) -> ProcessedPhoto:
     """
     data = read_limited(file)
     if not data:
-        raise _invalid("The file is empty.")
+        raise _invalid(_("The file is empty."))
     max_pixels = _max_pixels()
     _guard_pillow_bomb_limit(max_pixels)
 
@@ -160,11 +165,13 @@ def process_photo(file: IO[bytes] | Any) -> ProcessedPhoto:
             source_format = image.format or ""
             width, height = image.size
             if width <= 0 or height <= 0:
-                raise _invalid("The image has no pixels.")
+                raise _invalid(_("The image has no pixels."))
             if width * height > max_pixels:
                 raise _invalid(
-                    f"The image is {width}x{height} pixels; at most "
-                    f"{max_pixels // 1_000_000} megapixels are accepted."
+                    _(
+                        "The image is {width}x{height} pixels; at most {megapixels} megapixels "
+                        "are accepted."
+                    ).format(width=width, height=height, megapixels=max_pixels // 1_000_000)
                 )
             if source_format == "JPEG":
                 # Decode big JPEGs at a reduced scale directly (never below the target size).
@@ -174,14 +181,15 @@ def process_photo(file: IO[bytes] | Any) -> ProcessedPhoto:
             image = _to_srgb(image)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _invalid(
-            f"The image has too many pixels; at most {max_pixels // 1_000_000} megapixels "
-            "are accepted."
+            _(
+                "The image has too many pixels; at most {megapixels} megapixels are accepted."
+            ).format(megapixels=max_pixels // 1_000_000)
         ) from None
     except UnidentifiedImageError:
-        raise _invalid("Upload a JPEG, PNG, WebP or HEIC image.") from None
+        raise _invalid(_("Upload a JPEG, PNG, WebP or HEIC image.")) from None
     except (OSError, SyntaxError, ValueError, EOFError, KeyError, IndexError, TypeError):
         # Truncated or corrupt data: Pillow reports it with any of these.
-        raise _invalid("The image is damaged or incomplete.") from None
+        raise _invalid(_("The image is damaged or incomplete.")) from None
 
     if max(image.size) > MAX_LONG_SIDE:
         image.thumbnail((MAX_LONG_SIDE, MAX_LONG_SIDE), Image.Resampling.LANCZOS)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from media.models import Photo
 from mwork.api.exceptions import NotFound, PermissionDenied
@@ -42,7 +43,7 @@ def photo_list_for_profile(*, profile_id: uuid.UUID, user: Any = None) -> QueryS
     else:
         visible = visible_model_profiles().filter(pk=profile_id)
     if not visible.exists():
-        raise NotFound("Profile not found.")
+        raise NotFound(_("Profile not found."))
     return Photo.objects.filter(profile_id=profile_id).order_by("order", "created_at", "id")
 
 
@@ -68,11 +69,11 @@ def photo_get_for_owner(*, user: Any, photo_id: uuid.UUID) -> Photo:
     """
     photo = Photo.objects.select_related("profile").filter(pk=photo_id).first()
     if photo is None:
-        raise NotFound("Photo not found.")
+        raise NotFound(_("Photo not found."))
     if photo.profile.user_id == user.pk:
         return photo
     if agency_manages_photos(actor=user, profile=photo.profile):
         return photo  # the model's agency, with the model's photo consent (issue 11)
     if _profile_visible_to(profile=photo.profile, user=user):
-        raise PermissionDenied("You can change only your own photos.")
-    raise NotFound("Photo not found.")
+        raise PermissionDenied(_("You can change only your own photos."))
+    raise NotFound(_("Photo not found."))

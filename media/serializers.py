@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.fields import empty
@@ -52,7 +53,7 @@ class PhotoUpdateInputSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if not attrs:
-            raise serializers.ValidationError("Send is_main and/or order.")
+            raise serializers.ValidationError(_("Send is_main and/or order."))
         return attrs
 
 

@@ -21,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
 
 from media.images import process_photo
 from media.models import Photo
@@ -38,10 +39,10 @@ def _model_profile_of(actor: Any) -> Any:
     from profiles.models import ModelProfile
 
     if getattr(actor, "role", None) != "model":
-        raise PermissionDenied("Only models have portfolio photos.")
+        raise PermissionDenied(_("Only models have portfolio photos."))
     profile = ModelProfile.objects.filter(user_id=actor.pk).first()
     if profile is None:
-        raise ProfileRequired("Create your model profile before uploading photos.")
+        raise ProfileRequired(_("Create your model profile before uploading photos."))
     return profile
 
 
@@ -57,7 +58,7 @@ def _ensure_may_change(*, actor: Any, photo: Photo) -> None:
     if photo.profile.user_id != actor.pk and not agency_manages_photos(
         actor=actor, profile=photo.profile
     ):
-        raise PermissionDenied("You can change only your own photos.")
+        raise PermissionDenied(_("You can change only your own photos."))
 
 
 def delete_files(names: Iterable[str]) -> None:
@@ -189,7 +190,7 @@ def photo_update(
     fields: list[str] = []
     if is_main is False and photo.is_main:
         raise ValidationFailed.for_field(
-            "is_main", "A profile always has a main photo; mark another photo as main instead."
+            "is_main", _("A profile always has a main photo; mark another photo as main instead.")
         )
     if is_main and not photo.is_main:
         Photo.objects.filter(profile=profile, is_main=True).update(is_main=False)
@@ -242,17 +243,20 @@ def photos_reorder(*, actor: Any, photo_ids: Sequence[uuid.UUID]) -> list[Photo]
     profile = _lock_profile(_model_profile_of(actor).pk)
     photos = {photo.pk: photo for photo in Photo.objects.filter(profile=profile)}
     if len(set(photo_ids)) != len(photo_ids):
-        raise ValidationFailed.for_field("photo_ids", "Each photo may be listed only once.")
+        raise ValidationFailed.for_field("photo_ids", _("Each photo may be listed only once."))
     unknown = [str(pk) for pk in photo_ids if pk not in photos]
     if unknown:
         raise ValidationFailed.for_field(
-            "photo_ids", f"Not photos of your profile: {', '.join(unknown)}."
+            "photo_ids",
+            _("Not photos of your profile: {ids}.").format(ids=", ".join(unknown)),
         )
     missing = [str(pk) for pk in photos if pk not in set(photo_ids)]
     if missing:
         raise ValidationFailed.for_field(
             "photo_ids",
-            f"Every photo of your profile must be listed; missing: {', '.join(missing)}.",
+            _("Every photo of your profile must be listed; missing: {ids}.").format(
+                ids=", ".join(missing)
+            ),
         )
     ordered = [photos[pk] for pk in photo_ids]
     changed = []

@@ -31,6 +31,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from moderation.models import Block, Report, TargetType
@@ -170,10 +171,10 @@ def report_target_get_for_reporter(
     """
     resolver = _TARGET_RESOLVERS.get(target_type)
     if resolver is None:
-        raise NotFound("Reported object not found.")
+        raise NotFound(_("Reported object not found."))
     obj, owner_id = resolver(user=user, target_id=target_id)
     if obj is None:
-        raise NotFound("Reported object not found.")
+        raise NotFound(_("Reported object not found."))
     return ReportTarget(target_type=target_type, obj=obj, user_id=owner_id)
 
 
@@ -319,7 +320,7 @@ def user_get_for_block(*, user_id: Any) -> User:
     """An active user someone may block; raises `NotFound` otherwise."""
     target = User.objects.filter(pk=user_id, is_active=True).first()
     if target is None:
-        raise NotFound("User not found.")
+        raise NotFound(_("User not found."))
     return target
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from moderation.models import (
@@ -36,7 +37,7 @@ REPORT_CHANGE_PERMISSION = "moderation.change_report"
 # ---------------------------------------------------------------------------------------------
 def _require(actor: User, permission: str) -> None:
     if not (actor and actor.is_active and actor.is_staff and actor.has_perm(permission)):
-        raise PermissionDenied("Your staff role cannot perform this action.")
+        raise PermissionDenied(_("Your staff role cannot perform this action."))
 
 
 def audit_log_write(
@@ -92,7 +93,7 @@ def report_create(
         user=reporter, target_type=target_type, target_id=target_id
     )
     if target.user_id is not None and str(target.user_id) == str(reporter.pk):
-        raise ValidationFailed.for_field("target_id", "You cannot report yourself.")
+        raise ValidationFailed.for_field("target_id", _("You cannot report yourself."))
     try:
         with transaction.atomic():
             return Report.objects.create(
@@ -104,7 +105,7 @@ def report_create(
                 comment=comment,
             )
     except IntegrityError:
-        raise Conflict("You have already reported this; it is being reviewed.") from None
+        raise Conflict(_("You have already reported this; it is being reviewed.")) from None
 
 
 @transaction.atomic
@@ -123,7 +124,7 @@ def _report_close(*, actor: User, report: Report, note: str, status: str) -> Rep
     _require(actor, REPORT_CHANGE_PERMISSION)
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.status != ReportStatus.OPEN:
-        raise InvalidState("This report is already closed.")
+        raise InvalidState(_("This report is already closed."))
     report.status = status
     report.resolved_by = actor
     report.resolved_at = timezone.now()
@@ -153,7 +154,7 @@ def block_create(*, blocker: User, blocked: User) -> tuple[Block, bool]:
     Raises `ValidationFailed` for a self-block.
     """
     if blocker.pk == blocked.pk:
-        raise ValidationFailed.for_field("user_id", "You cannot block yourself.")
+        raise ValidationFailed.for_field("user_id", _("You cannot block yourself."))
     try:
         with transaction.atomic():
             return Block.objects.get_or_create(blocker=blocker, blocked=blocked)
@@ -206,12 +207,12 @@ def user_ban(*, actor: User, user: User, reason: str, report: Report | None = No
     """
     _require(actor, BAN_PERMISSION)
     if user.pk == actor.pk:
-        raise PermissionDenied("You cannot ban yourself.")
+        raise PermissionDenied(_("You cannot ban yourself."))
     if user.is_staff or user.is_superuser:
-        raise PermissionDenied("Staff accounts are not banned here; remove their staff status.")
+        raise PermissionDenied(_("Staff accounts are not banned here; remove their staff status."))
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_active:
-        raise InvalidState("This user is already banned.")
+        raise InvalidState(_("This user is already banned."))
     from accounts.services import user_ban as accounts_user_ban
 
     accounts_user_ban(user=user, actor=actor)

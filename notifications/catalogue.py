@@ -1,11 +1,10 @@
-# ruff: noqa: RUF001 — the catalogue is Cyrillic text on purpose
-"""Per-type message catalogues: the title and message of every notification, in ru, kk and en.
+"""The title and message of every notification type, rendered in the recipient's language.
 
-Each entry is keyed by notification type and holds, per language, a `title` and a `message`
-written with `str.format` placeholders named after the `data` keys callers pass (see
-`services.notify`). Missing keys never fail: they fall back to a neutral word in the user's
-language (`FALLBACKS`), so a caller that forgets `applicant_name` still produces a sentence
-without an e-mail address or a raw placeholder in it.
+Each entry is keyed by notification type and holds a gettext `title` and `message` (English
+msgids; ru/kk/en in `locale/`) written with `str.format` placeholders named after the `data`
+keys callers pass (see `services.notify`). Missing keys never fail: they fall back to a neutral
+word (`FALLBACKS`), so a caller that forgets `applicant_name` still produces a sentence without
+an e-mail address or a raw placeholder in it.
 """
 
 from __future__ import annotations
@@ -16,294 +15,100 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 DEFAULT_LANGUAGE = "ru"
 LANGUAGES = ("ru", "kk", "en")
 
-CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
-    "new_response": {
-        "ru": {
-            "title": "Новый отклик на ваш кастинг",
-            "message": "{applicant_name} откликнулся(-ась) на кастинг «{casting_title}»",
-        },
-        "kk": {
-            "title": "Кастингіңізге жаңа өтінім",
-            "message": "{applicant_name} «{casting_title}» кастингіне өтінім берді",
-        },
-        "en": {
-            "title": "New Response to Your Casting",
-            "message": "{applicant_name} applied to {casting_title}",
-        },
-    },
-    "response_status_change": {
-        "ru": {
-            "title": "Статус отклика изменён",
-            "message": "Ваш отклик на кастинг «{casting_title}»: {status}",
-        },
-        "kk": {
-            "title": "Өтінім мәртебесі өзгерді",
-            "message": "«{casting_title}» кастингіне өтініміңіз: {status}",
-        },
-        "en": {
-            "title": "Response Status Updated",
-            "message": "Your response to {casting_title} was {status}",
-        },
-    },
-    "new_message": {
-        "ru": {"title": "Новое сообщение от {sender_name}", "message": "{preview}"},
-        "kk": {"title": "{sender_name} жаңа хабарлама жіберді", "message": "{preview}"},
-        "en": {"title": "New message from {sender_name}", "message": "{preview}"},
-    },
-    "new_casting": {
-        "ru": {
-            "title": "Новый кастинг для вас",
-            "message": "«{casting_title}» — {city}",
-        },
-        "kk": {
-            "title": "Сізге жаңа кастинг",
-            "message": "«{casting_title}» — {city}",
-        },
-        "en": {
-            "title": "New Casting for You",
-            "message": "{casting_title} — {city}",
-        },
-    },
-    "casting_reminder": {
-        "ru": {
-            "title": "Напоминание о съёмке",
-            "message": "Съёмка по кастингу «{casting_title}» — {shoot_date}",
-        },
-        "kk": {
-            "title": "Түсірілім туралы еске салу",
-            "message": "«{casting_title}» кастингі бойынша түсірілім — {shoot_date}",
-        },
-        "en": {
-            "title": "Shoot Reminder",
-            "message": "The shoot for {casting_title} is on {shoot_date}",
-        },
-    },
-    "data_export_ready": {
-        "ru": {
-            "title": "Ваши данные готовы",
-            "message": "Архив с вашими данными MWork готов. Ссылка действует до {expires_at}.",
-        },
-        "kk": {
-            "title": "Деректеріңіз дайын",
-            "message": "MWork деректеріңіз бар мұрағат дайын. Сілтеме {expires_at} дейін жарамды.",
-        },
-        "en": {
-            "title": "Your Data Is Ready",
-            "message": "The archive of your MWork data is ready. The link works until "
-            "{expires_at}.",
-        },
-    },
-    "subscription_expiring": {
-        "ru": {
-            "title": "Подписка скоро закончится",
-            "message": "Ваша подписка {plan} действует до {expires_at}. Продлите её, чтобы "
-            "сохранить доступ.",
-        },
-        "kk": {
-            "title": "Жазылым жақында аяқталады",
-            "message": "{plan} жазылымыңыз {expires_at} дейін жарамды. Қолжетімділікті сақтау "
-            "үшін оны ұзартыңыз.",
-        },
-        "en": {
-            "title": "Your Subscription Is Expiring",
-            "message": "Your {plan} subscription is valid until {expires_at}. Renew it to keep "
-            "your access.",
-        },
-    },
-    "payment_succeeded": {
-        "ru": {"title": "Оплата прошла успешно", "message": "Оплачено {amount}: {item}"},
-        "kk": {"title": "Төлем сәтті өтті", "message": "Төленді {amount}: {item}"},
-        "en": {"title": "Payment Successful", "message": "Paid {amount}: {item}"},
-    },
-    # Agencies and organizations (issue 11).
-    "agency_invitation": {
-        "ru": {
-            "title": "Приглашение от агентства",
-            "message": "{agency_name} приглашает вас в своё агентство",
-        },
-        "kk": {
-            "title": "Агенттіктен шақыру",
-            "message": "{agency_name} сізді агенттігіне шақырады",
-        },
-        "en": {
-            "title": "Agency Invitation",
-            "message": "{agency_name} invites you to join their agency",
-        },
-    },
-    "agency_invitation_answered": {
-        "ru": {
-            "title": "Ответ на приглашение",
-            "message": "{model_name}: приглашение {status}",
-        },
-        "kk": {
-            "title": "Шақыруға жауап",
-            "message": "{model_name}: шақыру {status}",
-        },
-        "en": {
-            "title": "Invitation Answered",
-            "message": "{model_name} {status} your invitation",
-        },
-    },
-    "agency_link_ended": {
-        "ru": {
-            "title": "Сотрудничество с агентством завершено",
-            "message": "{model_name} больше не представлен(а) агентством {agency_name}",
-        },
-        "kk": {
-            "title": "Агенттікпен ынтымақтастық аяқталды",
-            "message": "{model_name} енді {agency_name} агенттігінің өкілі емес",
-        },
-        "en": {
-            "title": "Agency Link Ended",
-            "message": "{model_name} is no longer represented by {agency_name}",
-        },
-    },
-    "agency_submission": {
-        "ru": {
-            "title": "Агентство подало вашу заявку",
-            "message": "{agency_name} предложило вас на кастинг «{casting_title}»",
-        },
-        "kk": {
-            "title": "Агенттік сізді ұсынды",
-            "message": "{agency_name} сізді «{casting_title}» кастингіне ұсынды",
-        },
-        "en": {
-            "title": "Your Agency Submitted You",
-            "message": "{agency_name} submitted you to {casting_title}",
-        },
-    },
-    "organization_invitation": {
-        "ru": {
-            "title": "Приглашение в команду",
-            "message": "{organization_name} приглашает вас в свою команду",
-        },
-        "kk": {
-            "title": "Командаға шақыру",
-            "message": "{organization_name} сізді өз командасына шақырады",
-        },
-        "en": {
-            "title": "Team Invitation",
-            "message": "{organization_name} invites you to join their team",
-        },
-    },
-    "organization_invitation_answered": {
-        "ru": {
-            "title": "Ответ на приглашение в команду",
-            "message": "{member_name}: приглашение {status}",
-        },
-        "kk": {
-            "title": "Командаға шақыруға жауап",
-            "message": "{member_name}: шақыру {status}",
-        },
-        "en": {
-            "title": "Team Invitation Answered",
-            "message": "{member_name} {status} your invitation",
-        },
-    },
+CATALOGUE: dict[str, tuple[Any, Any]] = {
+    "new_response": (
+        _("New Response to Your Casting"),
+        _("{applicant_name} applied to {casting_title}"),
+    ),
+    "response_status_change": (
+        _("Response Status Updated"),
+        _("Your response to {casting_title} was {status}"),
+    ),
+    "new_message": (_("New message from {sender_name}"), "{preview}"),
+    "new_casting": (_("New Casting for You"), _("{casting_title} — {city}")),
+    "data_export_ready": (
+        _("Your Data Is Ready"),
+        _("The archive of your MWork data is ready. The link works until {expires_at}."),
+    ),
+    "casting_reminder": (
+        _("Shoot Reminder"),
+        _("The shoot for {casting_title} is on {shoot_date}"),
+    ),
+    "subscription_expiring": (
+        _("Your Subscription Is Expiring"),
+        _("Your {plan} subscription is valid until {expires_at}. Renew it to keep your access."),
+    ),
+    "payment_succeeded": (_("Payment Successful"), _("Paid {amount}: {item}")),
+    "agency_invitation": (
+        _("Agency Invitation"),
+        _("{agency_name} invites you to join their agency"),
+    ),
+    "agency_invitation_answered": (
+        _("Invitation Answered"),
+        _("{model_name} {status} your invitation"),
+    ),
+    "agency_link_ended": (
+        _("Agency Link Ended"),
+        _("{model_name} is no longer represented by {agency_name}"),
+    ),
+    "agency_submission": (
+        _("Your Agency Submitted You"),
+        _("{agency_name} submitted you to {casting_title}"),
+    ),
+    "organization_invitation": (
+        _("Team Invitation"),
+        _("{organization_name} invites you to join their team"),
+    ),
+    "organization_invitation_answered": (
+        _("Team Invitation Answered"),
+        _("{member_name} {status} your invitation"),
+    ),
     # Staff announcements carry their own text (`data["title"]`, `data["message"]`).
-    "announcement": {lang: {"title": "{title}", "message": "{message}"} for lang in LANGUAGES},
+    "announcement": ("{title}", "{message}"),
 }
 
 # Neutral words for keys a caller did not pass (never an e-mail address).
-FALLBACKS: dict[str, dict[str, str]] = {
-    "ru": {
-        "applicant_name": "Пользователь MWork",
-        "sender_name": "пользователя MWork",
-        "casting_title": "без названия",
-        "city": "город не указан",
-        "status": "обновлён",
-        "shoot_date": "скоро",
-        "plan": "",
-        "expires_at": "скорого срока",
-        "amount": "",
-        "item": "заказ",
-        "preview": "",
-        "title": "MWork",
-        "message": "",
-    },
-    "kk": {
-        "applicant_name": "MWork пайдаланушысы",
-        "sender_name": "MWork пайдаланушысы",
-        "casting_title": "атаусыз",
-        "city": "қала көрсетілмеген",
-        "status": "жаңартылды",
-        "shoot_date": "жақында",
-        "plan": "",
-        "expires_at": "жақын күнге",
-        "amount": "",
-        "item": "тапсырыс",
-        "preview": "",
-        "title": "MWork",
-        "message": "",
-    },
-    "en": {
-        "applicant_name": "An MWork user",
-        "sender_name": "an MWork user",
-        "casting_title": "a casting",
-        "city": "city not specified",
-        "status": "updated",
-        "shoot_date": "soon",
-        "plan": "",
-        "expires_at": "soon",
-        "amount": "",
-        "item": "order",
-        "preview": "",
-        "title": "MWork",
-        "message": "",
-    },
+FALLBACKS: dict[str, Any] = {
+    "applicant_name": pgettext_lazy("notification: who applied, unknown", "An MWork user"),
+    "sender_name": pgettext_lazy("notification: who wrote, unknown", "an MWork user"),
+    "casting_title": pgettext_lazy("notification: casting title, unknown", "a casting"),
+    "city": pgettext_lazy("notification: city, unknown", "city not specified"),
+    "status": pgettext_lazy("notification: status, unknown", "updated"),
+    "shoot_date": pgettext_lazy("notification: shoot date, unknown", "soon"),
+    "expires_at": pgettext_lazy("notification: expiry date, unknown", "soon"),
+    "item": pgettext_lazy("notification: what was paid for, unknown", "order"),
+    "title": "MWork",
 }
 
-STATUS_WORDS: dict[str, dict[str, str]] = {
-    "ru": {
-        "accepted": "принят",
-        "rejected": "отклонён",
-        "pending": "на рассмотрении",
-        "withdrawn": "отозван",
-        "declined": "отклонено",
+# A response's new status, and a model's answer to an agency's invitation.
+STATUS_WORDS: dict[str, dict[str, Any]] = {
+    "response_status_change": {
+        "accepted": pgettext_lazy("response status", "accepted"),
+        "rejected": pgettext_lazy("response status", "rejected"),
+        "pending": pgettext_lazy("response status", "pending"),
+        "withdrawn": pgettext_lazy("response status", "withdrawn"),
     },
-    "kk": {
-        "accepted": "қабылданды",
-        "rejected": "қабылданбады",
-        "pending": "қаралуда",
-        "withdrawn": "кері қайтарылды",
-        "declined": "қабылданбады",
+    "agency_invitation_answered": {
+        "accepted": pgettext_lazy("invitation answer", "accepted"),
+        "declined": pgettext_lazy("invitation answer", "declined"),
     },
-    "en": {
-        "accepted": "accepted",
-        "rejected": "rejected",
-        "pending": "pending",
-        "withdrawn": "withdrawn",
-        "declined": "declined",
-    },
+}
+STATUS_WORDS["organization_invitation_answered"] = STATUS_WORDS["agency_invitation_answered"]
+
+PURPOSE_WORDS: dict[str, Any] = {
+    "subscription": _("{plan} subscription"),
+    "response_package": _("{package} response package"),
+    "package": _("{package} package"),
 }
 
-PURPOSE_WORDS: dict[str, dict[str, str]] = {
-    "ru": {
-        "subscription": "подписка {plan}",
-        "response_package": "пакет откликов {package}",
-        "package": "пакет {package}",
-    },
-    "kk": {
-        "subscription": "{plan} жазылымы",
-        "response_package": "{package} өтінім пакеті",
-        "package": "{package} пакеті",
-    },
-    "en": {
-        "subscription": "{plan} subscription",
-        "response_package": "{package} response package",
-        "package": "{package} package",
-    },
-}
-
-GENERIC = {
-    "ru": {"title": "Уведомление MWork", "message": ""},
-    "kk": {"title": "MWork хабарламасы", "message": ""},
-    "en": {"title": "MWork notification", "message": ""},
-}
+GENERIC_TITLE = _("MWork notification")
 
 PREVIEW_MAX = 140
 TITLE_MAX = 255
@@ -372,10 +177,12 @@ def _format_amount(value: Any) -> str:
     return f"{amount:,}".replace(",", "\u00a0") + "\u00a0₸"
 
 
-def _values(type: str, data: dict[str, Any], language: str) -> dict[str, str]:
+def _values(type: str, data: dict[str, Any]) -> dict[str, str]:
+    """Display values of `data` in the active language."""
     values = {key: _text(value) for key, value in data.items() if _text(value)}
     if "status" in values:
-        values["status"] = STATUS_WORDS[language].get(values["status"], values["status"])
+        word = STATUS_WORDS.get(type, {}).get(values["status"])
+        values["status"] = str(word) if word is not None else values["status"]
     if "shoot_date" in values:
         values["shoot_date"] = _format_date(values["shoot_date"], with_time=True)
     if "expires_at" in values:
@@ -386,23 +193,20 @@ def _values(type: str, data: dict[str, Any], language: str) -> dict[str, str]:
         values["preview"] = values["preview"][: PREVIEW_MAX - 1].rstrip() + "…"
     if type == "payment_succeeded":
         purpose = values.get("purpose", "")
-        if purpose not in PURPOSE_WORDS[language]:
+        if purpose not in PURPOSE_WORDS:
             purpose = "package" if values.get("package") else "subscription"
-        template = PURPOSE_WORDS[language][purpose]
         item = values.get("plan") or values.get("package")
-        if template and item:
-            values["item"] = template.format(plan=item, package=item)
-        elif item:
-            values["item"] = item
+        if item:
+            values["item"] = str(PURPOSE_WORDS[purpose]).format(plan=item, package=item)
     return values
 
 
 def render(*, type: str, data: dict[str, Any], language: str | None) -> tuple[str, str]:
     """(title, message) of a notification of `type` in `language` (ru when unknown)."""
-    language = normalize_language(language)
-    entry = CATALOGUE.get(type, GENERIC)
-    texts = entry.get(language) or entry[DEFAULT_LANGUAGE]
-    values = _Values(_values(type, data or {}, language), FALLBACKS[language])
-    title = _formatter.vformat(texts["title"], (), values).strip() or GENERIC[language]["title"]
-    message = _formatter.vformat(texts["message"], (), values).strip()
+    with translation.override(normalize_language(language)):
+        title_text, message_text = CATALOGUE.get(type, (GENERIC_TITLE, ""))
+        fallbacks = {key: str(word) for key, word in FALLBACKS.items()}
+        values = _Values(_values(type, data or {}), fallbacks)
+        title = _formatter.vformat(str(title_text), (), values).strip() or str(GENERIC_TITLE)
+        message = _formatter.vformat(str(message_text), (), values).strip()
     return title[:TITLE_MAX], message

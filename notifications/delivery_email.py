@@ -21,6 +21,7 @@ from anymail.exceptions import (
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from notifications.catalogue import normalize_language
 from notifications.models import Notification, NotificationType
@@ -34,25 +35,6 @@ class TransientDeliveryError(Exception):
 
 class PermanentDeliveryError(Exception):
     """Retrying cannot help (rejected recipient, invalid request)."""
-
-
-FOOTER = {
-    "ru": {
-        "open": "Открыть в MWork",
-        "why": "Вы получили это письмо, потому что включили уведомления по e-mail в MWork.",
-        "settings": "Настроить уведомления",
-    },
-    "kk": {
-        "open": "MWork-те ашу",
-        "why": "Сіз бұл хатты MWork-те e-mail хабарламаларын қосқандықтан алдыңыз.",
-        "settings": "Хабарламаларды баптау",
-    },
-    "en": {
-        "open": "Open in MWork",
-        "why": "You received this e-mail because e-mail notifications are on in MWork.",
-        "settings": "Notification settings",
-    },
-}
 
 
 def notification_link(notification: Notification) -> str:
@@ -101,11 +83,10 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
         "notification": notification,
         "link": notification_link(notification),
         "settings_link": f"{settings.FRONTEND_URL}/settings/notifications",
-        "footer": FOOTER[language],
-        "language": language,
     }
-    text = render_to_string("notifications/email/notification.txt", context)
-    html = render_to_string("notifications/email/notification.html", context)
+    with translation.override(language):  # the recipient's language, not the caller's
+        text = render_to_string("notifications/email/notification.txt", context)
+        html = render_to_string("notifications/email/notification.html", context)
     message = EmailMultiAlternatives(
         subject=notification.title,
         body=text,

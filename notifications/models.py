@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from mwork.api.formats import format_datetime
+from notifications.catalogue import render
 
 
 class NotificationType(models.TextChoices):
@@ -83,13 +84,19 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return f"{self.type} → {self.user_id}: {self.title}"
 
-    def as_payload(self) -> dict:
-        """The public shape (REST list item and WebSocket frame), JSON-ready."""
+    def as_payload(self, *, language: str | None = None) -> dict:
+        """The public shape (REST list item and WebSocket frame), JSON-ready.
+
+        The stored title and message are in the recipient's language (push, e-mail, socket);
+        with `language` (the REST API's answer language) they are rendered afresh in it."""
+        title, message = self.title, self.message
+        if language is not None:
+            title, message = render(type=self.type, data=self.data, language=language)
         return {
             "id": str(self.id),
             "type": self.type,
-            "title": self.title,
-            "message": self.message,
+            "title": title,
+            "message": message,
             "data": self.data,
             "is_read": self.is_read,
             "created_at": format_datetime(self.created_at),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from mwork.api.exceptions import NotFound
@@ -28,7 +29,7 @@ def notification_get_for_owner(*, user: User, notification_id: UUID | str) -> No
     try:
         return Notification.objects.get(id=notification_id, user=user)
     except (Notification.DoesNotExist, ValueError) as error:
-        raise NotFound("Notification not found.") from error
+        raise NotFound(_("Notification not found.")) from error
 
 
 def device_get_for_owner(*, user: User, device_id: UUID | str) -> Device:
@@ -36,4 +37,4 @@ def device_get_for_owner(*, user: User, device_id: UUID | str) -> Device:
     try:
         return Device.objects.get(id=device_id, user=user)
     except (Device.DoesNotExist, ValueError) as error:
-        raise NotFound("Device not found.") from error
+        raise NotFound(_("Device not found.")) from error

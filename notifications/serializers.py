@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from notifications.models import DevicePlatform, NotificationPreference
@@ -10,7 +11,7 @@ from notifications.models import DevicePlatform, NotificationPreference
 class StrictBooleanField(serializers.BooleanField):
     """JSON `true`/`false` only: "yes", 1 or "false" strings are refused, not guessed."""
 
-    default_error_messages = {"invalid": "Must be true or false."}
+    default_error_messages = {"invalid": _("Must be true or false.")}
 
     def to_internal_value(self, data):
         if isinstance(data, bool):

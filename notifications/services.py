@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.consents import marketing_consented_user_ids
 from accounts.models import User
@@ -70,7 +71,7 @@ def notification_preference_update(*, user: User, **fields: bool) -> Notificatio
     }
     unknown = set(fields) - allowed
     if unknown:
-        raise ValidationFailed(details={name: ["Unknown preference."] for name in unknown})
+        raise ValidationFailed(details={name: [_("Unknown preference.")] for name in unknown})
     with transaction.atomic():
         notification_preference_get(user=user)
         preference = NotificationPreference.objects.select_for_update().get(user=user)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
@@ -20,7 +21,8 @@ from notifications.serializers import (
 
 
 def _payloads(rows) -> list[dict]:
-    return [row.as_payload() for row in rows]
+    language = translation.get_language()  # the answer's language (docs/i18n.md)
+    return [row.as_payload(language=language) for row in rows]
 
 
 class NotificationListView(APIView):
@@ -68,7 +70,8 @@ class NotificationReadView(APIView):
         notification = services.notification_mark_read(
             user=request.user, notification_id=notification_id
         )
-        return ok({"notification": notification.as_payload()})
+        language = translation.get_language()
+        return ok({"notification": notification.as_payload(language=language)})
 
 
 class NotificationReadAllView(APIView):

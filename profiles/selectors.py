@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, Upper
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import inactive_user_ids
 from billing.selectors import promoted_until_subquery
@@ -382,7 +383,7 @@ def _detail(scope: str, *, pk: uuid.UUID, viewer_id: Any = None) -> ModelProfile
         ids[_PLACEHOLDER_VIEWER_ID] = viewer_id
     profile = _detail_profile_query(scope).first(ids)
     if profile is None:
-        raise NotFound("Model profile not found.")
+        raise NotFound(_("Model profile not found."))
     for name, field in _DETAIL_ANNOTATIONS.items():
         setattr(profile, name, from_db(getattr(profile, name), field))
     return ModelProfileDetail(
@@ -414,7 +415,7 @@ def model_profile_get_visible(*, profile_id: Any) -> ModelProfile:
     try:
         return visible_model_profiles().get(pk=pk)
     except ModelProfile.DoesNotExist:
-        raise NotFound("Model profile not found.") from None
+        raise NotFound(_("Model profile not found.")) from None
 
 
 def work_experience_get(*, profile: ModelProfile, item_id: Any) -> WorkExperience:
@@ -423,7 +424,7 @@ def work_experience_get(*, profile: ModelProfile, item_id: Any) -> WorkExperienc
     try:
         return WorkExperience.objects.get(pk=pk, profile=profile)
     except WorkExperience.DoesNotExist:
-        raise NotFound("Work experience entry not found.") from None
+        raise NotFound(_("Work experience entry not found.")) from None
 
 
 def model_profile_get_for_owner(*, user: Any, profile_id: Any) -> ModelProfile:
@@ -436,11 +437,11 @@ def model_profile_get_for_owner(*, user: Any, profile_id: Any) -> ModelProfile:
     pk = _parse_uuid(profile_id)
     profile = ModelProfile.objects.select_related("user").filter(pk=pk).first()
     if profile is None or not profile.user.is_active:
-        raise NotFound("Model profile not found.")
+        raise NotFound(_("Model profile not found."))
     if profile.user_id != user.id:
         if profile.is_hidden:
-            raise NotFound("Model profile not found.")
-        raise PermissionDenied("Only the owner can change this profile.")
+            raise NotFound(_("Model profile not found."))
+        raise PermissionDenied(_("Only the owner can change this profile."))
     return profile
 
 
@@ -454,14 +455,14 @@ def employer_profile_get(*, profile_id: Any) -> EmployerProfile:
     try:
         return visible_employer_profiles().get(pk=pk)
     except EmployerProfile.DoesNotExist:
-        raise NotFound("Employer profile not found.") from None
+        raise NotFound(_("Employer profile not found.")) from None
 
 
 def employer_profile_get_for_owner(*, user: Any, profile_id: Any) -> EmployerProfile:
     """NotFound when invisible, PermissionDenied when someone else's."""
     profile = employer_profile_get(profile_id=profile_id)
     if profile.user_id != user.id:
-        raise PermissionDenied("Only the owner can change this profile.")
+        raise PermissionDenied(_("Only the owner can change this profile."))
     return profile
 
 
@@ -476,7 +477,7 @@ def profile_for_user(*, user: Any) -> tuple[str, Any]:
         employer = EmployerProfile.objects.filter(user=user).first()
         if employer is not None:
             return "employer", employer
-    raise NotFound("You have no profile yet.")
+    raise NotFound(_("You have no profile yet."))
 
 
 def review_list(*, profile: ModelProfile) -> QuerySet[Review]:

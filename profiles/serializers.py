@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -84,8 +85,9 @@ class ModelProfileCreateInputSerializer(serializers.Serializer):
         unknown = sorted(set(value) - set(Category.values))
         if unknown:
             raise serializers.ValidationError(
-                f"Unknown categories: {', '.join(unknown)}. "
-                f"Choose from {', '.join(Category.values)}."
+                _("Unknown categories: {unknown}. Choose from {choices}.").format(
+                    unknown=", ".join(unknown), choices=", ".join(Category.values)
+                )
             )
         return list(dict.fromkeys(value))
 
@@ -108,7 +110,7 @@ class EmployerProfileCreateInputSerializer(serializers.Serializer):
         max_length=20,
         required=False,
         allow_blank=True,
-        error_messages={"invalid": "Enter a phone number such as +77771234567."},
+        error_messages={"invalid": _("Enter a phone number such as +77771234567.")},
     )
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)
     country = serializers.CharField(max_length=100, required=False)
@@ -116,7 +118,7 @@ class EmployerProfileCreateInputSerializer(serializers.Serializer):
     def validate_phone(self, value: str) -> str:
         digits = sum(char.isdigit() for char in value)
         if value and not 7 <= digits <= 15:  # E.164 allows at most 15 digits
-            raise serializers.ValidationError("A phone number has 7 to 15 digits.")
+            raise serializers.ValidationError(_("A phone number has 7 to 15 digits."))
         return value
 
 
@@ -164,7 +166,7 @@ class WorkExperienceInputSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         end = attrs.get("end_date")
         if end is not None and end < attrs["start_date"]:
-            raise serializers.ValidationError({"end_date": ["Must not be before start_date."]})
+            raise serializers.ValidationError({"end_date": [_("Must not be before start_date.")]})
         return attrs
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count
+from django.utils.translation import gettext_lazy as _
 
 from mwork.api.exceptions import Conflict, PermissionDenied, ValidationFailed
 from profiles.models import EmployerProfile, ModelProfile, Review, WorkExperience
@@ -126,18 +127,18 @@ def model_profile_create(*, user: Any, **fields: Any) -> ModelProfile:
     has one (a one-to-one key also holds it under races).
     """
     if user.role != "model":
-        raise PermissionDenied("Only models can create a model profile.")
+        raise PermissionDenied(_("Only models can create a model profile."))
     values = {key: value for key, value in fields.items() if key in MODEL_EDITABLE_FIELDS}
     with transaction.atomic():
         if ModelProfile.objects.filter(user=user).exists():
-            raise Conflict("You already have a model profile.")
+            raise Conflict(_("You already have a model profile."))
         profile = ModelProfile(user=user, **values)
         profile.completeness = compute_completeness(profile=profile, photo_count=0)
         try:
             with transaction.atomic():
                 profile.save()
         except IntegrityError:
-            raise Conflict("You already have a model profile.") from None
+            raise Conflict(_("You already have a model profile.")) from None
     return profile
 
 
@@ -175,7 +176,7 @@ def model_profile_grant_promotion(
     from django.utils import timezone
 
     if until is not None and until <= timezone.now():
-        raise ValidationFailed.for_field("promoted_until", "Must be in the future.")
+        raise ValidationFailed.for_field("promoted_until", _("Must be in the future."))
     ModelProfile.objects.filter(pk=profile.pk).update(promoted_until=until)
     profile.promoted_until = until
     return profile
@@ -190,16 +191,16 @@ def employer_profile_create(*, user: Any, **fields: Any) -> EmployerProfile:
     Raises PermissionDenied for another role and Conflict for a second profile.
     """
     if user.role not in ("employer", "agency"):
-        raise PermissionDenied("Only employers and agencies can create an employer profile.")
+        raise PermissionDenied(_("Only employers and agencies can create an employer profile."))
     values = {key: value for key, value in fields.items() if key in EMPLOYER_EDITABLE_FIELDS}
     with transaction.atomic():
         if EmployerProfile.objects.filter(user=user).exists():
-            raise Conflict("You already have an employer profile.")
+            raise Conflict(_("You already have an employer profile."))
         try:
             with transaction.atomic():
                 profile = EmployerProfile.objects.create(user=user, **values)
         except IntegrityError:
-            raise Conflict("You already have an employer profile.") from None
+            raise Conflict(_("You already have an employer profile.")) from None
     return profile
 
 
@@ -239,7 +240,7 @@ def work_experience_add(
     Raises ValidationFailed when `end_date` is before `start_date`.
     """
     if end_date is not None and end_date < start_date:
-        raise ValidationFailed.for_field("end_date", "Must not be before start_date.")
+        raise ValidationFailed.for_field("end_date", _("Must not be before start_date."))
     return WorkExperience.objects.create(
         profile=profile,
         company=company,
@@ -277,17 +278,17 @@ def review_create(
     from castings.selectors import accepted_response_exists
 
     if profile.user_id == author.id:
-        raise PermissionDenied("You cannot review yourself.")
+        raise PermissionDenied(_("You cannot review yourself."))
     if not accepted_response_exists(
         casting_id=casting_id, owner_id=author.id, model_profile_id=profile.id
     ):
         raise PermissionDenied(
-            "Only the owner of a casting that accepted this model can review them."
+            _("Only the owner of a casting that accepted this model can review them.")
         )
     with transaction.atomic():
         ModelProfile.objects.select_for_update().filter(pk=profile.pk).first()
         if Review.objects.filter(profile=profile, casting_id=casting_id).exists():
-            raise Conflict("This model has already been reviewed for this casting.")
+            raise Conflict(_("This model has already been reviewed for this casting."))
         try:
             with transaction.atomic():
                 review = Review.objects.create(
@@ -298,7 +299,7 @@ def review_create(
                     comment=comment,
                 )
         except IntegrityError:
-            raise Conflict("This model has already been reviewed for this casting.") from None
+            raise Conflict(_("This model has already been reviewed for this casting.")) from None
         _refresh_rating(profile.pk)
     profile.refresh_from_db(fields=["rating", "reviews_count"])
     return review

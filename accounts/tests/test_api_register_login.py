@@ -1,3 +1,5 @@
+import itertools
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -73,6 +75,25 @@ def test_register_validation_errors_name_the_field(api_client, body, field):
     error = response.json()["error"]
     assert error["code"] == "VALIDATION_ERROR"
     assert field in error["details"]
+    assert not User.objects.exists()
+
+
+INVALID = {"email": "not-an-email", "password": "Sh0rt!", "role": "admin", "language": "de"}
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        fields
+        for size in range(2, len(INVALID) + 1)
+        for fields in itertools.combinations(sorted(INVALID), size)
+    ],
+)
+def test_register_names_every_invalid_field_at_once(api_client, fields):
+    response = register(api_client, **{name: INVALID[name] for name in fields})
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["details"]) == set(fields)
     assert not User.objects.exists()
 
 

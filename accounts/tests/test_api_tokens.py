@@ -191,7 +191,10 @@ def test_logout_kills_the_access_token_and_the_refresh_token(api_client, user, s
     client = bearer(APIClient(), session["access_token"])
 
     response = client.post(
-        reverse(LOGOUT), {"refresh_token": session["refresh_token"]}, format="json"
+        reverse(LOGOUT),
+        {"refresh_token": session["refresh_token"]},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
     assert response.status_code == 200

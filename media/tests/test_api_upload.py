@@ -282,7 +282,7 @@ def test_decompression_bomb_is_refused_before_decoding(
     response = upload(auth_client(profile.user), raw)
 
     assert_refused(response, local_storage)
-    assert "megapixels" in response.json()["error"]["details"]["file"][0]
+    assert "40 мегапикселей" in response.json()["error"]["details"]["file"][0]  # the user's: ru
 
 
 def test_missing_file_and_bad_order_are_validation_errors(make_profile, auth_client):

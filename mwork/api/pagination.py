@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from mwork.api.exceptions import ValidationFailed
 
@@ -32,9 +33,9 @@ def _int_param(params: Any, name: str, default: int) -> int:
     try:
         value = int(raw)
     except (TypeError, ValueError):
-        raise ValidationFailed.for_field(name, "Must be an integer.") from None
+        raise ValidationFailed.for_field(name, _("Must be an integer.")) from None
     if value < 0:
-        raise ValidationFailed.for_field(name, "Must be zero or greater.", "min_value")
+        raise ValidationFailed.for_field(name, _("Must be zero or greater."), "min_value")
     return value
 
 
@@ -51,7 +52,7 @@ class Page:
         params = request.query_params
         limit = _int_param(params, "limit", default_limit)
         if limit == 0:
-            raise ValidationFailed.for_field("limit", "Must be at least 1.", "min_value")
+            raise ValidationFailed.for_field("limit", _("Must be at least 1."), "min_value")
         return cls(limit=min(limit, max_limit), offset=_int_param(params, "offset", 0))
 
     def slice(self, queryset: QuerySet | list) -> Any:

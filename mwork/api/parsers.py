@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
@@ -55,8 +56,10 @@ def _content_length(parser_context: dict | None) -> int:
 def _refuse_oversized(parser_context: dict | None, limit: int) -> None:
     if limit is not None and _content_length(parser_context) > limit:
         raise FileTooLarge(
-            "Request body is too large.",
-            details={"body": [f"The request body must be at most {limit} bytes."]},
+            _("Request body is too large."),
+            details={
+                "body": [_("The request body must be at most {limit} bytes.").format(limit=limit)]
+            },
         )
 
 

@@ -41,16 +41,16 @@ def test_list_shape_newest_first_with_unread_count(auth_client):
     user = UserFactory()
     now = timezone.now()
     older = NotificationFactory(user=user, created_at=now - timedelta(hours=2), is_read=True)
-    newer = NotificationFactory(
-        user=user,
-        created_at=now - timedelta(hours=1),
-        title="New Response to Your Casting",
-        message="Aisha Nurzhanova applied to Fashion Editorial Shoot",
-        data={"casting_id": "c", "response_id": "r"},
-    )
+    data = {
+        "casting_id": "c",
+        "response_id": "r",
+        "applicant_name": "Aisha Nurzhanova",
+        "casting_title": "Fashion Editorial Shoot",
+    }
+    newer = NotificationFactory(user=user, created_at=now - timedelta(hours=1), data=data)
     NotificationFactory()  # someone else's
 
-    response = auth_client(user).get(LIST_URL)
+    response = auth_client(user).get(LIST_URL, HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 200
     assert response.json() == {
@@ -62,11 +62,11 @@ def test_list_shape_newest_first_with_unread_count(auth_client):
                     "type": "new_response",
                     "title": "New Response to Your Casting",
                     "message": "Aisha Nurzhanova applied to Fashion Editorial Shoot",
-                    "data": {"casting_id": "c", "response_id": "r"},
+                    "data": data,
                     "is_read": False,
                     "created_at": newer.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 },
-                older.as_payload(),
+                older.as_payload(language="en"),
             ],
             "pagination": {"total": 2, "limit": 20, "offset": 0, "has_more": False},
             "unread_count": 1,
