@@ -11,11 +11,18 @@ PYTEST_ARGS ?=
 BENCH_SCALE ?= 1
 BENCH_ARGS ?=
 
-.PHONY: run test lint fmt typecheck ci migrate demo venv lock clean bench soak messages
+# make run raises the login/register limit (5/m in production) for exploring by hand.
+RUN_RATELIMIT_AUTH ?= 60/m
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint fmt ci migrate demo venv lock clean bench soak messages
+
+help:  ## list the targets
+	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sed 's/:[^#]*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 venv: $(VENV)/.installed
 
-# uv installs the pinned set in seconds (pip takes about a minute here; STACK-NOTES §7).
+# uv installs the pinned set in seconds (pip takes about a minute here).
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --disable-pip-version-check uv
@@ -27,7 +34,14 @@ run: venv  ## migrate, load demo data, serve API + WebSockets + admin on HOST:PO
 	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -v0
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	@if [ "$(DEMO_DATA)" != "0" ]; then DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo_data; fi
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@printf '\n  MWork on http://$(HOST):$(PORT) (embedded defaults unless DATABASE_URL/REDIS_URL are set; e-mail in var/mail/)\n'
+	@printf '  API docs   http://$(HOST):$(PORT)/api/v1/docs\n'
+	@printf '  health     http://$(HOST):$(PORT)/api/v1/health\n'
+	@printf '  admin      http://$(HOST):$(PORT)/admin/\n'
+	@printf '  WebSocket  ws://$(HOST):$(PORT)/ws?token=<access token>\n'
+	@printf '  login/register limit raised to $(RUN_RATELIMIT_AUTH) for local exploration (RATELIMIT_AUTH)\n'
+	@printf '  next: the README walkthroughs; make help lists the other targets\n\n'
+	DJANGO_DEBUG=1 RATELIMIT_AUTH=$(RUN_RATELIMIT_AUTH) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: venv  ## the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -51,34 +65,34 @@ messages: venv  ## extract new strings into locale/*/django.po (keeps translatio
 	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages
 	@$(BIN)/python -c 'import glob, polib; [print(p, "-", len(polib.pofile(p).untranslated_entries()) + len(polib.pofile(p).fuzzy_entries()), "to translate") for p in sorted(glob.glob("locale/*/LC_MESSAGES/django.po"))]'
 
-lint: venv
+lint: venv  ## ruff, format check, migrations check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
-fmt: venv
+fmt: venv  ## ruff --fix and ruff format
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-migrate: venv
+migrate: venv  ## apply migrations (embedded defaults unless DATABASE_URL)
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 
-demo: venv
+demo: venv  ## load the demo data
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo_data
 
-ci:
+ci:  ## what CI runs on a clean clone (.ci/run)
 	bash .ci/run
 
 lock:  ## re-pin requirements*.txt from requirements*.in
 	$(BIN)/uv pip compile -q --python-version 3.11 requirements.in -o requirements.txt
 	$(BIN)/uv pip compile -q --python-version 3.11 requirements-dev.in -o requirements-dev.txt
 
-clean:
+clean:  ## remove the virtualenv and var/
 	rm -rf $(VENV) var
 
 # make soak: 10 minutes of mixed HTTP + 500 WebSockets against daphne + a Celery worker, on
 # DATABASE_URL (PostgreSQL, its own database) and a private redis-server; writes
 # bench/results/soak-<stamp>.{json,png,md}; exits non-zero on any error or growth (bench/soak.py).
 SOAK_ARGS ?=
-soak: venv
+soak: venv  ## 10-minute mixed HTTP + WebSocket soak (see the comment above)
 	$(BIN)/python -m bench.soak $(SOAK_ARGS)

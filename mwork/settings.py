@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc served from the package, never a CDN
     "corsheaders",
     "channels",
     "django_ratelimit",
@@ -307,7 +308,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 
 # ---------------------------------------------------------------------------------------------
-# E-mail: Resend through django-anymail when RESEND_API_KEY is set, else the console
+# E-mail: Resend through django-anymail when RESEND_API_KEY is set, else files under var/mail/
 # ---------------------------------------------------------------------------------------------
 RESEND_API_KEY = env.str("RESEND_API_KEY", default="")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MWork <no-reply@mwork.kz>")
@@ -315,7 +316,8 @@ if RESEND_API_KEY:
     _email_backend = "anymail.backends.resend.EmailBackend"
     ANYMAIL = {"RESEND_API_KEY": RESEND_API_KEY}
 else:
-    _email_backend = "django.core.mail.backends.console.EmailBackend"
+    # One line per e-mail in the log, the whole message under var/mail/ (mwork/mail.py).
+    _email_backend = "mwork.mail.LocalFolderEmailBackend"
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_email_backend)
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 
@@ -370,6 +372,10 @@ SPECTACULAR_SETTINGS = {
         "mwork.api.schema.postprocess_for_generators",
     ],
 }
+
+SPECTACULAR_SETTINGS.update(
+    SWAGGER_UI_DIST="SIDECAR", SWAGGER_UI_FAVICON_HREF="SIDECAR", REDOC_DIST="SIDECAR"
+)
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/(api|ws)/.*$"
@@ -477,6 +483,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "django.request": {"level": "ERROR"},
+        # runserver (daphne) prints its access line itself: propagating would print it twice.
+        "django.channels.server": {"propagate": False},
     },
 }
 

@@ -4,9 +4,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from django.views.static import serve
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from mwork.api.handlers import json_page_not_found
 from mwork.api.views import HealthView, PingView
 
 # The back office's name on every admin page (Django's default says "Django administration").
@@ -19,6 +21,7 @@ api_v1 = [
     path("ping", PingView.as_view(), name="ping"),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("", include("accounts.urls")),
     path("", include("billing.urls")),
     path("", include("notifications.urls")),
@@ -30,9 +33,14 @@ api_v1 = [
     path("", include("chat.urls")),
     path("", include("moderation.urls")),
     path("", include("privacy.urls")),
+    # Unknown paths and malformed ids under /api/v1 answer the JSON envelope in DEBUG too,
+    # where Django would show its HTML debug page instead of calling handler404.
+    re_path(r"^.*$", json_page_not_found),
 ]
 
 urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="docs"), name="root"),
+    path("api/v1", RedirectView.as_view(pattern_name="docs")),
     path("api/v1/", include(api_v1)),
     path("", include("billing.webhook_urls")),
     path("admin/", admin.site.urls),
