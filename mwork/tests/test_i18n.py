@@ -85,24 +85,29 @@ def test_catalogues_hold_the_same_messages():
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="needs GNU gettext (CI installs it)")
 def test_catalogues_hold_every_string_of_the_code(tmp_path, settings, monkeypatch):
-    """Extract the code's strings afresh (into a copy of locale/) and compare with the committed
-    catalogues: nothing missing, nothing stale."""
-    copy = tmp_path / "locale"
-    shutil.copytree(LOCALE, copy, ignore=shutil.ignore_patterns("*.mo"))
-    settings.LOCALE_PATHS = [copy]
-    monkeypatch.chdir(settings.BASE_DIR)
-    call_command("makemessages", all=True, verbosity=0)
+    """Extract the code's strings afresh and compare with the committed catalogues: nothing
+    missing, nothing stale. The extraction runs in a mirror of the repository (symlinks to the
+    source, a copy of locale/), so the committed files are never touched."""
+    mirror = tmp_path / "repo"
+    mirror.mkdir()
+    for entry in Path(settings.BASE_DIR).iterdir():
+        if entry.name not in {"locale", ".venv", ".git", "var"}:
+            (mirror / entry.name).symlink_to(entry)
+    shutil.copytree(LOCALE, mirror / "locale", ignore=shutil.ignore_patterns("*.mo"))
+    settings.LOCALE_PATHS = [mirror / "locale"]
+    monkeypatch.chdir(mirror)
+    call_command("makemessages", all=True, symlinks=True, verbosity=0)
     for language in LANGUAGES:
-        fresh = {_key(e) for e in polib.pofile(str(copy / language / "LC_MESSAGES" / "django.po"))}
+        fresh_po = polib.pofile(str(mirror / "locale" / language / "LC_MESSAGES" / "django.po"))
+        fresh = {_key(e) for e in fresh_po}
         committed = {_key(e) for e in _catalogue(language)}
-        assert not fresh - committed, (
+        missing = sorted(msgid for _context, msgid in fresh - committed)
+        stale = sorted(msgid for _context, msgid in committed - fresh)
+        assert not missing, (
             f"{language}: strings in the code missing from locale/ (run `make messages` and "
-            f"translate them): {sorted(m for _c, m in fresh - committed)}"
+            f"translate them): {missing}"
         )
-        assert not committed - fresh, (
-            f"{language}: stale strings nothing uses (run `make messages`): "
-            f"{sorted(m for _c, m in committed - fresh)}"
-        )
+        assert not stale, f"{language}: stale strings nothing uses (run `make messages`): {stale}"
 
 
 # --- The API's language ----------------------------------------------------------------------
