@@ -216,7 +216,7 @@ def response_submit(
     """
     submitted_by = None
     payer = actor
-    duplicate = "You have already applied to this casting."
+    duplicate = _("You have already applied to this casting.")
     if model_id is not None:
         agency = acting_owner(user=actor)  # a manager submits for its agency
         if agency.role != Role.AGENCY:
@@ -225,7 +225,7 @@ def response_submit(
             actor=actor, model_profile_id=model_id, purpose="submit"
         )
         payer = submitted_by = agency
-        duplicate = "This model has already applied to this casting."
+        duplicate = _("This model has already applied to this casting.")
         applied = Response.objects.filter(casting_id=casting.id, model_profile=profile).exists()
     else:
         if actor.role != Role.MODEL:

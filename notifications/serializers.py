@@ -58,7 +58,9 @@ class NotificationPreferenceSerializer(serializers.Serializer):
     def validate(self, attrs):
         unknown = sorted(set(self.initial_data) - set(PREFERENCE_FIELDS))
         if unknown:
-            raise serializers.ValidationError({name: ["Unknown preference."] for name in unknown})
+            raise serializers.ValidationError(
+                {name: [_("Unknown preference.")] for name in unknown}
+            )
         return attrs
 
     @staticmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 from mwork.api.exceptions import PermissionDenied
@@ -9,7 +10,7 @@ from mwork.api.exceptions import PermissionDenied
 
 class _RolePermission(BasePermission):
     roles: tuple[str, ...] = ()
-    message = "Your role cannot perform this action."
+    message = _("Your role cannot perform this action.")
 
     def has_permission(self, request, view) -> bool:
         user = request.user
@@ -22,19 +23,19 @@ class _RolePermission(BasePermission):
 
 class IsModel(_RolePermission):
     roles = ("model",)
-    message = "Only models can perform this action."
+    message = _("Only models can perform this action.")
 
 
 class IsEmployer(_RolePermission):
     """Employers and agencies: both post castings and hold an employer profile."""
 
     roles = ("employer", "agency")
-    message = "Only employers and agencies can perform this action."
+    message = _("Only employers and agencies can perform this action.")
 
 
 class IsAgency(_RolePermission):
     roles = ("agency",)
-    message = "Only agencies can perform this action."
+    message = _("Only agencies can perform this action.")
 
 
 class IsStaff(BasePermission):
