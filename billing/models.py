@@ -269,7 +269,8 @@ class EventOutcome(models.TextChoices):
 
 
 class PaymentEvent(models.Model):
-    """Every ResultURL callback exactly as received, for audit."""
+    """Every ResultURL callback, for audit: the fields Robokassa sends, each cut to its length
+    (`billing.services.RESULT_FIELD_LENGTHS`); others are only counted (`dropped_fields`)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     payment = models.ForeignKey(

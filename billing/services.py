@@ -343,6 +343,54 @@ def _storable(value: Any) -> Any:
     return value
 
 
+# What Robokassa sends to ResultURL, SuccessURL and FailURL, with the length each is cut to
+# when stored (docs/RELIABILITY.md §7). Anything else in a callback is counted, not stored.
+RESULT_FIELD_LENGTHS = {
+    "OutSum": 32,
+    "InvId": 32,
+    "SignatureValue": 128,
+    "Fee": 32,
+    "IncSum": 32,
+    "EMail": 254,
+    "PaymentMethod": 64,
+    "IncCurrLabel": 64,
+    "IsTest": 8,
+    "Culture": 8,
+}
+# Our own `Shp_` parameters, echoed back signed: at most this many, names and values cut.
+MAX_SHP_FIELDS = 10
+SHP_NAME_LENGTH = 64
+SHP_VALUE_LENGTH = 256
+
+
+def _event_fields(fields: dict[str, list[str]]) -> tuple[dict[str, list[str]], int]:
+    """The callback fields worth keeping (last value of each, cut to its length) and how many
+    others were dropped."""
+    kept: dict[str, list[str]] = {}
+    shp = 0
+    for name, values in fields.items():
+        if not values:
+            continue
+        if name in RESULT_FIELD_LENGTHS:
+            kept[name] = [values[-1][: RESULT_FIELD_LENGTHS[name]]]
+        elif name.startswith("Shp_") and shp < MAX_SHP_FIELDS:
+            shp += 1
+            kept[name[:SHP_NAME_LENGTH]] = [values[-1][:SHP_VALUE_LENGTH]]
+    return kept, len(fields) - len(kept)
+
+
+def payment_event_data(
+    *, query: dict[str, list[str]], form: dict[str, list[str]]
+) -> dict[str, object]:
+    """What a `PaymentEvent` stores of a callback: bounded whatever was sent."""
+    stored_query, dropped_query = _event_fields(query)
+    stored_form, dropped_form = _event_fields(form)
+    data: dict[str, object] = {"query": stored_query, "form": stored_form}
+    if dropped_query or dropped_form:
+        data["dropped_fields"] = dropped_query + dropped_form
+    return _storable(data)
+
+
 def payment_process_result(
     *,
     query: dict[str, list[str]],
@@ -352,7 +400,8 @@ def payment_process_result(
 ) -> ResultAnswer:
     """Handle one Robokassa ResultURL callback (GET query or POST form).
 
-    Stores the raw callback as a `PaymentEvent` first (committed whatever happens), verifies
+    Stores the callback as a `PaymentEvent` first (committed whatever happens; only the fields
+    Robokassa sends, each cut to a documented length: `payment_event_data`), verifies
     the Password #2 signature over OutSum as received, locks the payment row, compares OutSum
     with the stored amount as decimals, then marks the payment paid and applies its effect in
     one transaction. A replay of a paid payment answers `OK{InvId}` with no second effect.
@@ -363,7 +412,7 @@ def payment_process_result(
     params.update({key: values[-1] for key, values in form.items() if values})
     event = PaymentEvent.objects.create(
         method=_storable(method[:8]),
-        data={"query": _storable(query), "form": _storable(form)},
+        data=payment_event_data(query=query, form=form),
         inv_id=_storable(params.get("InvId", "")[:64]),
         remote_addr=_storable(remote_addr[:64]),
     )

@@ -29,6 +29,7 @@ from billing.serializers import (
     SubscriptionCreateInputSerializer,
 )
 from mwork.api.pagination import paginate
+from mwork.api.parsers import FormParser, MultiPartParser
 from mwork.api.ratelimit import WebhookRateLimit, client_ip
 from mwork.api.responses import ok
 from mwork.api.schema import api_schema, envelope, item_envelope, list_envelope, not_for_clients
@@ -224,7 +225,8 @@ class PaymentDetailView(APIView):
 
 # ---- Robokassa browser returns ---------------------------------------------------------------
 def _front_end_redirect(base: str, request) -> HttpResponseRedirect:
-    inv_id = request.POST.get("InvId") or request.GET.get("InvId") or ""
+    # request.data: DRF parses (a malformed body is a 400), never Django's request.POST.
+    inv_id = str(request.data.get("InvId") or request.query_params.get("InvId") or "")
     if inv_id.isdigit():
         separator = "&" if "?" in base else "?"
         return HttpResponseRedirect(f"{base}{separator}{urlencode({'order_id': inv_id})}")
@@ -233,8 +235,11 @@ def _front_end_redirect(base: str, request) -> HttpResponseRedirect:
 
 REDIRECT_SCHEMA = {
     "responses": {302: OpenApiResponse(description="Redirect to the front end with ?order_id=")},
-    "errors": (429,),
+    "errors": (400, 413, 429),
 }
+
+# Robokassa's form posts (callback and browser returns) are a few hundred bytes.
+ROBOKASSA_PARSERS = [FormParser, MultiPartParser]
 
 
 class _BrowserReturnView(APIView):
@@ -243,10 +248,12 @@ class _BrowserReturnView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    parser_classes = ROBOKASSA_PARSERS
+    max_body_bytes_setting = "ROBOKASSA_MAX_BODY_BYTES"
     setting_name = ""
 
     def _redirect(self, request):
-        return _front_end_redirect(getattr(settings, self.setting_name), request._request)
+        return _front_end_redirect(getattr(settings, self.setting_name), request)
 
 
 # Browser returns and the webhook are not for API clients: left out of the OpenAPI schema,
@@ -291,12 +298,21 @@ RESULT_SCHEMA = {
     "responses": {
         200: OpenApiResponse(OpenApiTypes.STR, description="`OK{InvId}`, also for a replay"),
         400: OpenApiResponse(
-            OpenApiTypes.STR, description="Missing fields, bad signature or amount mismatch"
+            OpenApiTypes.STR,
+            description="Missing fields, bad signature or amount mismatch; a malformed body",
         ),
         404: OpenApiResponse(OpenApiTypes.STR, description="Unknown InvId"),
     },
-    "errors": (429,),
+    "errors": (413, 429),
 }
+
+
+def _form_fields(data) -> dict[str, list[str]]:
+    """A parsed form as `{name: [values]}`, text only (a file part is not a Robokassa field)."""
+    getlist = getattr(data, "getlist", None)  # no body at all parses to a plain {}
+    if getlist is None:
+        return {}
+    return {key: [value for value in getlist(key) if isinstance(value, str)] for key in data}
 
 
 @not_for_clients
@@ -307,14 +323,16 @@ class RobokassaResultView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [WebhookRateLimit]
     renderer_classes = [PlainTextRenderer, JSONRenderer]
+    parser_classes = ROBOKASSA_PARSERS
+    max_body_bytes_setting = "ROBOKASSA_MAX_BODY_BYTES"
 
     def _handle(self, request):
-        django_request = request._request
+        # request.data: DRF parses (a malformed body is a 400), never Django's request.POST.
         answer = services.payment_process_result(
-            query={key: django_request.GET.getlist(key) for key in django_request.GET},
-            form={key: django_request.POST.getlist(key) for key in django_request.POST},
-            method=django_request.method,
-            remote_addr=client_ip(django_request),
+            query={key: request.query_params.getlist(key) for key in request.query_params},
+            form=_form_fields(request.data),
+            method=request.method,
+            remote_addr=client_ip(request),
         )
         return HttpResponse(answer.body, status=answer.status, content_type="text/plain")
 

@@ -11,10 +11,12 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
 from chat.routing import websocket_application  # noqa: E402
+from mwork.api.bodylimit import BodyLimitASGIMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # Bodies are bounded as they arrive: Django's handler would spool any size to disk.
+        "http": BodyLimitASGIMiddleware(django_asgi_app),
         # `/ws`: allowed Origin (or none) → `?token=` access JWT → ChatConsumer (chat/routing.py)
         "websocket": websocket_application,
     }

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "mwork.api.middleware.OptionalTrailingSlashMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # A declared body over its limit → 413 before any view reads it (mwork/api/bodylimit.py).
+    "mwork.api.bodylimit.BodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Accept-Language (or the admin's language cookie) → active language + Content-Language;
     # the API falls back to the user's `language` after authentication (mwork/i18n.py).
@@ -304,8 +306,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+# Every JSON/form body (and a multipart body's non-file part) is at most this many bytes: over
+# it → 413 PAYLOAD_TOO_LARGE before it is read; multipart uploads may add PHOTO_MAX_BYTES
+# (mwork/api/bodylimit.py, docs/RELIABILITY.md §7).
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 
 # ---------------------------------------------------------------------------------------------
 # E-mail: Resend through django-anymail when RESEND_API_KEY is set, else files under var/mail/
@@ -411,6 +417,8 @@ ROBOKASSA_FRONTEND_SUCCESS_URL = env.str(
 ROBOKASSA_FRONTEND_FAIL_URL = env.str(
     "ROBOKASSA_FRONTEND_FAIL_URL", default=f"{FRONTEND_URL}/payment/fail"
 )
+# Robokassa's callbacks and browser returns are a few hundred bytes; a bigger body is a 413.
+ROBOKASSA_MAX_BODY_BYTES = env.int("ROBOKASSA_MAX_BODY_BYTES", default=8 * 1024)
 # The local checkout simulator: on by default only without merchant credentials in DEBUG.
 ROBOKASSA_SIMULATOR = env.bool(
     "ROBOKASSA_SIMULATOR", default=DEBUG and not ROBOKASSA_MERCHANT_LOGIN

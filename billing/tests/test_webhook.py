@@ -1,13 +1,16 @@
 """The Robokassa ResultURL: signed, locked, idempotent; every call stored raw."""
 
+import json
 import threading
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from billing import services
 from billing.models import (
     EventOutcome,
     Payment,
@@ -15,6 +18,12 @@ from billing.models import (
     PaymentStatus,
     ResponseCredit,
     Subscription,
+)
+from billing.services import (
+    MAX_SHP_FIELDS,
+    RESULT_FIELD_LENGTHS,
+    SHP_NAME_LENGTH,
+    SHP_VALUE_LENGTH,
 )
 from billing.tests.conftest import signed_result
 from billing.tests.factories import PackagePaymentFactory, SubscriptionPaymentFactory
@@ -278,3 +287,78 @@ def test_test_mode_uses_test_password(api_client, merchant):
 
     assert refused.status_code == 400
     assert accepted.content.decode() == f"OK{payment.pk}"
+
+
+# ---- bounded bodies and stored events ---------------------------------------------------------
+def _event_bytes(event: PaymentEvent) -> int:
+    return len(json.dumps(event.data, ensure_ascii=False).encode())
+
+
+# The largest `data` a PaymentEvent can hold, from the documented lengths (both query and form).
+MAX_EVENT_BYTES = (
+    2
+    * (
+        sum(len(name) + length + 16 for name, length in RESULT_FIELD_LENGTHS.items())
+        + MAX_SHP_FIELDS * (SHP_NAME_LENGTH + SHP_VALUE_LENGTH + 16)
+    )
+    + 64
+)
+
+
+@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "multipart"])
+def test_a_callback_body_over_the_webhook_limit_is_a_413_and_stores_nothing(
+    api_client, settings, content_type
+):
+    payment = SubscriptionPaymentFactory()
+    params = {**signed_result(payment.pk, "5000"), "Junk": "x" * settings.ROBOKASSA_MAX_BODY_BYTES}
+
+    if content_type == "multipart":
+        answer = api_client.post(URL, params)
+    else:
+        answer = api_client.generic("POST", URL, urlencode(params), content_type)
+
+    assert answer.status_code == 413
+    assert json.loads(answer.content)["error"]["code"] == "PAYLOAD_TOO_LARGE"
+    assert not PaymentEvent.objects.exists()
+    _assert_unchanged(payment)
+
+
+def test_the_webhook_limit_is_a_few_kilobytes(settings):
+    assert 1024 <= settings.ROBOKASSA_MAX_BODY_BYTES <= 16 * 1024
+
+
+def test_only_robokassa_fields_are_stored_each_cut_to_its_length(api_client, settings):
+    payment = SubscriptionPaymentFactory()
+    shp = {f"Shp_k{i:02d}": "v" * 40 for i in range(MAX_SHP_FIELDS + 5)}
+    params = {
+        **signed_result(payment.pk, "5000", **shp),
+        "EMail": "e" * 300,
+        **{f"junk{i}": "j" * 20 for i in range(60)},
+    }
+    assert len(urlencode(params)) < settings.ROBOKASSA_MAX_BODY_BYTES
+
+    answer = api_client.generic("POST", URL, urlencode(params), "application/x-www-form-urlencoded")
+
+    assert answer.content.decode() == f"OK{payment.pk}"  # verified over what was received
+    event = PaymentEvent.objects.get()
+    form = event.data["form"]
+    assert form["EMail"] == ["e" * RESULT_FIELD_LENGTHS["EMail"]]
+    assert form["OutSum"] == ["5000"]
+    assert not any(name.startswith("junk") for name in form)
+    assert sum(name.startswith("Shp_") for name in form) == MAX_SHP_FIELDS
+    assert event.data["dropped_fields"] == 60 + 5
+    assert _event_bytes(event) <= MAX_EVENT_BYTES
+
+
+def test_a_huge_callback_is_stored_within_the_documented_size():
+    # Straight to the service: whatever reaches it (5 MB in a field, 900 fields of 10 KB).
+    big = {"OutSum": ["9" * 5_000_000], "InvId": ["1" * 100_000], "SignatureValue": ["a" * 9999]}
+    many = {f"Shp_{i}": ["s" * 10_000] for i in range(900)}
+    many.update({f"f{i}": ["f" * 10_000] for i in range(900)})
+
+    services.payment_process_result(query=big, form=many, method="POST", remote_addr="x" * 999)
+
+    event = PaymentEvent.objects.get()
+    assert _event_bytes(event) <= MAX_EVENT_BYTES
+    assert len(event.inv_id) <= 64
+    assert event.outcome == EventOutcome.BAD_SIGNATURE

@@ -116,6 +116,14 @@ class FileTooLarge(DomainError):
     default_message = _("File is too large.")
 
 
+class PayloadTooLarge(DomainError):
+    """413 for a JSON/form body over `API_MAX_BODY_BYTES` (uploads keep FILE_TOO_LARGE)."""
+
+    code = "PAYLOAD_TOO_LARGE"
+    status = 413
+    default_message = _("Request body is too large.")
+
+
 class InvalidState(DomainError):
     """422: the object is not in a state that allows the action (e.g. illegal transition)."""
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, Suspic
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -120,7 +121,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         return Response(_with_codes(body, _django_codes(exc)), status=400)
     if isinstance(exc, RequestDataTooBig):
         # A body over DATA_UPLOAD_MAX_MEMORY_SIZE (found by the contract fuzzer: was a 500).
-        return Response(error_body("FILE_TOO_LARGE", _("Request body is too large.")), status=413)
+        return Response(
+            error_body("PAYLOAD_TOO_LARGE", _("Request body is too large.")), status=413
+        )
+    if isinstance(exc, MultiPartParserError | UnicodeDecodeError):
+        # A body read outside DRF's parsers: multipart without a boundary, undecodable form.
+        return Response(error_body("VALIDATION_ERROR", _("Malformed request.")), status=400)
     if isinstance(exc, SuspiciousOperation):
         # TooManyFieldsSent / TooManyFilesSent while parsing a form body, and the like.
         return Response(error_body("VALIDATION_ERROR", _("Malformed request.")), status=400)

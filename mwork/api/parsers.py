@@ -1,28 +1,23 @@
 """Request body parsers with resource limits (OWASP API4: unrestricted resource consumption).
 
-DRF reads a JSON or form body straight from the stream, so Django's
-`DATA_UPLOAD_MAX_MEMORY_SIZE` (enforced only by `request.body`/`request.POST`) never applied:
-any size was read into memory. And DRF's JSONParser turns a `ValueError` into a 400, but a
-deeply nested document (`[[[[...]]]]`, a few kilobytes) makes the decoder raise
-`RecursionError`, which became a 500. These parsers, DRF's own otherwise:
-
-- refuse a body whose `Content-Length` is over the limit with 413 `FILE_TOO_LARGE` before
-  reading it: `DATA_UPLOAD_MAX_MEMORY_SIZE` for JSON and forms; for multipart uploads that
-  plus `PHOTO_MAX_BYTES` (the photo itself is checked again by the image pipeline);
-- refuse JSON nested deeper than `MAX_JSON_DEPTH` with 400 `VALIDATION_ERROR` (no MWork
-  request body is more than a few levels deep).
+The body's size is bounded before the parser runs (`mwork/api/bodylimit.py`: 413
+`PAYLOAD_TOO_LARGE`, `FILE_TOO_LARGE` for multipart uploads); these parsers check the same
+limit again, so a view reached some other way (a test client, a future server) cannot read
+more. And DRF's JSONParser turns a `ValueError` into a 400, but a deeply nested document
+(`[[[[...]]]]`, a few kilobytes) makes the decoder raise `RecursionError`, which became a 500:
+JSON nested deeper than `MAX_JSON_DEPTH` is a 400 `VALIDATION_ERROR` (no MWork request body is
+more than a few levels deep).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.utils.translation import gettext_lazy as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
-from mwork.api.exceptions import FileTooLarge
+from mwork.api.bodylimit import FILE_TOO_LARGE, limit_for, too_large_detail
+from mwork.api.exceptions import FileTooLarge, PayloadTooLarge
 
 MAX_JSON_DEPTH = 32
 
@@ -44,36 +39,22 @@ def json_depth_exceeds(data: Any, limit: int = MAX_JSON_DEPTH) -> bool:
     return False
 
 
-def _content_length(parser_context: dict | None) -> int:
+def _refuse_oversized(parser_context: dict | None) -> None:
     request = (parser_context or {}).get("request")
     meta = getattr(request, "META", {})
     try:
-        return int(meta.get("CONTENT_LENGTH") or 0)
+        length = int(meta.get("CONTENT_LENGTH") or 0)
     except (TypeError, ValueError):
-        return 0
-
-
-def _refuse_oversized(parser_context: dict | None, limit: int) -> None:
-    if limit is not None and _content_length(parser_context) > limit:
-        raise FileTooLarge(
-            _("Request body is too large."),
-            details={
-                "body": [_("The request body must be at most {limit} bytes.").format(limit=limit)]
-            },
-        )
-
-
-def body_limit() -> int:
-    return int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
-
-
-def upload_limit() -> int:
-    return body_limit() + int(getattr(settings, "PHOTO_MAX_BYTES", 0))
+        length = 0
+    limit, code = limit_for(getattr(request, "path_info", ""), meta.get("CONTENT_TYPE", ""))
+    if length > limit:
+        error = FileTooLarge if code == FILE_TOO_LARGE else PayloadTooLarge
+        raise error(details={"body": [too_large_detail(limit)]})
 
 
 class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        _refuse_oversized(parser_context, body_limit())
+        _refuse_oversized(parser_context)
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
@@ -88,11 +69,11 @@ class JSONParser(parsers.JSONParser):
 
 class FormParser(parsers.FormParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        _refuse_oversized(parser_context, body_limit())
+        _refuse_oversized(parser_context)
         return super().parse(stream, media_type, parser_context)
 
 
 class MultiPartParser(parsers.MultiPartParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        _refuse_oversized(parser_context, upload_limit())
+        _refuse_oversized(parser_context)
         return super().parse(stream, media_type, parser_context)

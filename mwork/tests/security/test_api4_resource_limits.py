@@ -97,7 +97,7 @@ def test_every_list_clamps_the_page_size_and_survives_a_huge_offset(world, clien
 def test_a_body_over_the_limit_is_refused_before_it_is_read(
     world, client_for, settings, path, content_type
 ):
-    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+    settings.API_MAX_BODY_BYTES = 64 * 1024
     if content_type == "application/json":
         body = '{"title": "' + "x" * (70 * 1024) + '"}'
     else:
@@ -106,11 +106,11 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(
     response = client_for(world.a.employer).generic("POST", path, body, content_type=content_type)
 
     assert response.status_code == 413
-    assert response.json()["error"]["code"] == "FILE_TOO_LARGE"
+    assert response.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
 
 
-def test_the_default_body_limit_is_the_django_setting(world, client_for, settings):
-    body = '{"content": "' + "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10) + '"}'
+def test_the_default_body_limit_is_api_max_body_bytes(world, client_for, settings):
+    body = '{"content": "' + "x" * (settings.API_MAX_BODY_BYTES + 10) + '"}'
 
     response = client_for(world.a.model).generic(
         "POST", f"/api/v1/chat/rooms/{world.a.room.id}/messages", body, "application/json"
@@ -144,7 +144,7 @@ def test_an_upload_over_the_photo_limit_is_a_413_and_leaves_nothing(world, clien
 
 
 def test_a_multipart_body_over_the_upload_limit_is_refused_unread(world, client_for, settings):
-    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024
+    settings.API_MAX_BODY_BYTES = 16 * 1024
     settings.PHOTO_MAX_BYTES = 16 * 1024
 
     response = client_for(world.a.model).post(
