@@ -344,7 +344,8 @@ def _storable(value: Any) -> Any:
 
 
 # What Robokassa sends to ResultURL, SuccessURL and FailURL, with the length each is cut to
-# when stored (docs/RELIABILITY.md §7). Anything else in a callback is counted, not stored.
+# when stored (docs/RELIABILITY.md, "Bounded request bodies"). Anything else in a callback is
+# counted, not stored.
 RESULT_FIELD_LENGTHS = {
     "OutSum": 32,
     "InvId": 32,

@@ -309,7 +309,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 # Every JSON/form body (and a multipart body's non-file part) is at most this many bytes: over
 # it → 413 PAYLOAD_TOO_LARGE before it is read; multipart uploads may add PHOTO_MAX_BYTES
-# (mwork/api/bodylimit.py, docs/RELIABILITY.md §7).
+# (mwork/api/bodylimit.py, docs/RELIABILITY.md, "Bounded request bodies").
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 

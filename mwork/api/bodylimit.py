@@ -1,4 +1,5 @@
-"""Every request body is bounded before anything reads it (docs/RELIABILITY.md §7).
+"""Every request body is bounded before anything reads it (docs/RELIABILITY.md, "Bounded
+request bodies").
 
 One limit per request, decided from the path and the content type only:
 

@@ -1,4 +1,5 @@
-"""Every body is bounded before it is parsed, and no body breaks a view (docs/RELIABILITY.md §7).
+"""Every body is bounded before it is parsed, and no body breaks a view (docs/RELIABILITY.md,
+"Bounded request bodies").
 
 Generated: the operations are found by walking the URL conf (every view method that takes a
 body: POST, PUT, PATCH, DELETE; the Robokassa callback and the checkout simulator included), so
