@@ -150,6 +150,8 @@ def server_env(*, database_url: str, redis_url: str, pool: bool) -> dict[str, st
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "ROBOKASSA_SIMULATOR": "1",
+        # DEBUG off with the checkout simulator: allowed only for a declared non-production run.
+        "MWORK_NON_PRODUCTION": "1",
         "LOG_LEVEL": "WARNING",
         # The counters run on every request; the limits are out of the load generator's reach.
         "RATELIMIT_API": "100000000/m",

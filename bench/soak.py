@@ -174,6 +174,8 @@ def server_env(config: SoakConfig, redis_url: str, *, pool: bool) -> dict[str, s
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "0",
         "ROBOKASSA_SIMULATOR": "1",
+        # DEBUG off with the checkout simulator: allowed only for a declared non-production run.
+        "MWORK_NON_PRODUCTION": "1",
         "DATABASE_URL": config.database_url,
         "REDIS_URL": redis_url,
         "CELERY_TASK_ALWAYS_EAGER": "0",

@@ -23,6 +23,10 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 # Core
 # ---------------------------------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# A test, benchmark or reliability run of production settings (DJANGO_DEBUG=0) that is never
+# production: only then may the checkout simulator run, or Redis be missing, with DEBUG off
+# (docs/RELIABILITY.md, "Unsafe switches"). Production never sets it.
+NON_PRODUCTION = env.bool("MWORK_NON_PRODUCTION", default=False)
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -210,9 +214,18 @@ if REDIS_URL:
     }
     SILENCED_SYSTEM_CHECKS = []
 else:
+    if not DEBUG and not NON_PRODUCTION:
+        # Per-process caches and channel layers would make logout (the token denylist), rate
+        # limits and WebSocket delivery hold in one worker only.
+        raise ImproperlyConfigured(
+            "REDIS_URL is not set. Production needs Redis: without it logouts, rate limits "
+            "and WebSocket delivery hold per process only. Set REDIS_URL, or run with "
+            "DJANGO_DEBUG=1 for development."
+        )
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    # One process on the embedded default: a local-memory cache is shared by everything.
+    # Development or a declared non-production run (one process): a local-memory cache is
+    # shared by everything, so django-ratelimit's "not a shared cache" checks do not apply.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # ---------------------------------------------------------------------------------------------
@@ -420,9 +433,16 @@ ROBOKASSA_FRONTEND_FAIL_URL = env.str(
 # Robokassa's callbacks and browser returns are a few hundred bytes; a bigger body is a 413.
 ROBOKASSA_MAX_BODY_BYTES = env.int("ROBOKASSA_MAX_BODY_BYTES", default=8 * 1024)
 # The local checkout simulator: on by default only without merchant credentials in DEBUG.
+# It signs callbacks with hard-coded passwords, so with DEBUG off it refuses to start.
 ROBOKASSA_SIMULATOR = env.bool(
     "ROBOKASSA_SIMULATOR", default=DEBUG and not ROBOKASSA_MERCHANT_LOGIN
 )
+if ROBOKASSA_SIMULATOR and not DEBUG and not NON_PRODUCTION:
+    raise ImproperlyConfigured(
+        "ROBOKASSA_SIMULATOR is on with DJANGO_DEBUG=0. The checkout simulator accepts "
+        "callbacks signed with its own public passwords; it runs only with DJANGO_DEBUG=1. "
+        "Unset it and set the ROBOKASSA_* credentials."
+    )
 if not DEBUG and not ROBOKASSA_SIMULATOR:
     _missing = [
         name
@@ -437,8 +457,8 @@ if not DEBUG and not ROBOKASSA_SIMULATOR:
         ]
     if _missing:
         raise ImproperlyConfigured(
-            f"Robokassa is not configured: {', '.join(_missing)} missing. Set them, or set "
-            "ROBOKASSA_SIMULATOR=1 for a non-production deployment without payments."
+            f"Robokassa is not configured: {', '.join(_missing)} missing. Set them (from the "
+            "merchant's Robokassa account), or run with DJANGO_DEBUG=1 for development."
         )
 
 # ---------------------------------------------------------------------------------------------

@@ -9,6 +9,9 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("ROBOKASSA_SIMULATOR", "1")
+# Production settings (DEBUG off) with the simulator and, on SQLite, without Redis: allowed only
+# for a declared non-production run (mwork/settings.py, NON_PRODUCTION).
+os.environ.setdefault("MWORK_NON_PRODUCTION", "1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
 from mwork.settings import *  # noqa: F403
