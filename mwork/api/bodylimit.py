@@ -84,6 +84,7 @@ def too_large_body(limit: int, code: str) -> dict[str, Any]:
             "code": code,
             "message": str(_("Request body is too large.")),
             "details": {"body": [too_large_detail(limit)]},
+            "details_codes": {"body": [code.lower()]},  # as mwork.api.handlers.details_codes
         },
     }
 

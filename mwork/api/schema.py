@@ -42,7 +42,7 @@ ERROR_DESCRIPTIONS = {
     404: "NOT_FOUND (also for objects the caller may not see)",
     405: "METHOD_NOT_ALLOWED",
     409: "DUPLICATE_RESOURCE",
-    413: "FILE_TOO_LARGE",
+    413: "PAYLOAD_TOO_LARGE (body over API_MAX_BODY_BYTES) or FILE_TOO_LARGE (upload)",
     415: "VALIDATION_ERROR: unsupported content type",
     422: "INVALID_STATE: the action is not allowed in the object's current state",
     429: "RATE_LIMIT_EXCEEDED, with retry_after",
