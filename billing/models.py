@@ -226,6 +226,8 @@ class Payment(models.Model):
     # Paid, but its effect could not be applied (a renewal of a plan the user had left meanwhile):
     # staff refund it in Robokassa's merchant panel and clear the flag (admin action).
     refund_due = models.BooleanField(default=False)
+    # When staff recorded the refund (clearing `refund_due`): refunded money is not revenue.
+    refunded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     paid_at = models.DateTimeField(null=True, blank=True)

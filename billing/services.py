@@ -614,11 +614,12 @@ def subscriptions_renew_due() -> int:
 
 
 def payment_mark_refunded(*, payment_id: int) -> bool:
-    """Staff refunded a `refund_due` payment in Robokassa's merchant panel: clear the flag.
-    Returns False when the payment had no refund due (nothing changes)."""
+    """Staff refunded a `refund_due` payment in Robokassa's merchant panel: clear the flag and
+    record when. Returns False when the payment had no refund due (nothing changes)."""
+    now = timezone.now()
     return bool(
         Payment.objects.filter(pk=payment_id, refund_due=True).update(
-            refund_due=False, updated_at=timezone.now()
+            refund_due=False, refunded_at=now, updated_at=now
         )
     )
 

@@ -329,6 +329,11 @@ def user_get_for_block(*, user_id: Any) -> User:
 # ---------------------------------------------------------------------------------------------
 DASHBOARD_DAYS = 30
 ROLES = ("model", "employer", "agency")
+# What the dashboard counts, as ORM filters; the numbers' links repeat them as changelist query
+# parameters (moderation/templatetags/moderation_dashboard.py).
+SIGNUPS = {"role__in": ROLES, "is_staff": False, "is_superuser": False}
+# Money actually kept: paid, not a test/simulator payment (`is_test`), not refunded or owed back.
+REVENUE = {"status": "paid", "is_test": False, "refund_due": False, "refunded_at__isnull": True}
 
 
 def _daily_rows(
@@ -390,9 +395,7 @@ def dashboard_stats(*, days: int = DASHBOARD_DAYS) -> dict[str, Any]:
     day_list = [today - dt.timedelta(days=offset) for offset in range(days - 1, -1, -1)]
     since = dt.datetime.combine(day_list[0], dt.time.min, tzinfo=tz)
     signups = _series(
-        _daily_rows(
-            "accounts.User", "created_at", since=since, tz=tz, group_by="role", role__in=ROLES
-        ),
+        _daily_rows("accounts.User", "created_at", since=since, tz=tz, group_by="role", **SIGNUPS),
         day_list,
         key="role",
         keys=ROLES,
@@ -426,7 +429,7 @@ def dashboard_stats(*, days: int = DASHBOARD_DAYS) -> dict[str, Any]:
             tz=tz,
             group_by="plan__name",
             value=Sum("amount"),
-            status="paid",
+            **REVENUE,
         ),
         day_list,
         key="plan__name",

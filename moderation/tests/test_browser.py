@@ -12,6 +12,7 @@ import pathlib
 
 import pytest
 import requests
+from django.apps import apps
 from django.db import connections
 from django.utils import timezone
 
@@ -174,6 +175,17 @@ def test_dashboard_renders_its_charts(page, live_server, make_user, screenshots)
     for role in ("model", "employer", "agency", "model"):
         make_user(role=role)
     ReportFactory()
+    Payment = apps.get_model("billing", "Payment")
+    Plan = apps.get_model("billing", "Plan")
+    for amount in (150_000, 5_000):
+        Payment.objects.create(
+            user=root,
+            amount=amount,
+            status="paid",
+            paid_at=timezone.now(),
+            purpose="subscription",
+            plan=Plan.objects.get(name="BUSINESS"),
+        )
 
     _log_in(page, live_server, root)
     page.wait_for_selector("#mwork-dashboard svg.mwork-chart")
@@ -187,9 +199,24 @@ def test_dashboard_renders_its_charts(page, live_server, make_user, screenshots)
     box = page.locator("#chart-signups").bounding_box()
     assert box is not None and box["width"] > 200 and box["height"] > 50
     assert page.inner_text("[data-number=open_reports] b") == "1"
+    # No axis label sticks out of its chart (the revenue axis reads "200 000" whole).
+    clipped = page.evaluate(
+        """() => [...document.querySelectorAll('#mwork-dashboard text.axis-label')]
+            .filter(t => t.getBBox().x < 0).map(t => t.textContent)"""
+    )
+    assert clipped == []
+    assert page.inner_text("[data-number=revenue] b") == "155\u00a0000"
+    axis = page.locator("#chart-revenue text.axis-label").all_text_contents()
+    assert [label.replace("\u00a0", " ") for label in axis] == ["0", "100 000", "200 000"]
     screenshot = screenshots / "dashboard.png"
     page.screenshot(path=str(screenshot), full_page=True)
     assert screenshot.stat().st_size > 10_000
+
+    page.click("[data-number=revenue]")
+    page.wait_for_selector("#result_list")
+    assert page.locator("#result_list tbody tr").count() == 2
+    page.screenshot(path=str(screenshots / "payments.png"), full_page=True)
+    assert _fits(page)
 
 
 def _fits(page) -> bool:
