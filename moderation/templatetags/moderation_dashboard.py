@@ -14,8 +14,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from moderation.charts import stacked_bar_chart, thousands
+from moderation.charts import stacked_bar_chart
 from moderation.selectors import REVENUE, SIGNUPS, dashboard_stats
+from mwork.formats import thousands
 
 register = template.Library()
 
