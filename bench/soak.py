@@ -504,6 +504,7 @@ async def websocket_traffic(
 
     rooms = world["rooms"][: config.sockets // 2]
     expected: dict[str, set[str]] = {}  # client_id -> user ids still to receive it
+    run_tag = f"{time.time_ns():x}"  # client_ids unique across runs: a reused one is a resend
     gate = asyncio.Semaphore(50)
     sockets: dict[str, Any] = {}
     closing = False
@@ -563,7 +564,7 @@ async def websocket_traffic(
         sender, recipient = (employer, model) if index % 2 == 0 else (model, employer)
         ws = sockets.get(str(sender.id))
         if ws is not None and str(recipient.id) in sockets:
-            key = f"{index}"
+            key = f"{run_tag}-{index}"
             expected[key] = {str(sender.id), str(recipient.id)}
             frame = {
                 "type": "message",

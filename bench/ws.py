@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+import uuid
 from typing import Any
 
 import orjson
@@ -121,6 +122,7 @@ async def run_ws(
     measure_start = start + warmup
     end = measure_start + seconds
     seq = 0
+    run_tag = uuid.uuid4().hex[:8]  # client_ids unique across runs: a reused one is a resend
     measured_sent = 0
     send_lag_max = 0.0
     while targets:
@@ -142,7 +144,7 @@ async def run_ws(
             "type": "message",
             "room_id": room["room_id"],
             "content": f"bench {seq} {side} {stamp:.6f}",
-            "client_id": str(seq),
+            "client_id": f"{run_tag}-{seq}",
         }
         try:
             await ws.send(orjson.dumps(frame).decode())

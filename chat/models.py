@@ -70,12 +70,22 @@ class Message(models.Model):
     )
     content = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
+    # The sender's own id for the message: a resend with the same one in the same room within
+    # CLIENT_ID_WINDOW returns the stored message instead of storing another (chat/services.py).
+    client_id = models.CharField(max_length=100, null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             # History pages (room, newest first, `before` cursor) and unread counts.
             models.Index(fields=["room", "created_at", "id"], name="chat_message_room_time"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["room", "sender", "client_id"],
+                condition=models.Q(client_id__isnull=False),
+                name="chat_message_client_id_once",
+            )
         ]
 
     def __str__(self) -> str:

@@ -15,6 +15,12 @@ class ChatRoomCreateInputSerializer(serializers.Serializer):
 class ChatMessageSendInputSerializer(serializers.Serializer):
     # Trimming and the 1-4000 length rule live in the service, shared with the WebSocket.
     content = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    client_id = serializers.CharField(
+        required=False,
+        max_length=100,
+        help_text="The client's own id for this message: sending again with the same one in "
+        "this room within 24 h returns the stored message instead of storing another.",
+    )
 
 
 class ChatMessageHistoryQuerySerializer(serializers.Serializer):

@@ -141,23 +141,33 @@ def _check_chat_access(user: User) -> None:
 
 
 # One statement (PostgreSQL runs data-modifying CTEs of a statement together, all or nothing):
-# a round trip and a transaction instead of four per message, on the busiest write path.
+# a round trip and a transaction instead of four per message, on the busiest write path. A
+# resend (same sender, room and client_id) inserts nothing and moves nothing.
 _STORE_MESSAGE_SQL = """
-WITH room_moved AS (
+WITH inserted AS (
+    INSERT INTO chat_message (id, room_id, sender_id, content, created_at, client_id)
+    VALUES (%(id)s, %(room_id)s, %(sender_id)s, %(content)s, %(created_at)s, %(client_id)s)
+    ON CONFLICT (room_id, sender_id, client_id) WHERE client_id IS NOT NULL DO NOTHING
+    RETURNING 1
+), room_moved AS (
     UPDATE chat_room SET last_message_at = %(created_at)s
-    WHERE id = %(room_id)s AND last_message_at < %(created_at)s
+    WHERE id = %(room_id)s AND last_message_at < %(created_at)s AND EXISTS (SELECT FROM inserted)
 ), read_mark_moved AS (
     UPDATE chat_membership SET last_read_at = %(created_at)s
     WHERE room_id = %(room_id)s AND user_id = %(sender_id)s AND last_read_at < %(created_at)s
+      AND EXISTS (SELECT FROM inserted)
 )
-INSERT INTO chat_message (id, room_id, sender_id, content, created_at)
-VALUES (%(id)s, %(room_id)s, %(sender_id)s, %(content)s, %(created_at)s)
+SELECT count(*) FROM inserted
 """
 
+# How long a client_id identifies a message: a resend within it is the same message.
+CLIENT_ID_WINDOW = timedelta(hours=24)
 
-def _message_store(*, message: Message) -> None:
+
+def _message_insert(*, message: Message) -> bool:
     """Insert `message`, move its room's activity time and the sender's read mark (writing in
-    a room means having read it), all or nothing."""
+    a room means having read it), all or nothing. False when the sender already stored a
+    message with this client_id in this room (nothing is written then)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -168,18 +178,43 @@ def _message_store(*, message: Message) -> None:
                     "sender_id": message.sender_id,
                     "content": message.content,
                     "created_at": message.created_at,
+                    "client_id": message.client_id,
                 },
             )
+            (inserted,) = cursor.fetchone()
         message._state.adding = False
-        return
-    with transaction.atomic():  # SQLite (the development default): the same in three
-        message.save(force_insert=True)
-        Room.objects.filter(pk=message.room_id, last_message_at__lt=message.created_at).update(
-            last_message_at=message.created_at
-        )
-        Membership.objects.filter(
-            room_id=message.room_id, user_id=message.sender_id, last_read_at__lt=message.created_at
-        ).update(last_read_at=message.created_at)
+        return bool(inserted)
+    try:
+        with transaction.atomic():  # SQLite (the development default): the same in three
+            message.save(force_insert=True)
+            Room.objects.filter(pk=message.room_id, last_message_at__lt=message.created_at).update(
+                last_message_at=message.created_at
+            )
+            Membership.objects.filter(
+                room_id=message.room_id,
+                user_id=message.sender_id,
+                last_read_at__lt=message.created_at,
+            ).update(last_read_at=message.created_at)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _message_store(*, message: Message) -> Message:
+    """Store `message`, or return the one its sender already stored under the same client_id
+    in this room within CLIENT_ID_WINDOW (a resend: nothing new is written). An older holder
+    of the client_id gives it up, and `message` is stored."""
+    if _message_insert(message=message):
+        return message
+    previous = Message.objects.get(
+        room_id=message.room_id, sender_id=message.sender_id, client_id=message.client_id
+    )
+    if previous.created_at >= message.created_at - CLIENT_ID_WINDOW:
+        return previous
+    Message.objects.filter(pk=previous.pk).update(client_id=None)
+    message._state.adding = True
+    _message_insert(message=message)
+    return message
 
 
 def _send(*, sender: User, room_id: UUID, content: object, client_id: str | None) -> Message:
@@ -199,8 +234,22 @@ def _send(*, sender: User, room_id: UUID, content: object, client_id: str | None
         raise PermissionDenied(_("You cannot chat with this user."))
     enforce(group="chat-message", key=f"user:{sender.id}", rate=settings.RATELIMIT_CHAT_MESSAGE)
 
-    message = Message(room_id=room_id, sender=sender, content=text, created_at=timezone.now())
-    _message_store(message=message)
+    message = Message(
+        room_id=room_id,
+        sender=sender,
+        content=text,
+        created_at=timezone.now(),
+        client_id=client_id or None,
+    )
+    stored = _message_store(message=message)
+    if stored is not message:
+        # A resend of a stored message: acknowledge it to the sender's sockets again (the
+        # first acknowledgement may be what was lost); the others already have it.
+        transaction.on_commit(
+            partial(broadcast_message, message=stored, member_ids=[sender.id], client_id=client_id),
+            robust=True,
+        )
+        return stored
     transaction.on_commit(
         partial(
             broadcast_message,
@@ -233,6 +282,9 @@ def chat_message_send(
     commit broadcasts `{"type": "message"}` to every member (the sender's frame carries
     `client_id`) and notifies the other members with `new_message` (one unread notification
     per room, refreshed by later messages: `notifications.services.chat_message_notify`).
+    A resend — the same `client_id` from the same sender in the same room within 24 h — stores
+    nothing and notifies nobody: it returns the stored message and acknowledges it again to the
+    sender's sockets.
     """
     message = _send(sender=sender, room_id=room.id, content=content, client_id=client_id)
     room.last_message_at = max(room.last_message_at, message.created_at)

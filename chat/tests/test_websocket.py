@@ -424,3 +424,24 @@ async def test_a_notification_created_elsewhere_arrives_on_the_socket(employer):
     assert frame["notification"]["type"] == "payment_succeeded"
     assert frame["unread_count"] == 1
     await socket.disconnect()
+
+
+async def test_a_resent_frame_is_stored_once_and_acknowledged_again(room, employer, model_user):
+    sender = await connected(employer)
+    recipient = await connected(model_user)
+    frame = {"type": "message", "room_id": str(room.id), "content": "Hi", "client_id": "r-1"}
+
+    await sender.send_json_to(frame)
+    first_ack = await next_frame(sender, "message")
+    await sender.send_json_to(frame)  # as a client does when the first ack did not arrive
+    second_ack = await next_frame(sender, "message")
+
+    assert second_ack == first_ack
+    assert second_ack["client_id"] == "r-1"
+    assert await count_messages() == 1
+    delivered = await next_frame(recipient, "message")
+    assert delivered["message"]["id"] == first_ack["message"]["id"]
+    await next_frame(recipient, "notification")
+    assert await recipient.receive_nothing(timeout=0.3)
+    await sender.disconnect()
+    await recipient.disconnect()
