@@ -8,24 +8,16 @@ import io
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.views import APIView
 
 from analytics.selectors import ADVANCED, analytics_dashboard, analytics_level_for
 from analytics.serializers import AnalyticsOutputSerializer, AnalyticsQuerySerializer
 from mwork.api.exceptions import SubscriptionLimitExceeded
+from mwork.api.negotiation import JsonOnlyNegotiation
 from mwork.api.responses import ok
 from mwork.api.schema import api_schema, item_envelope
 
 CSV_COLUMNS = ("date", "views", "responses", "accepted")
-
-
-class JsonOnlyNegotiation(DefaultContentNegotiation):
-    """`format` is this endpoint's own parameter (json|csv), not DRF's renderer override."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        renderer = renderers[0]
-        return renderer, renderer.media_type
 
 
 def _csv(body: dict) -> HttpResponse:

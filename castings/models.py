@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -160,14 +161,19 @@ class SavedCasting(models.Model):
 
 class ResponseStatus(models.TextChoices):
     PENDING = "pending", "Pending"
+    SHORTLISTED = "shortlisted", "Shortlisted"
     ACCEPTED = "accepted", "Accepted"
     REJECTED = "rejected", "Rejected"
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 # contract-notes §7: what the casting owner may do; withdrawing is the model's own action.
+# A shortlist sits between pending and a decision (docs/PIPELINE.md).
 RESPONSE_OWNER_TRANSITIONS: dict[str, frozenset[str]] = {
-    ResponseStatus.PENDING: frozenset({ResponseStatus.ACCEPTED, ResponseStatus.REJECTED}),
+    ResponseStatus.PENDING: frozenset(
+        {ResponseStatus.SHORTLISTED, ResponseStatus.ACCEPTED, ResponseStatus.REJECTED}
+    ),
+    ResponseStatus.SHORTLISTED: frozenset({ResponseStatus.ACCEPTED, ResponseStatus.REJECTED}),
     ResponseStatus.ACCEPTED: frozenset({ResponseStatus.REJECTED}),
     ResponseStatus.REJECTED: frozenset(),
     ResponseStatus.WITHDRAWN: frozenset(),
@@ -197,6 +203,8 @@ class Response(models.Model):
         blank=True,
         related_name="submitted_responses",
     )
+    # Whether the model was told it is shortlisted (`notify: true`); until then it sees pending.
+    shortlist_shared = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-applied_at", "-id"]
@@ -217,3 +225,36 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model_profile_id} → {self.casting_id} ({self.status})"
+
+    @property
+    def shortlist_hidden(self) -> bool:
+        return self.status == ResponseStatus.SHORTLISTED and not self.shortlist_shared
+
+    @property
+    def status_for_model(self) -> str:
+        """The status its author sees: an untold shortlist still reads pending."""
+        return ResponseStatus.PENDING if self.shortlist_hidden else self.status
+
+    @property
+    def status_changed_at_for_model(self) -> Any:
+        return None if self.shortlist_hidden else self.status_changed_at
+
+
+class ResponseNote(models.Model):
+    """The casting team's private note on a response; never shown to the model."""
+
+    response = models.OneToOneField(
+        Response, on_delete=models.CASCADE, primary_key=True, related_name="owner_note"
+    )
+    text = models.TextField(max_length=2000)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"note on {self.response_id}"

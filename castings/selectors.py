@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import (
     BooleanField,
@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import inactive_user_ids
 from agencies.selectors import managed_owner_ids, user_acts_for, user_id_manages_for
+from billing.entitlements import entitlements_for
 from castings.models import (
     EXPERIENCE_RANK,
     Casting,
@@ -43,7 +44,7 @@ from castings.models import (
     SavedCasting,
 )
 from moderation.selectors import blocked_user_ids_subquery
-from mwork.api.exceptions import NotFound, PermissionDenied
+from mwork.api.exceptions import NotFound, PermissionDenied, SubscriptionLimitExceeded
 from mwork.db import compiled_once
 from profiles.models import ModelProfile
 
@@ -377,11 +378,39 @@ def casting_get_for_owner(*, user: Any, casting_id: uuid.UUID) -> Casting:
 # ------------------------------------------------------------------------------------------
 # Responses
 # ------------------------------------------------------------------------------------------
-def response_list_for_casting(*, casting: Casting, status: str | None = None) -> QuerySet:
-    """Applications to a casting for its owner; withdrawn ones only when asked by `status`.
+RESPONSE_ORDERINGS = {
+    "created_at": ("applied_at", "id"),
+    "-created_at": ("-applied_at", "-id"),
+    "rating": ("model_profile__rating", "-applied_at", "-id"),
+    "-rating": ("-model_profile__rating", "-applied_at", "-id"),
+}
+
+
+@dataclass(frozen=True)
+class ResponseFilters:
+    """The owner's filters on a casting's responses (`GET /castings/{id}/responses`)."""
+
+    status: str | None = None
+    min_age: int | None = None
+    max_age: int | None = None
+    min_height: int | None = None
+    max_height: int | None = None
+    city: str | None = None
+    has_note: bool | None = None
+    ordering: str | None = None
+
+
+def response_list_for_casting(
+    *, casting: Casting, status: str | None = None, filters: ResponseFilters | None = None
+) -> QuerySet:
+    """Applications to a casting for its owner and team, with the team's private note; withdrawn
+    ones only when asked by `status`. Filters on the applicant (age, height, city), on having
+    a note, and ordering by `created_at` (applied) or the applicant's `rating`.
 
     Applicants blocked with the owner (either direction) are left out.
     """
+    filters = filters or ResponseFilters(status=status)
+    status = filters.status or status
     queryset = Response.objects.filter(casting_id=casting.id).exclude(
         model_profile__user_id__in=blocked_user_ids_subquery(user_id=casting.owner_id)
     )
@@ -389,16 +418,108 @@ def response_list_for_casting(*, casting: Casting, status: str | None = None) ->
         queryset = queryset.filter(status=status)
     else:
         queryset = queryset.exclude(status=ResponseStatus.WITHDRAWN)
+    bounds = {
+        "model_profile__age__gte": filters.min_age,
+        "model_profile__age__lte": filters.max_age,
+        "model_profile__height__gte": filters.min_height,
+        "model_profile__height__lte": filters.max_height,
+    }
+    queryset = queryset.filter(**{key: value for key, value in bounds.items() if value is not None})
+    if filters.city:
+        queryset = queryset.filter(model_profile__city__iexact=filters.city.strip())
+    if filters.has_note is not None:
+        queryset = queryset.filter(owner_note__isnull=not filters.has_note)
+    ordering = RESPONSE_ORDERINGS.get(filters.ordering or "-created_at")
     return queryset.select_related(
-        "model_profile", "submitted_by", "submitted_by__employer_profile"
-    ).order_by("-applied_at", "-id")
+        "model_profile", "submitted_by", "submitted_by__employer_profile", "owner_note"
+    ).order_by(*ordering)
+
+
+RESPONSE_EXPORT_COLUMNS = (
+    "response_id",
+    "status",
+    "applied_at",
+    "model_id",
+    "name",
+    "age",
+    "height",
+    "city",
+    "rating",
+    "matches_requirements",
+    "submitted_by",
+    "note",
+    "message",
+    "portfolio_links",
+)
+RESPONSE_EXPORT_MAX_ROWS = 10_000
+
+
+def response_export_rows(*, casting: Casting, filters: ResponseFilters) -> list[dict[str, Any]]:
+    """The filtered responses of a casting as CSV rows (RESPONSE_EXPORT_COLUMNS), at most
+    RESPONSE_EXPORT_MAX_ROWS. The export is a BUSINESS feature of the casting's organization
+    (its owner's plan): SubscriptionLimitExceeded (`{"feature": "responses_export"}`)
+    otherwise."""
+    from profiles.selectors import user_display
+
+    if entitlements_for(casting.owner).plan != "BUSINESS":
+        raise SubscriptionLimitExceeded(
+            _("Exporting responses needs the BUSINESS plan."),
+            details={"feature": "responses_export", "required_plan": "BUSINESS"},
+        )
+    rows = []
+    queryset = response_list_for_casting(casting=casting, filters=filters)
+    for response in queryset[:RESPONSE_EXPORT_MAX_ROWS]:
+        profile = response.model_profile
+        note = getattr(response, "owner_note", None) if _has_note(response) else None
+        rows.append(
+            {
+                "response_id": str(response.id),
+                "status": response.status,
+                "applied_at": response.applied_at.isoformat(),
+                "model_id": str(profile.id),
+                "name": profile.name,
+                "age": profile.age,
+                "height": profile.height,
+                "city": profile.city,
+                "rating": profile.rating,
+                "matches_requirements": response_matches_requirements(
+                    casting=casting, profile=profile
+                ),
+                "submitted_by": (
+                    user_display(response.submitted_by)["name"] if response.submitted_by else ""
+                ),
+                "note": note.text if note is not None else "",
+                "message": response.message,
+                "portfolio_links": " ".join(response.portfolio_links or []),
+            }
+        )
+    return rows
+
+
+def _has_note(response: Response) -> bool:
+    try:
+        response.owner_note  # noqa: B018 - select_related reverse one-to-one
+    except ObjectDoesNotExist:
+        return False
+    return True
+
+
+def _model_visible_status(status: str) -> Q:
+    """Responses the model sees with `status`: an untold shortlist reads pending."""
+    untold = Q(status=ResponseStatus.SHORTLISTED, shortlist_shared=False)
+    if status == ResponseStatus.PENDING:
+        return Q(status=ResponseStatus.PENDING) | untold
+    if status == ResponseStatus.SHORTLISTED:
+        return Q(status=ResponseStatus.SHORTLISTED, shortlist_shared=True)
+    return Q(status=status)
 
 
 def response_list_for_model(*, user: Any, status: str | None = None) -> QuerySet:
-    """The caller's own applications with their castings' card data, newest first."""
+    """The caller's own applications with their castings' card data, newest first; `status`
+    as the model sees it (`Response.status_for_model`)."""
     queryset = Response.objects.filter(model_profile__user_id=user.id)
     if status:
-        queryset = queryset.filter(status=status)
+        queryset = queryset.filter(_model_visible_status(status))
     return queryset.select_related(
         "casting", "casting__owner", "casting__owner__employer_profile"
     ).order_by("-applied_at", "-id")

@@ -20,13 +20,18 @@ from castings.models import (
     Gender,
     ResponseStatus,
 )
-from castings.selectors import CASTING_ORDERINGS, response_matches_requirements
+from castings.selectors import (
+    CASTING_ORDERINGS,
+    RESPONSE_ORDERINGS,
+    response_matches_requirements,
+)
 from mwork.api.formats import format_datetime
 from profiles.selectors import storage_url
 
 AGE_RANGE = (18, 99)
 HEIGHT_RANGE = (100, 250)
 MESSAGE_MAX_LENGTH = 2000
+NOTE_MAX_LENGTH = 2000
 PORTFOLIO_LINKS_MAX = 5
 
 _http_url = URLValidator(schemes=["http", "https"])
@@ -176,12 +181,41 @@ class ResponseSubmitInputSerializer(serializers.Serializer):
 
 class ResponseStatusInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
-        choices=[ResponseStatus.ACCEPTED, ResponseStatus.REJECTED, ResponseStatus.PENDING]
+        choices=[
+            ResponseStatus.ACCEPTED,
+            ResponseStatus.REJECTED,
+            ResponseStatus.PENDING,
+            ResponseStatus.SHORTLISTED,
+        ]
+    )
+    notify = serializers.BooleanField(
+        default=False,
+        help_text="shortlisted only: tell the model (otherwise it keeps seeing pending); "
+        "accepting and rejecting always notify",
     )
 
 
 class ResponseListQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ResponseStatus.choices, required=False)
+
+
+class CastingResponseListQuerySerializer(ResponseListQuerySerializer):
+    """The owner's filters on a casting's responses; `format=csv` exports them (BUSINESS)."""
+
+    min_age = serializers.IntegerField(min_value=0, max_value=150, required=False)
+    max_age = serializers.IntegerField(min_value=0, max_value=150, required=False)
+    min_height = serializers.IntegerField(min_value=0, max_value=300, required=False)
+    max_height = serializers.IntegerField(min_value=0, max_value=300, required=False)
+    city = serializers.CharField(max_length=100, required=False)
+    has_note = serializers.BooleanField(required=False, allow_null=True, default=None)
+    ordering = serializers.ChoiceField(choices=list(RESPONSE_ORDERINGS), required=False)
+    format = serializers.ChoiceField(choices=["json", "csv"], required=False, default="json")
+
+
+class ResponseNoteInputSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH, allow_blank=True, help_text="blank removes the note"
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -324,6 +358,12 @@ class ResponseOutputSerializer(serializers.Serializer):
 
 
 class MyResponseOutputSerializer(ResponseOutputSerializer):
+    """A response as its author sees it later: an untold shortlist reads pending."""
+
+    status = serializers.CharField(source="status_for_model")
+    status_changed_at = serializers.DateTimeField(
+        source="status_changed_at_for_model", allow_null=True
+    )
     casting = CastingSummaryOutputSerializer()
 
 
@@ -344,12 +384,36 @@ class CastingResponseOutputSerializer(ResponseOutputSerializer):
     applicant = ApplicantOutputSerializer(source="model_profile")
     submitted_by = SubmittedByOutputSerializer(allow_null=True)
     matches_requirements = serializers.SerializerMethodField()
+    shortlist_shared = serializers.BooleanField(
+        help_text="shortlisted: whether the model was told (it sees pending otherwise)"
+    )
+    note = serializers.SerializerMethodField(
+        help_text="the team's private note; never shown to the model"
+    )
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_note(self, response: Any) -> str | None:
+        note = _related_or_none(response, "owner_note")
+        return note.text if note is not None else None
 
     @extend_schema_field(serializers.BooleanField())
     def get_matches_requirements(self, response: Any) -> bool:
         return response_matches_requirements(
             casting=self.context["casting"], profile=response.model_profile
         )
+
+
+class ResponseNoteOutputSerializer(serializers.Serializer):
+    response_id = serializers.UUIDField()
+    note = serializers.CharField(allow_null=True)
+    updated_at = serializers.DateTimeField(allow_null=True)
+
+
+def _related_or_none(instance: Any, name: str) -> Any:
+    try:
+        return getattr(instance, name)
+    except ObjectDoesNotExist:
+        return None
 
 
 class SavedCastingOutputSerializer(serializers.Serializer):

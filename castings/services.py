@@ -24,6 +24,7 @@ from castings.models import (
     Casting,
     CastingStatus,
     Response,
+    ResponseNote,
     ResponseStatus,
     SavedCasting,
 )
@@ -268,47 +269,98 @@ def response_submit(
     return response
 
 
-def response_change_status(*, response: Response, status: str) -> Response:
-    """The casting owner decides: pending→accepted|rejected, accepted→rejected.
+def _status_change_data(response: Response, status: str, message: str = "") -> dict[str, Any]:
+    data = {
+        "casting_id": str(response.casting_id),
+        "casting_title": response.casting.title,
+        "response_id": str(response.id),
+        "status": status,
+    }
+    if message:
+        data["message"] = message
+    return data
 
-    Raises InvalidState for any other transition or when the casting was cancelled. Notifies
-    the model (response_status_change) after commit.
+
+def _response_apply_status(
+    *, locked: Response, status: str, notify_model: bool, now: datetime
+) -> bool:
+    """Move a locked response to `status` (caller holds the row lock and the transaction).
+    Returns whether the model is to be told. Raises InvalidState for a transition the owner
+    may not make."""
+    if status not in RESPONSE_OWNER_TRANSITIONS.get(locked.status, ()):
+        raise InvalidState(
+            _("A {current} response cannot become {status}.").format(
+                current=locked.status, status=status
+            ),
+            details={"status": [_("Not allowed from {status}.").format(status=locked.status)]},
+        )
+    locked.status = status
+    locked.status_changed_at = now
+    fields = ["status", "status_changed_at"]
+    # Decisions always reach the model; a shortlist only when the owner chooses to tell.
+    tell = status != ResponseStatus.SHORTLISTED or notify_model
+    if status == ResponseStatus.SHORTLISTED:
+        locked.shortlist_shared = notify_model
+        fields.append("shortlist_shared")
+    locked.save(update_fields=fields)
+    return tell
+
+
+def response_change_status(
+    *, response: Response, status: str, notify_model: bool = False
+) -> Response:
+    """The casting owner (or its team) moves a response: pending→shortlisted|accepted|rejected,
+    shortlisted→accepted|rejected, accepted→rejected.
+
+    Accepting and rejecting notify the model (response_status_change) after commit, as always;
+    shortlisting does only with `notify_model` — otherwise the model keeps seeing pending.
+    Raises InvalidState for any other transition or when the casting was cancelled.
     """
     with transaction.atomic():
         locked = Response.objects.select_for_update().get(id=response.id)
-        if status not in RESPONSE_OWNER_TRANSITIONS.get(locked.status, ()):
-            raise InvalidState(
-                _("A {current} response cannot become {status}.").format(
-                    current=locked.status, status=status
-                ),
-                details={"status": [_("Not allowed from {status}.").format(status=locked.status)]},
-            )
-        if response.casting.status == CastingStatus.CANCELLED:
+        if response.casting.status == CastingStatus.CANCELLED and status in (
+            RESPONSE_OWNER_TRANSITIONS.get(locked.status, ())
+        ):
             raise InvalidState(_("This casting was cancelled."))
-        locked.status = status
-        locked.status_changed_at = timezone.now()
-        locked.save(update_fields=["status", "status_changed_at"])
-        model_user_id = response.model_profile.user_id
-        data = {
-            "casting_id": str(response.casting_id),
-            "casting_title": response.casting.title,
-            "response_id": str(response.id),
-            "status": status,
-        }
-        transaction.on_commit(lambda: _notify_user(model_user_id, "response_status_change", data))
+        tell = _response_apply_status(
+            locked=locked, status=status, notify_model=notify_model, now=timezone.now()
+        )
+        if tell:
+            model_user_id = response.model_profile.user_id
+            data = _status_change_data(response, status)
+            transaction.on_commit(
+                lambda: _notify_user(model_user_id, "response_status_change", data)
+            )
     response.status = locked.status
     response.status_changed_at = locked.status_changed_at
+    response.shortlist_shared = locked.shortlist_shared
     return response
 
 
-def response_withdraw(*, response: Response) -> Response:
-    """The model takes back a pending response. It still counts against the monthly limit.
+def response_note_set(*, actor: User, response: Response, note: str) -> ResponseNote | None:
+    """Write the casting team's private note on a response (the caller checked the team);
+    a blank note removes it. The model is never told and never sees it."""
+    text = note.strip()
+    if not text:
+        ResponseNote.objects.filter(response_id=response.id).delete()
+        return None
+    note_row, _created = ResponseNote.objects.update_or_create(
+        response_id=response.id,
+        defaults={"text": text, "updated_by": actor, "updated_at": timezone.now()},
+    )
+    return note_row
 
-    Raises InvalidState unless the response is pending.
+
+def response_withdraw(*, response: Response) -> Response:
+    """The model takes back a pending (or shortlisted) response. It still counts against the
+    monthly limit.
+
+    Raises InvalidState unless the response is pending or shortlisted.
     """
     with transaction.atomic():
         locked = Response.objects.select_for_update().get(id=response.id)
-        if locked.status != ResponseStatus.PENDING:
+        # An untold shortlist reads pending to the model, so it can be withdrawn like one.
+        if locked.status not in (ResponseStatus.PENDING, ResponseStatus.SHORTLISTED):
             raise InvalidState(
                 _("A {status} response cannot be withdrawn.").format(status=locked.status)
             )

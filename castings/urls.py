@@ -31,4 +31,9 @@ urlpatterns = [
         views.ResponseStatusView.as_view(),
         name="response-status",
     ),
+    path(
+        "responses/<uuid:response_id>/note",
+        views.ResponseNoteView.as_view(),
+        name="response-note",
+    ),
 ]

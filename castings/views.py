@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.views import APIView
@@ -15,16 +16,20 @@ from castings.serializers import (
     CastingInputSerializer,
     CastingListQuerySerializer,
     CastingOutputSerializer,
+    CastingResponseListQuerySerializer,
     CastingResponseOutputSerializer,
     CastingStatusInputSerializer,
     MyCastingsQuerySerializer,
     MyResponseOutputSerializer,
     ResponseListQuerySerializer,
+    ResponseNoteInputSerializer,
+    ResponseNoteOutputSerializer,
     ResponseOutputSerializer,
     ResponseStatusInputSerializer,
     ResponseSubmitInputSerializer,
     SavedCastingOutputSerializer,
 )
+from mwork.api.negotiation import JsonOnlyNegotiation, csv_attachment
 from mwork.api.pagination import paginate
 from mwork.api.permissions import IsEmployer, IsModel
 from mwork.api.ratelimit import client_ip
@@ -205,19 +210,43 @@ class CastingSaveView(APIView):
 
 
 class CastingResponsesView(APIView):
+    content_negotiation_class = JsonOnlyNegotiation
+
     @api_schema(
         operation_id="castings_responses_list",
-        summary="Responses to a casting (its owner only); withdrawn ones by `status` only",
+        summary="Responses to a casting (its owner and team) with the team's notes; filters, "
+        "ordering, and `format=csv` (BUSINESS) to export the filtered list",
+        description=(
+            "Withdrawn responses only by `status`. `min_age`/`max_age`, `min_height`/"
+            "`max_height` and `city` filter on the applicant, `has_note` on the team's note; "
+            "`ordering` is `created_at`/`-created_at` (applied; default newest first) or "
+            "`rating`/`-rating`. `format=csv` answers text/csv with every filtered row (at "
+            "most 10,000): response_id, status, applied_at, model_id, name, age, height, city, "
+            "rating, matches_requirements, submitted_by, note, message, portfolio_links; below "
+            'BUSINESS it is 403 SUBSCRIPTION_LIMIT with `{"feature": "responses_export"}`.'
+        ),
         responses={
-            200: list_envelope("CastingsResponses", "responses", CastingResponseOutputSerializer)
+            (200, "application/json"): list_envelope(
+                "CastingsResponses", "responses", CastingResponseOutputSerializer
+            ),
+            (200, "text/csv"): OpenApiTypes.STR,
         },
         errors=(400, 401, 403, 404, 429),
-        parameters=[ResponseListQuerySerializer],
+        parameters=[CastingResponseListQuerySerializer],
     )
     def get(self, request, casting_id: UUID):
-        status = validated_query(request, ResponseListQuerySerializer).get("status")
+        query = validated_query(request, CastingResponseListQuerySerializer)
+        output = query.pop("format", "json")
         casting = selectors.casting_get_for_owner(user=request.user, casting_id=casting_id)
-        queryset = selectors.response_list_for_casting(casting=casting, status=status)
+        filters = selectors.ResponseFilters(**query)
+        if output == "csv":
+            rows = selectors.response_export_rows(casting=casting, filters=filters)
+            return csv_attachment(
+                filename=f"mwork-responses-{casting.id}.csv",
+                columns=selectors.RESPONSE_EXPORT_COLUMNS,
+                rows=rows,
+            )
+        queryset = selectors.response_list_for_casting(casting=casting, filters=filters)
 
         def serialize(rows):
             return CastingResponseOutputSerializer(
@@ -273,8 +302,9 @@ class MyResponsesView(APIView):
 class ResponseStatusView(APIView):
     @api_schema(
         operation_id="responses_status_update",
-        summary="Accept or reject a response (casting owner): pending→accepted|rejected, "
-        "accepted→rejected",
+        summary="Move a response (casting owner and team): pending→shortlisted|accepted|rejected, "
+        "shortlisted→accepted|rejected, accepted→rejected; a shortlist reaches the model only "
+        "with notify: true",
         request=ResponseStatusInputSerializer,
         responses={
             200: item_envelope("CastingsResponseStatus", "response", ResponseOutputSerializer)
@@ -288,9 +318,46 @@ class ResponseStatusView(APIView):
             user=request.user, response_id=response_id
         )
         response = services.response_change_status(
-            response=response, status=serializer.validated_data["status"]
+            response=response,
+            status=serializer.validated_data["status"],
+            notify_model=serializer.validated_data["notify"],
         )
         return ok({"response": ResponseOutputSerializer(response).data})
+
+
+class ResponseNoteView(APIView):
+    permission_classes = [IsEmployer]
+
+    @api_schema(
+        operation_id="responses_note_update",
+        summary="Write the team's private note on a response (casting owner and team; never "
+        "shown to the model); a blank note removes it",
+        request=ResponseNoteInputSerializer,
+        responses={
+            200: item_envelope("CastingsResponseNote", "note", ResponseNoteOutputSerializer)
+        },
+        errors=(400, 401, 403, 404, 429),
+    )
+    def put(self, request, response_id: UUID):
+        serializer = ResponseNoteInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        response = selectors.response_get_for_casting_owner(
+            user=request.user, response_id=response_id
+        )
+        note = services.response_note_set(
+            actor=request.user, response=response, note=serializer.validated_data["note"]
+        )
+        return ok(
+            {
+                "note": ResponseNoteOutputSerializer(
+                    {
+                        "response_id": response.id,
+                        "note": note.text if note is not None else None,
+                        "updated_at": note.updated_at if note is not None else None,
+                    }
+                ).data
+            }
+        )
 
 
 class ResponseDetailView(APIView):

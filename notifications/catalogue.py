@@ -91,6 +91,7 @@ FALLBACKS: dict[str, Any] = {
 STATUS_WORDS: dict[str, dict[str, Any]] = {
     "response_status_change": {
         "accepted": pgettext_lazy("response status", "accepted"),
+        "shortlisted": pgettext_lazy("response status", "shortlisted"),
         "rejected": pgettext_lazy("response status", "rejected"),
         "pending": pgettext_lazy("response status", "pending"),
         "withdrawn": pgettext_lazy("response status", "withdrawn"),

@@ -221,6 +221,8 @@ def test_owner_lists_responses_with_applicant(auth_client, employer):
         "status_changed_at": None,
         "matches_requirements": True,
         "submitted_by": None,
+        "shortlist_shared": False,
+        "note": None,
     }
     assert by_id[str(short.id)]["matches_requirements"] is False
 

@@ -101,6 +101,16 @@ def _blocks_by_b(w: World):
     return sorted(Block.objects.filter(blocker=w.b.model).values_list("blocked_id", flat=True))
 
 
+def _notes_of_b(w: World):
+    from castings.models import ResponseNote
+
+    return sorted(
+        ResponseNote.objects.filter(response__casting__owner=w.b.employer).values_list(
+            "response_id", "text"
+        )
+    )
+
+
 def _members_of_b(w: World):
     from agencies.models import OrganizationMember
 
@@ -311,6 +321,13 @@ CASES: dict[tuple[str, str], Case] = {
         params=lambda w: {"response_id": w.b.response.id},
         body=lambda w: {"status": "rejected"},
         snapshot=lambda w: snap(w.b.response),
+    ),
+    ("responses/<uuid:response_id>/note", "PUT"): Case(
+        actor="employer",
+        params=lambda w: {"response_id": w.b.response.id},
+        body=lambda w: {"note": "Written by someone else."},
+        snapshot=_notes_of_b,
+        why="only the casting's team writes its private note",
     ),
     ("agency/invitations/<uuid:invitation_id>", "DELETE"): Case(
         actor="agency",
