@@ -6,13 +6,14 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    MODEL = "model", "Model"
-    EMPLOYER = "employer", "Employer"
-    AGENCY = "agency", "Agency"
-    ADMIN = "admin", "Admin"
+    MODEL = "model", _("Model")
+    EMPLOYER = "employer", _("Employer")
+    AGENCY = "agency", _("Agency")
+    ADMIN = "admin", _("Admin")
 
 
 SELF_REGISTERED_ROLES = (Role.MODEL, Role.EMPLOYER, Role.AGENCY)
@@ -79,6 +80,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS: list[str] = []
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
@@ -121,14 +124,18 @@ class RefreshTokenRotation(models.Model):
     )
     rotated_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        verbose_name = _("refresh token rotation")
+        verbose_name_plural = _("refresh token rotations")
+
     def __str__(self) -> str:
         return f"rotation of {self.token_id}"
 
 
 class LegalDocumentKind(models.TextChoices):
-    TERMS = "terms", "Terms of service"
-    PRIVACY = "privacy", "Privacy policy"
-    MARKETING = "marketing", "Marketing e-mails"
+    TERMS = "terms", _("Terms of service")
+    PRIVACY = "privacy", _("Privacy policy")
+    MARKETING = "marketing", _("Marketing e-mails")
 
 
 # Accepting these is a condition of having an account; marketing is an opt-in.
@@ -147,6 +154,8 @@ class LegalDocument(models.Model):
     published_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("legal document")
+        verbose_name_plural = _("legal documents")
         ordering = ["document", "-published_at"]
         constraints = [
             models.UniqueConstraint(
@@ -172,6 +181,8 @@ class Consent(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
         ordering = ["-accepted_at"]
         constraints = [
             models.UniqueConstraint(

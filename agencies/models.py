@@ -24,6 +24,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Organization(models.Model):
@@ -34,6 +35,8 @@ class Organization(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -44,8 +47,8 @@ class Organization(models.Model):
 
 
 class MemberRole(models.TextChoices):
-    OWNER = "owner", "Owner"
-    MANAGER = "manager", "Manager"
+    OWNER = "owner", _("Owner")
+    MANAGER = "manager", _("Manager")
 
 
 class OrganizationMember(models.Model):
@@ -67,6 +70,8 @@ class OrganizationMember(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
+        verbose_name = _("organization member")
+        verbose_name_plural = _("organization members")
         ordering = ["created_at", "id"]
         constraints = [
             # A user works for one organization besides their own: whose castings a manager
@@ -79,10 +84,10 @@ class OrganizationMember(models.Model):
 
 
 class InvitationStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
-    CANCELLED = "cancelled", "Cancelled"
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class OrganizationInvitation(models.Model):
@@ -124,6 +129,8 @@ class OrganizationInvitation(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
+        verbose_name = _("organization invitation")
+        verbose_name_plural = _("organization invitations")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -163,6 +170,8 @@ class AgencyInvitation(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("agency invitation")
+        verbose_name_plural = _("agency invitations")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -198,6 +207,8 @@ class RosterMembership(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
+        verbose_name = _("roster membership")
+        verbose_name_plural = _("roster memberships")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["agency", "-created_at"], name="agencies_roster_idx")]
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ProfileView(models.Model):
@@ -30,6 +31,8 @@ class ProfileView(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("profile view")
+        verbose_name_plural = _("profile views")
         constraints = [
             models.UniqueConstraint(
                 fields=["profile", "day", "viewer_key"], name="analytics_profile_view_once"
@@ -51,6 +54,8 @@ class CastingView(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("casting view")
+        verbose_name_plural = _("casting views")
         constraints = [
             models.UniqueConstraint(
                 fields=["casting", "day", "viewer_key"], name="analytics_casting_view_once"
@@ -63,14 +68,14 @@ class CastingView(models.Model):
 
 
 class ViewKind(models.TextChoices):
-    PROFILE = "profile", "Profile"
-    CASTING = "casting", "Casting"
+    PROFILE = "profile", _("Profile")
+    CASTING = "casting", _("Casting")
 
 
 class Dimension(models.TextChoices):
-    TOTAL = "total", "Total"
-    CITY = "city", "Viewer city"
-    ROLE = "role", "Viewer role"
+    TOTAL = "total", _("Total")
+    CITY = "city", _("Viewer city")
+    ROLE = "role", _("Viewer role")
 
 
 class DailyViewStat(models.Model):
@@ -85,6 +90,8 @@ class DailyViewStat(models.Model):
     views = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("daily view stat")
+        verbose_name_plural = _("daily view stats")
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "object_id", "day", "dimension", "value"],
@@ -110,6 +117,10 @@ class RollupState(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     rolled_through = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("rollup state")
+        verbose_name_plural = _("rollup states")
 
     def __str__(self) -> str:
         return f"rolled through {self.rolled_through}"

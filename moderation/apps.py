@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _sync_staff_groups(sender, using="default", verbosity=1, **kwargs) -> None:
@@ -26,7 +27,7 @@ def _sync_staff_groups(sender, using="default", verbosity=1, **kwargs) -> None:
 
 class ModerationConfig(AppConfig):
     name = "moderation"
-    verbose_name = "Moderation and safety"
+    verbose_name = _("Moderation and safety")
 
     def ready(self) -> None:
         # A post_migrate receiver is the hook Django offers for "after the schema exists"

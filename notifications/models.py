@@ -5,30 +5,31 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mwork.api.formats import format_datetime
 from notifications.catalogue import render
 
 
 class NotificationType(models.TextChoices):
-    NEW_RESPONSE = "new_response", "New response"
-    RESPONSE_STATUS_CHANGE = "response_status_change", "Response status change"
-    NEW_MESSAGE = "new_message", "New message"
-    NEW_CASTING = "new_casting", "New casting"
-    CASTING_REMINDER = "casting_reminder", "Casting reminder"
-    SUBSCRIPTION_EXPIRING = "subscription_expiring", "Subscription expiring"
-    PAYMENT_SUCCEEDED = "payment_succeeded", "Payment succeeded"
-    ANNOUNCEMENT = "announcement", "Announcement"
-    DATA_EXPORT_READY = "data_export_ready", "Data export ready"
+    NEW_RESPONSE = "new_response", _("New response")
+    RESPONSE_STATUS_CHANGE = "response_status_change", _("Response status change")
+    NEW_MESSAGE = "new_message", _("New message")
+    NEW_CASTING = "new_casting", _("New casting")
+    CASTING_REMINDER = "casting_reminder", _("Casting reminder")
+    SUBSCRIPTION_EXPIRING = "subscription_expiring", _("Subscription expiring")
+    PAYMENT_SUCCEEDED = "payment_succeeded", _("Payment succeeded")
+    ANNOUNCEMENT = "announcement", _("Announcement")
+    DATA_EXPORT_READY = "data_export_ready", _("Data export ready")
 
 
 class DeliveryStatus(models.TextChoices):
     """Outbox state of one channel (e-mail, push) of a notification (docs/RELIABILITY.md)."""
 
-    PENDING = "pending", "Pending"  # to be delivered; the outbox re-queues it when stalled
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"  # permanently refused, or retries/age exhausted
-    SKIPPED = "skipped", "Skipped"  # nothing to send (preferences, read, banned, no FCM)
+    PENDING = "pending", _("Pending")  # to be delivered; the outbox re-queues it when stalled
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")  # permanently refused, or retries/age exhausted
+    SKIPPED = "skipped", _("Skipped")  # nothing to send (preferences, read, banned, no FCM)
 
 
 class Notification(models.Model):
@@ -61,6 +62,8 @@ class Notification(models.Model):
     push_requeue_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         indexes = [
             # The outbox scan: only pending rows are indexed, so the index stays tiny.
@@ -131,6 +134,10 @@ class NotificationPreference(models.Model):
     push_enabled = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
     def __str__(self) -> str:
         return f"preferences of {self.user_id}"
 
@@ -158,6 +165,8 @@ class Device(models.Model):
     last_seen = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("device")
+        verbose_name_plural = _("devices")
         ordering = ["-last_seen"]
         indexes = [models.Index(fields=["user", "-last_seen"], name="notif_device_user_seen_idx")]
 

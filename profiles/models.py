@@ -19,14 +19,15 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 DEFAULT_COUNTRY = "Kazakhstan"
 
 
 class Gender(models.TextChoices):
-    MALE = "male", "Male"
-    FEMALE = "female", "Female"
-    OTHER = "other", "Other"
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+    OTHER = "other", _("Other")
 
 
 class ClothingSize(models.TextChoices):
@@ -39,16 +40,16 @@ class ClothingSize(models.TextChoices):
 
 
 class Experience(models.TextChoices):
-    BEGINNER = "beginner", "Beginner"
-    INTERMEDIATE = "intermediate", "Intermediate"
-    EXPERIENCED = "experienced", "Experienced"
+    BEGINNER = "beginner", _("Beginner")
+    INTERMEDIATE = "intermediate", _("Intermediate")
+    EXPERIENCED = "experienced", _("Experienced")
 
 
 class Category(models.TextChoices):
-    FASHION = "fashion", "Fashion"
-    COMMERCIAL = "commercial", "Commercial"
-    EDITORIAL = "editorial", "Editorial"
-    RUNWAY = "runway", "Runway"
+    FASHION = "fashion", _("Fashion")
+    COMMERCIAL = "commercial", _("Commercial")
+    EDITORIAL = "editorial", _("Editorial")
+    RUNWAY = "runway", _("Runway")
 
 
 # (field, min, max) — contract-notes §5. Shared by the serializers, the constraints and tests.
@@ -134,6 +135,8 @@ class ModelProfile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("model profile")
+        verbose_name_plural = _("model profiles")
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["-created_at"], name="profiles_mp_created_idx"),
@@ -189,6 +192,8 @@ class EmployerProfile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("employer profile")
+        verbose_name_plural = _("employer profiles")
         ordering = ["-created_at"]
         indexes = [models.Index(Upper("city"), name="profiles_ep_city_upper_idx")]
 
@@ -208,6 +213,8 @@ class WorkExperience(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("work experience")
+        verbose_name_plural = _("work experiences")
         ordering = ["-start_date", "-created_at"]
         constraints = [
             models.CheckConstraint(
@@ -239,6 +246,8 @@ class Review(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["profile", "-created_at"], name="profiles_rv_list_idx")]
         constraints = [

@@ -30,11 +30,14 @@ def normalize_catalogue(path: Path, language: str) -> None:
     po.header = (
         "MWork's messages: edit msgstr only; `make messages` refreshes msgids (docs/i18n.md)"
     )
+    for entry in po:
+        if not entry.fuzzy:  # "#| previous msgid" only explains a fuzzy guess
+            entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
     if language == SOURCE_LANGUAGE:
         for entry in po:
             if entry.fuzzy or not entry.translated():  # a guess or nothing: the msgid itself
                 entry.flags = [flag for flag in entry.flags if flag != "fuzzy"]
-                entry.previous_msgid = entry.previous_msgid_plural = None
+                entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
                 if entry.msgid_plural:
                     entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
                 else:
