@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import User, normalize_email
 from moderation import services as moderation_services
-from moderation.services import BAN_PERMISSION
+from moderation.admin_policy import PolicyPermissionsMixin
 from mwork.api.exceptions import DomainError
 
 
@@ -34,14 +35,15 @@ class UserChangeAdminForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PolicyPermissionsMixin, DjangoUserAdmin):
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     list_display = ("email", "role", "email_verified", "is_active", "is_staff", "created_at")
     list_filter = ("role", "email_verified", "is_active", "is_staff")
     search_fields = ("email",)
     ordering = ("-created_at",)
-    readonly_fields = ("id", "created_at", "last_login", "token_version")
+    # "is active" changes only through the ban/unban actions (tokens, profile, audit).
+    readonly_fields = ("id", "is_active", "created_at", "last_login", "token_version")
     list_per_page = 50
     show_full_result_count = False  # avoids a COUNT(*) over the whole table on every page
     fieldsets = (
@@ -50,9 +52,12 @@ class UserAdmin(DjangoUserAdmin):
         (
             "Access",
             {
-                "fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions"),
-                "description": "Use the “Ban” action to deactivate a user: it also revokes "
-                "every token the user holds.",
+                "fields": ("is_active", "is_staff", "is_superuser", "groups"),
+                "description": _(
+                    "Use the “Ban” and “Unban” actions to deactivate or reactivate a user: a "
+                    "ban also revokes every token the user holds. Staff rights come from the "
+                    "groups (the staff policy), not from per-user permissions."
+                ),
             },
         ),
         ("Dates", {"fields": ("created_at", "last_login", "token_version")}),
@@ -74,9 +79,6 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
     actions = ("ban_users", "unban_users", "mark_email_verified")
-
-    def has_ban_permission(self, request) -> bool:
-        return request.user.has_perm(BAN_PERMISSION)
 
     @admin.action(
         description="Ban selected users (deactivate and revoke all tokens)", permissions=["ban"]
@@ -102,7 +104,7 @@ class UserAdmin(DjangoUserAdmin):
             services.user_unban(user=user, actor=request.user)
         self.message_user(request, f"{queryset.count()} user(s) unbanned.", messages.SUCCESS)
 
-    @admin.action(description="Mark e-mail verified")
+    @admin.action(description="Mark e-mail verified", permissions=["verify"])
     def mark_email_verified(self, request, queryset) -> None:
         for user in queryset:
             services.user_mark_email_verified(user=user, actor=request.user)

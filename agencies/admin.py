@@ -20,6 +20,7 @@ from agencies.models import (
     OrganizationMember,
     RosterMembership,
 )
+from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
 from mwork.api.exceptions import DomainError
 
 
@@ -30,7 +31,7 @@ def _report(modeladmin, request, done: int, refused: list[str], verb: str) -> No
         modeladmin.message_user(request, "Not changed — " + "; ".join(refused), messages.WARNING)
 
 
-class OrganizationMemberInline(admin.TabularInline):
+class OrganizationMemberInline(PolicyTabularInline):
     model = OrganizationMember
     fk_name = "organization"
     extra = 0
@@ -39,11 +40,14 @@ class OrganizationMemberInline(admin.TabularInline):
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:
+        return False  # added on the member page, through the service
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(PolicyAdmin):
     list_display = ("__str__", "owner", "members_count", "created_at")
     search_fields = ("owner__email", "owner__employer_profile__company_name")
     list_select_related = ("owner", "owner__employer_profile")
@@ -57,12 +61,9 @@ class OrganizationAdmin(admin.ModelAdmin):
     def members_count(self, obj: Organization) -> int:
         return obj.members_total
 
-    def has_add_permission(self, request) -> bool:
-        return False  # every employer/agency gets one on first use
-
 
 @admin.register(OrganizationMember)
-class OrganizationMemberAdmin(admin.ModelAdmin):
+class OrganizationMemberAdmin(PolicyAdmin):
     list_display = ("user", "organization", "role", "added_by", "created_at")
     list_select_related = ("user", "organization__owner", "added_by")
     search_fields = ("user__email", "organization__owner__email")
@@ -70,16 +71,12 @@ class OrganizationMemberAdmin(admin.ModelAdmin):
     readonly_fields = ("role", "added_by", "created_at")
     actions = ["remove_members"]
 
-    def has_add_permission(self, request) -> bool:
-        return False  # members join by accepting an invitation (their consent)
+    # Members join by accepting an invitation (their consent): the policy grants no "add".
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False if obj is not None else super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # the "remove" action goes through the service
-
-    @admin.action(description="Remove selected members (access ends at once)")
+    @admin.action(
+        description="Remove selected members (access ends at once)",
+        permissions=["manage_agencies"],
+    )
     def remove_members(self, request, queryset):
         count = 0
         for membership in queryset.select_related("organization", "user"):
@@ -89,7 +86,7 @@ class OrganizationMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrganizationInvitation)
-class OrganizationInvitationAdmin(admin.ModelAdmin):
+class OrganizationInvitationAdmin(PolicyAdmin):
     list_display = ("email", "organization", "status", "created_at", "expires_at")
     list_filter = ("status", "created_at")
     list_select_related = ("organization__owner",)
@@ -108,13 +105,9 @@ class OrganizationInvitationAdmin(admin.ModelAdmin):
     )
     actions = ["cancel_team_invitations"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    @admin.action(description="Cancel selected pending invitations", permissions=["change"])
+    @admin.action(
+        description="Cancel selected pending invitations", permissions=["manage_agencies"]
+    )
     def cancel_team_invitations(self, request, queryset):
         done, refused = 0, []
         for invitation in queryset.filter(status=InvitationStatus.PENDING):
@@ -127,7 +120,7 @@ class OrganizationInvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgencyInvitation)
-class AgencyInvitationAdmin(admin.ModelAdmin):
+class AgencyInvitationAdmin(PolicyAdmin):
     list_display = ("agency", "model_profile", "status", "created_at", "responded_at")
     list_filter = ("status", "created_at")
     list_select_related = ("agency", "model_profile")
@@ -143,13 +136,9 @@ class AgencyInvitationAdmin(admin.ModelAdmin):
     )
     actions = ["cancel_invitations"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    @admin.action(description="Cancel selected pending invitations")
+    @admin.action(
+        description="Cancel selected pending invitations", permissions=["manage_agencies"]
+    )
     def cancel_invitations(self, request, queryset):
         done, refused = 0, []
         for invitation in queryset.filter(status=InvitationStatus.PENDING):
@@ -162,7 +151,7 @@ class AgencyInvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(RosterMembership)
-class RosterMembershipAdmin(admin.ModelAdmin):
+class RosterMembershipAdmin(PolicyAdmin):
     list_display = ("model_profile", "agency", "photo_consent", "created_at")
     list_filter = ("photo_consent", "created_at")
     list_select_related = ("model_profile", "agency")
@@ -175,9 +164,6 @@ class RosterMembershipAdmin(admin.ModelAdmin):
         if obj is not None:
             return ("agency", "model_profile", *self.readonly_fields)
         return self.readonly_fields
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # the "end" action notifies both sides
 
     def save_model(self, request, obj, form, change) -> None:
         try:
@@ -192,7 +178,10 @@ class RosterMembershipAdmin(admin.ModelAdmin):
         except DomainError as error:
             self.message_user(request, f"Not saved — {error.message}", messages.ERROR)
 
-    @admin.action(description="End selected roster links (both sides are notified)")
+    @admin.action(
+        description="End selected roster links (both sides are notified)",
+        permissions=["manage_agencies"],
+    )
     def end_links(self, request, queryset):
         count = 0
         for link in queryset.select_related("agency", "model_profile"):

@@ -5,17 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from analytics.models import DailyViewStat, RollupState
-
-
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+from moderation.admin_policy import PolicyAdmin as _ReadOnly  # the policy grants view only
 
 
 @admin.register(DailyViewStat)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -20,12 +19,13 @@ from billing.models import (
     ResponsePackage,
     Subscription,
 )
+from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
 from mwork.api.exceptions import DomainError
 from mwork.formats import thousands
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(PolicyAdmin):
     list_display = (
         "name",
         "price_monthly",
@@ -39,12 +39,9 @@ class PlanAdmin(admin.ModelAdmin):
     )
     ordering = ("sort_order",)
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # subscriptions and payments point at plans
-
 
 @admin.register(ResponsePackage)
-class ResponsePackageAdmin(admin.ModelAdmin):
+class ResponsePackageAdmin(PolicyAdmin):
     list_display = ("name", "responses", "price", "is_active", "sort_order")
     list_filter = ("is_active",)
 
@@ -70,7 +67,7 @@ class ExtendForm(forms.Form):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(PolicyAdmin):
     list_display = (
         "user",
         "plan",
@@ -116,22 +113,22 @@ class SubscriptionAdmin(admin.ModelAdmin):
         obj.pk = granted.pk
         obj.__dict__.update(granted.__dict__)
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    @admin.action(description="Extend selected subscriptions by 30 days")
+    @admin.action(
+        description="Extend selected subscriptions by 30 days", permissions=["extend_subscription"]
+    )
     def extend_30_days(self, request, queryset):
         self._each(
             request, queryset, lambda s: services.subscription_extend(subscription=s, days=30)
         )
 
-    @admin.action(description="Cancel selected subscriptions (access until expiry)")
+    @admin.action(
+        description="Cancel selected subscriptions (access until expiry)",
+        permissions=["cancel_subscription"],
+    )
     def cancel_subscriptions(self, request, queryset):
         self._each(request, queryset, lambda s: services.subscription_cancel(user=s.user))
 
     def _each(self, request, queryset, action) -> None:
-        if not request.user.is_staff:
-            raise DjangoPermissionDenied
         done = 0
         for subscription in queryset:
             try:
@@ -142,30 +139,16 @@ class SubscriptionAdmin(admin.ModelAdmin):
         self.message_user(request, f"{done} subscription(s) updated.", messages.SUCCESS)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class PaymentEventInline(admin.TabularInline):
+class PaymentEventInline(PolicyTabularInline):
     model = PaymentEvent
     extra = 0
     fields = ("received_at", "method", "signature_ok", "outcome", "remote_addr", "data")
     readonly_fields = fields
     can_delete = False
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(PolicyAdmin):
     # Eight columns, so the list fits 1440 px: what was bought in one, the flags in one.
     list_display = (
         "id",
@@ -214,10 +197,10 @@ class PaymentAdmin(ReadOnlyAdmin):
         ]
         return ", ".join(label for on, label in marks if on) or "—"
 
-    @admin.action(description="Refund made in Robokassa: clear “refund due”")
+    @admin.action(
+        description="Refund made in Robokassa: clear “refund due”", permissions=["refund"]
+    )
     def mark_refunded(self, request, queryset):
-        if not request.user.is_staff:
-            raise DjangoPermissionDenied
         cleared = 0
         for payment in queryset.filter(refund_due=True):
             if services.payment_mark_refunded(payment_id=payment.pk):
@@ -227,7 +210,7 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PaymentEvent)
-class PaymentEventAdmin(ReadOnlyAdmin):
+class PaymentEventAdmin(PolicyAdmin):
     list_display = ("received_at", "inv_id", "method", "signature_ok", "outcome", "remote_addr")
     list_filter = ("outcome", "signature_ok", "method", "received_at")
     search_fields = ("inv_id",)
@@ -235,6 +218,6 @@ class PaymentEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ResponseCredit)
-class ResponseCreditAdmin(ReadOnlyAdmin):
+class ResponseCreditAdmin(PolicyAdmin):
     list_display = ("user", "balance", "updated_at")
     search_fields = ("user__email",)

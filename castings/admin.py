@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 
 from castings import services
 from castings.models import Casting, CastingStatus, Response, ResponseStatus, SavedCasting
+from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
 from mwork.api.exceptions import DomainError
 
 
@@ -25,7 +26,7 @@ class DeletedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ResponseInline(admin.TabularInline):
+class ResponseInline(PolicyTabularInline):
     model = Response
     extra = 0
     can_delete = False
@@ -37,15 +38,9 @@ class ResponseInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("model_profile")
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(Casting)
-class CastingAdmin(admin.ModelAdmin):
+class CastingAdmin(PolicyAdmin):
     list_display = (
         "title",
         "status",
@@ -148,21 +143,24 @@ class CastingAdmin(admin.ModelAdmin):
         if refused:
             self.message_user(request, "Not changed — " + "; ".join(refused), messages.WARNING)
 
-    @admin.action(description="Approve (publish) selected drafts")
+    @admin.action(description="Approve (publish) selected drafts", permissions=["publish"])
     def approve(self, request, queryset):
         self._change_status(request, queryset, CastingStatus.ACTIVE, "published")
 
-    @admin.action(description="Cancel selected castings")
+    @admin.action(description="Cancel selected castings", permissions=["publish"])
     def cancel(self, request, queryset):
         self._change_status(request, queryset, CastingStatus.CANCELLED, "cancelled")
 
-    @admin.action(description="Hide selected castings from everyone but their owners")
+    @admin.action(
+        description="Hide selected castings from everyone but their owners",
+        permissions=["enforce"],
+    )
     def hide(self, request, queryset):
         for casting in queryset:
             services.casting_set_hidden(casting=casting, hidden=True)
         self.message_user(request, f"{queryset.count()} casting(s) hidden.", messages.SUCCESS)
 
-    @admin.action(description="Show selected hidden castings again")
+    @admin.action(description="Show selected hidden castings again", permissions=["enforce"])
     def unhide(self, request, queryset):
         for casting in queryset:
             services.casting_set_hidden(casting=casting, hidden=False)
@@ -170,7 +168,7 @@ class CastingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(PolicyAdmin):
     list_display = ("casting", "model_profile", "status", "applied_at")
     list_filter = ("status", "applied_at")
     search_fields = ("casting__title", "model_profile__name", "model_profile__user__email")
@@ -187,12 +185,9 @@ class ResponseAdmin(admin.ModelAdmin):
         "status_changed_at",
     )
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
 
 @admin.register(SavedCasting)
-class SavedCastingAdmin(admin.ModelAdmin):
+class SavedCastingAdmin(PolicyAdmin):
     list_display = ("user", "casting", "created_at")
     raw_id_fields = ("user", "casting")
     list_select_related = ("user", "casting")

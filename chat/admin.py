@@ -9,20 +9,13 @@ from __future__ import annotations
 from django.contrib import admin
 
 from chat.models import Membership, Message, Room
+from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
+
+# Read-only for everyone: the staff policy grants view only (deleting a message is the
+# report queue's "delete the message", which keeps its text in the audit log).
 
 
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class MembershipInline(ReadOnlyAdminMixin, admin.TabularInline):
+class MembershipInline(PolicyTabularInline):
     model = Membership
     fields = ("user", "last_read_at", "created_at")
     readonly_fields = fields
@@ -47,7 +40,7 @@ class HasCastingFilter(admin.SimpleListFilter):
 
 
 @admin.register(Room)
-class RoomAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RoomAdmin(PolicyAdmin):
     list_display = ("id", "participant_emails", "casting", "created_at", "last_message_at")
     list_filter = (HasCastingFilter, "created_at")
     search_fields = ("memberships__user__email", "=id", "=casting__id")
@@ -71,7 +64,7 @@ class RoomAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class MessageAdmin(PolicyAdmin):
     list_display = ("id", "room", "sender", "short_content", "created_at")
     list_filter = (HasCastingFilter, "created_at")
     search_fields = ("sender__email", "room__memberships__user__email", "content", "=room__id")

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from media.models import Photo
 from media.selectors import storage_url
 from media.services import photo_delete
+from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
 
 
 def _preview(name: str, size: int = 80) -> str:
@@ -23,7 +24,7 @@ def _preview(name: str, size: int = 80) -> str:
 
 
 @admin.register(Photo)
-class PhotoAdmin(admin.ModelAdmin):
+class PhotoAdmin(PolicyAdmin):
     list_display = ("preview", "profile", "is_main", "order", "width", "height", "created_at")
     list_filter = ("is_main",)
     list_select_related = ("profile",)
@@ -51,18 +52,9 @@ class PhotoAdmin(admin.ModelAdmin):
     def large_preview(self, photo: Photo) -> str:
         return _preview(photo.image, size=400)
 
-    def has_add_permission(self, request) -> bool:
-        return False  # photos come through the upload pipeline only
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        # Deleting goes through `remove_photos` (the service promotes the next main photo and
-        # removes the files); Django's bulk delete would do neither.
-        return False
-
-    @admin.action(description="Remove selected photos (files too)")
+    # Photos come through the upload pipeline only; removing goes through `remove_photos` (the
+    # service promotes the next main photo and removes the files).
+    @admin.action(description="Remove selected photos (files too)", permissions=["enforce"])
     def remove_photos(self, request, queryset) -> None:
         removed = 0
         for photo in queryset.select_related("profile"):
@@ -71,7 +63,7 @@ class PhotoAdmin(admin.ModelAdmin):
         self.message_user(request, f"{removed} photo(s) removed.", messages.SUCCESS)
 
 
-class PhotoInline(admin.TabularInline):
+class PhotoInline(PolicyTabularInline):
     """Read-only thumbnails of a model profile's photos, for the profiles admin."""
 
     model = Photo
@@ -85,6 +77,3 @@ class PhotoInline(admin.TabularInline):
     @admin.display(description="Photo")
     def preview(self, photo: Photo) -> str:
         return _preview(photo.thumbnail or photo.image)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False

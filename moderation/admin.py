@@ -13,6 +13,8 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.auth.admin import GroupAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
@@ -28,10 +30,29 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from moderation import selectors, services
+from moderation.admin_policy import PolicyAdmin, PolicyPermissionsMixin
 from moderation.models import AuditLogEntry, Block, Report, ReportStatus, TargetType
 from mwork.api.exceptions import DomainError
+
+# Deletes go one object at a time through the change page, where they are audited.
+admin.site.disable_action("delete_selected")
+
+
+# Third-party admins under the staff policy: groups are synced from it (read-only here); the
+# refresh-token bookkeeping is no staff business.
+admin.site.unregister(Group)
+for _model in (OutstandingToken, BlacklistedToken):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+@admin.register(Group)
+class StaffGroupAdmin(PolicyPermissionsMixin, GroupAdmin):
+    pass
+
 
 # ---------------------------------------------------------------------------------------------
 # Previews of reported objects
@@ -195,7 +216,7 @@ class ReportStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(PolicyAdmin):
     # Narrow enough for 1440 px beside the admin's navigation: object and preview share a
     # cell, as do the reporter and the reported user.
     list_display = (
@@ -259,19 +280,6 @@ class ReportAdmin(admin.ModelAdmin):
     )
     change_form_template = "admin/moderation/report/change_form.html"
     change_list_template = "admin/moderation/report/change_list.html"
-
-    # --- permissions ---------------------------------------------------------------------
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # reports come from users through the API
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # closed, never deleted: they are the history of a case
-
-    def has_ban_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm(services.BAN_PERMISSION)
-
-    def has_enforce_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm(services.ENFORCE_PERMISSION)
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any):
         return ReportChangeList
@@ -404,11 +412,11 @@ class ReportAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Resolve selected reports"), permissions=["change"])
+    @admin.action(description=_("Resolve selected reports"), permissions=["resolve"])
     def resolve_reports(self, request, queryset) -> None:
         self._run(request, queryset.filter(status=ReportStatus.OPEN), "resolve")
 
-    @admin.action(description=_("Dismiss selected reports"), permissions=["change"])
+    @admin.action(description=_("Dismiss selected reports"), permissions=["resolve"])
     def dismiss_reports(self, request, queryset) -> None:
         self._run(request, queryset.filter(status=ReportStatus.OPEN), "dismiss")
 
@@ -484,7 +492,7 @@ class ReportAdmin(admin.ModelAdmin):
     def available_operations(self, request: HttpRequest, report: Report) -> list[tuple[str, str]]:
         target = _target_of(report)
         allowed: list[str] = []
-        if report.status == ReportStatus.OPEN and self.has_change_permission(request, report):
+        if report.status == ReportStatus.OPEN and self.has_resolve_permission(request):
             allowed += ["resolve", "dismiss"]
         user = report.target_user
         banable = user is not None and user.is_active and not user.is_staff
@@ -589,21 +597,10 @@ def _is_uuid(value: str | None) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# Blocks and the audit log: read-only
+# Blocks and the audit log: read-only (the staff policy grants nobody more than view)
 # ---------------------------------------------------------------------------------------------
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Block)
-class BlockAdmin(_ReadOnlyAdmin):
+class BlockAdmin(PolicyAdmin):
     list_display = ("created_at", "blocker", "blocked")
     list_select_related = ("blocker", "blocked")
     search_fields = ("blocker__email", "blocked__email", "=blocker__id", "=blocked__id")
@@ -611,7 +608,7 @@ class BlockAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(AuditLogEntry)
-class AuditLogEntryAdmin(_ReadOnlyAdmin):
+class AuditLogEntryAdmin(PolicyAdmin):
     """Who did what, when and why. Never editable or deletable, by anyone (superusers too)."""
 
     list_display = ("created_at", "actor", "action", "target_type", "target_id", "short_reason")
@@ -634,6 +631,3 @@ class AuditLogEntryAdmin(_ReadOnlyAdmin):
     @admin.display(description="reason")
     def short_reason(self, entry: AuditLogEntry) -> str:
         return truncatechars(entry.reason, 80)
-
-    def get_actions(self, request: HttpRequest):
-        return {}  # not even the built-in "delete selected"

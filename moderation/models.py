@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from moderation.staff_policy import capability_meta_permissions
+
 
 class TargetType(models.TextChoices):
     USER = "user", "User"
@@ -84,10 +86,8 @@ class Report(models.Model):
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["target_type", "target_id"]),
         ]
-        permissions = [
-            ("can_ban_users", "Can ban users (revokes tokens, hides profile, cancels castings)"),
-            ("can_enforce", "Can hide castings, remove photos and delete messages"),
-        ]
+        # One permission per staff capability (moderation.staff_policy.CAPABILITIES).
+        permissions = capability_meta_permissions()
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} report on {self.target_type} {self.target_id}"

@@ -25,11 +25,12 @@ from moderation.models import (
     ReportStatus,
     TargetType,
 )
+from moderation.staff_policy import capability_permission
 from mwork.api.exceptions import Conflict, InvalidState, PermissionDenied, ValidationFailed
 
-BAN_PERMISSION = "moderation.can_ban_users"
-ENFORCE_PERMISSION = "moderation.can_enforce"
-REPORT_CHANGE_PERMISSION = "moderation.change_report"
+BAN_PERMISSION = capability_permission("ban")
+ENFORCE_PERMISSION = capability_permission("enforce")
+RESOLVE_PERMISSION = capability_permission("resolve")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -121,7 +122,7 @@ def report_dismiss(*, actor: User, report: Report, note: str = "") -> Report:
 
 
 def _report_close(*, actor: User, report: Report, note: str, status: str) -> Report:
-    _require(actor, REPORT_CHANGE_PERMISSION)
+    _require(actor, RESOLVE_PERMISSION)
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.status != ReportStatus.OPEN:
         raise InvalidState(_("This report is already closed."))

@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from accounts.models import Language, Role
+from moderation.admin_policy import PolicyAdmin
 from notifications import services
 from notifications.models import Device, Notification, NotificationPreference
 
@@ -47,7 +48,7 @@ class AnnouncementForm(forms.Form):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(PolicyAdmin):
     list_display = ("title", "type", "user", "is_read", "created_at")
     list_filter = ("type", "is_read", "created_at")
     search_fields = ("user__email", "type", "title")
@@ -68,8 +69,13 @@ class NotificationAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    def changelist_view(self, request, extra_context=None):
+        can_announce = self.has_announce_permission(request)
+        extra_context = {**(extra_context or {}), "can_announce": can_announce}
+        return super().changelist_view(request, extra_context)
+
     def send_announcement_view(self, request):
-        if not self.has_add_permission(request):
+        if not self.has_announce_permission(request):
             return HttpResponseRedirect(reverse("admin:notifications_notification_changelist"))
         form = AnnouncementForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -94,7 +100,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):
+class NotificationPreferenceAdmin(PolicyAdmin):
     list_display = (
         "user",
         "email_enabled",
@@ -112,7 +118,7 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Device)
-class DeviceAdmin(admin.ModelAdmin):
+class DeviceAdmin(PolicyAdmin):
     list_display = ("user", "platform", "last_seen", "created_at")
     list_filter = ("platform",)
     search_fields = ("user__email", "token")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from media.admin import PhotoInline
+from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
 from mwork.api.exceptions import ValidationFailed
 from profiles import services
 from profiles.models import Category, EmployerProfile, ModelProfile, Review, WorkExperience
@@ -48,14 +49,14 @@ class CategoryFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=ids)
 
 
-class WorkExperienceInline(admin.TabularInline):
+class WorkExperienceInline(PolicyTabularInline):
     model = WorkExperience
     extra = 0
     fields = ("company", "position", "start_date", "end_date")
 
 
 @admin.register(ModelProfile)
-class ModelProfileAdmin(admin.ModelAdmin):
+class ModelProfileAdmin(PolicyAdmin):
     list_display = (
         "thumbnail",
         "name",
@@ -117,19 +118,19 @@ class ModelProfileAdmin(admin.ModelAdmin):
             profile=obj, photo_count=services.photo_count(obj)
         )
 
-    @admin.action(description="Hide selected profiles from the catalogue")
+    @admin.action(description="Hide selected profiles from the catalogue", permissions=["enforce"])
     def hide_profiles(self, request: HttpRequest, queryset: QuerySet[ModelProfile]) -> None:
         for profile in queryset:
             services.model_profile_set_hidden(profile=profile, is_hidden=True)
         self.message_user(request, f"{queryset.count()} profile(s) hidden.", messages.SUCCESS)
 
-    @admin.action(description="Show selected profiles again")
+    @admin.action(description="Show selected profiles again", permissions=["enforce"])
     def unhide_profiles(self, request: HttpRequest, queryset: QuerySet[ModelProfile]) -> None:
         for profile in queryset:
             services.model_profile_set_hidden(profile=profile, is_hidden=False)
         self.message_user(request, f"{queryset.count()} profile(s) visible.", messages.SUCCESS)
 
-    @admin.action(description="Grant promotion until the date")
+    @admin.action(description="Grant promotion until the date", permissions=["promote"])
     def grant_promotion(self, request: HttpRequest, queryset: QuerySet[ModelProfile]) -> None:
         form = PromotionActionForm(request.POST)
         day = form.fields["promoted_until"].clean(request.POST.get("promoted_until") or None)
@@ -151,7 +152,7 @@ class ModelProfileAdmin(admin.ModelAdmin):
             request, f"{queryset.count()} profile(s) promoted until {day}.", messages.SUCCESS
         )
 
-    @admin.action(description="End staff promotion")
+    @admin.action(description="End staff promotion", permissions=["promote"])
     def end_promotion(self, request: HttpRequest, queryset: QuerySet[ModelProfile]) -> None:
         for profile in queryset:
             services.model_profile_grant_promotion(profile=profile, until=None)
@@ -167,7 +168,7 @@ def _platform_tz() -> dt.tzinfo:
 
 
 @admin.register(EmployerProfile)
-class EmployerProfileAdmin(admin.ModelAdmin):
+class EmployerProfileAdmin(PolicyAdmin):
     list_display = ("company_name", "user", "city", "is_verified", "created_at")
     list_filter = ("is_verified", "city")
     search_fields = ("company_name", "user__email", "contact_person", "phone")
@@ -176,13 +177,13 @@ class EmployerProfileAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "updated_at")
     actions = ("mark_verified", "mark_unverified")
 
-    @admin.action(description="Mark as verified company")
+    @admin.action(description="Mark as verified company", permissions=["verify"])
     def mark_verified(self, request: HttpRequest, queryset: QuerySet[EmployerProfile]) -> None:
         for profile in queryset:
             services.employer_profile_set_verified(profile=profile, is_verified=True)
         self.message_user(request, "Marked as verified.", messages.SUCCESS)
 
-    @admin.action(description="Remove the verified mark")
+    @admin.action(description="Remove the verified mark", permissions=["verify"])
     def mark_unverified(self, request: HttpRequest, queryset: QuerySet[EmployerProfile]) -> None:
         for profile in queryset:
             services.employer_profile_set_verified(profile=profile, is_verified=False)
@@ -190,18 +191,12 @@ class EmployerProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(PolicyAdmin):
     list_display = ("profile", "author", "rating", "casting_id", "created_at")
     list_filter = ("rating",)
     search_fields = ("profile__name", "author__email", "comment")
     list_select_related = ("profile", "author")
     raw_id_fields = ("profile", "author")
-
-    def has_add_permission(self, request) -> bool:
-        return False  # reviews come from casting owners through the API
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     def delete_model(self, request, obj) -> None:
         services.review_delete(review=obj)

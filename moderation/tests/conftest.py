@@ -12,6 +12,8 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
+from mwork.tests.security.fixtures import media_root, no_ratelimit  # noqa: F401 - fixtures
+
 
 def _model(label: str):
     try:

@@ -1,0 +1,58 @@
+"""`create_staff`, `sync_staff_groups`, `staff_policy` and the README's copy of the policy."""
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import User
+from moderation.staff_policy import ROLES, policy_markdown
+
+pytestmark = pytest.mark.django_db
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_create_staff_of_each_role(role, client):
+    out = StringIO()
+
+    call_command("create_staff", "--group", role, "--email", "Anna@MWork.kz", stdout=out)
+
+    user = User.objects.get(email="anna@mwork.kz")
+    password = out.getvalue().split("password: ")[1].strip()
+    assert user.is_staff and user.is_active and user.check_password(password)
+    assert user.is_superuser == (role == "superuser")
+    assert set(user.groups.values_list("name", flat=True)) == (
+        set() if role == "superuser" else {role}
+    )
+    assert client.login(username="anna@mwork.kz", password=password)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_create_staff_refuses_a_weak_password_and_creates_nothing():
+    with pytest.raises(CommandError):
+        call_command(
+            "create_staff", "--group", "Finance", "--email", "x@mwork.kz", "--password", "1"
+        )
+
+    assert not User.objects.filter(email="x@mwork.kz").exists()
+
+
+def test_staff_policy_command_prints_the_policy():
+    out = StringIO()
+
+    call_command("staff_policy", stdout=out)
+
+    assert out.getvalue() == policy_markdown()
+
+
+def test_readme_shows_the_policy_generated_from_code():
+    text = README.read_text()
+    start = text.index("<!-- staff-policy:start -->\n") + len("<!-- staff-policy:start -->\n")
+    end = text.index("<!-- staff-policy:end -->")
+
+    assert text[start:end] == policy_markdown(), (
+        "README is stale: paste `manage.py staff_policy` between the staff-policy markers"
+    )
