@@ -158,6 +158,7 @@ def test_admin_pages_answer_what_the_policy_allows(role, admin_world, client):
 @pytest.mark.parametrize("role", ROLES)
 def test_report_queue_previews_every_target_type(role, admin_world, client):
     client.force_login(staff_user(role))
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
     response = client.get(_url("moderation.report", "changelist"))
 

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('moderation', '0001_initial'),
+        ('moderation', '0002_alter_auditlogentry_action'),
     ]
 
     operations = [
