@@ -31,6 +31,7 @@ from profiles.selectors import storage_url
 AGE_RANGE = (18, 99)
 HEIGHT_RANGE = (100, 250)
 MESSAGE_MAX_LENGTH = 2000
+BULK_STATUS_MAX_IDS = 200
 NOTE_MAX_LENGTH = 2000
 PORTFOLIO_LINKS_MAX = 5
 
@@ -192,6 +193,25 @@ class ResponseStatusInputSerializer(serializers.Serializer):
         default=False,
         help_text="shortlisted only: tell the model (otherwise it keeps seeing pending); "
         "accepting and rejecting always notify",
+    )
+
+
+class ResponseBulkStatusInputSerializer(serializers.Serializer):
+    response_ids = serializers.ListField(
+        child=serializers.UUIDField(), min_length=1, max_length=BULK_STATUS_MAX_IDS
+    )
+    status = serializers.ChoiceField(
+        choices=[ResponseStatus.SHORTLISTED, ResponseStatus.ACCEPTED, ResponseStatus.REJECTED]
+    )
+    message = serializers.CharField(
+        max_length=MESSAGE_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="sent to every model with the notification",
+    )
+    notify = serializers.BooleanField(
+        default=False, help_text="shortlisted only: tell the models (as the single PATCH)"
     )
 
 
@@ -401,6 +421,11 @@ class CastingResponseOutputSerializer(ResponseOutputSerializer):
         return response_matches_requirements(
             casting=self.context["casting"], profile=response.model_profile
         )
+
+
+class ResponseBulkStatusOutputSerializer(serializers.Serializer):
+    updated = serializers.IntegerField()
+    responses = ResponseOutputSerializer(many=True)
 
 
 class ResponseNoteOutputSerializer(serializers.Serializer):

@@ -34,6 +34,7 @@ from mwork.api.exceptions import (
     InvalidState,
     PermissionDenied,
     ProfileRequired,
+    ValidationFailed,
 )
 from mwork.api.formats import format_datetime
 from notifications.services import casting_reminder_notify, notify
@@ -335,6 +336,92 @@ def response_change_status(
     response.status_changed_at = locked.status_changed_at
     response.shortlist_shared = locked.shortlist_shared
     return response
+
+
+BULK_STATUS_MAX_IDS = 200
+
+
+def response_bulk_change_status(
+    *,
+    casting: Casting,
+    response_ids: list[Any],
+    status: str,
+    message: str = "",
+    notify_model: bool = False,
+) -> list[Response]:
+    """Move many responses of one casting to `status` in one transaction: all or none.
+
+    Every id must be a response of `casting` (ValidationFailed `response_ids` naming the others)
+    whose current status allows the move (InvalidState naming the ones that do not); the
+    cancelled casting's responses are InvalidState. One UPDATE for all rows. After commit one
+    task notifies each model once (`response_status_change`, with `message` when given) —
+    for shortlisted only with `notify_model`, as `response_change_status`.
+    """
+    from castings import tasks
+
+    wanted = list(dict.fromkeys(str(pk) for pk in response_ids))
+    with transaction.atomic():
+        locked = list(
+            Response.objects.select_for_update()
+            .filter(casting_id=casting.id, id__in=wanted)
+            .order_by("id")
+        )
+        found = {str(response.id) for response in locked}
+        unknown = [pk for pk in wanted if pk not in found]
+        if unknown:
+            raise ValidationFailed.for_field(
+                "response_ids",
+                _("Not responses of this casting: {ids}.").format(ids=", ".join(unknown)),
+                code="not_found",
+            )
+        if casting.status == CastingStatus.CANCELLED:
+            raise InvalidState(_("This casting was cancelled."))
+        refused = [
+            f"{response.id} ({response.status})"
+            for response in locked
+            if status not in RESPONSE_OWNER_TRANSITIONS.get(response.status, ())
+        ]
+        if refused:
+            raise InvalidState(
+                _("These responses cannot become {status}: {ids}.").format(
+                    status=status, ids=", ".join(refused)
+                ),
+                details={"response_ids": refused},
+            )
+        now = timezone.now()
+        changes: dict[str, Any] = {"status": status, "status_changed_at": now}
+        if status == ResponseStatus.SHORTLISTED:
+            changes["shortlist_shared"] = notify_model
+        Response.objects.filter(id__in=[response.id for response in locked]).update(**changes)
+        for response in locked:
+            for name, value in changes.items():
+                setattr(response, name, value)
+        if status != ResponseStatus.SHORTLISTED or notify_model:
+            ids = [str(response.id) for response in locked]
+            transaction.on_commit(
+                lambda: tasks.notify_response_status_changes.delay(ids, status, message),
+                robust=True,
+            )
+    return locked
+
+
+def responses_notify_status(*, response_ids: list[str], status: str, message: str = "") -> int:
+    """`response_status_change` to the model of each response (one each; a model has one
+    response per casting). Returns how many were notified."""
+    responses = Response.objects.filter(id__in=response_ids).select_related(
+        "casting", "model_profile__user"
+    )
+    count = 0
+    for response in responses:
+        user = response.model_profile.user
+        if user.is_active:
+            notify(
+                user=user,
+                type="response_status_change",
+                data=_status_change_data(response, status, message),
+            )
+            count += 1
+    return count
 
 
 def response_note_set(*, actor: User, response: Response, note: str) -> ResponseNote | None:

@@ -47,3 +47,11 @@ def announce_missed_castings() -> int:
     for casting_id in casting_ids:
         notify_matching_models.delay(casting_id)
     return len(casting_ids)
+
+
+@shared_task(acks_late=True)
+def notify_response_status_changes(response_ids: list[str], status: str, message: str = "") -> int:
+    """Tell each model of a bulk status change (one notification per response)."""
+    return services.responses_notify_status(
+        response_ids=response_ids, status=status, message=message
+    )

@@ -20,6 +20,11 @@ urlpatterns = [
         views.CastingResponsesView.as_view(),
         name="casting-responses",
     ),
+    path(
+        "castings/<uuid:casting_id>/responses/bulk-status",
+        views.CastingResponsesBulkStatusView.as_view(),
+        name="casting-responses-bulk-status",
+    ),
     path("responses/my", views.MyResponsesView.as_view(), name="response-my"),
     path(
         "responses/<uuid:response_id>",

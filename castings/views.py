@@ -21,6 +21,8 @@ from castings.serializers import (
     CastingStatusInputSerializer,
     MyCastingsQuerySerializer,
     MyResponseOutputSerializer,
+    ResponseBulkStatusInputSerializer,
+    ResponseBulkStatusOutputSerializer,
     ResponseListQuerySerializer,
     ResponseNoteInputSerializer,
     ResponseNoteOutputSerializer,
@@ -34,7 +36,7 @@ from mwork.api.pagination import paginate
 from mwork.api.permissions import IsEmployer, IsModel
 from mwork.api.ratelimit import client_ip
 from mwork.api.responses import created, no_content, ok
-from mwork.api.schema import api_schema, item_envelope, list_envelope
+from mwork.api.schema import api_schema, envelope, item_envelope, list_envelope
 from mwork.api.serializers import validated_query
 
 
@@ -272,6 +274,36 @@ class CastingResponsesView(APIView):
             actor=request.user, casting=casting, **serializer.validated_data
         )
         return created({"response": ResponseOutputSerializer(response).data})
+
+
+class CastingResponsesBulkStatusView(APIView):
+    permission_classes = [IsEmployer]
+
+    @api_schema(
+        operation_id="castings_responses_bulk_status",
+        summary="Move up to 200 responses of a casting to one status in one transaction "
+        "(casting owner and team): all or none; each model is notified once",
+        request=ResponseBulkStatusInputSerializer,
+        responses={200: envelope("CastingsResponsesBulk", ResponseBulkStatusOutputSerializer)},
+        errors=(400, 401, 403, 404, 422, 429),
+    )
+    def post(self, request, casting_id: UUID):
+        serializer = ResponseBulkStatusInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        casting = selectors.casting_get_for_owner(user=request.user, casting_id=casting_id)
+        responses = services.response_bulk_change_status(
+            casting=casting,
+            response_ids=data["response_ids"],
+            status=data["status"],
+            message=data["message"],
+            notify_model=data["notify"],
+        )
+        return ok(
+            ResponseBulkStatusOutputSerializer(
+                {"updated": len(responses), "responses": responses}
+            ).data
+        )
 
 
 class MyResponsesView(APIView):

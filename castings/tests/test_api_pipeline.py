@@ -316,3 +316,159 @@ def test_owner_list_has_a_fixed_query_count(
         answer = client.get(responses_url(casting) + "?has_note=true&ordering=-rating")
 
     assert len(answer.json()["data"]["responses"]) == rows
+
+
+# --- bulk status ------------------------------------------------------------------------------
+def bulk_url(casting) -> str:
+    return reverse("castings:casting-responses-bulk-status", args=[casting.id])
+
+
+def test_bulk_moves_all_and_notifies_each_model_once(
+    auth_client, employer, django_capture_on_commit_callbacks
+):
+    casting = CastingFactory(owner=employer)
+    responses = ResponseFactory.create_batch(3, casting=casting)
+    ids = [str(response.id) for response in responses]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = auth_client(employer).post(
+            bulk_url(casting),
+            {"response_ids": [*ids, ids[0]], "status": "rejected", "message": "Thank you!"},
+            format="json",
+        )
+
+    assert answer.status_code == 200, answer.content
+    data = answer.json()["data"]
+    assert data["updated"] == 3
+    assert sorted(item["id"] for item in data["responses"]) == sorted(ids)
+    assert set(Response.objects.values_list("status", flat=True)) == {"rejected"}
+    notes = Notification.objects.filter(type="response_status_change")
+    assert sorted(note.user_id for note in notes) == sorted(
+        response.model_profile.user_id for response in responses
+    )
+    assert {note.data["message"] for note in notes} == {"Thank you!"}
+
+
+def test_bulk_shortlist_is_silent_unless_told(
+    auth_client, employer, django_capture_on_commit_callbacks
+):
+    casting = CastingFactory(owner=employer)
+    silent, told = ResponseFactory.create_batch(2, casting=casting)
+    client = auth_client(employer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            bulk_url(casting), {"response_ids": [silent.id], "status": "shortlisted"}, "json"
+        )
+        client.post(
+            bulk_url(casting),
+            {"response_ids": [told.id], "status": "shortlisted", "notify": True},
+            "json",
+        )
+
+    assert list(Notification.objects.values_list("user_id", flat=True)) == [
+        told.model_profile.user_id
+    ]
+    assert Response.objects.get(id=silent.id).shortlist_shared is False
+    assert Response.objects.get(id=told.id).shortlist_shared is True
+
+
+def _snapshot(casting):
+    return sorted(
+        Response.objects.filter(casting=casting).values_list("id", "status", "status_changed_at")
+    )
+
+
+def test_a_bad_id_rolls_back_every_change(
+    auth_client, employer, django_capture_on_commit_callbacks
+):
+    casting = CastingFactory(owner=employer)
+    responses = ResponseFactory.create_batch(3, casting=casting)
+    elsewhere = ResponseFactory()  # another owner's casting
+    before = _snapshot(casting)
+    ids = [str(response.id) for response in responses]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        error = assert_error(
+            auth_client(employer).post(
+                bulk_url(casting),
+                {"response_ids": [*ids, str(elsewhere.id)], "status": "accepted"},
+                format="json",
+            ),
+            400,
+            "VALIDATION_ERROR",
+        )
+
+    assert set(error["details"]) == {"response_ids"}
+    assert str(elsewhere.id) in error["details"]["response_ids"][0]
+    assert _snapshot(casting) == before
+    assert Response.objects.get(id=elsewhere.id).status == "pending"
+    assert not Notification.objects.exists()
+
+
+def test_one_refused_transition_rolls_back_every_change(auth_client, employer):
+    casting = CastingFactory(owner=employer)
+    pending = ResponseFactory.create_batch(2, casting=casting)
+    withdrawn = ResponseFactory(casting=casting, status="withdrawn")
+    before = _snapshot(casting)
+
+    error = assert_error(
+        auth_client(employer).post(
+            bulk_url(casting),
+            {"response_ids": [pending[0].id, withdrawn.id, pending[1].id], "status": "accepted"},
+            format="json",
+        ),
+        422,
+        "INVALID_STATE",
+    )
+
+    assert error["details"]["response_ids"] == [f"{withdrawn.id} (withdrawn)"]
+    assert _snapshot(casting) == before
+
+
+def test_bulk_validation_and_access(auth_client, api_client, employer, other_employer, manager):
+    casting = CastingFactory(owner=employer)
+    response = ResponseFactory(casting=casting)
+    client = auth_client(employer)
+    body = {"response_ids": [str(response.id)], "status": "rejected"}
+
+    for bad, fields in [
+        ({"response_ids": [], "status": "rejected"}, {"response_ids"}),
+        ({"response_ids": ["nope"], "status": "rejected"}, {"response_ids.0"}),
+        ({"response_ids": [str(response.id)] * 201, "status": "rejected"}, {"response_ids"}),
+        ({"response_ids": [str(response.id)], "status": "withdrawn"}, {"status"}),
+        ({**body, "message": "x" * 2001}, {"message"}),
+    ]:
+        error = assert_error(
+            client.post(bulk_url(casting), bad, format="json"), 400, "VALIDATION_ERROR"
+        )
+        assert set(error["details"]) == fields
+    assert_error(api_client.post(bulk_url(casting), body, format="json"), 401, "AUTH_REQUIRED")
+    assert_error(
+        auth_client(response.model_profile.user).post(bulk_url(casting), body, format="json"),
+        403,
+        "PERMISSION_DENIED",
+    )
+    assert_error(
+        auth_client(other_employer).post(bulk_url(casting), body, format="json"),
+        403,
+        "PERMISSION_DENIED",
+    )
+    assert Response.objects.get(id=response.id).status == "pending"
+    assert auth_client(manager).post(bulk_url(casting), body, format="json").status_code == 200
+
+
+def test_bulk_of_200_is_one_update(auth_client, employer, django_assert_max_num_queries):
+    casting = CastingFactory(owner=employer)
+    profiles = ModelProfileFactory.create_batch(200)
+    Response.objects.bulk_create(Response(casting=casting, model_profile=p) for p in profiles)
+    ids = [str(pk) for pk in Response.objects.values_list("id", flat=True)]
+    client = auth_client(employer)
+
+    with django_assert_max_num_queries(12):
+        answer = client.post(
+            bulk_url(casting), {"response_ids": ids, "status": "shortlisted"}, format="json"
+        )
+
+    assert answer.json()["data"]["updated"] == 200
+    assert Response.objects.filter(status="shortlisted").count() == 200

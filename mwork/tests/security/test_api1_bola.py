@@ -322,6 +322,13 @@ CASES: dict[tuple[str, str], Case] = {
         body=lambda w: {"status": "rejected"},
         snapshot=lambda w: snap(w.b.response),
     ),
+    (f"{CASTING}/responses/bulk-status", "POST"): Case(
+        actor="employer",
+        params=lambda w: {"casting_id": w.b.casting.id},
+        body=lambda w: {"response_ids": [str(w.b.response.id)], "status": "rejected"},
+        snapshot=lambda w: snap(w.b.response),
+        why="only the casting's team moves its responses",
+    ),
     ("responses/<uuid:response_id>/note", "PUT"): Case(
         actor="employer",
         params=lambda w: {"response_id": w.b.response.id},
