@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # The same vocabularies as model profiles, so requirements compare with profile fields.
 from profiles.models import Category, Experience, Gender
@@ -17,10 +18,10 @@ __all__ = ["Category", "Experience", "Gender"]  # re-exported for the castings a
 
 
 class CastingStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ACTIVE = "active", "Active"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 # contract-notes §6: every other transition (including "to the same status") is INVALID_STATE.
@@ -93,6 +94,8 @@ class Casting(models.Model):
     objects = CastingQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("casting")
+        verbose_name_plural = _("castings")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "-created_at"], name="casting_status_created_idx"),
@@ -149,6 +152,8 @@ class SavedCasting(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("saved casting")
+        verbose_name_plural = _("saved castings")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["user", "casting"], name="saved_casting_unique"),
@@ -160,11 +165,11 @@ class SavedCasting(models.Model):
 
 
 class ResponseStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SHORTLISTED = "shortlisted", "Shortlisted"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    PENDING = "pending", _("Pending")
+    SHORTLISTED = "shortlisted", _("Shortlisted")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 # contract-notes §7: what the casting owner may do; withdrawing is the model's own action.
@@ -207,6 +212,8 @@ class Response(models.Model):
     shortlist_shared = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
         ordering = ["-applied_at", "-id"]
         constraints = [
             # Holds "once per casting" under concurrent requests (contract-notes §7).
@@ -255,6 +262,10 @@ class ResponseNote(models.Model):
         related_name="+",
     )
     updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("response note")
+        verbose_name_plural = _("response notes")
 
     def __str__(self) -> str:
         return f"note on {self.response_id}"

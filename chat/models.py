@@ -13,6 +13,7 @@ from uuid import UUID
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def room_pair_key(*, user_a_id: UUID, user_b_id: UUID, casting_id: UUID | None) -> str:
@@ -37,6 +38,8 @@ class Room(models.Model):
     last_message_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
         ordering = ["-last_message_at", "-id"]
 
     def __str__(self) -> str:
@@ -53,6 +56,8 @@ class Membership(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(fields=["room", "user"], name="chat_membership_room_user"),
         ]
@@ -75,6 +80,8 @@ class Message(models.Model):
     client_id = models.CharField(max_length=100, null=True, blank=True)
 
     class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         ordering = ["-created_at", "-id"]
         indexes = [
             # History pages (room, newest first, `before` cursor) and unread counts.
