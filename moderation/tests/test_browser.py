@@ -294,3 +294,38 @@ def test_moderator_works_three_reports_with_save_and_next(
     actions = set(AuditLogEntry.objects.filter(actor=moderator).values_list("action", flat=True))
     assert {"casting_hide", "message_delete", "report_dismiss"} <= actions
     assert AuditLogEntry.objects.get(action="casting_hide").reason.startswith("Scam casting")
+
+
+def test_kazakh_speaking_moderator_switches_the_admin_to_kazakh(
+    browser, live_server, make_staff, settings, screenshots
+):
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    moderator = make_staff("Moderators")
+    ReportFactory(comment="Спам")
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="ru-RU")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        _log_in(page, live_server, moderator)
+        page.goto(f"{live_server.url}/admin/moderation/report/")
+        assert page.get_attribute("html", "lang") == "ru"
+        assert page.text_content("#moderation-start") == "Открыть следующую жалобу"
+
+        with page.expect_navigation():
+            page.select_option("#mwork-language-select", "kk")
+
+        assert page.url.endswith("/admin/moderation/report/")
+        assert page.get_attribute("html", "lang") == "kk"
+        assert page.text_content("#moderation-start") == "Келесі шағымды ашу"
+        assert "Уақыт: Asia/Almaty" in page.text_content("#mwork-time-zone")
+        assert "Спам" in page.inner_text("#result_list")
+        page.screenshot(path=str(screenshots / "queue-kk.png"), full_page=True)
+        page.click("#moderation-start")
+        page.wait_for_selector("#moderation-enforcement")
+        assert page.text_content("#moderation-enforcement h2") == "Шешім"
+        page.goto(f"{live_server.url}/admin/")
+        assert "Бүгін" in page.inner_text("#mwork-dashboard")
+    finally:
+        context.close()
+        connections.close_all()
