@@ -20,6 +20,7 @@ from billing.models import (
     Subscription,
 )
 from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
+from mwork.admin_display import json_display
 from mwork.api.exceptions import DomainError
 from mwork.formats import thousands
 
@@ -142,9 +143,13 @@ class SubscriptionAdmin(PolicyAdmin):
 class PaymentEventInline(PolicyTabularInline):
     model = PaymentEvent
     extra = 0
-    fields = ("received_at", "method", "signature_ok", "outcome", "remote_addr", "data")
+    fields = ("received_at", "method", "signature_ok", "outcome", "remote_addr", "parameters")
     readonly_fields = fields
     can_delete = False
+
+    @admin.display(description=_("parameters"))
+    def parameters(self, event: PaymentEvent) -> str:
+        return json_display(event.data)
 
 
 @admin.register(Payment)
@@ -215,6 +220,21 @@ class PaymentEventAdmin(PolicyAdmin):
     list_filter = ("outcome", "signature_ok", "method", "received_at")
     search_fields = ("inv_id",)
     date_hierarchy = "received_at"
+    fields = (
+        "payment",
+        "inv_id",
+        "method",
+        "parameters",
+        "remote_addr",
+        "signature_ok",
+        "outcome",
+        "received_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("parameters"))
+    def parameters(self, event: PaymentEvent) -> str:
+        return json_display(event.data)
 
 
 @admin.register(ResponseCredit)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from castings import services
 from castings.models import Casting, CastingStatus, Response, ResponseStatus, SavedCasting
 from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
+from mwork.admin_display import json_display
 from mwork.api.exceptions import DomainError
 
 
@@ -30,13 +32,17 @@ class ResponseInline(PolicyTabularInline):
     model = Response
     extra = 0
     can_delete = False
-    fields = ("model_profile", "status", "message", "portfolio_links", "applied_at")
+    fields = ("model_profile", "status", "message", "portfolio", "applied_at")
     readonly_fields = fields
     show_change_link = False
     ordering = ("-applied_at",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("model_profile")
+
+    @admin.display(description=_("portfolio links"))
+    def portfolio(self, response: Response) -> str:
+        return json_display(response.portfolio_links)
 
 
 @admin.register(Casting)
@@ -179,11 +185,15 @@ class ResponseAdmin(PolicyAdmin):
         "casting",
         "model_profile",
         "message",
-        "portfolio_links",
+        "portfolio",
         "status",
         "applied_at",
         "status_changed_at",
     )
+
+    @admin.display(description=_("portfolio links"))
+    def portfolio(self, response: Response) -> str:
+        return json_display(response.portfolio_links)
 
 
 @admin.register(SavedCasting)

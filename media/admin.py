@@ -30,6 +30,7 @@ class PhotoAdmin(PolicyAdmin):
     list_select_related = ("profile",)
     search_fields = ("profile__name", "profile__user__email", "=id", "=profile__id")
     ordering = ("-created_at",)
+    list_per_page = 60  # a grid of thumbnails (admin/media/photo/change_list_results.html)
     readonly_fields = (
         "id",
         "profile",

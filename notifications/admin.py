@@ -6,9 +6,11 @@ from django.contrib.auth import get_user_model
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language, Role
 from moderation.admin_policy import PolicyAdmin
+from mwork.admin_display import json_display
 from notifications import services
 from notifications.models import Device, Notification, NotificationPreference
 
@@ -54,10 +56,20 @@ class NotificationAdmin(PolicyAdmin):
     search_fields = ("user__email", "type", "title")
     list_select_related = ("user",)
     raw_id_fields = ("user",)
-    readonly_fields = ("id", "created_at")
+    # The JSON fields are written by the delivery code, shown readable, never edited as text.
+    exclude = ("data", "push_devices")
+    readonly_fields = ("id", "payload", "devices", "created_at")
     date_hierarchy = "created_at"
     ordering = ("-created_at",)
     change_list_template = "admin/notifications/notification/change_list.html"
+
+    @admin.display(description=_("data"))
+    def payload(self, notification: Notification) -> str:
+        return json_display(notification.data)
+
+    @admin.display(description=_("push deliveries"))
+    def devices(self, notification: Notification) -> str:
+        return json_display(notification.push_devices)
 
     def get_urls(self):
         return [

@@ -6,6 +6,7 @@ State-changing actions go through `profiles.services` (STYLE §1).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -14,12 +15,20 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from media.admin import PhotoInline
 from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
 from mwork.api.exceptions import ValidationFailed
 from profiles import services
-from profiles.models import Category, EmployerProfile, ModelProfile, Review, WorkExperience
+from profiles.models import (
+    LANGUAGES_MAX_ITEMS,
+    Category,
+    EmployerProfile,
+    ModelProfile,
+    Review,
+    WorkExperience,
+)
 from profiles.selectors import storage_url
 
 
@@ -30,6 +39,66 @@ class PromotionActionForm(ActionForm):
         help_text="For “Grant promotion until the date”: the last day of the promotion.",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+
+# Offered as ticks on the profile page; a profile's own other languages are added to its list.
+COMMON_LANGUAGES = (
+    "Kazakh",
+    "Russian",
+    "English",
+    "Uzbek",
+    "Kyrgyz",
+    "Turkish",
+    "Chinese",
+    "Korean",
+    "German",
+    "French",
+    "Spanish",
+    "Italian",
+    "Arabic",
+    "Japanese",
+)
+
+
+class ModelProfileAdminForm(forms.ModelForm):
+    """Languages and categories (JSON lists in the table) as ticks, never raw JSON."""
+
+    categories = forms.MultipleChoiceField(
+        label=_("categories"),
+        choices=Category.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("languages"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    other_languages = forms.CharField(
+        label=_("other languages"),
+        required=False,
+        help_text=_("Languages not in the list, separated by commas."),
+    )
+
+    class Meta:
+        model = ModelProfile
+        fields = "__all__"  # noqa: DJ007 - the admin shows every field, as without a form
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        own = list(getattr(self.instance, "languages", None) or [])
+        names = list(dict.fromkeys([*COMMON_LANGUAGES, *own]))
+        self.fields["languages"].choices = [(name, name) for name in names]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        extra = [item.strip() for item in cleaned.get("other_languages", "").split(",")]
+        languages = list(dict.fromkeys([*cleaned.get("languages", []), *filter(None, extra)]))
+        if len(languages) > LANGUAGES_MAX_ITEMS:
+            self.add_error(
+                "languages",
+                _("At most %(count)d languages.") % {"count": LANGUAGES_MAX_ITEMS},
+            )
+        cleaned["languages"] = languages
+        return cleaned
 
 
 class CategoryFilter(admin.SimpleListFilter):
@@ -57,6 +126,7 @@ class WorkExperienceInline(PolicyTabularInline):
 
 @admin.register(ModelProfile)
 class ModelProfileAdmin(PolicyAdmin):
+    form = ModelProfileAdminForm
     list_display = (
         "thumbnail",
         "name",

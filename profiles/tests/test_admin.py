@@ -157,8 +157,9 @@ def test_saving_in_admin_recomputes_completeness(staff):
     }
     data.update(
         {
-            "languages": '["Kazakh"]',
-            "categories": '["fashion"]',
+            "languages": ["Kazakh"],  # ticks, not JSON text
+            "other_languages": "Tatar",
+            "categories": ["fashion", "runway"],
             "weight": 55,
             "work_experience-TOTAL_FORMS": 0,
             "work_experience-INITIAL_FORMS": 0,
@@ -170,4 +171,24 @@ def test_saving_in_admin_recomputes_completeness(staff):
     response = staff.post(url, data)
 
     assert response.status_code == 302, response.context["adminform"].form.errors
-    assert ModelProfile.objects.get(pk=profile.pk).completeness > 0
+    saved = ModelProfile.objects.get(pk=profile.pk)
+    assert saved.completeness > 0
+    assert saved.languages == ["Kazakh", "Tatar"]
+    assert saved.categories == ["fashion", "runway"]
+
+
+def test_profile_page_edits_languages_and_categories_as_ticks(staff):
+    profile = ModelProfileFactory(languages=["Russian", "Tatar"], categories=["editorial"])
+
+    page = staff.get(reverse("admin:profiles_modelprofile_change", args=[profile.pk]))
+
+    html = page.content.decode()
+    assert 'type="checkbox" name="categories" value="editorial"' in html
+    assert 'name="languages" value="Tatar"' in html  # the profile's own language is offered
+    checked = [
+        chunk.split('value="')[1].split('"')[0]
+        for chunk in html.split("<input")
+        if 'name="languages"' in chunk and "checked" in chunk
+    ]
+    assert checked == ["Russian", "Tatar"]
+    assert "[&quot;" not in html and '["' not in html  # no JSON text anywhere on the page

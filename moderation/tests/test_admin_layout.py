@@ -1,0 +1,89 @@
+"""Back-office pages staff read at a glance: the photo grid, JSON shown readable, the chrome
+every admin page carries (docs/BACK_OFFICE.md)."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def root_client(client, make_user):
+    client.force_login(make_user(role="admin", is_staff=True, is_superuser=True))
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def test_photos_are_a_grid_of_selectable_thumbnails(
+    client, make_staff, make_photo, make_model_profile
+):
+    profile = make_model_profile(name="Dana")
+    photos = [make_photo(profile=profile, is_main=index == 0) for index in range(3)]
+    client.force_login(make_staff("Moderators"))
+
+    page = client.get("/admin/media/photo/").content.decode()
+
+    assert 'id="result_list" class="photo-grid"' in page
+    for photo in photos:
+        assert f'<tr data-photo="{photo.pk}">' in page
+        assert f'name="_selected_action" value="{photo.pk}" class="action-select"' in page
+    assert 'id="action-toggle"' in page
+    assert page.count("_thumb.jpg") >= 3 and "Dana" in page
+
+
+def test_photo_grid_renders_for_every_staff_group(client, make_staff, make_photo):
+    photo = make_photo()
+    for group in ("Moderators", "Support"):
+        client.force_login(make_staff(group))
+        page = client.get("/admin/media/photo/").content.decode()
+        assert 'class="photo-grid"' in page and f'data-photo="{photo.pk}"' in page
+
+
+def test_admin_chrome_names_mwork_the_zone_and_offers_three_languages(root_client):
+    page = root_client.get("/admin/").content.decode()
+
+    assert '<div id="site-name"><a href="/admin/">MWork</a></div>' in page
+    assert "Django administration" not in page
+    assert "Times: Asia/Almaty" in page and "(UTC+0500)" in page
+    assert 'action="/i18n/setlang/"' in page
+    for code in ("ru", "kk", "en"):
+        assert f'<option value="{code}"' in page
+
+
+def test_admin_times_are_platform_local(root_client, make_user):
+    import datetime as dt
+
+    user = make_user(created_at=dt.datetime(2026, 1, 15, 20, 30, tzinfo=dt.UTC))
+
+    page = root_client.get(f"/admin/accounts/user/{user.pk}/change/").content.decode()
+
+    assert "Jan. 16, 2026" in page and "1:30" in page  # 20:30 UTC is 01:30 next day in Almaty
+
+
+def test_payment_callback_parameters_are_a_list_not_json(root_client, make_user):
+    PaymentEvent = apps.get_model("billing", "PaymentEvent")
+    event = PaymentEvent.objects.create(
+        inv_id="17", method="POST", data={"OutSum": "5000.00", "InvId": "17"}
+    )
+
+    page = root_client.get(f"/admin/billing/paymentevent/{event.pk}/change/").content.decode()
+
+    assert '<dl class="json-display"><dt>InvId</dt><dd>17</dd><dt>OutSum</dt>' in page
+    assert "{&quot;" not in page
+
+
+def test_notification_json_is_shown_readable_and_not_editable(root_client, make_user):
+    Notification = apps.get_model("notifications", "Notification")
+    fields = {f.name for f in Notification._meta.fields}
+    values = {"user": make_user(), "title": "Hi", "data": {"casting_id": "abc"}}
+    values.update({"type": "system"} if "type" in fields else {})
+    notification = Notification.objects.create(**values)
+
+    page = root_client.get(
+        f"/admin/notifications/notification/{notification.pk}/change/"
+    ).content.decode()
+
+    assert "<dt>casting_id</dt><dd>abc</dd>" in page
+    assert 'name="data"' not in page and 'name="push_devices"' not in page
