@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+from rest_framework.fields import get_error_detail
 
 from accounts.models import SELF_REGISTERED_ROLES, Language, User
 
@@ -81,7 +82,8 @@ class UserRegisterInputSerializer(serializers.Serializer):
         try:
             password_validation.validate_password(value, user=User(email=str(email or "")))
         except DjangoValidationError as error:
-            raise serializers.ValidationError(list(error.messages)) from None
+            # get_error_detail keeps each validator's code (details_codes: password_too_short).
+            raise serializers.ValidationError(get_error_detail(error)) from None
         return value
 
 

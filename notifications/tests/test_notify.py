@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from channels_redis.core import RedisChannelLayer
 from django.conf import settings as django_settings
 from django.core import mail
 from django.utils import timezone
@@ -295,7 +296,7 @@ def test_the_users_websocket_group_receives_the_notification(django_capture_on_c
 
 @pytest.mark.skipif(not django_settings.REDIS_URL, reason="needs the Redis channel layer")
 def test_the_redis_channel_layer_is_the_one_in_use():
-    assert type(get_channel_layer()).__name__ == "RedisChannelLayer"
+    assert isinstance(get_channel_layer(), RedisChannelLayer)
 
 
 def test_the_event_is_pushed_even_when_every_switch_is_off(django_capture_on_commit_callbacks):
