@@ -19,7 +19,7 @@ CHANGELIST = reverse("admin:castings_casting_changelist")
 @pytest.fixture
 def staff_client() -> Client:
     admin = User.objects.create_superuser("boss@mwork.kz", "Str0ng-Passw0rd!")
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")  # the assertions read the English labels
     client.force_login(admin)
     return client
 
