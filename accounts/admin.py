@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts import services
 from accounts.models import User, normalize_email
@@ -48,9 +49,9 @@ class UserAdmin(PolicyPermissionsMixin, DjangoUserAdmin):
     show_full_result_count = False  # avoids a COUNT(*) over the whole table on every page
     fieldsets = (
         (None, {"fields": ("id", "email", "password")}),
-        ("Account", {"fields": ("role", "language", "email_verified")}),
+        (_("Account"), {"fields": ("role", "language", "email_verified")}),
         (
-            "Access",
+            _("Access"),
             {
                 "fields": ("is_active", "is_staff", "is_superuser", "groups"),
                 "description": _(
@@ -60,7 +61,7 @@ class UserAdmin(PolicyPermissionsMixin, DjangoUserAdmin):
                 ),
             },
         ),
-        ("Dates", {"fields": ("created_at", "last_login", "token_version")}),
+        (_("Dates"), {"fields": ("created_at", "last_login", "token_version")}),
     )
     add_fieldsets = (
         (
@@ -81,7 +82,7 @@ class UserAdmin(PolicyPermissionsMixin, DjangoUserAdmin):
     actions = ("ban_users", "unban_users", "mark_email_verified")
 
     @admin.action(
-        description="Ban selected users (deactivate and revoke all tokens)", permissions=["ban"]
+        description=_("Ban selected users (deactivate and revoke all tokens)"), permissions=["ban"]
     )
     def ban_users(self, request, queryset) -> None:
         # The moderation service checks the permission again, hides the profile, cancels the
@@ -96,18 +97,37 @@ class UserAdmin(PolicyPermissionsMixin, DjangoUserAdmin):
                 self.message_user(request, f"{user.email}: {error.message}", messages.ERROR)
             else:
                 banned += 1
-        self.message_user(request, f"{banned} user(s) banned.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d user banned.", "%(count)d users banned.", banned)
+            % {"count": banned},
+            messages.SUCCESS,
+        )
 
-    @admin.action(description="Unban selected users", permissions=["ban"])
+    @admin.action(description=_("Unban selected users"), permissions=["ban"])
     def unban_users(self, request, queryset) -> None:
         for user in queryset:
             services.user_unban(user=user, actor=request.user)
-        self.message_user(request, f"{queryset.count()} user(s) unbanned.", messages.SUCCESS)
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("%(count)d user unbanned.", "%(count)d users unbanned.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
-    @admin.action(description="Mark e-mail verified", permissions=["verify"])
+    @admin.action(description=_("Mark e-mail verified"), permissions=["verify"])
     def mark_email_verified(self, request, queryset) -> None:
         for user in queryset:
             services.user_mark_email_verified(user=user, actor=request.user)
+        count = queryset.count()
         self.message_user(
-            request, f"{queryset.count()} e-mail address(es) marked verified.", messages.SUCCESS
+            request,
+            ngettext(
+                "%(count)d e-mail address marked verified.",
+                "%(count)d e-mail addresses marked verified.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
         )

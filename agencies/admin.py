@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from agencies import services
 from agencies.models import (
@@ -24,11 +26,25 @@ from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
 from mwork.api.exceptions import DomainError
 
 
-def _report(modeladmin, request, done: int, refused: list[str], verb: str) -> None:
+def _report(modeladmin, request, done: int, refused: list[str], message) -> None:
+    """`message`: an ngettext_lazy(..., "count") text with a %(count)d placeholder."""
     if done:
-        modeladmin.message_user(request, f"{done} {verb}.", messages.SUCCESS)
+        modeladmin.message_user(request, message % {"count": done}, messages.SUCCESS)
     if refused:
-        modeladmin.message_user(request, "Not changed — " + "; ".join(refused), messages.WARNING)
+        modeladmin.message_user(
+            request,
+            _("Not changed — %(reasons)s") % {"reasons": "; ".join(refused)},
+            messages.WARNING,
+        )
+
+
+_MEMBERS_REMOVED = ngettext_lazy("%(count)d member removed.", "%(count)d members removed.", "count")
+_INVITATIONS_CANCELLED = ngettext_lazy(
+    "%(count)d invitation cancelled.", "%(count)d invitations cancelled.", "count"
+)
+_LINKS_ENDED = ngettext_lazy(
+    "%(count)d roster link ended.", "%(count)d roster links ended.", "count"
+)
 
 
 class OrganizationMemberInline(PolicyTabularInline):
@@ -57,7 +73,7 @@ class OrganizationAdmin(PolicyAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(members_total=Count("members"))
 
-    @admin.display(description="managers", ordering="members_total")
+    @admin.display(description=_("managers"), ordering="members_total")
     def members_count(self, obj: Organization) -> int:
         return obj.members_total
 
@@ -74,7 +90,7 @@ class OrganizationMemberAdmin(PolicyAdmin):
     # Members join by accepting an invitation (their consent): the policy grants no "add".
 
     @admin.action(
-        description="Remove selected members (access ends at once)",
+        description=_("Remove selected members (access ends at once)"),
         permissions=["manage_agencies"],
     )
     def remove_members(self, request, queryset):
@@ -82,7 +98,7 @@ class OrganizationMemberAdmin(PolicyAdmin):
         for membership in queryset.select_related("organization", "user"):
             services.organization_member_remove(membership=membership)
             count += 1
-        _report(self, request, count, [], "member(s) removed")
+        _report(self, request, count, [], _MEMBERS_REMOVED)
 
 
 @admin.register(OrganizationInvitation)
@@ -106,7 +122,7 @@ class OrganizationInvitationAdmin(PolicyAdmin):
     actions = ["cancel_team_invitations"]
 
     @admin.action(
-        description="Cancel selected pending invitations", permissions=["manage_agencies"]
+        description=_("Cancel selected pending invitations"), permissions=["manage_agencies"]
     )
     def cancel_team_invitations(self, request, queryset):
         done, refused = 0, []
@@ -116,7 +132,7 @@ class OrganizationInvitationAdmin(PolicyAdmin):
                 done += 1
             except DomainError as error:
                 refused.append(f"{invitation}: {error.message}")
-        _report(self, request, done, refused, "invitation(s) cancelled")
+        _report(self, request, done, refused, _INVITATIONS_CANCELLED)
 
 
 @admin.register(AgencyInvitation)
@@ -137,7 +153,7 @@ class AgencyInvitationAdmin(PolicyAdmin):
     actions = ["cancel_invitations"]
 
     @admin.action(
-        description="Cancel selected pending invitations", permissions=["manage_agencies"]
+        description=_("Cancel selected pending invitations"), permissions=["manage_agencies"]
     )
     def cancel_invitations(self, request, queryset):
         done, refused = 0, []
@@ -147,7 +163,7 @@ class AgencyInvitationAdmin(PolicyAdmin):
                 done += 1
             except DomainError as error:
                 refused.append(f"{invitation}: {error.message}")
-        _report(self, request, done, refused, "invitation(s) cancelled")
+        _report(self, request, done, refused, _INVITATIONS_CANCELLED)
 
 
 @admin.register(RosterMembership)
@@ -176,10 +192,12 @@ class RosterMembershipAdmin(PolicyAdmin):
             services.roster_consent_set(link=link, photo_consent=obj.photo_consent)
             obj.pk = link.pk
         except DomainError as error:
-            self.message_user(request, f"Not saved — {error.message}", messages.ERROR)
+            self.message_user(
+                request, _("Not saved — %(reason)s") % {"reason": error.message}, messages.ERROR
+            )
 
     @admin.action(
-        description="End selected roster links (both sides are notified)",
+        description=_("End selected roster links (both sides are notified)"),
         permissions=["manage_agencies"],
     )
     def end_links(self, request, queryset):
@@ -187,4 +205,4 @@ class RosterMembershipAdmin(PolicyAdmin):
         for link in queryset.select_related("agency", "model_profile"):
             services.roster_membership_end(actor=None, link=link)
             count += 1
-        _report(self, request, count, [], "link(s) ended")
+        _report(self, request, count, [], _LINKS_ENDED)

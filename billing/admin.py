@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from billing import services
@@ -51,7 +51,7 @@ class SubscriptionGrantForm(forms.ModelForm):
     plan_name = forms.ChoiceField(choices=[(PlanName.PRO, "PRO"), (PlanName.BUSINESS, "BUSINESS")])
     billing_period = forms.ChoiceField(choices=BillingPeriod.choices)
     days = forms.IntegerField(
-        required=False, min_value=1, help_text="Optional: length in days instead of the period."
+        required=False, min_value=1, help_text=_("Optional: length in days instead of the period.")
     )
 
     class Meta:
@@ -115,7 +115,8 @@ class SubscriptionAdmin(PolicyAdmin):
         obj.__dict__.update(granted.__dict__)
 
     @admin.action(
-        description="Extend selected subscriptions by 30 days", permissions=["extend_subscription"]
+        description=_("Extend selected subscriptions by 30 days"),
+        permissions=["extend_subscription"],
     )
     def extend_30_days(self, request, queryset):
         self._each(
@@ -123,7 +124,7 @@ class SubscriptionAdmin(PolicyAdmin):
         )
 
     @admin.action(
-        description="Cancel selected subscriptions (access until expiry)",
+        description=_("Cancel selected subscriptions (access until expiry)"),
         permissions=["cancel_subscription"],
     )
     def cancel_subscriptions(self, request, queryset):
@@ -137,7 +138,12 @@ class SubscriptionAdmin(PolicyAdmin):
                 done += 1
             except DomainError as error:
                 self.message_user(request, f"{subscription}: {error.message}", messages.WARNING)
-        self.message_user(request, f"{done} subscription(s) updated.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d subscription updated.", "%(count)d subscriptions updated.", done)
+            % {"count": done},
+            messages.SUCCESS,
+        )
 
 
 class PaymentEventInline(PolicyTabularInline):
@@ -203,7 +209,7 @@ class PaymentAdmin(PolicyAdmin):
         return ", ".join(label for on, label in marks if on) or "—"
 
     @admin.action(
-        description="Refund made in Robokassa: clear “refund due”", permissions=["refund"]
+        description=_("Refund made in Robokassa: clear “refund due”"), permissions=["refund"]
     )
     def mark_refunded(self, request, queryset):
         cleared = 0
@@ -211,7 +217,13 @@ class PaymentAdmin(PolicyAdmin):
             if services.payment_mark_refunded(payment_id=payment.pk):
                 self.log_change(request, payment, "Refund made: refund_due cleared.")
                 cleared += 1
-        self.message_user(request, f"{cleared} payment(s) marked refunded.")
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d payment marked refunded.", "%(count)d payments marked refunded.", cleared
+            )
+            % {"count": cleared},
+        )
 
 
 @admin.register(PaymentEvent)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, ngettext_lazy
 
 from castings import services
 from castings.models import Casting, CastingStatus, Response, ResponseStatus, SavedCasting
@@ -14,11 +15,11 @@ from mwork.api.exceptions import DomainError
 
 
 class DeletedFilter(admin.SimpleListFilter):
-    title = "deleted by owner"
+    title = _("deleted by owner")
     parameter_name = "deleted"
 
     def lookups(self, request, model_admin):
-        return (("no", "No"), ("yes", "Yes"))
+        return (("no", _("No")), ("yes", _("Yes")))
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -88,12 +89,12 @@ class CastingAdmin(PolicyAdmin):
     fieldsets = (
         (None, {"fields": ("id", "owner", "title", "description", "category", "status")}),
         (
-            "Where and when",
+            _("Where and when"),
             {"fields": ("city", "address", "shoot_date", "duration_days", "ends_at")},
         ),
-        ("Pay", {"fields": ("pay_min", "pay_max")}),
+        (_("Pay"), {"fields": ("pay_min", "pay_max")}),
         (
-            "Requirements",
+            _("Requirements"),
             {
                 "fields": (
                     "required_gender",
@@ -104,7 +105,7 @@ class CastingAdmin(PolicyAdmin):
             },
         ),
         (
-            "Moderation and history",
+            _("Moderation and history"),
             {
                 "fields": (
                     "is_hidden",
@@ -132,11 +133,11 @@ class CastingAdmin(PolicyAdmin):
             )
         )
 
-    @admin.display(description="responses", ordering="applicant_count")
+    @admin.display(description=_("responses"), ordering="applicant_count")
     def applicants(self, obj: Casting) -> int:
         return obj.applicant_count
 
-    def _change_status(self, request, queryset, status: str, verb: str) -> None:
+    def _change_status(self, request, queryset, status: str, done_message) -> None:
         changed, refused = 0, []
         for casting in queryset:
             try:
@@ -145,32 +146,58 @@ class CastingAdmin(PolicyAdmin):
             except DomainError as error:
                 refused.append(f"{casting.title}: {error.message}")
         if changed:
-            self.message_user(request, f"{changed} casting(s) {verb}.", messages.SUCCESS)
+            self.message_user(request, done_message % {"count": changed}, messages.SUCCESS)
         if refused:
-            self.message_user(request, "Not changed — " + "; ".join(refused), messages.WARNING)
+            self.message_user(
+                request,
+                _("Not changed — %(reasons)s") % {"reasons": "; ".join(refused)},
+                messages.WARNING,
+            )
 
-    @admin.action(description="Approve (publish) selected drafts", permissions=["publish"])
+    @admin.action(description=_("Approve (publish) selected drafts"), permissions=["publish"])
     def approve(self, request, queryset):
-        self._change_status(request, queryset, CastingStatus.ACTIVE, "published")
+        self._change_status(
+            request,
+            queryset,
+            CastingStatus.ACTIVE,
+            ngettext_lazy("%(count)d casting published.", "%(count)d castings published.", "count"),
+        )
 
-    @admin.action(description="Cancel selected castings", permissions=["publish"])
+    @admin.action(description=_("Cancel selected castings"), permissions=["publish"])
     def cancel(self, request, queryset):
-        self._change_status(request, queryset, CastingStatus.CANCELLED, "cancelled")
+        self._change_status(
+            request,
+            queryset,
+            CastingStatus.CANCELLED,
+            ngettext_lazy("%(count)d casting cancelled.", "%(count)d castings cancelled.", "count"),
+        )
 
     @admin.action(
-        description="Hide selected castings from everyone but their owners",
+        description=_("Hide selected castings from everyone but their owners"),
         permissions=["enforce"],
     )
     def hide(self, request, queryset):
         for casting in queryset:
             services.casting_set_hidden(casting=casting, hidden=True)
-        self.message_user(request, f"{queryset.count()} casting(s) hidden.", messages.SUCCESS)
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("%(count)d casting hidden.", "%(count)d castings hidden.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
-    @admin.action(description="Show selected hidden castings again", permissions=["enforce"])
+    @admin.action(description=_("Show selected hidden castings again"), permissions=["enforce"])
     def unhide(self, request, queryset):
         for casting in queryset:
             services.casting_set_hidden(casting=casting, hidden=False)
-        self.message_user(request, f"{queryset.count()} casting(s) visible.", messages.SUCCESS)
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("%(count)d casting visible.", "%(count)d castings visible.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Response)

@@ -7,6 +7,7 @@ Reports link here with `/admin/chat/room/?casting__id__exact=<casting id>` or
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from chat.models import Membership, Message, Room
 from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
@@ -24,11 +25,11 @@ class MembershipInline(PolicyTabularInline):
 
 
 class HasCastingFilter(admin.SimpleListFilter):
-    title = "casting"
+    title = _("casting")
     parameter_name = "has_casting"
 
     def lookups(self, request, model_admin):
-        return (("yes", "About a casting"), ("no", "Direct"))
+        return (("yes", _("About a casting")), ("no", _("Direct")))
 
     def queryset(self, request, queryset):
         prefix = "room__" if queryset.model is Message else ""
@@ -53,7 +54,7 @@ class RoomAdmin(PolicyAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("memberships__user")
 
-    @admin.display(description="participants")
+    @admin.display(description=_("participants"))
     def participant_emails(self, room: Room) -> str:
         return ", ".join(m.user.email for m in room.memberships.all())
 
@@ -73,7 +74,7 @@ class MessageAdmin(PolicyAdmin):
     fields = readonly_fields
     date_hierarchy = "created_at"
 
-    @admin.display(description="content")
+    @admin.display(description=_("content"))
     def short_content(self, message: Message) -> str:
         return message.content if len(message.content) <= 80 else f"{message.content[:79]}…"
 

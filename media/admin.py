@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from media.models import Photo
 from media.selectors import storage_url
@@ -45,23 +47,28 @@ class PhotoAdmin(PolicyAdmin):
     )
     actions = ("remove_photos",)
 
-    @admin.display(description="Photo")
+    @admin.display(description=_("Photo"))
     def preview(self, photo: Photo) -> str:
         return _preview(photo.thumbnail or photo.image)
 
-    @admin.display(description="Preview")
+    @admin.display(description=_("Preview"))
     def large_preview(self, photo: Photo) -> str:
         return _preview(photo.image, size=400)
 
     # Photos come through the upload pipeline only; removing goes through `remove_photos` (the
     # service promotes the next main photo and removes the files).
-    @admin.action(description="Remove selected photos (files too)", permissions=["enforce"])
+    @admin.action(description=_("Remove selected photos (files too)"), permissions=["enforce"])
     def remove_photos(self, request, queryset) -> None:
         removed = 0
         for photo in queryset.select_related("profile"):
             photo_delete(actor=request.user, photo=photo)
             removed += 1
-        self.message_user(request, f"{removed} photo(s) removed.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d photo removed.", "%(count)d photos removed.", removed)
+            % {"count": removed},
+            messages.SUCCESS,
+        )
 
 
 class PhotoInline(PolicyTabularInline):
@@ -75,6 +82,6 @@ class PhotoInline(PolicyTabularInline):
     show_change_link = True
     ordering = ("order", "created_at")
 
-    @admin.display(description="Photo")
+    @admin.display(description=_("Photo"))
     def preview(self, photo: Photo) -> str:
         return _preview(photo.thumbnail or photo.image)

@@ -628,6 +628,6 @@ class AuditLogEntryAdmin(PolicyAdmin):
     )
     fields = readonly_fields
 
-    @admin.display(description="reason")
+    @admin.display(description=_("reason"))
     def short_reason(self, entry: AuditLogEntry) -> str:
         return truncatechars(entry.reason, 80)

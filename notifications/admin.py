@@ -7,6 +7,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import Language, Role
 from moderation.admin_policy import PolicyAdmin
@@ -24,18 +25,20 @@ class AnnouncementForm(forms.Form):
         choices=[(value, label) for value, label in Role.choices if value != Role.ADMIN],
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: every role.",
+        help_text=_("None ticked: every role."),
     )
     languages = forms.MultipleChoiceField(
         choices=Language.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: every language.",
+        help_text=_("None ticked: every language."),
     )
-    verified_only = forms.BooleanField(required=False, help_text="Only verified e-mail addresses.")
+    verified_only = forms.BooleanField(
+        required=False, help_text=_("Only verified e-mail addresses.")
+    )
     marketing = forms.BooleanField(
         required=False,
-        help_text="Offers and promotions: sent only to users who opted in to marketing e-mails.",
+        help_text=_("Offers and promotions: sent only to users who opted in to marketing e-mails."),
     )
 
     def recipients(self):
@@ -99,7 +102,14 @@ class NotificationAdmin(PolicyAdmin):
                 marketing=form.cleaned_data["marketing"],
             )
             self.message_user(
-                request, f"Announcement queued for {queued} user(s).", messages.SUCCESS
+                request,
+                ngettext(
+                    "Announcement queued for %(count)d user.",
+                    "Announcement queued for %(count)d users.",
+                    queued,
+                )
+                % {"count": queued},
+                messages.SUCCESS,
             )
             return HttpResponseRedirect(reverse("admin:notifications_notification_changelist"))
         context = {

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from media.admin import PhotoInline
 from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
@@ -35,8 +36,8 @@ from profiles.selectors import storage_url
 class PromotionActionForm(ActionForm):
     promoted_until = forms.DateField(
         required=False,
-        label="Promote until",
-        help_text="For “Grant promotion until the date”: the last day of the promotion.",
+        label=_("Promote until"),
+        help_text=_("For “Grant promotion until the date”: the last day of the promotion."),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
@@ -102,7 +103,7 @@ class ModelProfileAdminForm(forms.ModelForm):
 
 
 class CategoryFilter(admin.SimpleListFilter):
-    title = "category"
+    title = _("category")
     parameter_name = "category"
 
     def lookups(self, request, model_admin):
@@ -167,14 +168,14 @@ class ModelProfileAdmin(PolicyAdmin):
             inlines.insert(0, PhotoInline)
         return inlines
 
-    @admin.display(description="Photo")
+    @admin.display(description=_("Photo"))
     def thumbnail(self, obj: ModelProfile) -> str:
         url = storage_url(obj.main_thumbnail or obj.main_photo)
         if not url:
             return "—"
         return format_html('<img src="{}" style="height:48px;border-radius:4px" alt="">', url)
 
-    @admin.display(description="Main photo")
+    @admin.display(description=_("Main photo"))
     def thumbnail_large(self, obj: ModelProfile) -> str:
         url = storage_url(obj.main_thumbnail or obj.main_photo)
         if not url:
@@ -188,24 +189,38 @@ class ModelProfileAdmin(PolicyAdmin):
             profile=obj, photo_count=services.photo_count(obj)
         )
 
-    @admin.action(description="Hide selected profiles from the catalogue", permissions=["enforce"])
+    @admin.action(
+        description=_("Hide selected profiles from the catalogue"), permissions=["enforce"]
+    )
     def hide_profiles(self, request: HttpRequest, queryset: QuerySet[ModelProfile]) -> None:
         for profile in queryset:
             services.model_profile_set_hidden(profile=profile, is_hidden=True)
-        self.message_user(request, f"{queryset.count()} profile(s) hidden.", messages.SUCCESS)
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("%(count)d profile hidden.", "%(count)d profiles hidden.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
-    @admin.action(description="Show selected profiles again", permissions=["enforce"])
+    @admin.action(description=_("Show selected profiles again"), permissions=["enforce"])
     def unhide_profiles(self, request: HttpRequest, queryset: QuerySet[ModelProfile]) -> None:
         for profile in queryset:
             services.model_profile_set_hidden(profile=profile, is_hidden=False)
-        self.message_user(request, f"{queryset.count()} profile(s) visible.", messages.SUCCESS)
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("%(count)d profile visible.", "%(count)d profiles visible.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
-    @admin.action(description="Grant promotion until the date", permissions=["promote"])
+    @admin.action(description=_("Grant promotion until the date"), permissions=["promote"])
     def grant_promotion(self, request: HttpRequest, queryset: QuerySet[ModelProfile]) -> None:
         form = PromotionActionForm(request.POST)
         day = form.fields["promoted_until"].clean(request.POST.get("promoted_until") or None)
         if day is None:
-            self.message_user(request, "Pick the last day of the promotion.", messages.ERROR)
+            self.message_user(request, _("Pick the last day of the promotion."), messages.ERROR)
             return
         # Until the end of that day in the platform's time zone (Asia/Almaty).
         until = timezone.make_aware(
@@ -216,17 +231,27 @@ class ModelProfileAdmin(PolicyAdmin):
             for profile in queryset:
                 services.model_profile_grant_promotion(profile=profile, until=until)
         except ValidationFailed as error:
-            self.message_user(request, f"Not promoted: {error.details}", messages.ERROR)
+            self.message_user(
+                request, _("Not promoted: %(details)s") % {"details": error.details}, messages.ERROR
+            )
             return
+        count = queryset.count()
         self.message_user(
-            request, f"{queryset.count()} profile(s) promoted until {day}.", messages.SUCCESS
+            request,
+            ngettext(
+                "%(count)d profile promoted until %(day)s.",
+                "%(count)d profiles promoted until %(day)s.",
+                count,
+            )
+            % {"count": count, "day": day},
+            messages.SUCCESS,
         )
 
-    @admin.action(description="End staff promotion", permissions=["promote"])
+    @admin.action(description=_("End staff promotion"), permissions=["promote"])
     def end_promotion(self, request: HttpRequest, queryset: QuerySet[ModelProfile]) -> None:
         for profile in queryset:
             services.model_profile_grant_promotion(profile=profile, until=None)
-        self.message_user(request, "Staff promotion ended.", messages.SUCCESS)
+        self.message_user(request, _("Staff promotion ended."), messages.SUCCESS)
 
 
 def _platform_tz() -> dt.tzinfo:
@@ -247,17 +272,17 @@ class EmployerProfileAdmin(PolicyAdmin):
     readonly_fields = ("created_at", "updated_at")
     actions = ("mark_verified", "mark_unverified")
 
-    @admin.action(description="Mark as verified company", permissions=["verify"])
+    @admin.action(description=_("Mark as verified company"), permissions=["verify"])
     def mark_verified(self, request: HttpRequest, queryset: QuerySet[EmployerProfile]) -> None:
         for profile in queryset:
             services.employer_profile_set_verified(profile=profile, is_verified=True)
-        self.message_user(request, "Marked as verified.", messages.SUCCESS)
+        self.message_user(request, _("Marked as verified."), messages.SUCCESS)
 
-    @admin.action(description="Remove the verified mark", permissions=["verify"])
+    @admin.action(description=_("Remove the verified mark"), permissions=["verify"])
     def mark_unverified(self, request: HttpRequest, queryset: QuerySet[EmployerProfile]) -> None:
         for profile in queryset:
             services.employer_profile_set_verified(profile=profile, is_verified=False)
-        self.message_user(request, "Verified mark removed.", messages.SUCCESS)
+        self.message_user(request, _("Verified mark removed."), messages.SUCCESS)
 
 
 @admin.register(Review)
