@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -138,10 +138,19 @@ class Casting(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        self.ends_at = self.shoot_date + timedelta(days=self.duration_days or 1)
+        self.ends_at = casting_ends_at(self.shoot_date, self.duration_days)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "ends_at"}
         super().save(*args, **kwargs)
+
+
+def casting_ends_at(shoot_date: datetime, duration_days: int | None) -> datetime:
+    """shoot_date + duration_days, capped at the last representable moment: the API keeps shoot
+    dates within 5 years, but a date set elsewhere (admin, data import) must not overflow."""
+    try:
+        return shoot_date + timedelta(days=duration_days or 1)
+    except OverflowError:
+        return datetime.max.replace(tzinfo=UTC)
 
 
 class SavedCasting(models.Model):

@@ -25,6 +25,7 @@ from castings.selectors import (
     RESPONSE_ORDERINGS,
     response_matches_requirements,
 )
+from mwork.api.bounds import PAY_MAX, SHOOT_DATE_MAX_YEARS, BoundedDateTimeField
 from mwork.api.formats import format_datetime
 from profiles.selectors import storage_url
 
@@ -80,10 +81,15 @@ class CastingInputSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=Category.choices)
     city = serializers.CharField(max_length=100)
     address = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    shoot_date = serializers.DateTimeField()
+    # Bounds of mwork.api.bounds: shoot dates at most 5 years ahead, pay at most 100 million ₸.
+    shoot_date = BoundedDateTimeField(years_ahead_max=SHOOT_DATE_MAX_YEARS)
     duration_days = serializers.IntegerField(min_value=1, max_value=365, required=False)
-    pay_min = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    pay_max = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    pay_min = serializers.IntegerField(
+        min_value=0, max_value=PAY_MAX, required=False, allow_null=True
+    )
+    pay_max = serializers.IntegerField(
+        min_value=0, max_value=PAY_MAX, required=False, allow_null=True
+    )
     requirements = CastingRequirementsInputSerializer(required=False)
     status = serializers.ChoiceField(
         choices=[CastingStatus.DRAFT, CastingStatus.ACTIVE], required=False

@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.selectors import agency_of_profile
+from mwork.api.bounds import BoundedDateField
 from mwork.api.formats import format_datetime
 from profiles.models import (
     BIO_MAX_LENGTH,
@@ -160,8 +161,9 @@ class ModelListQuerySerializer(serializers.Serializer):
 class WorkExperienceInputSerializer(serializers.Serializer):
     company = serializers.CharField(max_length=200)
     position = serializers.CharField(max_length=200)
-    start_date = serializers.DateField()
-    end_date = serializers.DateField(required=False, allow_null=True)
+    # Within mwork.api.bounds' window: a year-1 or year-9999 date is a 400, not stored.
+    start_date = BoundedDateField()
+    end_date = BoundedDateField(required=False, allow_null=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         end = attrs.get("end_date")

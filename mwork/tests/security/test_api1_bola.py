@@ -127,7 +127,7 @@ def _casting_body(w: World) -> dict[str, Any]:
         "description": "Changed by someone else.",
         "category": "fashion",
         "city": "Astana",
-        "shoot_date": "2032-01-01T10:00:00Z",
+        "shoot_date": "2030-01-01T10:00:00Z",
     }
 
 

@@ -145,7 +145,7 @@ def test_casting_create_ignores_owner_and_counters(world, client_for):
         "description": "Two days in the studio.",
         "category": "fashion",
         "city": "Almaty",
-        "shoot_date": "2032-04-01T09:00:00Z",
+        "shoot_date": "2030-04-01T09:00:00Z",
         "owner": str(world.b.employer.id),
         "owner_id": str(world.b.employer.id),
         "views_count": 10_000,
@@ -171,7 +171,7 @@ def test_casting_create_refuses_a_terminal_status(world, client_for, status):
         "description": "Two days in the studio.",
         "category": "fashion",
         "city": "Almaty",
-        "shoot_date": "2032-04-01T09:00:00Z",
+        "shoot_date": "2030-04-01T09:00:00Z",
         "status": status,
     }
     before = Casting.objects.count()

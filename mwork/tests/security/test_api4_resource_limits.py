@@ -175,7 +175,7 @@ def test_text_fields_have_a_length_limit(world, client_for, identity, method, pa
         "description": "ok",
         "category": "fashion",
         "city": "Almaty",
-        "shoot_date": "2032-01-01T10:00:00Z",
+        "shoot_date": "2030-01-01T10:00:00Z",
         "target_type": "user",
         "target_id": str(world.b.model.id),
         "reason": "spam",
@@ -208,7 +208,7 @@ def test_json_at_a_sane_depth_still_parses(world, client_for):
         "description": "ok",
         "category": "fashion",
         "city": "Almaty",
-        "shoot_date": "2032-01-01T10:00:00Z",
+        "shoot_date": "2030-01-01T10:00:00Z",
         "requirements": {"gender": "female", "min_age": 18, "max_age": 30},
     }
 

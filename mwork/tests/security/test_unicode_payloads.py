@@ -56,7 +56,7 @@ def _casting_body(w, value: str, field: str) -> dict:
         "category": "fashion",
         "city": "Almaty",
         "address": "Dostyk 1",
-        "shoot_date": "2032-05-01T10:00:00Z",
+        "shoot_date": "2030-05-01T10:00:00Z",
     }
     body[field] = value
     return body
