@@ -12,23 +12,24 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class PlanName(models.TextChoices):
-    FREE = "FREE", "Free"
-    PRO = "PRO", "Pro"
-    BUSINESS = "BUSINESS", "Business"
+    FREE = "FREE", _("Free")
+    PRO = "PRO", _("Pro")
+    BUSINESS = "BUSINESS", _("Business")
 
 
 class Analytics(models.TextChoices):
-    NONE = "none", "None"
-    BASIC = "basic", "Basic"
-    ADVANCED = "advanced", "Advanced"
+    NONE = "none", _("None")
+    BASIC = "basic", _("Basic")
+    ADVANCED = "advanced", _("Advanced")
 
 
 class BillingPeriod(models.TextChoices):
-    MONTHLY = "monthly", "Monthly"
-    YEARLY = "yearly", "Yearly"
+    MONTHLY = "monthly", _("Monthly")
+    YEARLY = "yearly", _("Yearly")
 
 
 UNLIMITED = -1
@@ -66,10 +67,10 @@ class Plan(models.Model):
 
 
 class SubscriptionStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    CANCELLED = "cancelled", "Cancelled (access until expiry)"
-    EXPIRED = "expired", "Expired"
-    REPLACED = "replaced", "Replaced by another plan"
+    ACTIVE = "active", _("Active")
+    CANCELLED = "cancelled", _("Cancelled (access until expiry)")
+    EXPIRED = "expired", _("Expired")
+    REPLACED = "replaced", _("Replaced by another plan")
 
 
 # A cancelled subscription still gives access until `expires_at`.
@@ -181,15 +182,15 @@ class ResponseUsage(models.Model):
 
 
 class PaymentPurpose(models.TextChoices):
-    SUBSCRIPTION = "subscription", "Subscription"
-    RESPONSE_PACKAGE = "response_package", "Response package"
+    SUBSCRIPTION = "subscription", _("Subscription")
+    RESPONSE_PACKAGE = "response_package", _("Response package")
 
 
 class PaymentStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    PAID = "paid", "Paid"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
+    PENDING = "pending", _("Pending")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Payment(models.Model):
@@ -261,13 +262,13 @@ class Payment(models.Model):
 
 
 class EventOutcome(models.TextChoices):
-    RECEIVED = "received", "Received (processing)"
-    PAID = "paid", "Marked paid"
-    DUPLICATE = "duplicate", "Already paid (replay)"
-    MISSING_FIELDS = "missing_fields", "Missing fields"
-    BAD_SIGNATURE = "bad_signature", "Bad signature"
-    UNKNOWN_INVOICE = "unknown_invoice", "Unknown InvId"
-    AMOUNT_MISMATCH = "amount_mismatch", "Amount mismatch"
+    RECEIVED = "received", _("Received (processing)")
+    PAID = "paid", _("Marked paid")
+    DUPLICATE = "duplicate", _("Already paid (replay)")
+    MISSING_FIELDS = "missing_fields", _("Missing fields")
+    BAD_SIGNATURE = "bad_signature", _("Bad signature")
+    UNKNOWN_INVOICE = "unknown_invoice", _("Unknown InvId")
+    AMOUNT_MISMATCH = "amount_mismatch", _("Amount mismatch")
 
 
 class PaymentEvent(models.Model):
