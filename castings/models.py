@@ -278,3 +278,56 @@ class ResponseNote(models.Model):
 
     def __str__(self) -> str:
         return f"note on {self.response_id}"
+
+
+class AuditionKind(models.TextChoices):
+    AUDITION = "audition", "Audition"
+    CALLBACK = "callback", "Callback"
+
+
+class AuditionStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    CONFIRMED = "confirmed", "Confirmed"
+    DECLINED = "declined", "Declined"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Audition(models.Model):
+    """An invitation to audition (or a callback) sent to an applicant by the casting's team."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="auditions")
+    kind = models.CharField(max_length=16, choices=AuditionKind.choices)
+    starts_at = models.DateTimeField()
+    place = models.CharField(max_length=255)
+    message = models.TextField(max_length=2000, blank=True)
+    status = models.CharField(
+        max_length=16, choices=AuditionStatus.choices, default=AuditionStatus.PENDING
+    )
+    decline_reason = models.TextField(max_length=1000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    # The 24 h reminder (sent once per starts_at: moving it clears this).
+    reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [
+            models.Index(fields=["response", "starts_at"], name="audition_response_idx"),
+            models.Index(
+                fields=["starts_at"],
+                condition=Q(reminder_sent_at__isnull=True, status__in=["pending", "confirmed"]),
+                name="audition_reminder_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.starts_at:%Y-%m-%d %H:%M} ({self.status})"

@@ -37,6 +37,7 @@ from agencies.selectors import managed_owner_ids, user_acts_for, user_id_manages
 from billing.entitlements import entitlements_for
 from castings.models import (
     EXPERIENCE_RANK,
+    Audition,
     Casting,
     CastingStatus,
     Response,
@@ -626,3 +627,56 @@ def model_profiles_matching_casting(*, casting: Casting) -> QuerySet:
             experience__in=[level for level, value in EXPERIENCE_RANK.items() if value >= rank]
         )
     return queryset
+
+
+# ------------------------------------------------------------------------------------------
+# Auditions
+# ------------------------------------------------------------------------------------------
+def _auditions() -> QuerySet[Audition]:
+    return Audition.objects.filter(response__casting__deleted_at__isnull=True).select_related(
+        "response__casting__owner__employer_profile", "response__model_profile"
+    )
+
+
+def audition_list_for_user(*, user: Any, status: str | None = None) -> QuerySet[Audition]:
+    """The caller's auditions, soonest first: a model's invitations, or those of the castings
+    of the caller's organization (owner and managers)."""
+    if getattr(user, "role", None) in ("employer", "agency"):
+        queryset = _auditions().filter(
+            Q(response__casting__owner_id=user.id)
+            | Q(response__casting__owner_id__in=managed_owner_ids(user_id=user.id))
+        )
+    else:
+        queryset = _auditions().filter(response__model_profile__user_id=user.id)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("starts_at", "id")
+
+
+def _audition_get(audition_id: uuid.UUID) -> Audition:
+    audition = _auditions().filter(id=audition_id).first()
+    if audition is None:
+        raise NotFound(_("Audition not found."))
+    return audition
+
+
+def audition_get_for_team(*, user: Any, audition_id: uuid.UUID) -> Audition:
+    """An audition of a casting of the caller's organization; the invited model gets
+    PermissionDenied, everyone else NotFound."""
+    audition = _audition_get(audition_id)
+    if user_acts_for(user=user, owner_id=audition.response.casting.owner_id):
+        return audition
+    if audition.response.model_profile.user_id == user.id:
+        raise PermissionDenied(_("Only the casting's team can change this audition."))
+    raise NotFound(_("Audition not found."))
+
+
+def audition_get_for_model(*, user: Any, audition_id: uuid.UUID) -> Audition:
+    """An audition the caller (a model) was invited to; the casting's team gets
+    PermissionDenied, everyone else NotFound."""
+    audition = _audition_get(audition_id)
+    if audition.response.model_profile.user_id == user.id:
+        return audition
+    if user_acts_for(user=user, owner_id=audition.response.casting.owner_id):
+        raise PermissionDenied(_("Only the invited model can answer this audition."))
+    raise NotFound(_("Audition not found."))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -13,6 +14,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from castings.models import (
+    AuditionKind,
+    AuditionStatus,
     Casting,
     CastingStatus,
     Category,
@@ -219,6 +222,41 @@ class ResponseBulkStatusInputSerializer(serializers.Serializer):
     notify = serializers.BooleanField(
         default=False, help_text="shortlisted only: tell the models (as the single PATCH)"
     )
+
+
+AUDITION_HORIZON = timedelta(days=2 * 365)
+
+
+def _audition_time(value):
+    now = timezone.now()
+    if value <= now:
+        raise serializers.ValidationError(_("Must be in the future."))
+    if value > now + AUDITION_HORIZON:
+        raise serializers.ValidationError(_("Must be within two years."))
+    return value
+
+
+class AuditionCreateInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=AuditionKind.choices)
+    starts_at = serializers.DateTimeField(validators=[_audition_time])
+    place = serializers.CharField(max_length=255)
+    message = serializers.CharField(
+        max_length=MESSAGE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+
+
+class AuditionUpdateInputSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField(required=False, validators=[_audition_time])
+    place = serializers.CharField(max_length=255, required=False)
+    message = serializers.CharField(max_length=MESSAGE_MAX_LENGTH, required=False, allow_blank=True)
+
+
+class AuditionDeclineInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class AuditionListQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=AuditionStatus.choices, required=False)
 
 
 class ResponseListQuerySerializer(serializers.Serializer):
@@ -432,6 +470,43 @@ class CastingResponseOutputSerializer(ResponseOutputSerializer):
 class ResponseBulkStatusOutputSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
     responses = ResponseOutputSerializer(many=True)
+
+
+class AuditionCastingOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    company_name = serializers.CharField(allow_null=True)
+
+
+class AuditionModelOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    user_id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+class AuditionOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    response_id = serializers.UUIDField()
+    kind = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    place = serializers.CharField()
+    message = serializers.CharField()
+    status = serializers.CharField(help_text="pending, confirmed, declined or cancelled")
+    decline_reason = serializers.CharField()
+    casting = serializers.SerializerMethodField()
+    model = AuditionModelOutputSerializer(source="response.model_profile")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(AuditionCastingOutputSerializer)
+    def get_casting(self, audition: Any) -> dict[str, Any]:
+        casting = audition.response.casting
+        return {
+            "id": casting.id,
+            "title": casting.title,
+            "company_name": creator_data(casting.owner)["company_name"],
+        }
 
 
 class ResponseNoteOutputSerializer(serializers.Serializer):

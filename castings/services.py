@@ -21,6 +21,8 @@ from billing.entitlements import consume_response
 from castings.models import (
     CASTING_TRANSITIONS,
     RESPONSE_OWNER_TRANSITIONS,
+    Audition,
+    AuditionStatus,
     Casting,
     CastingStatus,
     Response,
@@ -457,6 +459,176 @@ def response_withdraw(*, response: Response) -> Response:
     response.status = locked.status
     response.status_changed_at = locked.status_changed_at
     return response
+
+
+# ------------------------------------------------------------------------------------------
+# Auditions
+# ------------------------------------------------------------------------------------------
+AUDITION_RESPONSE_STATUSES = (
+    ResponseStatus.PENDING,
+    ResponseStatus.SHORTLISTED,
+    ResponseStatus.ACCEPTED,
+)
+OPEN_AUDITION_STATUSES = (AuditionStatus.PENDING, AuditionStatus.CONFIRMED)
+
+
+def _audition_data(audition: Audition) -> dict[str, Any]:
+    casting = audition.response.casting
+    return {
+        "audition_id": str(audition.id),
+        "response_id": str(audition.response_id),
+        "casting_id": str(casting.id),
+        "casting_title": casting.title,
+        "kind": audition.kind,
+        "starts_at": audition.starts_at.isoformat(),
+        "place": audition.place,
+    }
+
+
+def _notify_audition(audition: Audition, type: str, user_id: Any, **extra: Any) -> None:
+    data = {**_audition_data(audition), **extra}
+    transaction.on_commit(lambda: _notify_user(user_id, type, data), robust=True)
+
+
+def audition_create(
+    *,
+    actor: User,
+    response: Response,
+    kind: str,
+    starts_at: datetime,
+    place: str,
+    message: str = "",
+) -> Audition:
+    """The casting's team invites an applicant to an audition or callback; the model is
+    notified (audition_invitation). Raises InvalidState when the response is withdrawn or
+    rejected or the casting is not active."""
+    if response.status not in AUDITION_RESPONSE_STATUSES:
+        raise InvalidState(
+            _("A {status} response cannot be invited to an audition.").format(
+                status=response.status
+            )
+        )
+    if response.casting.status != CastingStatus.ACTIVE:
+        raise InvalidState(_("Auditions are for active castings."))
+    with transaction.atomic():
+        audition = Audition.objects.create(
+            response=response,
+            kind=kind,
+            starts_at=starts_at,
+            place=place,
+            message=message,
+            created_by=actor,
+        )
+        _notify_audition(
+            audition, "audition_invitation", response.model_profile.user_id, message=message
+        )
+    return audition
+
+
+def audition_update(
+    *,
+    audition: Audition,
+    starts_at: datetime | None = None,
+    place: str | None = None,
+    message: str | None = None,
+) -> Audition:
+    """The team changes a pending or confirmed audition. Moving `starts_at` or the place asks
+    the model again (status back to pending, the reminder re-armed) and notifies it
+    (audition_rescheduled). Raises InvalidState for a declined or cancelled audition."""
+    with transaction.atomic():
+        locked = Audition.objects.select_for_update().get(id=audition.id)
+        if locked.status not in OPEN_AUDITION_STATUSES:
+            raise InvalidState(
+                _("A {status} audition cannot be changed.").format(status=locked.status)
+            )
+        moved = starts_at is not None and starts_at != locked.starts_at
+        relocated = place is not None and place != locked.place
+        if starts_at is not None:
+            locked.starts_at = starts_at
+        if place is not None:
+            locked.place = place
+        if message is not None:
+            locked.message = message
+        if moved or relocated:
+            locked.status = AuditionStatus.PENDING
+            locked.answered_at = None
+            locked.reminder_sent_at = None
+        locked.save()
+        locked.response = audition.response
+        if moved or relocated:
+            _notify_audition(
+                locked, "audition_rescheduled", audition.response.model_profile.user_id
+            )
+    return locked
+
+
+def audition_cancel(*, audition: Audition) -> Audition:
+    """The team calls an audition off; the model is notified (audition_cancelled). Raises
+    InvalidState unless it is pending or confirmed."""
+    with transaction.atomic():
+        locked = Audition.objects.select_for_update().get(id=audition.id)
+        if locked.status not in OPEN_AUDITION_STATUSES:
+            raise InvalidState(
+                _("A {status} audition cannot be cancelled.").format(status=locked.status)
+            )
+        locked.status = AuditionStatus.CANCELLED
+        locked.save(update_fields=["status", "updated_at"])
+        locked.response = audition.response
+        _notify_audition(locked, "audition_cancelled", audition.response.model_profile.user_id)
+    return locked
+
+
+def audition_answer(*, audition: Audition, confirm: bool, reason: str = "") -> Audition:
+    """The invited model confirms or declines (a confirmed one may still be declined); the
+    casting's owner is notified (audition_answered). Raises InvalidState when the audition is
+    cancelled, already declined, or has started."""
+    status = AuditionStatus.CONFIRMED if confirm else AuditionStatus.DECLINED
+    allowed = (AuditionStatus.PENDING,) if confirm else OPEN_AUDITION_STATUSES
+    with transaction.atomic():
+        locked = Audition.objects.select_for_update().get(id=audition.id)
+        if locked.status not in allowed:
+            raise InvalidState(
+                _("A {status} audition cannot be answered so.").format(status=locked.status)
+            )
+        if locked.starts_at <= timezone.now():
+            raise InvalidState(_("This audition has already started."))
+        locked.status = status
+        locked.decline_reason = "" if confirm else reason
+        locked.answered_at = timezone.now()
+        locked.save(update_fields=["status", "decline_reason", "answered_at", "updated_at"])
+        locked.response = audition.response
+        _notify_audition(
+            locked,
+            "audition_answered",
+            audition.response.casting.owner_id,
+            status=status,
+            model_name=audition.response.model_profile.name,
+        )
+    return locked
+
+
+def auditions_send_reminders(*, now: datetime | None = None) -> int:
+    """Remind models of pending or confirmed auditions starting within 24 h; each once per
+    `starts_at` (an atomic claim of `reminder_sent_at`). Returns the number reminded."""
+    now = now or timezone.now()
+    due = Audition.objects.filter(
+        status__in=OPEN_AUDITION_STATUSES,
+        reminder_sent_at__isnull=True,
+        starts_at__gt=now,
+        starts_at__lte=now + REMINDER_LEAD_TIME,
+        response__casting__deleted_at__isnull=True,
+    ).select_related("response__casting", "response__model_profile")
+    reminded = 0
+    for audition in due.iterator():
+        with transaction.atomic():
+            claimed = Audition.objects.filter(
+                id=audition.id, reminder_sent_at__isnull=True, starts_at=audition.starts_at
+            ).update(reminder_sent_at=now)
+            if not claimed:
+                continue
+            _notify_audition(audition, "audition_reminder", audition.response.model_profile.user_id)
+        reminded += 1
+    return reminded
 
 
 def _schedule_submission_notice(*, response: Response, casting: Casting, agency: User) -> None:

@@ -29,8 +29,10 @@ def notify_matching_models_batch(casting_id: str, user_ids: list[str]) -> int:
 
 @shared_task(acks_late=True)
 def send_casting_reminders() -> int:
-    """Beat job (every 15 min): casting_reminder to accepted models 24 h before the shoot."""
-    return services.castings_send_reminders()
+    """Beat job (every 15 min): casting_reminder to accepted models 24 h before the shoot, and
+    audition_reminder to invited models 24 h before an audition."""
+    castings = services.castings_send_reminders()
+    return castings + services.auditions_send_reminders()
 
 
 @shared_task(acks_late=True)

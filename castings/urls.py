@@ -41,4 +41,30 @@ urlpatterns = [
         views.ResponseNoteView.as_view(),
         name="response-note",
     ),
+    path(
+        "responses/<uuid:response_id>/auditions",
+        views.ResponseAuditionsView.as_view(),
+        name="response-auditions",
+    ),
+    path("auditions", views.AuditionListView.as_view(), name="audition-list"),
+    path(
+        "auditions/<uuid:audition_id>",
+        views.AuditionDetailView.as_view(),
+        name="audition-detail",
+    ),
+    path(
+        "auditions/<uuid:audition_id>/cancel",
+        views.AuditionCancelView.as_view(),
+        name="audition-cancel",
+    ),
+    path(
+        "auditions/<uuid:audition_id>/confirm",
+        views.AuditionConfirmView.as_view(),
+        name="audition-confirm",
+    ),
+    path(
+        "auditions/<uuid:audition_id>/decline",
+        views.AuditionDeclineView.as_view(),
+        name="audition-decline",
+    ),
 ]

@@ -13,6 +13,11 @@ from rest_framework.views import APIView
 from analytics.services import view_record_casting
 from castings import selectors, services
 from castings.serializers import (
+    AuditionCreateInputSerializer,
+    AuditionDeclineInputSerializer,
+    AuditionListQuerySerializer,
+    AuditionOutputSerializer,
+    AuditionUpdateInputSerializer,
     CastingInputSerializer,
     CastingListQuerySerializer,
     CastingOutputSerializer,
@@ -403,3 +408,134 @@ class ResponseDetailView(APIView):
         response = selectors.response_get_for_applicant(user=request.user, response_id=response_id)
         services.response_withdraw(response=response)
         return no_content()
+
+
+# ------------------------------------------------------------------------------------------
+# Auditions
+# ------------------------------------------------------------------------------------------
+def _audition(audition: Any) -> dict[str, Any]:
+    return {"audition": AuditionOutputSerializer(audition).data}
+
+
+class ResponseAuditionsView(APIView):
+    permission_classes = [IsEmployer]
+
+    @api_schema(
+        operation_id="responses_auditions_create",
+        summary="Invite an applicant to an audition or callback (casting owner and team); the "
+        "model is notified",
+        request=AuditionCreateInputSerializer,
+        responses={
+            201: item_envelope("CastingsAuditionCreated", "audition", AuditionOutputSerializer)
+        },
+        errors=(400, 401, 403, 404, 422, 429),
+    )
+    def post(self, request, response_id: UUID):
+        serializer = AuditionCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        response = selectors.response_get_for_casting_owner(
+            user=request.user, response_id=response_id
+        )
+        audition = services.audition_create(
+            actor=request.user, response=response, **serializer.validated_data
+        )
+        return created(_audition(audition))
+
+
+class AuditionListView(APIView):
+    @api_schema(
+        operation_id="auditions_list",
+        summary="The caller's auditions, soonest first: a model's invitations, or those of the "
+        "castings of the caller's organization",
+        parameters=[AuditionListQuerySerializer],
+        responses={200: list_envelope("CastingsAuditions", "auditions", AuditionOutputSerializer)},
+        errors=(400, 401, 429),
+    )
+    def get(self, request):
+        status = validated_query(request, AuditionListQuerySerializer).get("status")
+        queryset = selectors.audition_list_for_user(user=request.user, status=status)
+        return ok(
+            paginate(
+                request,
+                queryset,
+                key="auditions",
+                serialize=lambda rows: AuditionOutputSerializer(rows, many=True).data,
+            )
+        )
+
+
+class AuditionDetailView(APIView):
+    permission_classes = [IsEmployer]
+
+    @api_schema(
+        operation_id="auditions_update",
+        summary="Change an audition (casting owner and team); moving it or changing the place "
+        "asks the model again and notifies it",
+        request=AuditionUpdateInputSerializer,
+        responses={
+            200: item_envelope("CastingsAuditionUpdated", "audition", AuditionOutputSerializer)
+        },
+        errors=(400, 401, 403, 404, 422, 429),
+    )
+    def patch(self, request, audition_id: UUID):
+        serializer = AuditionUpdateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        audition = selectors.audition_get_for_team(user=request.user, audition_id=audition_id)
+        audition = services.audition_update(audition=audition, **serializer.validated_data)
+        return ok(_audition(audition))
+
+
+class AuditionCancelView(APIView):
+    permission_classes = [IsEmployer]
+
+    @api_schema(
+        operation_id="auditions_cancel",
+        summary="Call an audition off (casting owner and team); the model is notified",
+        request=None,
+        responses={
+            200: item_envelope("CastingsAuditionCancelled", "audition", AuditionOutputSerializer)
+        },
+        errors=(401, 403, 404, 422, 429),
+    )
+    def post(self, request, audition_id: UUID):
+        audition = selectors.audition_get_for_team(user=request.user, audition_id=audition_id)
+        return ok(_audition(services.audition_cancel(audition=audition)))
+
+
+class AuditionConfirmView(APIView):
+    permission_classes = [IsModel]
+
+    @api_schema(
+        operation_id="auditions_confirm",
+        summary="Confirm an audition invitation (the invited model)",
+        request=None,
+        responses={
+            200: item_envelope("CastingsAuditionConfirmed", "audition", AuditionOutputSerializer)
+        },
+        errors=(401, 403, 404, 422, 429),
+    )
+    def post(self, request, audition_id: UUID):
+        audition = selectors.audition_get_for_model(user=request.user, audition_id=audition_id)
+        return ok(_audition(services.audition_answer(audition=audition, confirm=True)))
+
+
+class AuditionDeclineView(APIView):
+    permission_classes = [IsModel]
+
+    @api_schema(
+        operation_id="auditions_decline",
+        summary="Decline an audition invitation, with an optional reason (the invited model)",
+        request=AuditionDeclineInputSerializer,
+        responses={
+            200: item_envelope("CastingsAuditionDeclined", "audition", AuditionOutputSerializer)
+        },
+        errors=(400, 401, 403, 404, 422, 429),
+    )
+    def post(self, request, audition_id: UUID):
+        serializer = AuditionDeclineInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        audition = selectors.audition_get_for_model(user=request.user, audition_id=audition_id)
+        audition = services.audition_answer(
+            audition=audition, confirm=False, reason=serializer.validated_data["reason"]
+        )
+        return ok(_audition(audition))

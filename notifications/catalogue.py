@@ -70,6 +70,26 @@ CATALOGUE: dict[str, tuple[Any, Any]] = {
         _("Team Invitation Answered"),
         _("{member_name} {status} your invitation"),
     ),
+    "audition_invitation": (
+        _("Audition Invitation"),
+        _("You are invited to a {kind} for {casting_title}: {starts_at}, {place}"),
+    ),
+    "audition_rescheduled": (
+        _("Audition Changed"),
+        _("Your {kind} for {casting_title} is now {starts_at}, {place}"),
+    ),
+    "audition_cancelled": (
+        _("Audition Cancelled"),
+        _("Your {kind} for {casting_title} on {starts_at} was cancelled"),
+    ),
+    "audition_answered": (
+        _("Audition Answered"),
+        _("{model_name} {status} the {kind} for {casting_title} on {starts_at}"),
+    ),
+    "audition_reminder": (
+        _("Audition Reminder"),
+        _("Your {kind} for {casting_title} is on {starts_at}, {place}"),
+    ),
     # Staff announcements carry their own text (`data["title"]`, `data["message"]`).
     "announcement": ("{title}", "{message}"),
 }
@@ -102,6 +122,14 @@ STATUS_WORDS: dict[str, dict[str, Any]] = {
     },
 }
 STATUS_WORDS["organization_invitation_answered"] = STATUS_WORDS["agency_invitation_answered"]
+STATUS_WORDS["audition_answered"] = {
+    "confirmed": pgettext_lazy("audition answer", "confirmed"),
+    "declined": pgettext_lazy("audition answer", "declined"),
+}
+KIND_WORDS: dict[str, Any] = {
+    "audition": pgettext_lazy("audition kind", "audition"),
+    "callback": pgettext_lazy("audition kind", "callback"),
+}
 
 PURPOSE_WORDS: dict[str, Any] = {
     "subscription": _("{plan} subscription"),
@@ -186,6 +214,10 @@ def _values(type: str, data: dict[str, Any]) -> dict[str, str]:
         values["status"] = str(word) if word is not None else values["status"]
     if "shoot_date" in values:
         values["shoot_date"] = _format_date(values["shoot_date"], with_time=True)
+    if "starts_at" in values:
+        values["starts_at"] = _format_date(values["starts_at"], with_time=True)
+    if values.get("kind") in KIND_WORDS:
+        values["kind"] = str(KIND_WORDS[values["kind"]])
     if "expires_at" in values:
         values["expires_at"] = _format_date(values["expires_at"])
     if "amount" in values:

@@ -101,6 +101,14 @@ def _blocks_by_b(w: World):
     return sorted(Block.objects.filter(blocker=w.b.model).values_list("blocked_id", flat=True))
 
 
+def _in_days(days: int) -> str:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return (timezone.now() + timedelta(days=days)).isoformat()
+
+
 def _notes_of_b(w: World):
     from castings.models import ResponseNote
 
@@ -328,6 +336,36 @@ CASES: dict[tuple[str, str], Case] = {
         body=lambda w: {"response_ids": [str(w.b.response.id)], "status": "rejected"},
         snapshot=lambda w: snap(w.b.response),
         why="only the casting's team moves its responses",
+    ),
+    ("responses/<uuid:response_id>/auditions", "POST"): Case(
+        actor="employer",
+        params=lambda w: {"response_id": w.b.response.id},
+        body=lambda w: {"kind": "audition", "starts_at": _in_days(5), "place": "X"},
+        snapshot=lambda w: sorted(w.b.response.auditions.values_list("id", flat=True)),
+        why="only the casting's team invites its applicants",
+    ),
+    ("auditions/<uuid:audition_id>", "PATCH"): Case(
+        actor="employer",
+        params=lambda w: {"audition_id": w.b.audition.id},
+        body=lambda w: {"place": "Somewhere else"},
+        snapshot=lambda w: snap(w.b.audition),
+    ),
+    ("auditions/<uuid:audition_id>/cancel", "POST"): Case(
+        actor="employer",
+        params=lambda w: {"audition_id": w.b.audition.id},
+        snapshot=lambda w: snap(w.b.audition),
+    ),
+    ("auditions/<uuid:audition_id>/confirm", "POST"): Case(
+        actor="model",
+        params=lambda w: {"audition_id": w.b.audition.id},
+        snapshot=lambda w: snap(w.b.audition),
+        why="only the invited model answers",
+    ),
+    ("auditions/<uuid:audition_id>/decline", "POST"): Case(
+        actor="model",
+        params=lambda w: {"audition_id": w.b.audition.id},
+        body=lambda w: {"reason": "Not me"},
+        snapshot=lambda w: snap(w.b.audition),
     ),
     ("responses/<uuid:response_id>/note", "PUT"): Case(
         actor="employer",

@@ -37,7 +37,12 @@ from agencies.services import (
 from billing.services import subscription_grant
 from billing.tests.factories import SubscriptionPaymentFactory
 from castings.models import Casting, CastingStatus, Response
-from castings.services import casting_create, response_change_status, response_submit
+from castings.services import (
+    audition_create,
+    casting_create,
+    response_change_status,
+    response_submit,
+)
 from chat.models import Message, Room
 from chat.services import chat_message_send, chat_room_get_or_create
 from media.models import Photo
@@ -93,6 +98,7 @@ class Party:
     organization_member: OrganizationMember
     colleague: User  # an employer account invited to the employer's team, not answered yet
     team_invitation: OrganizationInvitation
+    audition: Any  # the employer invited its accepted applicant (the model) to a callback
 
 
 @dataclass
@@ -205,6 +211,13 @@ def _party(label: str) -> Party:
     )
     colleague = UserFactory(role="employer", email=f"colleague-{label}@example.kz")
     team_invitation = organization_invitation_create(actor=employer, email=colleague.email)
+    audition = audition_create(
+        actor=employer,
+        response=response,
+        kind="callback",
+        starts_at=datetime(2031, 5, 20, 11, 0, tzinfo=UTC),
+        place="Dostyk Avenue 123",
+    )
     return Party(
         label=label,
         model=model,
@@ -234,6 +247,7 @@ def _party(label: str) -> Party:
         organization_member=organization_member,
         colleague=colleague,
         team_invitation=team_invitation,
+        audition=audition,
     )
 
 
@@ -262,5 +276,6 @@ def build_world() -> World:
         "participant_id": [str(u.id) for p in parties for u in (p.model, p.employer)],
         "target_id": [str(p.model.id) for p in parties] + [str(p.casting.id) for p in parties],
         "photo_ids": [str(p.photo.id) for p in parties],
+        "audition_id": [str(p.audition.id) for p in parties],
     }
     return world
