@@ -9,11 +9,15 @@ Token model (contract-notes §4):
   once, since their `ver` no longer matches) and blacklist every outstanding refresh token.
 - Logout denylists the calling access token (cache, until its expiry) and blacklists the given
   refresh token.
+- Both reach open WebSockets: after commit, `accounts.sessions.session_end_announce` closes the
+  sockets of the ended sessions on every server process. `user_tokens_revoke` is the one place
+  that bumps `token_version`; every path that ends all sessions goes through it.
 """
 
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from django.contrib.auth.models import update_last_login
 from django.contrib.auth.password_validation import validate_password
@@ -38,6 +42,7 @@ from accounts.models import (
     User,
     normalize_email,
 )
+from accounts.sessions import SessionEndReason, session_end_announce
 from accounts.tokens import access_token_revoke, token_version_is_current, tokens_for_user
 from mwork.api.exceptions import (
     AccountDisabled,
@@ -163,8 +168,14 @@ def user_login(*, email: str, password: str) -> tuple[User, RefreshToken]:
 # ---------------------------------------------------------------------------------------------
 # Tokens
 # ---------------------------------------------------------------------------------------------
-def user_tokens_revoke(*, user: User) -> None:
-    """Revoke every access and refresh token of `user` (bumps `token_version`)."""
+def user_tokens_revoke(
+    *, user: User, reason: SessionEndReason = SessionEndReason.SESSIONS_REVOKED
+) -> None:
+    """Revoke every access and refresh token of `user` (bumps `token_version`).
+
+    On commit, every open WebSocket of the user closes (4401, an error frame naming `reason`),
+    on every server process (`accounts.sessions.session_end_announce`).
+    """
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)
         user.refresh_from_db(fields=["token_version"])
@@ -173,6 +184,15 @@ def user_tokens_revoke(*, user: User) -> None:
         )
         BlacklistedToken.objects.bulk_create(
             [BlacklistedToken(token=token) for token in pending], ignore_conflicts=True
+        )
+        transaction.on_commit(
+            partial(
+                session_end_announce,
+                user_id=user.pk,
+                token_version=user.token_version,
+                reason=reason,
+            ),
+            robust=True,
         )
 
 
@@ -219,9 +239,19 @@ def user_logout(*, user: User, access_token: AccessToken, refresh_token: str | N
     """Denylist the calling access token and blacklist `refresh_token` when it is the caller's.
 
     A refresh token that is invalid, expired or someone else's is ignored: the access token is
-    revoked in any case, and the answer reveals nothing about other tokens.
+    revoked in any case, and the answer reveals nothing about other tokens. The sockets opened
+    with this access token (or a ticket it issued) close on commit.
     """
     access_token_revoke(token=access_token)
+    transaction.on_commit(
+        partial(
+            session_end_announce,
+            user_id=user.pk,
+            jti=str(access_token["jti"]),
+            reason=SessionEndReason.LOGOUT,
+        ),
+        robust=True,
+    )
     if not refresh_token:
         return
     try:
@@ -287,7 +317,7 @@ def password_reset_confirm(*, token: str, new_password: str) -> User:
         user.set_password(new_password)
         user.email_verified = True
         user.save(update_fields=["password", "email_verified"])
-        user_tokens_revoke(user=user)
+        user_tokens_revoke(user=user, reason=SessionEndReason.PASSWORD_CHANGED)
     return user
 
 
@@ -308,7 +338,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> Refr
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
-        user_tokens_revoke(user=user)
+        user_tokens_revoke(user=user, reason=SessionEndReason.PASSWORD_CHANGED)
         return tokens_for_user(user)
 
 
@@ -325,7 +355,7 @@ def user_ban(*, user: User, actor: User | None = None) -> User:
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).update(is_active=False)
         user.is_active = False
-        user_tokens_revoke(user=user)
+        user_tokens_revoke(user=user, reason=SessionEndReason.BANNED)
     logger.info("user %s banned by %s", user.pk, getattr(actor, "pk", None))
     return user
 

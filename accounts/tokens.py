@@ -21,15 +21,19 @@ from mwork.api.exceptions import InvalidToken
 _DENYLIST_PREFIX = "auth:denied-jti:"
 
 
+def denylist_key(jti: str) -> str:
+    return f"{_DENYLIST_PREFIX}{jti}"
+
+
 def access_token_revoke(*, token: AccessToken) -> None:
     """Put one access token on the denylist until its own expiry."""
     ttl = int(token["exp"]) - int(time.time())
     if ttl > 0:
-        cache.set(f"{_DENYLIST_PREFIX}{token['jti']}", 1, timeout=ttl + 5)
+        cache.set(denylist_key(token["jti"]), 1, timeout=ttl + 5)
 
 
 def access_token_is_revoked(*, jti: str) -> bool:
-    return cache.get(f"{_DENYLIST_PREFIX}{jti}") is not None
+    return cache.get(denylist_key(jti)) is not None
 
 
 VERSION_CLAIM = "ver"

@@ -1,15 +1,24 @@
 """One WebSocket per client for chat and notifications (contract-notes §8).
 
-The consumer authenticates (the middleware put the user in the scope), joins the user's group
-`user.<id>` and delegates every room action to `chat.services`; frames from any server process
-arrive through the channel layer as `client.frame` events.
+The consumer authenticates (the middleware put the user and the session's token claims in the
+scope), joins the user's group `user.<id>` and delegates every room action to `chat.services`;
+frames from any server process arrive through the channel layer as `client.frame` events.
+
+A socket lives as long as the session it was opened with (docs/RELIABILITY.md §7.1): a
+`session.end` event (logout of its token, every session revoked, ban, ...) or its token's expiry
+closes it with 4401 after an error frame naming the reason, and every frame it receives and every
+frame it is to deliver checks the session first (`_session_holds`). Every frame counts against a
+per-socket limit (`WS_FRAME_RATE`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
+import math
+import time
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -17,12 +26,28 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.conf import settings
 from redis.exceptions import RedisError
 
+from accounts.sessions import (
+    SessionEndReason,
+    SocketSession,
+    session_check,
+    session_end_applies,
+    session_end_error,
+    session_stamp_reason,
+    user_group,
+)
 from chat import services
 from chat.middleware import CLOSE_TOKEN_REFUSED
-from mwork.api.exceptions import AccountDisabled, DomainError, InvalidToken, ValidationFailed
-from notifications.realtime import user_group
+from mwork.api.exceptions import (
+    AccountDisabled,
+    DomainError,
+    InvalidToken,
+    RateLimitExceeded,
+    ValidationFailed,
+)
+from mwork.api.ratelimit import parse_rate
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +55,9 @@ CLIENT_ID_MAX_LENGTH = 100
 # The channel layer (Redis) is unreachable: reconnect with backoff. (RFC 6455's 1013 "Try Again
 # Later" would fit, but servers may only send 1000 or 3000-4999; autobahn/daphne enforce it.)
 CLOSE_SERVICE_UNAVAILABLE = 4503
+# Deliveries look at the session stamps (one cache read) at most this often per socket; frames
+# look every time.
+STAMP_CHECK_INTERVAL_SECONDS = 1.0
 
 
 def error_frame(error: DomainError, *, client_id: str | None = None) -> dict[str, Any]:
@@ -46,8 +74,32 @@ def error_frame(error: DomainError, *, client_id: str | None = None) -> dict[str
     return frame
 
 
+class FrameLimit:
+    """Frames of one socket in fixed windows of the rate's period, counted in memory (a socket
+    lives in one process, so no shared counter is needed)."""
+
+    def __init__(self, rate: str):
+        self.limit, self.period = parse_rate(rate)
+        self.window_ends = 0.0
+        self.count = 0
+
+    def hit(self) -> None:
+        """Count one frame; `RateLimitExceeded` with `retry_after` over the limit."""
+        now = time.monotonic()
+        if now >= self.window_ends:
+            self.window_ends, self.count = now + self.period, 0
+        self.count += 1
+        if self.count > self.limit:
+            raise RateLimitExceeded(
+                "Too many frames on this socket.",
+                retry_after=math.ceil(self.window_ends - now),
+            )
+
+
 class ChatConsumer(AsyncJsonWebsocketConsumer):
     _socket_accepted = False
+    _session_ended = False
+    _expiry_timer: asyncio.TimerHandle | None = None
 
     async def __call__(self, scope, receive, send) -> None:
         """A channel-layer failure (Redis down, docs/RELIABILITY.md §3) closes the socket with
@@ -67,14 +119,75 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self) -> None:
         self.user = self.scope.get("user")
-        if self.user is None:  # only reachable without the token middleware
-            await self.close(code=4401)
+        self.session: SocketSession | None = self.scope.get("ws_session")
+        if self.user is None or self.session is None:  # only without the token middleware
+            await self.close(code=CLOSE_TOKEN_REFUSED)
             return
+        now = time.monotonic()
+        self._session_checked_at = self._stamp_checked_at = now
+        self._frame_limit = FrameLimit(settings.WS_FRAME_RATE)
         self.group_name = user_group(self.user.id)
         await self.channel_layer.group_add(self.group_name, self.channel_name)
         await self.accept()
+        self._expiry_timer = asyncio.get_running_loop().call_later(
+            max(self.session.expires_at - time.time(), 0), self._on_token_expiry
+        )
+
+    def _on_token_expiry(self) -> None:
+        self._expiry_task = asyncio.ensure_future(self._session_end(SessionEndReason.EXPIRED))
+
+    async def _session_end(
+        self, reason: SessionEndReason | str, *, client_id: str | None = None
+    ) -> None:
+        """Say why, then close with 4401; nothing is sent or handled after (once only)."""
+        if self._session_ended:
+            return
+        self._session_ended = True
+        if self._expiry_timer is not None:
+            self._expiry_timer.cancel()
+        with contextlib.suppress(Exception):  # the client may be gone already
+            await self.send_json(error_frame(session_end_error(reason), client_id=client_id))
+            await self.close(code=CLOSE_TOKEN_REFUSED)
+
+    async def _session_holds(self, *, for_frame: bool, client_id: str | None = None) -> bool:
+        """Whether the socket's session still holds; if not, the socket is being closed.
+
+        Local checks always (ended, token expiry); the cache stamps of logout and revocation
+        for every frame and at most every STAMP_CHECK_INTERVAL_SECONDS for deliveries; the user
+        row at most every WS_SESSION_RECHECK_SECONDS (what a lost `session.end` event left).
+        """
+        if self._session_ended:
+            return False
+        reason: SessionEndReason | None = None
+        now = time.monotonic()
+        try:
+            if self.session.is_expired():
+                reason = SessionEndReason.EXPIRED
+            elif now - self._session_checked_at >= settings.WS_SESSION_RECHECK_SECONDS:
+                self._session_checked_at = self._stamp_checked_at = now
+                reason = await database_sync_to_async(session_check, thread_sensitive=False)(
+                    self.session
+                )
+            elif for_frame or now - self._stamp_checked_at >= STAMP_CHECK_INTERVAL_SECONDS:
+                self._stamp_checked_at = now
+                reason = await database_sync_to_async(session_stamp_reason, thread_sensitive=False)(
+                    self.session
+                )
+        except Exception:  # the database or cache failing: the frame's own work will say so
+            logger.warning("session check of a socket of %s failed", self.user.id, exc_info=True)
+        if reason is None:
+            return True
+        await self._session_end(reason, client_id=client_id)
+        return False
+
+    async def session_end(self, event: dict[str, Any]) -> None:
+        """A session of this user ended somewhere (any process): close if it is this one."""
+        if session_end_applies(self.session, event):
+            await self._session_end(event.get("reason") or SessionEndReason.SESSIONS_REVOKED)
 
     async def disconnect(self, code: int) -> None:
+        if self._expiry_timer is not None:
+            self._expiry_timer.cancel()
         if getattr(self, "group_name", None):
             try:
                 await self.channel_layer.group_discard(self.group_name, self.channel_name)
@@ -91,15 +204,25 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             content = json.loads(text_data) if text_data else None
         except ValueError:
             content = None
+        client_id = content.get("client_id") if isinstance(content, dict) else None
+        if client_id is not None:
+            client_id = str(client_id)[:CLIENT_ID_MAX_LENGTH]
+        # Every frame, well-formed or not: the session first, then the socket's frame limit.
+        if not await self._session_holds(for_frame=True, client_id=client_id):
+            return
+        try:
+            self._frame_limit.hit()
+        except RateLimitExceeded as error:
+            await self.send_json(error_frame(error, client_id=client_id))
+            return
         if not isinstance(content, dict):
             await self.send_json(error_frame(ValidationFailed(_("Frames are JSON objects."))))
             return
-        await self.receive_json(content)
+        await self.receive_json(content, client_id=client_id)
 
-    async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
-        client_id = content.get("client_id")
-        if client_id is not None:
-            client_id = str(client_id)[:CLIENT_ID_MAX_LENGTH]
+    async def receive_json(
+        self, content: dict[str, Any], client_id: str | None = None, **kwargs: Any
+    ) -> None:
         handler = {
             "message": self._on_message,
             "typing": self._on_typing,
@@ -112,11 +235,12 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                     "type", _("Expected one of: message, typing, read, ping.")
                 )
             await handler(content, client_id)
-        except (AccountDisabled, InvalidToken) as error:
-            # Banned, or every session revoked (password reset) since the handshake: say why,
-            # then end the socket as a refused token would be (the client signs in again).
-            await self.send_json(error_frame(error, client_id=client_id))
-            await self.close(code=CLOSE_TOKEN_REFUSED)
+        except AccountDisabled:
+            # The send path read the user row: banned since the handshake.
+            await self._session_end(SessionEndReason.BANNED, client_id=client_id)
+        except InvalidToken:
+            # ...or every session revoked (its token_version moved) since the handshake.
+            await self._session_end(SessionEndReason.SESSIONS_REVOKED, client_id=client_id)
         except DomainError as error:
             await self.send_json(error_frame(error, client_id=client_id))
         except Exception:
@@ -158,5 +282,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "pong"})
 
     async def client_frame(self, event: dict[str, Any]) -> None:
-        """A frame for this user from any process (chat events, notifications)."""
-        await self.send_json(event["frame"])
+        """A frame for this user from any process (chat events, notifications), delivered only
+        while the socket's session holds."""
+        if await self._session_holds(for_frame=False):
+            await self.send_json(event["frame"])

@@ -1,4 +1,6 @@
-"""The WebSocket gate of `/ws` (contract-notes §8): origin check, then the access token.
+"""The WebSocket gate of `/ws` (contract-notes §8): origin check, then the credential — a
+single-use ticket (`?ticket=`, preferred: docs/RELIABILITY.md §7.2) or the access token
+(`?token=`, the contract's form).
 
 Both refuse before the socket is accepted. A refusal closes the handshake; a real client sees
 an HTTP 403, `WebsocketCommunicator` sees the close code below.
@@ -13,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from accounts.sessions import SocketSession, ws_ticket_redeem
 from accounts.tokens import user_from_access_token
 from mwork.api.exceptions import InvalidToken
 
@@ -70,24 +73,34 @@ class AllowedOriginOrNoOrigin:
 
 
 @database_sync_to_async
-def _user_for_token(raw: str):
-    return user_from_access_token(raw)[0]
+def _session_for_token(raw: str):
+    user, token = user_from_access_token(raw)
+    return user, SocketSession.from_token(user=user, token=token)
+
+
+_session_for_ticket = database_sync_to_async(ws_ticket_redeem)
 
 
 class QueryTokenAuthMiddleware:
-    """Reads `?token=<access JWT>`; bad, expired or revoked tokens and banned users are refused
-    before the socket is accepted. Sets `scope["user"]` for the consumer."""
+    """Reads `?ticket=<single-use ticket>` or `?token=<access JWT>` (not both); bad, used,
+    expired or revoked credentials and banned users are refused before the socket is accepted.
+    Sets `scope["user"]` and `scope["ws_session"]` (the session's token claims) for the
+    consumer."""
 
     def __init__(self, application: Any):
         self.application = application
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         query = parse_qs(scope.get("query_string", b"").decode("latin1"))
-        raw = (query.get("token") or [""])[0]
-        if not raw:
+        ticket = (query.get("ticket") or [""])[0]
+        token = (query.get("token") or [""])[0]
+        if bool(ticket) == bool(token):  # neither, or both (which one would be meant?)
             return await _deny(receive, send, CLOSE_TOKEN_REFUSED)
         try:
-            user = await _user_for_token(raw)
+            if ticket:
+                user, session = await _session_for_ticket(ticket)
+            else:
+                user, session = await _session_for_token(token)
         except InvalidToken:
             return await _deny(receive, send, CLOSE_TOKEN_REFUSED)
-        return await self.application({**scope, "user": user}, receive, send)
+        return await self.application({**scope, "user": user, "ws_session": session}, receive, send)

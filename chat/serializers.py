@@ -69,3 +69,8 @@ class ChatRoomUnreadOutputSerializer(serializers.Serializer):
 class ChatUnreadOutputSerializer(serializers.Serializer):
     unread_count = serializers.IntegerField()
     rooms = ChatRoomUnreadOutputSerializer(many=True)
+
+
+class ChatWebSocketTicketOutputSerializer(serializers.Serializer):
+    ticket = serializers.CharField(help_text="Single use: open `/ws?ticket=<ticket>` with it.")
+    expires_in = serializers.IntegerField(help_text="Seconds the ticket stays valid (30).")

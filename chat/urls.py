@@ -13,4 +13,5 @@ urlpatterns = [
     ),
     path("chat/rooms/<str:room_id>/read", views.ChatRoomReadView.as_view(), name="room-read"),
     path("chat/unread", views.ChatUnreadView.as_view(), name="unread"),
+    path("ws/ticket", views.ChatWebSocketTicketView.as_view(), name="ws-ticket"),
 ]

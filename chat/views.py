@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.views import APIView
 
+from accounts.sessions import ws_ticket_issue
 from chat import selectors, services
 from chat.realtime import message_payload
 from chat.serializers import (
@@ -17,6 +18,7 @@ from chat.serializers import (
     ChatRoomOutputSerializer,
     ChatRoomUnreadOutputSerializer,
     ChatUnreadOutputSerializer,
+    ChatWebSocketTicketOutputSerializer,
 )
 from mwork.api.pagination import paginate
 from mwork.api.responses import created, ok
@@ -118,3 +120,18 @@ class ChatUnreadView(APIView):
     )
     def get(self, request):
         return ok(ChatUnreadOutputSerializer(selectors.unread_summary(user=request.user)).data)
+
+
+class ChatWebSocketTicketView(APIView):
+    @api_schema(
+        request=None,
+        responses={200: envelope("ChatWebSocketTicket", ChatWebSocketTicketOutputSerializer)},
+        errors=(401, 429),
+        summary="A single-use ticket for opening the WebSocket: /ws?ticket=<ticket>",
+        description="Preferred over /ws?token= in browsers: URLs end up in logs and histories, "
+        "and a ticket is worth nothing once used or 30 seconds old. The socket carries the "
+        "session of the access token that asked for the ticket: logging that token out closes it.",
+    )
+    def post(self, request):
+        ticket, expires_in = ws_ticket_issue(user=request.user, token=request.auth)
+        return ok({"ticket": ticket, "expires_in": expires_in})

@@ -413,6 +413,17 @@ RATELIMIT_FAIL_OPEN = True  # an unreachable cache never takes the API down
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # ---------------------------------------------------------------------------------------------
+# WebSockets (/ws): tickets, session checks, frame limits (docs/RELIABILITY.md §7)
+# ---------------------------------------------------------------------------------------------
+# Lifetime of a single-use `POST /api/v1/ws/ticket` ticket (`/ws?ticket=`).
+WS_TICKET_SECONDS = env.int("WS_TICKET_SECONDS", default=30)
+# An open socket re-reads its user row (ban, token version) at most this often; the session end
+# itself is pushed at once, this only bounds a lost push.
+WS_SESSION_RECHECK_SECONDS = env.float("WS_SESSION_RECHECK_SECONDS", default=30.0)
+# Frames of any type one socket may send (per socket, counted in memory).
+WS_FRAME_RATE = env.str("WS_FRAME_RATE", default="60/10s")
+
+# ---------------------------------------------------------------------------------------------
 # Robokassa (contract: Robokassa ENV)
 # ---------------------------------------------------------------------------------------------
 ROBOKASSA_MERCHANT_LOGIN = env.str("ROBOKASSA_MERCHANT_LOGIN", default="")

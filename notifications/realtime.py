@@ -14,14 +14,13 @@ from uuid import UUID
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from accounts.sessions import user_group
+
 logger = logging.getLogger(__name__)
 
-# Consumers implement `client_frame(self, event)` and send `event["frame"]` as JSON.
+# Consumers implement `client_frame(self, event)` and send `event["frame"]` as JSON (after
+# checking that the socket's session still holds: accounts/sessions.py).
 FRAME_EVENT = "client.frame"
-
-
-def user_group(user_id: UUID | str) -> str:
-    return f"user.{user_id}"
 
 
 def push_to_user(user_id: UUID | str, frame: dict[str, Any]) -> None:

@@ -72,7 +72,7 @@ return count
 
 
 @cache
-def _parse_rate(rate: str) -> tuple[int, int]:
+def parse_rate(rate: str) -> tuple[int, int]:
     """ "100/m" → (100, 60); "5/10s" → (5, 10)."""
     match = _RATE.match(rate)
     if match is None:
@@ -107,7 +107,7 @@ def hit(*, group: str, key: str, rate: str, request: Any = None) -> Usage | None
     the counter is unreachable (fail open)."""
     redis_cache = _redis_cache()
     if redis_cache is not None:
-        limit, period = _parse_rate(rate)
+        limit, period = parse_rate(rate)
         try:
             count, time_left = _redis_count(redis_cache, group=group, key=key, period=period)
         except (RedisError, OSError) as error:
