@@ -22,6 +22,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Language, User, normalize_email
 from accounts.services import user_tokens_revoke
+from accounts.sessions import SessionEndReason
 from accounts.tokens import tokens_for_user
 from mwork.api.exceptions import InvalidCredentials, InvalidState, ValidationFailed
 
@@ -47,7 +48,7 @@ def account_deletion_mark(*, user: User, password: str) -> User:
     locked.is_active = False
     locked.purge_at = timezone.now() + purge_delay()
     locked.save(update_fields=["is_active", "purge_at"])
-    user_tokens_revoke(user=locked)
+    user_tokens_revoke(user=locked, reason=SessionEndReason.ACCOUNT_DELETED)
     return locked
 
 

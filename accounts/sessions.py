@@ -26,6 +26,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.tokens import VERSION_CLAIM, access_token_is_revoked, denylist_key
@@ -49,11 +50,11 @@ class SessionEndReason(StrEnum):
 
 
 _MESSAGES = {
-    SessionEndReason.LOGOUT: "This session was signed out.",
-    SessionEndReason.SESSIONS_REVOKED: "Every session of this account was signed out.",
-    SessionEndReason.PASSWORD_CHANGED: "The password was changed: sign in again.",
-    SessionEndReason.ACCOUNT_DELETED: "This account was deleted.",
-    SessionEndReason.EXPIRED: "Token has expired.",
+    SessionEndReason.LOGOUT: _("This session was signed out."),
+    SessionEndReason.SESSIONS_REVOKED: _("Every session of this account was signed out."),
+    SessionEndReason.PASSWORD_CHANGED: _("The password was changed: sign in again."),
+    SessionEndReason.ACCOUNT_DELETED: _("This account is scheduled for deletion."),
+    SessionEndReason.EXPIRED: _("Token has expired."),
 }
 
 
@@ -216,7 +217,7 @@ def ws_ticket_redeem(ticket: str) -> tuple[User, SocketSession]:
     key = _ticket_key(ticket)
     stored = cache.get(key)
     if not isinstance(stored, dict) or not cache.delete(key):
-        raise InvalidToken("Ticket is invalid, used or expired.")
+        raise InvalidToken(_("Ticket is invalid, used or expired."))
     session = SocketSession(
         user_id=UUID(stored["user_id"]),
         jti=stored["jti"],
@@ -224,8 +225,8 @@ def ws_ticket_redeem(ticket: str) -> tuple[User, SocketSession]:
         token_version=stored["token_version"],
     )
     if session.is_expired() or access_token_is_revoked(jti=session.jti):
-        raise InvalidToken("Token has been revoked.")
+        raise InvalidToken(_("Token has been revoked."))
     user = User.objects.filter(pk=session.user_id).first()
     if user is None or not user.is_active or user.token_version != session.token_version:
-        raise InvalidToken("Token has been revoked.")
+        raise InvalidToken(_("Token has been revoked."))
     return user, session

@@ -23,10 +23,10 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django.conf import settings
 from redis.exceptions import RedisError
 
 from accounts.sessions import (
@@ -91,7 +91,7 @@ class FrameLimit:
         self.count += 1
         if self.count > self.limit:
             raise RateLimitExceeded(
-                "Too many frames on this socket.",
+                _("Too many frames on this socket."),
                 retry_after=math.ceil(self.window_ends - now),
             )
 
@@ -145,8 +145,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self._session_ended = True
         if self._expiry_timer is not None:
             self._expiry_timer.cancel()
+        with translation.override(getattr(self.user, "language", None)):
+            frame = error_frame(session_end_error(reason), client_id=client_id)
         with contextlib.suppress(Exception):  # the client may be gone already
-            await self.send_json(error_frame(session_end_error(reason), client_id=client_id))
+            await self.send_json(frame)
             await self.close(code=CLOSE_TOKEN_REFUSED)
 
     async def _session_holds(self, *, for_frame: bool, client_id: str | None = None) -> bool:
