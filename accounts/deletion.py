@@ -90,8 +90,8 @@ def account_anonymise(*, user: User) -> User:
     user.last_login = None
     user.purge_at = None
     user.deleted_at = timezone.now()
-    user.token_version += 1
     user.save()
+    user_tokens_revoke(user=user, reason=SessionEndReason.ACCOUNT_DELETED)  # and its sockets
     user.groups.clear()
     user.user_permissions.clear()
     OutstandingToken.objects.filter(user=user).delete()

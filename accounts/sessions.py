@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 SESSION_END_EVENT = "session.end"
 _VERSION_STAMP_PREFIX = "auth:session-version:"
 _TICKET_PREFIX = "auth:ws-ticket:"
+# Each group_send has a short deadline (mwork/channel_layer.py); a session end is worth a retry.
+ANNOUNCE_ATTEMPTS = 3
 
 
 class SessionEndReason(StrEnum):
@@ -134,10 +136,13 @@ def session_end_announce(
         "token_version": token_version,
         "jti": jti,
     }
-    try:
-        async_to_sync(layer.group_send)(user_group(user_id), event)
-    except Exception:
-        logger.warning("session end of user %s not announced", user_id, exc_info=True)
+    for attempt in range(1, ANNOUNCE_ATTEMPTS + 1):
+        try:
+            async_to_sync(layer.group_send)(user_group(user_id), event)
+            return
+        except Exception:  # a slow first connection of this process to Redis: again
+            if attempt == ANNOUNCE_ATTEMPTS:
+                logger.warning("session end of user %s not announced", user_id, exc_info=True)
 
 
 def session_end_applies(session: SocketSession, event: dict[str, Any]) -> bool:

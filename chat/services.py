@@ -305,12 +305,14 @@ def chat_room_mark_read(*, user: User, room: Room) -> None:
     """Mark every message of `room` read for `user` (up to the newest stored one).
 
     Raises `NotFound` for non-members. Marks the room's `new_message` notifications read (so
-    the next message notifies anew). When the read mark moves, broadcasts `{"type": "read"}` to
-    every member on commit.
+    the next message notifies anew). When the read mark moves, broadcasts `{"type": "read"}` on
+    commit to the reader's own sockets and to every member not blocked with the reader (either
+    direction): a receipt never crosses a block.
     """
-    member_ids = list(Membership.objects.filter(room=room).values_list("user_id", flat=True))
-    if user.id not in member_ids:
+    members = member_users_for_send(room_id=room.id, sender=user)
+    if not any(member.id == user.id for member in members):
         raise NotFound(_("Room not found."))
+    receivers = [member.id for member in members if member.id == user.id or not member.blocked]
     newest = (
         Message.objects.filter(room=room)
         .order_by("-created_at")
@@ -326,7 +328,7 @@ def chat_room_mark_read(*, user: User, room: Room) -> None:
         chat_room_notifications_read(user=user, room_id=room.id)
         if moved:
             transaction.on_commit(
-                partial(broadcast_read, room_id=room.id, user_id=user.id, member_ids=member_ids),
+                partial(broadcast_read, room_id=room.id, user_id=user.id, member_ids=receivers),
                 robust=True,
             )
 
@@ -338,10 +340,18 @@ def chat_room_mark_read_by_id(*, user: User, room_id: UUID | str) -> Room:
 
 
 def chat_typing_signal(*, user: User, room_id: UUID | str) -> None:
-    """Tell the other members that `user` is typing in the room; `NotFound` for non-members."""
-    room = room_get_for_member(user=user, room_id=room_id)
-    member_ids = list(Membership.objects.filter(room=room).values_list("user_id", flat=True))
-    broadcast_typing(room_id=room.id, user_id=user.id, member_ids=member_ids)
+    """Tell the other members that `user` is typing in the room. Raises `NotFound` for
+    non-members and `PermissionDenied` when a block stands between `user` and another member
+    (as for messages). One query: membership, members and blocks together."""
+    room_uuid = as_uuid(room_id)
+    members = member_users_for_send(room_id=room_uuid, sender=user) if room_uuid else []
+    if not any(member.id == user.id for member in members):
+        raise NotFound(_("Room not found."))
+    if any(member.blocked for member in members if member.id != user.id):
+        raise PermissionDenied(_("You cannot chat with this user."))
+    broadcast_typing(
+        room_id=room_uuid, user_id=user.id, member_ids=[member.id for member in members]
+    )
 
 
 def chat_memberships_end_for_organization(*, user: User, owner_id: UUID) -> int:

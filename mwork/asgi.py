@@ -12,12 +12,16 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402
 
 from chat.routing import websocket_application  # noqa: E402
 from mwork.api.bodylimit import BodyLimitASGIMiddleware  # noqa: E402
+from mwork.api.middleware import redact_websocket_queries_in_server_logs  # noqa: E402
+
+# No server process logs the credential in `/ws?token=` / `?ticket=` (docs/RELIABILITY.md §7.2).
+redact_websocket_queries_in_server_logs()
 
 application = ProtocolTypeRouter(
     {
         # Bodies are bounded as they arrive: Django's handler would spool any size to disk.
         "http": BodyLimitASGIMiddleware(django_asgi_app),
-        # `/ws`: allowed Origin (or none) → `?token=` access JWT → ChatConsumer (chat/routing.py)
+        # `/ws`: allowed Origin (or none) → `?ticket=` or `?token=` → ChatConsumer (chat/routing.py)
         "websocket": websocket_application,
     }
 )

@@ -5,7 +5,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+
+from accounts.services import user_ban, user_tokens_revoke
+from accounts.sessions import (
+    SessionEndReason,
+    SocketSession,
+    session_check,
+    session_end_applies,
+    session_stamp_reason,
+)
+from accounts.tokens import tokens_for_user
 
 # `obj.token_version = ...` (or +=), `.update(token_version=...)`, an `update_fields` or a
 # `setattr` naming it.
@@ -31,3 +42,62 @@ def test_every_token_version_bump_goes_through_the_revocation_service():
     assert len(found) == 1, "token_version written outside user_tokens_revoke:\n" + "\n".join(found)
     assert found[0].startswith("accounts/services.py:")
     assert 'update(token_version=F("token_version") + 1)' in found[0]
+
+
+# --- the checks a socket runs, and what they cost -------------------------------------------
+
+
+@pytest.fixture
+def session(make_user):
+    user = make_user(role="model")
+    return user, SocketSession.from_token(user=user, token=tokens_for_user(user).access_token)
+
+
+@pytest.mark.django_db
+def test_the_per_frame_check_reads_the_cache_only(session, django_assert_num_queries):
+    _, socket_session = session
+
+    with django_assert_num_queries(0):
+        assert session_stamp_reason(socket_session) is None
+
+
+@pytest.mark.django_db
+def test_the_periodic_check_is_one_query(session, django_assert_num_queries):
+    _, socket_session = session
+
+    with django_assert_num_queries(1):
+        assert session_check(socket_session) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("end", "reason"),
+    [
+        (lambda user: user_ban(user=user), SessionEndReason.BANNED),
+        (lambda user: user_tokens_revoke(user=user), SessionEndReason.SESSIONS_REVOKED),
+    ],
+)
+def test_a_revocation_stamps_the_cache_on_commit(
+    session, django_capture_on_commit_callbacks, end, reason
+):
+    user, socket_session = session
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        end(user)
+    assert session_stamp_reason(socket_session) is None  # nothing before the commit
+    for callback in callbacks:
+        callback()
+
+    assert session_stamp_reason(socket_session) == reason
+    assert session_check(socket_session) in (reason, SessionEndReason.SESSIONS_REVOKED)
+
+
+def test_a_session_end_event_names_the_sockets_it_ends():
+    from uuid import uuid4
+
+    socket_session = SocketSession(user_id=uuid4(), jti="a", expires_at=2e9, token_version=3)
+
+    assert session_end_applies(socket_session, {"jti": "a"})
+    assert not session_end_applies(socket_session, {"jti": "b"})
+    assert session_end_applies(socket_session, {"jti": None, "token_version": 4})
+    assert not session_end_applies(socket_session, {"jti": None, "token_version": 3})

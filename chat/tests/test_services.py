@@ -274,3 +274,11 @@ def test_a_message_to_a_room_with_an_unread_notification_costs_three_queries(
     # members + blocks, the message (with room and read mark), the notification refresh + count
     with django_assert_num_queries(3):
         _send(employer, room, "Second", django_capture_on_commit_callbacks)
+
+
+def test_a_typing_signal_is_one_query(room, employer, django_assert_num_queries):
+    from chat.services import chat_typing_signal
+
+    # membership, members and blocks together (the send path's member query)
+    with django_assert_num_queries(1):
+        chat_typing_signal(user=employer, room_id=room.id)

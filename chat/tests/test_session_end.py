@@ -192,10 +192,10 @@ class World:
             await socket.disconnect()
 
 
-async def _assert_closed_with(world: World, action: str, revoked_at: float, code: str, reason):
-    frames, close_code, closed_at = await _frames_until_close(
-        world.victim_socket, revoked_at + CLOSE_WITHIN_SECONDS
-    )
+async def _assert_closed_with(
+    world: World, action: str, revoked_at: float, code: str, reason: str, received
+) -> None:
+    frames, close_code, closed_at = received
     context = f"{action}: {frames}"
     assert close_code == CLOSE_TOKEN_REFUSED, context
     assert closed_at - revoked_at <= CLOSE_WITHIN_SECONDS, context
@@ -221,9 +221,13 @@ async def _every_action(
         try:
             await revoke_world(world)
             revoked_at = loop.time()
+            # Read the socket while acting on it: the close is timed when it arrives.
+            until_close = asyncio.create_task(
+                _frames_until_close(world.victim_socket, revoked_at + 3 * CLOSE_WITHIN_SECONDS)
+            )
             await world.act(action)
 
-            await _assert_closed_with(world, action, revoked_at, code, reason)
+            await _assert_closed_with(world, action, revoked_at, code, reason, await until_close)
         finally:
             await world.close()
 

@@ -42,6 +42,36 @@ class RequestIdLogFilter(logging.Filter):
         return True
 
 
+# `/ws?token=…` or `/ws?ticket=…` in a log line: the query is a credential (docs/RELIABILITY.md
+# §7.2). Up to the next space or quote, so a quoted request line keeps its closing quote.
+_WEBSOCKET_QUERY = re.compile(r"(/ws/?)\?[^\s\"']*")
+# The ASGI servers' own loggers that print request paths with their query strings: uvicorn's
+# WebSocket handshake lines ("WebSocket /ws?token=… [accepted]", logged on uvicorn.error even with
+# --no-access-log) and access lines, and runserver's (daphne) request lines.
+SERVER_LOGGERS = ("uvicorn.error", "uvicorn.access", "django.channels.server")
+
+
+class WebSocketQueryRedactFilter(logging.Filter):
+    """Drops the query string of `/ws` from a record's message (`/ws?token=x` → `/ws`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "/ws" in message and "?" in message:
+            redacted = _WEBSOCKET_QUERY.sub(r"\1", message)
+            if redacted != message:
+                record.msg, record.args = redacted, ()
+        return True
+
+
+def redact_websocket_queries_in_server_logs() -> None:
+    """Install the filter on the ASGI servers' loggers (called by `mwork.asgi` once the server
+    has configured its logging). Logger filters keep the server's own handlers."""
+    for name in SERVER_LOGGERS:
+        server_logger = logging.getLogger(name)
+        if not any(isinstance(f, WebSocketQueryRedactFilter) for f in server_logger.filters):
+            server_logger.addFilter(WebSocketQueryRedactFilter())
+
+
 class OptionalTrailingSlashMiddleware:
     """`/api/v1/castings/` and `/api/v1/castings` are the same address, without a redirect."""
 
