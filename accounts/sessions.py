@@ -1,4 +1,5 @@
-"""The end of a session reaches the user's open WebSockets (docs/RELIABILITY.md, §7.1).
+"""The end of a session reaches the user's open WebSockets (docs/RELIABILITY.md, "Sockets end
+with their session").
 
 Every socket joins its user's group `user.<id>`, on whichever server process holds it. A
 session-ending service (logout, password change or reset, "revoke every session", ban, account
@@ -185,7 +186,8 @@ def session_check(session: SocketSession) -> SessionEndReason | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Tickets: `/ws?ticket=` instead of an access token in the URL (docs/RELIABILITY.md, §7.2)
+# Tickets: `/ws?ticket=`, no access token in the URL (docs/RELIABILITY.md, "No credential in a
+# logged URL")
 # ---------------------------------------------------------------------------------------------
 def _ticket_key(ticket: str) -> str:
     # Keyed by a digest: the cache's key list never holds a usable ticket.

@@ -4,11 +4,11 @@ The consumer authenticates (the middleware put the user and the session's token 
 scope), joins the user's group `user.<id>` and delegates every room action to `chat.services`;
 frames from any server process arrive through the channel layer as `client.frame` events.
 
-A socket lives as long as the session it was opened with (docs/RELIABILITY.md §7.1): a
-`session.end` event (logout of its token, every session revoked, ban, ...) or its token's expiry
-closes it with 4401 after an error frame naming the reason, and every frame it receives and every
-frame it is to deliver checks the session first (`_session_holds`). Every frame counts against a
-per-socket limit (`WS_FRAME_RATE`).
+A socket lives as long as the session it was opened with (docs/RELIABILITY.md, "Sockets end
+with their session"): a `session.end` event (logout of its token, every session revoked, ban,
+...) or its token's expiry closes it with 4401 after an error frame naming the reason, and every
+frame it receives and every frame it is to deliver checks the session first (`_session_holds`).
+Every frame counts against a per-socket limit (`WS_FRAME_RATE`).
 """
 
 from __future__ import annotations

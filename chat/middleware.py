@@ -1,6 +1,6 @@
 """The WebSocket gate of `/ws` (contract-notes §8): origin check, then the credential — a
-single-use ticket (`?ticket=`, preferred: docs/RELIABILITY.md §7.2) or the access token
-(`?token=`, the contract's form).
+single-use ticket (`?ticket=`, preferred: docs/RELIABILITY.md, "No credential in a logged
+URL") or the access token (`?token=`, the contract's form).
 
 Both refuse before the socket is accepted. A refusal closes the handshake; a real client sees
 an HTTP 403, `WebsocketCommunicator` sees the close code below.

@@ -14,7 +14,8 @@ from chat.routing import websocket_application  # noqa: E402
 from mwork.api.bodylimit import BodyLimitASGIMiddleware  # noqa: E402
 from mwork.api.middleware import redact_websocket_queries_in_server_logs  # noqa: E402
 
-# No server process logs the credential in `/ws?token=` / `?ticket=` (docs/RELIABILITY.md §7.2).
+# No server process logs the credential in `/ws?token=` / `?ticket=` (docs/RELIABILITY.md,
+# "No credential in a logged URL").
 redact_websocket_queries_in_server_logs()
 
 application = ProtocolTypeRouter(

@@ -413,7 +413,7 @@ RATELIMIT_FAIL_OPEN = True  # an unreachable cache never takes the API down
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # ---------------------------------------------------------------------------------------------
-# WebSockets (/ws): tickets, session checks, frame limits (docs/RELIABILITY.md §7)
+# WebSockets (/ws): tickets, session checks, frame limits (docs/RELIABILITY.md)
 # ---------------------------------------------------------------------------------------------
 # Lifetime of a single-use `POST /api/v1/ws/ticket` ticket (`/ws?ticket=`).
 WS_TICKET_SECONDS = env.int("WS_TICKET_SECONDS", default=30)

@@ -1,4 +1,4 @@
-"""A session's end reaches its sockets (docs/RELIABILITY.md §7.1).
+"""A session's end reaches its sockets (docs/RELIABILITY.md, "Sockets end with their session").
 
 Generated cross-product: every way a session ends (logout, password change, password reset,
 ban, "revoke every session") x where it happens (this process, another OS process sharing the

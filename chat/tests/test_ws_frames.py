@@ -1,4 +1,5 @@
-"""Blocks and limits hold for every frame type, not only `message` (docs/RELIABILITY.md §7.3)."""
+"""Blocks and limits hold for every frame type, not only `message` (docs/RELIABILITY.md,
+"Blocks and limits on every frame")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""No credential of `/ws?token=…` / `?ticket=…` lands in a log (docs/RELIABILITY.md §7.2).
+"""No credential of `/ws?token=…` / `?ticket=…` lands in a log (docs/RELIABILITY.md, "No
+credential in a logged URL").
 
 The real processes as we deploy them: nginx with `deploy/nginx.conf` (Debian's nginx; `.ci/run`
 installs it), uvicorn with the `ws` command of `docker-compose.yml`, and `manage.py runserver`
