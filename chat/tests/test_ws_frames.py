@@ -83,7 +83,10 @@ async def test_every_frame_type_counts_against_the_socket_limit(room, employer, 
         socket = await connected(employer)
         # Five frames of every kind in turn use the window up...
         for kind in kinds:
-            await socket.send_json_to({**FRAMES[kind], "room_id": str(room.id), "client_id": kind})
+            client_id = f"{kind} before {over_the_limit}"  # a reused client_id is a resend
+            await socket.send_json_to(
+                {**FRAMES[kind], "room_id": str(room.id), "client_id": client_id}
+            )
         seen = []  # the message's ack (through the channel layer), a pong, the dance's error
         while {"message", "pong", "error"} - {f["type"] for f in seen}:
             seen.append(await socket.receive_json_from(timeout=5))
