@@ -160,7 +160,8 @@ class PaymentEventInline(PolicyTabularInline):
 
 @admin.register(Payment)
 class PaymentAdmin(PolicyAdmin):
-    # Eight columns, so the list fits 1440 px: what was bought in one, the flags in one.
+    # Seven columns, so the list fits 1440 px: what was bought in one, the flags in one;
+    # the creation time is in the date hierarchy and the filters.
     list_display = (
         "id",
         "user",
@@ -168,7 +169,6 @@ class PaymentAdmin(PolicyAdmin):
         "sum",
         "status",
         "flags",
-        "created_at",
         "paid_at",
     )
     list_filter = (

@@ -329,3 +329,43 @@ def test_kazakh_speaking_moderator_switches_the_admin_to_kazakh(
     finally:
         context.close()
         connections.close_all()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/castings/casting/",
+        "/admin/profiles/modelprofile/",
+        "/admin/billing/payment/",
+        "/admin/media/photo/",
+        "/admin/accounts/user/",
+        "/admin/moderation/auditlogentry/",
+    ],
+)
+def test_wide_lists_fit_1440_px(
+    path, page, live_server, make_user, make_casting, make_photo, make_model_profile, screenshots
+):
+    root = make_user(role="admin", is_staff=True, is_superuser=True)
+    owner = make_user(role="employer", email="a.very.long.employer.address@example-agency.kz")
+    make_casting(owner=owner, title="Lookbook for an autumn collection of outerwear, two days")
+    profile = make_model_profile(name="Aigerim Nurlanovna Zhaksylykova", city="Ust-Kamenogorsk")
+    make_photo(profile=profile)
+    Payment = apps.get_model("billing", "Payment")
+    Payment.objects.create(
+        user=owner,
+        amount=1_490_000,
+        status="paid",
+        paid_at=timezone.now(),
+        purpose="subscription",
+        plan=apps.get_model("billing", "Plan").objects.get(name="BUSINESS"),
+        billing_period="yearly",
+        recurring=True,
+    )
+
+    _log_in(page, live_server, root)
+    page.goto(f"{live_server.url}{path}")
+    page.wait_for_selector("#changelist")
+    name = path.strip("/").replace("/", "-")
+    page.screenshot(path=str(screenshots / f"fit-{name}.png"), full_page=True)
+
+    assert _fits(page)
