@@ -140,3 +140,168 @@ ADMIN_MESSAGES = (
     gettext_noop("content type"),
     ngettext_lazy("entry", "entries", 1),
 )
+
+# Django auth's messages its Kazakh catalogue lacks (the user admin, password forms).
+AUTH_MESSAGES = (
+    gettext_noop("%(name)s object with primary key %(key)r does not exist."),
+    gettext_noop("Authentication and Authorization"),
+    gettext_noop("Conflicting form data submitted. Please try again."),
+    gettext_noop("Disabled"),
+    gettext_noop("Email"),
+    gettext_noop("Enable password-based authentication for this user by setting a password."),
+    gettext_noop("Enabled"),
+    gettext_noop(
+        "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."
+    ),
+    gettext_noop(
+        "Enter a valid username. This value may contain only unaccented lowercase a-z and uppercase A-Z letters, numbers, and @/./+/-/_ characters."
+    ),
+    gettext_noop("Enter new password"),
+    gettext_noop("Enter the same password as before, for verification."),
+    gettext_noop("Invalid password format or unknown hashing algorithm."),
+    gettext_noop("No password set."),
+    gettext_noop("Password change"),
+    gettext_noop("Password change successful"),
+    gettext_noop("Password reset"),
+    gettext_noop("Password reset complete"),
+    gettext_noop("Password reset sent"),
+    gettext_noop("Password reset unsuccessful"),
+    gettext_noop("Password-based authentication"),
+    gettext_noop("Password-based authentication was disabled."),
+    gettext_noop(
+        "Please enter a correct %(username)s and password. Note that both fields may be case-sensitive."
+    ),
+    gettext_noop("Raw passwords are not stored, so there is no way to see the user’s password."),
+    gettext_noop("Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only."),
+    gettext_noop("Reset password"),
+    gettext_noop("Set password: %s"),
+    gettext_noop("Specific permissions for this user."),
+    gettext_noop(
+        "The groups this user belongs to. A user will get all permissions granted to each of their groups."
+    ),
+    gettext_noop("The two password fields didn’t match."),
+    gettext_noop(
+        "Whether the user will be able to authenticate using a password or not. If disabled, they may still be able to authenticate using other backends, such as Single Sign-On or LDAP."
+    ),
+    gettext_noop("Your password can’t be a commonly used password."),
+    gettext_noop("Your password can’t be entirely numeric."),
+    gettext_noop("Your password can’t be too similar to your other personal information."),
+    ngettext_lazy(
+        "Your password must contain at least %(min_length)d character.",
+        "Your password must contain at least %(min_length)d characters.",
+        1,
+    ),
+    gettext_noop("algorithm"),
+    gettext_noop("block size"),
+    gettext_noop("checksum"),
+    gettext_noop("email address"),
+    gettext_noop("hash"),
+    gettext_noop("iterations"),
+    gettext_noop("memory cost"),
+    gettext_noop("parallelism"),
+    gettext_noop("salt"),
+    gettext_noop("time cost"),
+    gettext_noop("variety"),
+    gettext_noop("version"),
+    gettext_noop("work factor"),
+)
+
+# Django's form and model validation messages its Kazakh catalogue lacks (admin forms).
+CORE_MESSAGES = (
+    gettext_noop("%(field_label)s must be unique for %(date_field_label)s %(lookup_type)s."),
+    gettext_noop("%(model)s instance with %(field)s %(value)r is not a valid choice."),
+    gettext_noop("%(model_name)s with this %(field_labels)s already exists."),
+    ngettext_lazy("%(num)d day", "%(num)d days", 1),
+    ngettext_lazy("%(num)d hour", "%(num)d hours", 1),
+    ngettext_lazy("%(num)d minute", "%(num)d minutes", 1),
+    ngettext_lazy("%(num)d month", "%(num)d months", 1),
+    ngettext_lazy("%(num)d week", "%(num)d weeks", 1),
+    ngettext_lazy("%(num)d year", "%(num)d years", 1),
+    gettext_noop("(Hidden field %(name)s) %(error)s"),
+    gettext_noop("Constraint “%(name)s” is violated."),
+    gettext_noop("Date out of range"),
+    ngettext_lazy(
+        "Ensure that there are no more than %(max)s decimal place.",
+        "Ensure that there are no more than %(max)s decimal places.",
+        1,
+    ),
+    ngettext_lazy(
+        "Ensure that there are no more than %(max)s digit before the decimal point.",
+        "Ensure that there are no more than %(max)s digits before the decimal point.",
+        1,
+    ),
+    ngettext_lazy(
+        "Ensure that there are no more than %(max)s digit in total.",
+        "Ensure that there are no more than %(max)s digits in total.",
+        1,
+    ),
+    ngettext_lazy(
+        "Ensure this filename has at most %(max)d character (it has %(length)d).",
+        "Ensure this filename has at most %(max)d characters (it has %(length)d).",
+        1,
+    ),
+    ngettext_lazy(
+        "Ensure this value has at least %(limit_value)d character (it has %(show_value)d).",
+        "Ensure this value has at least %(limit_value)d characters (it has %(show_value)d).",
+        1,
+    ),
+    ngettext_lazy(
+        "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
+        "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",
+        1,
+    ),
+    gettext_noop("Ensure this value is a multiple of step size %(limit_value)s."),
+    gettext_noop("Enter a complete value."),
+    gettext_noop("Enter a valid %(protocol)s address."),
+    gettext_noop("Enter a valid JSON."),
+    gettext_noop("Enter a valid UUID."),
+    gettext_noop("Enter a valid domain name."),
+    gettext_noop("Enter a valid duration."),
+    gettext_noop("Enter a valid integer."),
+    gettext_noop(
+        "File extension “%(extension)s” is not allowed. Allowed extensions are: %(allowed_extensions)s."
+    ),
+    gettext_noop("Forbidden"),
+    gettext_noop(
+        "ManagementForm data is missing or has been tampered with. Missing fields: %(field_names)s. You may need to file a bug report if the issue persists."
+    ),
+    gettext_noop("Null characters are not allowed."),
+    ngettext_lazy(
+        "Please submit at least %(num)d form.", "Please submit at least %(num)d forms.", 1
+    ),
+    ngettext_lazy("Please submit at most %(num)d form.", "Please submit at most %(num)d forms.", 1),
+    gettext_noop("That page contains no results"),
+    gettext_noop("That page number is less than 1"),
+    gettext_noop("That page number is not an integer"),
+    gettext_noop("The inline value did not match the parent instance."),
+    gettext_noop("The number of days must be between {min_days} and {max_days}."),
+    gettext_noop("Value %(value)r is not a valid choice."),
+    gettext_noop("Value must be valid JSON."),
+    gettext_noop("“%(pk)s” is not a valid value."),
+    gettext_noop("“%(value)s” is not a valid UUID."),
+    gettext_noop("“%(value)s” value has an invalid date format. It must be in YYYY-MM-DD format."),
+    gettext_noop(
+        "“%(value)s” value has an invalid format. It must be in HH:MM[:ss[.uuuuuu]] format."
+    ),
+    gettext_noop(
+        "“%(value)s” value has an invalid format. It must be in YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ] format."
+    ),
+    gettext_noop(
+        "“%(value)s” value has an invalid format. It must be in [DD] [[HH:]MM:]ss[.uuuuuu] format."
+    ),
+    gettext_noop(
+        "“%(value)s” value has the correct format (HH:MM[:ss[.uuuuuu]]) but it is an invalid time."
+    ),
+    gettext_noop(
+        "“%(value)s” value has the correct format (YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ]) but it is an invalid date/time."
+    ),
+    gettext_noop(
+        "“%(value)s” value has the correct format (YYYY-MM-DD) but it is an invalid date."
+    ),
+    gettext_noop("“%(value)s” value must be a decimal number."),
+    gettext_noop("“%(value)s” value must be a float."),
+    gettext_noop("“%(value)s” value must be an integer."),
+    gettext_noop("“%(value)s” value must be either None, True or False."),
+    gettext_noop("“%(value)s” value must be either True or False."),
+    gettext_noop("“%(value)s” value must be either True, False, or None."),
+)
