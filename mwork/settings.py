@@ -86,12 +86,13 @@ MIDDLEWARE = [
     "mwork.api.middleware.OptionalTrailingSlashMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    # A declared body over its limit → 413 before any view reads it (mwork/api/bodylimit.py).
-    "mwork.api.bodylimit.BodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Accept-Language (or the admin's language cookie) → active language + Content-Language;
     # the API falls back to the user's `language` after authentication (mwork/i18n.py).
     "django.middleware.locale.LocaleMiddleware",
+    # A declared body over its limit → 413 before any view reads it (mwork/api/bodylimit.py),
+    # in the caller's language.
+    "mwork.api.bodylimit.BodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

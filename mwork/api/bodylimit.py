@@ -33,7 +33,9 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
+from django.utils.translation import get_supported_language_variant, override
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from mwork.api.middleware import VALID_REQUEST_ID
 
@@ -117,6 +119,16 @@ class BodyLimitMiddleware:
         return self.get_response(request)
 
 
+def _language(accept_language: str) -> str:
+    """The caller's language as LocaleMiddleware would pick it (Django is not reached)."""
+    for code, _quality in parse_accept_lang_header(accept_language):
+        try:
+            return get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -165,7 +177,9 @@ class BodyLimitASGIMiddleware:
     async def _refuse(send: Send, limit: int, code: str, headers: dict[str, str]) -> None:
         incoming = headers.get("x-request-id", "")
         request_id = incoming if VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        body = json.dumps(too_large_body(limit, code)).encode()
+        language = _language(headers.get("accept-language", ""))
+        with override(language):
+            body = json.dumps(too_large_body(limit, code)).encode()
         await send(
             {
                 "type": "http.response.start",
@@ -174,6 +188,7 @@ class BodyLimitASGIMiddleware:
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),
                     (b"connection", b"close"),
+                    (b"content-language", language.encode()),
                     (b"x-request-id", request_id.encode()),
                 ],
             }

@@ -167,7 +167,11 @@ def _asgi_request(path: str, chunks: list[bytes], *, content_type: str, length: 
     `chunks` (no Content-Length when `length` is None, as with chunked transfer encoding)."""
     from django.core.asgi import get_asgi_application
 
-    headers = [(b"content-type", content_type.encode()), (b"host", b"testserver")]
+    headers = [
+        (b"content-type", content_type.encode()),
+        (b"host", b"testserver"),
+        (b"accept-language", b"kk, en;q=0.5"),
+    ]
     if length is not None:
         headers.append((b"content-length", str(length).encode()))
     scope = {
@@ -231,6 +235,7 @@ async def test_a_declared_length_over_the_limit_is_refused_unread_under_asgi(set
 
     assert start["status"] == 413
     assert communicator.input_queue.qsize() == 1  # not even the first chunk was read
+    assert (b"content-language", b"kk") in start["headers"]  # the caller's language
 
 
 @pytest.mark.asyncio
@@ -363,3 +368,17 @@ def test_no_view_reads_the_django_request_body_behind_drf():
     ]
 
     assert not offenders
+
+
+def test_the_413_speaks_the_callers_language(small_limits):
+    body = b'{"a": "' + b"x" * (SMALL + 1) + b'"}'
+
+    response = Client().generic(
+        "POST", "/api/v1/auth/register", body, "application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert response.status_code == 413
+    assert response.json()["error"]["details"]["body"] == [
+        f"The request body must be at most {SMALL} bytes."
+    ]
+    assert response["Content-Language"] == "en"
