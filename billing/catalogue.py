@@ -45,6 +45,10 @@ PLAN_SEED: dict[str, dict[str, Any]] = {
 }
 
 
+# Invitations to apply a casting's organization may send to models per month (docs/PIPELINE.md).
+INVITES_PER_MONTH: dict[str, int] = {"FREE": 0, "PRO": 20, "BUSINESS": 200}
+
+
 def plan_get(name: str):
     """The `Plan` row of a contract plan name (created from the seed if missing), else None."""
     from billing.models import Plan

@@ -4,6 +4,8 @@
 - `check_feature(user, "chat_access")` — raises `SubscriptionLimitExceeded({"feature"})`.
 - `consume_response(user)` — counts one casting response against the monthly allowance
   (Asia/Almaty calendar month), then against bought package credits, under a row lock.
+- `consume_invite(user)` — counts one invitation to apply (castings' invites) against the
+  monthly allowance of `INVITES_PER_MONTH`, the same way.
 - `check_photo_quota(user, current_count)` — raises `SubscriptionLimitExceeded({limit, used,
   plan})` when one more photo would go over the plan.
 """
@@ -19,7 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from billing.catalogue import plan_get
+from billing.catalogue import INVITES_PER_MONTH, plan_get
 from billing.models import (
     CURRENT_STATUSES,
     UNLIMITED,
@@ -44,6 +46,7 @@ class Entitlements:
     priority_support: bool
     analytics: str
     expires_at: dt.datetime | None
+    max_invites_per_month: int = 0
 
     @classmethod
     def from_plan(cls, plan: Plan, expires_at: dt.datetime | None = None) -> Entitlements:
@@ -56,6 +59,7 @@ class Entitlements:
             priority_support=plan.priority_support,
             analytics=plan.analytics,
             expires_at=expires_at,
+            max_invites_per_month=INVITES_PER_MONTH.get(plan.name, 0),
         )
 
 
@@ -135,22 +139,57 @@ def consume_response(user) -> None:
 
 
 _usage = ResponseUsage._meta
-# Create the month's row with one response, or count one more while under the allowance: one
-# atomic statement under the row lock the upsert takes (it runs on every apply, issue 9). No
-# row back means the allowance is spent. PostgreSQL and SQLite (3.35+) both speak it.
-_COUNT_AGAINST_ALLOWANCE = f"""
-    INSERT INTO {_usage.db_table} (user_id, month, used, credits_used) VALUES (%s, %s, 1, 0)
-    ON CONFLICT (user_id, month) DO UPDATE SET used = {_usage.db_table}.used + 1
-        WHERE %s = {UNLIMITED} OR {_usage.db_table}.used < %s
-    RETURNING used
-"""  # noqa: S608 - table name and constant from the model, values bound
 
 
-def _count_against_allowance(*, user_id, month: dt.date, limit: int) -> bool:
+def _allowance_sql(column: str) -> str:
+    # Create the month's row with one use of `column`, or count one more while under the
+    # allowance: one atomic statement under the row lock the upsert takes (it runs on every
+    # apply, issue 9). No row back means the allowance is spent. PostgreSQL and SQLite (3.35+).
+    table = _usage.db_table
+    first = {"used": 0, "credits_used": 0, "invites_used": 0, column: 1}
+    return f"""
+    INSERT INTO {table} (user_id, month, used, credits_used, invites_used)
+        VALUES (%s, %s, {first["used"]}, 0, {first["invites_used"]})
+    ON CONFLICT (user_id, month) DO UPDATE SET {column} = {table}.{column} + 1
+        WHERE %s = {UNLIMITED} OR {table}.{column} < %s
+    RETURNING {column}
+"""  # noqa: S608 - table and column names from the model, values bound
+
+
+_COUNT_AGAINST_ALLOWANCE = {column: _allowance_sql(column) for column in ("used", "invites_used")}
+
+
+def _count_against_allowance(*, user_id, month: dt.date, limit: int, column: str = "used") -> bool:
     user_id = _usage.get_field("user").get_db_prep_value(user_id, connection)  # UUID on SQLite
     with connection.cursor() as cursor:
-        cursor.execute(_COUNT_AGAINST_ALLOWANCE, [user_id, month, limit, limit])
+        cursor.execute(_COUNT_AGAINST_ALLOWANCE[column], [user_id, month, limit, limit])
         return cursor.fetchone() is not None
+
+
+def consume_invite(user) -> None:
+    """Count one invitation to apply sent by `user` (a casting's owner: its organization's
+    plan); call it inside the caller's `transaction.atomic()`, with the insert it pays for.
+
+    Raises `SubscriptionLimitExceeded(details={"feature": "casting_invites", "limit", "used",
+    "plan"})` when the month's allowance (FREE 0, PRO 20, BUSINESS 200) is spent.
+    """
+    ents = entitlements_for(user)
+    limit = ents.max_invites_per_month
+    month = usage_month()
+    if limit != 0 and _count_against_allowance(
+        user_id=user.pk, month=month, limit=limit, column="invites_used"
+    ):
+        return
+    usage = ResponseUsage.objects.filter(user_id=user.pk, month=month).first()
+    raise SubscriptionLimitExceeded(
+        _("Monthly limit of invitations to apply reached."),
+        details={
+            "feature": "casting_invites",
+            "limit": limit,
+            "used": usage.invites_used if usage else 0,
+            "plan": ents.plan,
+        },
+    )
 
 
 def check_photo_quota(user, current_count: int) -> None:

@@ -159,7 +159,8 @@ class ResponseCredit(models.Model):
 
 
 class ResponseUsage(models.Model):
-    """Responses sent by a user in one Asia/Almaty calendar month; the row is the lock."""
+    """A user's monthly allowances in one Asia/Almaty calendar month — responses sent, and
+    invitations to apply sent to models (`invites_used`); the row is the lock."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="response_usages"
@@ -167,6 +168,9 @@ class ResponseUsage(models.Model):
     month = models.DateField(help_text="First day of the month, Asia/Almaty calendar.")
     used = models.PositiveIntegerField(default=0, help_text="Spent from the monthly allowance.")
     credits_used = models.PositiveIntegerField(default=0, help_text="Spent from bought credits.")
+    invites_used = models.PositiveIntegerField(
+        default=0, help_text="Invitations to apply sent to models (castings' invites)."
+    )
 
     class Meta:
         constraints = [

@@ -328,6 +328,40 @@ class Audition(models.Model):
                 name="audition_reminder_due_idx",
             ),
         ]
+        verbose_name = _("audition")
+        verbose_name_plural = _("auditions")
 
     def __str__(self) -> str:
         return f"{self.kind} {self.starts_at:%Y-%m-%d %H:%M} ({self.status})"
+
+
+class CastingInvite(models.Model):
+    """The casting's team asks a model to apply; the model's later response shows `invited`."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    casting = models.ForeignKey(Casting, on_delete=models.CASCADE, related_name="invites")
+    model_profile = models.ForeignKey(
+        "profiles.ModelProfile", on_delete=models.CASCADE, related_name="casting_invites"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    message = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["casting", "model_profile"], name="casting_invite_once"
+            ),
+        ]
+        verbose_name = _("invitation to apply")
+        verbose_name_plural = _("invitations to apply")
+
+    def __str__(self) -> str:
+        return f"{self.model_profile_id} invited to {self.casting_id}"

@@ -39,6 +39,7 @@ from castings.models import (
     EXPERIENCE_RANK,
     Audition,
     Casting,
+    CastingInvite,
     CastingStatus,
     Response,
     ResponseStatus,
@@ -431,9 +432,16 @@ def response_list_for_casting(
     if filters.has_note is not None:
         queryset = queryset.filter(owner_note__isnull=not filters.has_note)
     ordering = RESPONSE_ORDERINGS.get(filters.ordering or "-created_at")
-    return queryset.select_related(
-        "model_profile", "submitted_by", "submitted_by__employer_profile", "owner_note"
-    ).order_by(*ordering)
+    invited = CastingInvite.objects.filter(
+        casting_id=OuterRef("casting_id"), model_profile_id=OuterRef("model_profile_id")
+    )
+    return (
+        queryset.annotate(invited=Exists(invited))
+        .select_related(
+            "model_profile", "submitted_by", "submitted_by__employer_profile", "owner_note"
+        )
+        .order_by(*ordering)
+    )
 
 
 RESPONSE_EXPORT_COLUMNS = (
@@ -447,6 +455,7 @@ RESPONSE_EXPORT_COLUMNS = (
     "city",
     "rating",
     "matches_requirements",
+    "invited",
     "submitted_by",
     "note",
     "message",
@@ -486,6 +495,7 @@ def response_export_rows(*, casting: Casting, filters: ResponseFilters) -> list[
                 "matches_requirements": response_matches_requirements(
                     casting=casting, profile=profile
                 ),
+                "invited": response.invited,
                 "submitted_by": (
                     user_display(response.submitted_by)["name"] if response.submitted_by else ""
                 ),

@@ -259,6 +259,13 @@ class AuditionListQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=AuditionStatus.choices, required=False)
 
 
+class CastingInviteInputSerializer(serializers.Serializer):
+    model_id = serializers.UUIDField(help_text="the model's profile id")
+    message = serializers.CharField(
+        max_length=MESSAGE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+
+
 class ResponseListQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ResponseStatus.choices, required=False)
 
@@ -448,6 +455,9 @@ class CastingResponseOutputSerializer(ResponseOutputSerializer):
     applicant = ApplicantOutputSerializer(source="model_profile")
     submitted_by = SubmittedByOutputSerializer(allow_null=True)
     matches_requirements = serializers.SerializerMethodField()
+    invited = serializers.BooleanField(
+        help_text="the team invited this model to apply (POST /castings/{id}/invites)"
+    )
     shortlist_shared = serializers.BooleanField(
         help_text="shortlisted: whether the model was told (it sees pending otherwise)"
     )
@@ -507,6 +517,14 @@ class AuditionOutputSerializer(serializers.Serializer):
             "title": casting.title,
             "company_name": creator_data(casting.owner)["company_name"],
         }
+
+
+class CastingInviteOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    casting_id = serializers.UUIDField()
+    model_id = serializers.UUIDField(source="model_profile_id")
+    message = serializers.CharField()
+    created_at = serializers.DateTimeField()
 
 
 class ResponseNoteOutputSerializer(serializers.Serializer):

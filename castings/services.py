@@ -17,13 +17,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from agencies.selectors import acting_owner, roster_profile_for_agency
-from billing.entitlements import consume_response
+from billing.entitlements import consume_invite, consume_response
 from castings.models import (
     CASTING_TRANSITIONS,
     RESPONSE_OWNER_TRANSITIONS,
     Audition,
     AuditionStatus,
     Casting,
+    CastingInvite,
     CastingStatus,
     Response,
     ResponseNote,
@@ -34,6 +35,7 @@ from castings.selectors import applicant_profile_get
 from mwork.api.exceptions import (
     Conflict,
     InvalidState,
+    NotFound,
     PermissionDenied,
     ProfileRequired,
     ValidationFailed,
@@ -629,6 +631,63 @@ def auditions_send_reminders(*, now: datetime | None = None) -> int:
             _notify_audition(audition, "audition_reminder", audition.response.model_profile.user_id)
         reminded += 1
     return reminded
+
+
+# ------------------------------------------------------------------------------------------
+# Invitations to apply
+# ------------------------------------------------------------------------------------------
+def casting_invite_create(
+    *, actor: User, casting: Casting, model_profile_id: Any, message: str = ""
+) -> CastingInvite:
+    """The casting's team (the caller checked it) invites a visible model to apply to an active
+    casting; the model is notified (casting_invite). Counted on the casting's organization plan
+    (its owner's): FREE 0, PRO 20, BUSINESS 200 a month, spent in the same transaction as the
+    insert, so a refused invite spends nothing.
+
+    Raises NotFound (model not visible, or blocked with the owner either way), InvalidState
+    (casting not active), Conflict (already invited, or already applied) and
+    SubscriptionLimitExceeded.
+    """
+    from moderation.selectors import blocked_user_ids_subquery
+    from profiles.selectors import model_profile_get_visible
+
+    profile = model_profile_get_visible(profile_id=model_profile_id)
+    blocked = blocked_user_ids_subquery(user_id=casting.owner_id)
+    if User.objects.filter(id=profile.user_id, id__in=blocked).exists():
+        raise NotFound(_("Model profile not found."))
+    if casting.status != CastingStatus.ACTIVE:
+        raise InvalidState(_("Only active castings take invitations to apply."))
+    if Response.objects.filter(casting_id=casting.id, model_profile_id=profile.id).exists():
+        raise Conflict(_("This model has already applied to this casting."))
+    duplicate = _("This model was already invited to this casting.")
+    if CastingInvite.objects.filter(casting_id=casting.id, model_profile_id=profile.id).exists():
+        raise Conflict(duplicate)
+    try:
+        with transaction.atomic():
+            consume_invite(casting.owner)
+            invite = CastingInvite.objects.create(
+                casting=casting, model_profile=profile, invited_by=actor, message=message
+            )
+            data = {
+                "casting_id": str(casting.id),
+                "casting_title": casting.title,
+                "invite_id": str(invite.id),
+                "company_name": _company_name(casting.owner),
+                "message": message,
+            }
+            user_id = profile.user_id
+            transaction.on_commit(
+                lambda: _notify_user(user_id, "casting_invite", data), robust=True
+            )
+    except IntegrityError:
+        raise Conflict(duplicate) from None
+    return invite
+
+
+def _company_name(owner: User) -> str:
+    from profiles.selectors import user_display
+
+    return user_display(owner)["name"]
 
 
 def _schedule_submission_notice(*, response: Response, casting: Casting, agency: User) -> None:

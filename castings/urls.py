@@ -25,6 +25,11 @@ urlpatterns = [
         views.CastingResponsesBulkStatusView.as_view(),
         name="casting-responses-bulk-status",
     ),
+    path(
+        "castings/<uuid:casting_id>/invites",
+        views.CastingInvitesView.as_view(),
+        name="casting-invites",
+    ),
     path("responses/my", views.MyResponsesView.as_view(), name="response-my"),
     path(
         "responses/<uuid:response_id>",

@@ -19,6 +19,8 @@ from castings.serializers import (
     AuditionOutputSerializer,
     AuditionUpdateInputSerializer,
     CastingInputSerializer,
+    CastingInviteInputSerializer,
+    CastingInviteOutputSerializer,
     CastingListQuerySerializer,
     CastingOutputSerializer,
     CastingResponseListQuerySerializer,
@@ -309,6 +311,36 @@ class CastingResponsesBulkStatusView(APIView):
                 {"updated": len(responses), "responses": responses}
             ).data
         )
+
+
+class CastingInvitesView(APIView):
+    permission_classes = [IsEmployer]
+
+    @api_schema(
+        operation_id="castings_invites_create",
+        summary="Invite a model to apply (casting owner and team); counted on the "
+        "organization's plan: FREE 0, PRO 20, BUSINESS 200 a month",
+        description=(
+            "The model is notified; its later response to the casting carries `invited: true` "
+            "in the owner's list. 409 when the model was already invited or already applied; "
+            '403 SUBSCRIPTION_LIMIT `{"feature": "casting_invites", "limit", "used", "plan"}` '
+            "past the month's allowance."
+        ),
+        request=CastingInviteInputSerializer,
+        responses={201: item_envelope("CastingsInvite", "invite", CastingInviteOutputSerializer)},
+        errors=(400, 401, 403, 404, 409, 422, 429),
+    )
+    def post(self, request, casting_id: UUID):
+        serializer = CastingInviteInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        casting = selectors.casting_get_for_owner(user=request.user, casting_id=casting_id)
+        invite = services.casting_invite_create(
+            actor=request.user,
+            casting=casting,
+            model_profile_id=serializer.validated_data["model_id"],
+            message=serializer.validated_data["message"],
+        )
+        return created({"invite": CastingInviteOutputSerializer(invite).data})
 
 
 class MyResponsesView(APIView):

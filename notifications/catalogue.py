@@ -70,6 +70,10 @@ CATALOGUE: dict[str, tuple[Any, Any]] = {
         _("Team Invitation Answered"),
         _("{member_name} {status} your invitation"),
     ),
+    "casting_invite": (
+        _("Invitation to Apply"),
+        _("{company_name} invites you to apply to {casting_title}"),
+    ),
     "audition_invitation": (
         _("Audition Invitation"),
         _("You are invited to a {kind} for {casting_title}: {starts_at}, {place}"),

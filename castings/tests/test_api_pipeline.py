@@ -270,6 +270,7 @@ def test_csv_exports_the_filtered_list_on_business(auth_client, employer, applic
         "city": "almaty",
         "rating": "4.20",
         "matches_requirements": "True",
+        "invited": "False",
         "submitted_by": "",
         "note": "'=HYPERLINK(evil)",  # a formula is quoted
         "message": responses["mid"].message,

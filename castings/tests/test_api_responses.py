@@ -221,6 +221,7 @@ def test_owner_lists_responses_with_applicant(auth_client, employer):
         "status_changed_at": None,
         "matches_requirements": True,
         "submitted_by": None,
+        "invited": False,
         "shortlist_shared": False,
         "note": None,
     }

@@ -337,6 +337,13 @@ CASES: dict[tuple[str, str], Case] = {
         snapshot=lambda w: snap(w.b.response),
         why="only the casting's team moves its responses",
     ),
+    (f"{CASTING}/invites", "POST"): Case(
+        actor="employer",
+        params=lambda w: {"casting_id": w.b.casting.id},
+        body=lambda w: {"model_id": str(w.a.model_profile.id), "message": "Apply!"},
+        snapshot=lambda w: sorted(w.b.casting.invites.values_list("id", flat=True)),
+        why="only the casting's team invites models to apply to it",
+    ),
     ("responses/<uuid:response_id>/auditions", "POST"): Case(
         actor="employer",
         params=lambda w: {"response_id": w.b.response.id},
