@@ -11,7 +11,8 @@ from django.utils.translation import ngettext
 from accounts import services
 from accounts.models import User, normalize_email
 from moderation import services as moderation_services
-from moderation.admin_policy import PolicyPermissionsMixin
+from moderation.admin_policy import AuditedAdminMixin, PolicyPermissionsMixin
+from moderation.models import AuditAction
 from mwork.api.exceptions import DomainError
 
 
@@ -36,7 +37,7 @@ class UserChangeAdminForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(PolicyPermissionsMixin, DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, PolicyPermissionsMixin, DjangoUserAdmin):
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     list_display = ("email", "role", "email_verified", "is_active", "is_staff", "created_at")
@@ -106,28 +107,40 @@ class UserAdmin(PolicyPermissionsMixin, DjangoUserAdmin):
 
     @admin.action(description=_("Unban selected users"), permissions=["ban"])
     def unban_users(self, request, queryset) -> None:
-        for user in queryset:
-            services.user_unban(user=user, actor=request.user)
-        count = queryset.count()
+        done = 0
+        for user in queryset.filter(is_active=False):
+            self.audited(
+                request,
+                user,
+                AuditAction.USER_UNBAN,
+                lambda user=user: services.user_unban(user=user, actor=request.user),
+            )
+            done += 1
         self.message_user(
             request,
-            ngettext("%(count)d user unbanned.", "%(count)d users unbanned.", count)
-            % {"count": count},
+            ngettext("%(count)d user unbanned.", "%(count)d users unbanned.", done)
+            % {"count": done},
             messages.SUCCESS,
         )
 
     @admin.action(description=_("Mark e-mail verified"), permissions=["verify"])
     def mark_email_verified(self, request, queryset) -> None:
-        for user in queryset:
-            services.user_mark_email_verified(user=user, actor=request.user)
-        count = queryset.count()
+        done = 0
+        for user in queryset.filter(email_verified=False):
+            self.audited(
+                request,
+                user,
+                AuditAction.EMAIL_VERIFY,
+                lambda user=user: services.user_mark_email_verified(user=user, actor=request.user),
+            )
+            done += 1
         self.message_user(
             request,
             ngettext(
                 "%(count)d e-mail address marked verified.",
                 "%(count)d e-mail addresses marked verified.",
-                count,
+                done,
             )
-            % {"count": count},
+            % {"count": done},
             messages.SUCCESS,
         )

@@ -23,6 +23,7 @@ from agencies.models import (
     RosterMembership,
 )
 from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
+from moderation.models import AuditAction
 from mwork.api.exceptions import DomainError
 
 
@@ -96,7 +97,12 @@ class OrganizationMemberAdmin(PolicyAdmin):
     def remove_members(self, request, queryset):
         count = 0
         for membership in queryset.select_related("organization", "user"):
-            services.organization_member_remove(membership=membership)
+            self.audited(
+                request,
+                membership,
+                AuditAction.MEMBER_REMOVE,
+                lambda m=membership: services.organization_member_remove(membership=m),
+            )
             count += 1
         _report(self, request, count, [], _MEMBERS_REMOVED)
 
@@ -128,7 +134,12 @@ class OrganizationInvitationAdmin(PolicyAdmin):
         done, refused = 0, []
         for invitation in queryset.filter(status=InvitationStatus.PENDING):
             try:
-                services.organization_invitation_cancel(invitation=invitation)
+                self.audited(
+                    request,
+                    invitation,
+                    AuditAction.INVITATION_CANCEL,
+                    lambda i=invitation: services.organization_invitation_cancel(invitation=i),
+                )
                 done += 1
             except DomainError as error:
                 refused.append(f"{invitation}: {error.message}")
@@ -159,7 +170,12 @@ class AgencyInvitationAdmin(PolicyAdmin):
         done, refused = 0, []
         for invitation in queryset.filter(status=InvitationStatus.PENDING):
             try:
-                services.agency_invitation_cancel(invitation=invitation)
+                self.audited(
+                    request,
+                    invitation,
+                    AuditAction.INVITATION_CANCEL,
+                    lambda i=invitation: services.agency_invitation_cancel(invitation=i),
+                )
                 done += 1
             except DomainError as error:
                 refused.append(f"{invitation}: {error.message}")
@@ -203,6 +219,11 @@ class RosterMembershipAdmin(PolicyAdmin):
     def end_links(self, request, queryset):
         count = 0
         for link in queryset.select_related("agency", "model_profile"):
-            services.roster_membership_end(actor=None, link=link)
+            self.audited(
+                request,
+                link,
+                AuditAction.ROSTER_END,
+                lambda link=link: services.roster_membership_end(actor=None, link=link),
+            )
             count += 1
         _report(self, request, count, [], _LINKS_ENDED)

@@ -20,6 +20,7 @@ from billing.models import (
     Subscription,
 )
 from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
+from moderation.models import AuditAction
 from mwork.admin_display import json_display
 from mwork.api.exceptions import DomainError
 from mwork.formats import thousands
@@ -85,6 +86,7 @@ class SubscriptionAdmin(PolicyAdmin):
     list_select_related = ("user", "plan")
     date_hierarchy = "expires_at"
     actions = ("extend_30_days", "cancel_subscriptions")
+    audit_add_action = AuditAction.SUBSCRIPTION_GRANT
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -120,7 +122,10 @@ class SubscriptionAdmin(PolicyAdmin):
     )
     def extend_30_days(self, request, queryset):
         self._each(
-            request, queryset, lambda s: services.subscription_extend(subscription=s, days=30)
+            request,
+            queryset,
+            AuditAction.SUBSCRIPTION_EXTEND,
+            lambda s: services.subscription_extend(subscription=s, days=30),
         )
 
     @admin.action(
@@ -128,13 +133,18 @@ class SubscriptionAdmin(PolicyAdmin):
         permissions=["cancel_subscription"],
     )
     def cancel_subscriptions(self, request, queryset):
-        self._each(request, queryset, lambda s: services.subscription_cancel(user=s.user))
+        self._each(
+            request,
+            queryset,
+            AuditAction.SUBSCRIPTION_CANCEL,
+            lambda s: services.subscription_cancel(user=s.user),
+        )
 
-    def _each(self, request, queryset, action) -> None:
+    def _each(self, request, queryset, audit_action: str, write) -> None:
         done = 0
-        for subscription in queryset:
+        for subscription in queryset.select_related("user", "plan"):
             try:
-                action(subscription)
+                self.audited(request, subscription, audit_action, lambda s=subscription: write(s))
                 done += 1
             except DomainError as error:
                 self.message_user(request, f"{subscription}: {error.message}", messages.WARNING)
@@ -214,9 +224,13 @@ class PaymentAdmin(PolicyAdmin):
     def mark_refunded(self, request, queryset):
         cleared = 0
         for payment in queryset.filter(refund_due=True):
-            if services.payment_mark_refunded(payment_id=payment.pk):
-                self.log_change(request, payment, "Refund made: refund_due cleared.")
-                cleared += 1
+            entry = self.audited(
+                request,
+                payment,
+                AuditAction.PAYMENT_REFUND,
+                lambda payment=payment: services.payment_mark_refunded(payment_id=payment.pk),
+            )
+            cleared += entry is not None
         self.message_user(
             request,
             ngettext(

@@ -186,6 +186,20 @@ def subscription_cancel(*, user) -> Subscription:
         return current
 
 
+def subscription_renewal_stop(*, user_id: Any) -> dict[str, int]:
+    """A banned account is never charged again: auto-renewal off on its subscriptions (access
+    is not cut here) and its pending renewal payments cancelled. Returns what it changed."""
+    now = timezone.now()
+    with transaction.atomic():
+        stopped = Subscription.objects.filter(user_id=user_id, auto_renew=True).update(
+            auto_renew=False, updated_at=now
+        )
+        cancelled = Payment.objects.filter(
+            user_id=user_id, status=PaymentStatus.PENDING, parent__isnull=False
+        ).update(status=PaymentStatus.CANCELLED, failure_reason="account banned", updated_at=now)
+    return {"auto_renew_stopped": stopped, "renewal_payments_cancelled": cancelled}
+
+
 # ---------------------------------------------------------------------------------------------
 # Payments
 # ---------------------------------------------------------------------------------------------
@@ -600,6 +614,7 @@ def subscriptions_renew_due() -> int:
     due = Subscription.objects.filter(
         status=SubscriptionStatus.ACTIVE,
         auto_renew=True,
+        user__is_active=True,  # a banned or deleted account is never charged
         recurring_payment__isnull=False,
         expires_at__gt=now,
         expires_at__lte=now + dt.timedelta(hours=settings.BILLING_RENEWAL_LEAD_HOURS),

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext, ngettext_lazy
 from castings import services
 from castings.models import Casting, CastingStatus, Response, ResponseStatus, SavedCasting
 from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
+from moderation.models import AuditAction
 from mwork.admin_display import json_display
 from mwork.api.exceptions import DomainError
 
@@ -148,11 +149,16 @@ class CastingAdmin(PolicyAdmin):
     def applicants(self, obj: Casting) -> int:
         return obj.applicant_count
 
-    def _change_status(self, request, queryset, status: str, done_message) -> None:
+    def _change_status(self, request, queryset, status: str, done_message, audit_action) -> None:
         changed, refused = 0, []
         for casting in queryset:
             try:
-                services.casting_change_status(casting=casting, status=status)
+                self.audited(
+                    request,
+                    casting,
+                    audit_action,
+                    lambda c=casting: services.casting_change_status(casting=c, status=status),
+                )
                 changed += 1
             except DomainError as error:
                 refused.append(f"{casting.title}: {error.message}")
@@ -172,6 +178,7 @@ class CastingAdmin(PolicyAdmin):
             queryset,
             CastingStatus.ACTIVE,
             ngettext_lazy("%(count)d casting published.", "%(count)d castings published.", "count"),
+            AuditAction.CASTING_PUBLISH,
         )
 
     @admin.action(description=_("Cancel selected castings"), permissions=["publish"])
@@ -181,6 +188,7 @@ class CastingAdmin(PolicyAdmin):
             queryset,
             CastingStatus.CANCELLED,
             ngettext_lazy("%(count)d casting cancelled.", "%(count)d castings cancelled.", "count"),
+            AuditAction.CASTING_CANCEL,
         )
 
     @admin.action(
@@ -188,8 +196,7 @@ class CastingAdmin(PolicyAdmin):
         permissions=["enforce"],
     )
     def hide(self, request, queryset):
-        for casting in queryset:
-            services.casting_set_hidden(casting=casting, hidden=True)
+        self._set_hidden(request, queryset, hidden=True)
         count = queryset.count()
         self.message_user(
             request,
@@ -200,8 +207,7 @@ class CastingAdmin(PolicyAdmin):
 
     @admin.action(description=_("Show selected hidden castings again"), permissions=["enforce"])
     def unhide(self, request, queryset):
-        for casting in queryset:
-            services.casting_set_hidden(casting=casting, hidden=False)
+        self._set_hidden(request, queryset, hidden=False)
         count = queryset.count()
         self.message_user(
             request,
@@ -209,6 +215,16 @@ class CastingAdmin(PolicyAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+    def _set_hidden(self, request, queryset, *, hidden: bool) -> None:
+        action = AuditAction.CASTING_HIDE if hidden else AuditAction.CASTING_UNHIDE
+        for casting in queryset.filter(is_hidden=not hidden):
+            self.audited(
+                request,
+                casting,
+                action,
+                lambda c=casting: services.casting_set_hidden(casting=c, hidden=hidden),
+            )
 
 
 @admin.register(Response)

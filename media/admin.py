@@ -9,8 +9,8 @@ from django.utils.translation import ngettext
 
 from media.models import Photo
 from media.selectors import storage_url
-from media.services import photo_delete
 from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
+from moderation.services import photo_remove
 
 
 def _preview(name: str, size: int = 80) -> str:
@@ -61,7 +61,8 @@ class PhotoAdmin(PolicyAdmin):
     def remove_photos(self, request, queryset) -> None:
         removed = 0
         for photo in queryset.select_related("profile"):
-            photo_delete(actor=request.user, photo=photo)
+            # The moderation service checks the capability again and writes the audit entry.
+            photo_remove(actor=request.user, photo=photo, reason="Removed from the photos list")
             removed += 1
         self.message_user(
             request,

@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from moderation import selectors, services
-from moderation.admin_policy import PolicyAdmin, PolicyPermissionsMixin
+from moderation.admin_policy import AuditedAdminMixin, PolicyAdmin, PolicyPermissionsMixin
 from moderation.models import AuditLogEntry, Block, Report, ReportStatus, TargetType
 from mwork.api.exceptions import DomainError
 
@@ -50,7 +50,7 @@ for _model in (OutstandingToken, BlacklistedToken):
 
 
 @admin.register(Group)
-class StaffGroupAdmin(PolicyPermissionsMixin, GroupAdmin):
+class StaffGroupAdmin(AuditedAdminMixin, PolicyPermissionsMixin, GroupAdmin):
     pass
 
 

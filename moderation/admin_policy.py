@@ -4,16 +4,24 @@ questions from `moderation.staff_policy`, never from ad-hoc overrides.
 - `has_view/add/change/delete_permission` and `has_module_permission` read `MODEL_ACCESS`.
 - `has_<capability>_permission` exists for every capability, so an action declares
   `@admin.action(permissions=["refund"])` and Django offers it only to holders.
+
+And every staff write through the admin is audited in one place (`AuditedAdminMixin`): change
+form saves, adds and deletes through Django's `log_addition`/`log_change`/`log_deletions`
+hooks (called for every admin write, whatever `save_model` does), inline rows in
+`save_formset`, and actions through `audited()` around the service call — one `AuditLogEntry`
+per object with the before/after of its changed fields.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from moderation import staff_policy
+from moderation import services, staff_policy
+from moderation.models import AuditAction
 
 
 def _capability_check(capability: str):
@@ -53,7 +61,112 @@ for _name in staff_policy.CAPABILITIES:
     setattr(PolicyPermissionsMixin, f"has_{_name}_permission", _capability_check(_name))
 
 
-class PolicyAdmin(PolicyPermissionsMixin, admin.ModelAdmin):
+def _before_snapshots(request: HttpRequest) -> dict[tuple[str, str], dict[str, Any]]:
+    if not hasattr(request, "_audit_before"):
+        request._audit_before = {}
+    return request._audit_before
+
+
+def _key(obj: Any) -> tuple[str, str]:
+    return (obj._meta.label_lower, str(obj.pk))
+
+
+class AuditedAdminMixin:
+    """One audit entry per object for every write a staff member makes in the admin."""
+
+    audit_add_action: str = AuditAction.OBJECT_CREATE
+
+    def audited(
+        self,
+        request: HttpRequest,
+        obj: Any,
+        action: str,
+        write: Callable[[], Any],
+        *,
+        reason: str = "",
+        data: dict[str, Any] | None = None,
+    ):
+        """Run an action's service call on `obj` and audit it (see `audited_write`)."""
+        return services.audited_write(
+            actor=request.user, action=action, obj=obj, write=write, reason=reason, data=data
+        )
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and request.method == "POST":
+            _before_snapshots(request)[_key(obj)] = services.audit_snapshot(obj)
+        return obj
+
+    def _audit(
+        self,
+        request: HttpRequest,
+        obj: Any,
+        action: str,
+        before: dict,
+        after: dict,
+        *,
+        pk: Any = None,
+        label: str = "",
+    ):
+        changes = services.audit_changes(before, after)
+        if not changes:
+            return
+        services.audit_log_write(
+            actor=request.user,
+            action=action,
+            target_type=services.audit_target_type(obj),
+            target_id=obj.pk if pk is None else pk,
+            target_label=label or str(obj),
+            changes=changes,
+        )
+
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any):
+        if obj.pk is not None:
+            self._audit(request, obj, self.audit_add_action, {}, services.audit_snapshot(obj))
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any):
+        before = _before_snapshots(request).pop(_key(obj), {})
+        self._audit(request, obj, AuditAction.OBJECT_CHANGE, before, services.audit_snapshot(obj))
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request: HttpRequest, queryset: Any):
+        for obj in queryset:
+            self._audit(request, obj, AuditAction.OBJECT_DELETE, services.audit_snapshot(obj), {})
+        return super().log_deletions(request, queryset)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        model = formset.model
+        stored = [f.instance.pk for f in formset.initial_forms if f.instance.pk is not None]
+        before = {
+            str(obj.pk): services.audit_snapshot(obj)
+            for obj in model._default_manager.filter(pk__in=stored)
+        }
+        # A deleted row loses its pk: keep it and the label from before the save.
+        deleting = [
+            (f.instance, f.instance.pk, str(f.instance))
+            for f in formset.deleted_forms
+            if f.instance.pk is not None
+        ]
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects:
+            self._audit(request, obj, AuditAction.OBJECT_CREATE, {}, services.audit_snapshot(obj))
+        for obj, _fields in formset.changed_objects:
+            after = services.audit_snapshot(obj)
+            self._audit(request, obj, AuditAction.OBJECT_CHANGE, before.get(str(obj.pk), {}), after)
+        for obj, pk, label in deleting:
+            self._audit(
+                request,
+                obj,
+                AuditAction.OBJECT_DELETE,
+                before.get(str(pk), {}),
+                {},
+                pk=pk,
+                label=label,
+            )
+
+
+class PolicyAdmin(AuditedAdminMixin, PolicyPermissionsMixin, admin.ModelAdmin):
     """Base of every ModelAdmin of the project."""
 
 

@@ -127,6 +127,30 @@ class AuditAction(models.TextChoices):
     MESSAGE_DELETE = "message_delete", "Message deleted"
     PROFILE_HIDE = "profile_hide", "Profile hidden"
     ACCOUNT_PURGE = "account_purge", "Account purged"
+    # Back office (moderation.admin_policy): every other staff write
+    USER_UNBAN = "user_unban", _("User unbanned")
+    EMAIL_VERIFY = "email_verify", _("E-mail marked verified")
+    CASTING_PUBLISH = "casting_publish", _("Casting published")
+    CASTING_CANCEL = "casting_cancel", _("Casting cancelled")
+    CASTING_UNHIDE = "casting_unhide", _("Casting shown again")
+    PROFILE_UNHIDE = "profile_unhide", _("Profile shown again")
+    PROMOTION_GRANT = "promotion_grant", _("Promotion granted")
+    PROMOTION_END = "promotion_end", _("Promotion ended")
+    COMPANY_VERIFY = "company_verify", _("Company verified")
+    COMPANY_UNVERIFY = "company_unverify", _("Company verification removed")
+    SUBSCRIPTION_GRANT = "subscription_grant", _("Subscription granted")
+    SUBSCRIPTION_EXTEND = "subscription_extend", _("Subscription extended")
+    SUBSCRIPTION_CANCEL = "subscription_cancel", _("Subscription cancelled")
+    PAYMENT_REFUND = "payment_refund", _("Refund recorded")
+    MEMBER_REMOVE = "member_remove", _("Team member removed")
+    INVITATION_CANCEL = "invitation_cancel", _("Invitation cancelled")
+    ROSTER_END = "roster_end", _("Roster link ended")
+    ANNOUNCEMENT_SEND = "announcement_send", _("Announcement sent")
+    LOGIN_UNLOCK = "login_unlock", _("Login lockout lifted")
+    STAFF_CREATE = "staff_create", _("Staff account created")
+    OBJECT_CREATE = "object_create", _("Created in the admin")
+    OBJECT_CHANGE = "object_change", _("Changed in the admin")
+    OBJECT_DELETE = "object_delete", _("Deleted in the admin")
 
 
 class AuditLogEntry(models.Model):
@@ -143,7 +167,11 @@ class AuditLogEntry(models.Model):
     action = models.CharField(max_length=32, choices=AuditAction.choices)
     target_type = models.CharField(max_length=32)  # a TargetType value, or "report"
     target_id = models.CharField(max_length=64)
+    # What the target was called when the entry was written: still readable after it is deleted.
+    target_label = models.CharField(max_length=200, blank=True)
     reason = models.TextField(blank=True)
+    # {field: [before, after]} of the fields the write changed.
+    changes = models.JSONField(default=dict, blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 

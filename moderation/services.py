@@ -9,10 +9,14 @@ why).
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.contrib.postgres.search import SearchVectorField
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +53,8 @@ def audit_log_write(
     target_id: Any,
     reason: str = "",
     data: dict[str, Any] | None = None,
+    target_label: str = "",
+    changes: dict[str, list[Any]] | None = None,
 ) -> AuditLogEntry:
     """Append one row to the audit log. Rows are never updated or deleted."""
     return AuditLogEntry.objects.create(
@@ -56,9 +62,86 @@ def audit_log_write(
         action=action,
         target_type=target_type,
         target_id=str(target_id),
+        target_label=str(target_label)[:200],
         reason=reason or "",
         data=data or {},
+        changes=changes or {},
     )
+
+
+def audit_snapshot(obj: models.Model | None) -> dict[str, Any]:
+    """The stored values of `obj` (concrete fields, and many-to-many as sorted ids), JSON-safe.
+
+    Read from the database, so an instance a form has already modified does not leak in.
+    """
+    if obj is None or obj.pk is None:
+        return {}
+    model = type(obj)
+    stored = model._default_manager.filter(pk=obj.pk).first()
+    if stored is None:
+        return {}
+    values = {
+        field.attname: field.value_from_object(stored)
+        for field in model._meta.concrete_fields
+        # bookkeeping that changes on every save, and derived search columns
+        if not getattr(field, "auto_now", False) and not isinstance(field, SearchVectorField)
+    }
+    for field in model._meta.many_to_many:
+        values[field.name] = sorted(str(related.pk) for related in field.value_from_object(stored))
+    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+
+
+def audit_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """`{field: [before, after]}` for every field whose value differs (secrets masked)."""
+    changed = {}
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name), after.get(name)
+        if old != new:
+            masked = name in _SECRET_FIELDS
+            changed[name] = ["***", "***"] if masked else [old, new]
+    return changed
+
+
+_SECRET_FIELDS = frozenset({"password", "token", "key", "secret"})
+
+
+def audit_target_type(obj: models.Model) -> str:
+    """`app_label.model_name`, the target type of a generic staff write."""
+    return obj._meta.label_lower
+
+
+def audited_write(
+    *,
+    actor: User,
+    action: str,
+    obj: models.Model,
+    write: Callable[[], Any],
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> AuditLogEntry | None:
+    """Run `write()` (a service call changing `obj`) and audit it, in one transaction.
+
+    One entry with the before/after of `obj`'s changed fields; none when nothing changed. A
+    `DomainError` from `write` rolls back and propagates (nothing changed, nothing written).
+    """
+    label, pk = str(obj), obj.pk  # a deleting write clears obj.pk
+    with transaction.atomic():
+        before = audit_snapshot(obj)
+        write()
+        after = audit_snapshot(obj)
+        changes = audit_changes(before, after)
+        if not changes and not data:
+            return None
+        return audit_log_write(
+            actor=actor,
+            action=action,
+            target_type=audit_target_type(obj),
+            target_id=pk,
+            target_label=label,
+            reason=reason,
+            data=data,
+            changes=changes,
+        )
 
 
 def _close_report(*, report: Report | None, actor: User, status: str, note: str) -> None:
@@ -140,6 +223,8 @@ def _report_close(*, actor: User, report: Report, note: str, status: str) -> Rep
         ),
         target_type="report",
         target_id=report.pk,
+        target_label=str(report),
+        changes={"status": [ReportStatus.OPEN, status]},
         reason=note,
         data={"target_type": report.target_type, "target_id": str(report.target_id)},
     )
@@ -200,7 +285,8 @@ def _castings_cancel_active(*, user: User) -> list[str]:
 
 @transaction.atomic
 def user_ban(*, actor: User, user: User, reason: str, report: Report | None = None) -> User:
-    """Staff: ban `user` — revoke every token, hide the model profile, cancel active castings.
+    """Staff: ban `user` — revoke every token, hide the model profile, cancel active castings,
+    stop auto-renewal and cancel pending renewal payments (a banned account is never charged).
 
     Also resolves `report` when given. Raises `PermissionDenied` without
     `moderation.can_ban_users`, for staff accounts and for oneself; `InvalidState` when the user
@@ -220,17 +306,23 @@ def user_ban(*, actor: User, user: User, reason: str, report: Report | None = No
     user.refresh_from_db()
     profile_id = _hide_model_profile(user=user)
     cancelled = _castings_cancel_active(user=user)
+    from billing.services import subscription_renewal_stop
+
+    renewal = subscription_renewal_stop(user_id=user.pk)
     _close_report(report=report, actor=actor, status=ReportStatus.RESOLVED, note=reason)
     audit_log_write(
         actor=actor,
         action=AuditAction.USER_BAN,
         target_type=TargetType.USER,
         target_id=user.pk,
+        target_label=user.email,
+        changes={"is_active": [True, False]},
         reason=reason,
         data={
             "email": user.email,
             "hidden_model_profile_id": profile_id,
             "cancelled_casting_ids": cancelled,
+            **renewal,
             "report_id": str(report.pk) if report else None,
         },
     )
@@ -243,6 +335,7 @@ def casting_hide(*, actor: User, casting: Any, reason: str, report: Report | Non
     _require(actor, ENFORCE_PERMISSION)
     from castings.services import casting_set_hidden
 
+    was_hidden = bool(casting.is_hidden)
     casting_set_hidden(casting=casting, hidden=True)
     casting.refresh_from_db()
     _close_report(report=report, actor=actor, status=ReportStatus.RESOLVED, note=reason)
@@ -251,6 +344,8 @@ def casting_hide(*, actor: User, casting: Any, reason: str, report: Report | Non
         action=AuditAction.CASTING_HIDE,
         target_type=TargetType.CASTING,
         target_id=casting.pk,
+        target_label=casting.title,
+        changes={"is_hidden": [was_hidden, True]} if not was_hidden else {},
         reason=reason,
         data={
             "title": casting.title,
@@ -273,7 +368,7 @@ def photo_remove(*, actor: User, photo: Any, reason: str, report: Report | None 
         "image": photo.image,
         "report_id": str(report.pk) if report else None,
     }
-    photo_id = photo.pk
+    photo_id, label = photo.pk, str(photo)
     from media.services import photo_delete
 
     photo_delete(actor=actor, photo=photo)
@@ -283,6 +378,7 @@ def photo_remove(*, actor: User, photo: Any, reason: str, report: Report | None 
         action=AuditAction.PHOTO_REMOVE,
         target_type=TargetType.PHOTO,
         target_id=photo_id,
+        target_label=label,
         reason=reason,
         data=data,
     )
@@ -301,7 +397,7 @@ def message_delete(*, actor: User, message: Any, reason: str, report: Report | N
         "content": message.content,
         "report_id": str(report.pk) if report else None,
     }
-    message_id = message.pk
+    message_id, label = message.pk, message.content[:200]
     from chat.services import message_delete_by_staff
 
     message_delete_by_staff(actor=actor, message=message)
@@ -311,6 +407,7 @@ def message_delete(*, actor: User, message: Any, reason: str, report: Report | N
         action=AuditAction.MESSAGE_DELETE,
         target_type=TargetType.MESSAGE,
         target_id=message_id,
+        target_label=label,
         reason=reason,
         data=data,
     )

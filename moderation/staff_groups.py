@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
 from accounts.models import Role, User, normalize_email
+from moderation.models import AuditAction
+from moderation.services import audit_log_write
 from moderation.staff_policy import (
     FINANCE,
     GROUPS,
@@ -85,4 +87,12 @@ def staff_user_create(*, email: str, role: str, password: str) -> User:
         user.save()
         if role in GROUPS:
             user.groups.add(Group.objects.get(name=role))
+        audit_log_write(
+            actor=None,  # a command run on the server
+            action=AuditAction.STAFF_CREATE,
+            target_type="accounts.user",
+            target_id=user.pk,
+            target_label=user.email,
+            data={"role": role},
+        )
     return user

@@ -11,6 +11,8 @@ from django.utils.translation import ngettext
 
 from accounts.models import Language, Role
 from moderation.admin_policy import PolicyAdmin
+from moderation.models import AuditAction
+from moderation.services import audit_log_write
 from mwork.admin_display import json_display
 from notifications import services
 from notifications.models import Device, Notification, NotificationPreference
@@ -100,6 +102,14 @@ class NotificationAdmin(PolicyAdmin):
                 title=form.cleaned_data["title"],
                 message=form.cleaned_data["message"],
                 marketing=form.cleaned_data["marketing"],
+            )
+            audit_log_write(
+                actor=request.user,
+                action=AuditAction.ANNOUNCEMENT_SEND,
+                target_type="announcement",
+                target_id="-",
+                target_label=form.cleaned_data["title"],
+                data={"recipients": queued, "marketing": form.cleaned_data["marketing"]},
             )
             self.message_user(
                 request,

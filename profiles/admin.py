@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 
 from media.admin import PhotoInline
 from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
+from moderation.models import AuditAction
 from mwork.api.exceptions import ValidationFailed
 from profiles import services
 from profiles.models import (
@@ -213,8 +214,12 @@ class ModelProfileAdmin(PolicyAdmin):
         description=_("Hide selected profiles from the catalogue"), permissions=["enforce"]
     )
     def hide_profiles(self, request: HttpRequest, queryset: QuerySet[ModelProfile]) -> None:
-        for profile in queryset:
-            services.model_profile_set_hidden(profile=profile, is_hidden=True)
+        self._each(
+            request,
+            queryset,
+            AuditAction.PROFILE_HIDE,
+            lambda p: services.model_profile_set_hidden(profile=p, is_hidden=True),
+        )
         count = queryset.count()
         self.message_user(
             request,
@@ -225,8 +230,12 @@ class ModelProfileAdmin(PolicyAdmin):
 
     @admin.action(description=_("Show selected profiles again"), permissions=["enforce"])
     def unhide_profiles(self, request: HttpRequest, queryset: QuerySet[ModelProfile]) -> None:
-        for profile in queryset:
-            services.model_profile_set_hidden(profile=profile, is_hidden=False)
+        self._each(
+            request,
+            queryset,
+            AuditAction.PROFILE_UNHIDE,
+            lambda p: services.model_profile_set_hidden(profile=p, is_hidden=False),
+        )
         count = queryset.count()
         self.message_user(
             request,
@@ -248,8 +257,12 @@ class ModelProfileAdmin(PolicyAdmin):
             _platform_tz(),
         )
         try:
-            for profile in queryset:
-                services.model_profile_grant_promotion(profile=profile, until=until)
+            self._each(
+                request,
+                queryset,
+                AuditAction.PROMOTION_GRANT,
+                lambda p: services.model_profile_grant_promotion(profile=p, until=until),
+            )
         except ValidationFailed as error:
             self.message_user(
                 request, _("Not promoted: %(details)s") % {"details": error.details}, messages.ERROR
@@ -269,9 +282,17 @@ class ModelProfileAdmin(PolicyAdmin):
 
     @admin.action(description=_("End staff promotion"), permissions=["promote"])
     def end_promotion(self, request: HttpRequest, queryset: QuerySet[ModelProfile]) -> None:
-        for profile in queryset:
-            services.model_profile_grant_promotion(profile=profile, until=None)
+        self._each(
+            request,
+            queryset,
+            AuditAction.PROMOTION_END,
+            lambda p: services.model_profile_grant_promotion(profile=p, until=None),
+        )
         self.message_user(request, _("Staff promotion ended."), messages.SUCCESS)
+
+    def _each(self, request: HttpRequest, queryset, audit_action: str, write) -> None:
+        for profile in queryset:
+            self.audited(request, profile, audit_action, lambda p=profile: write(p))
 
 
 def _platform_tz() -> dt.tzinfo:
@@ -294,15 +315,25 @@ class EmployerProfileAdmin(PolicyAdmin):
 
     @admin.action(description=_("Mark as verified company"), permissions=["verify"])
     def mark_verified(self, request: HttpRequest, queryset: QuerySet[EmployerProfile]) -> None:
-        for profile in queryset:
-            services.employer_profile_set_verified(profile=profile, is_verified=True)
+        self._verify(request, queryset, verified=True)
         self.message_user(request, _("Marked as verified."), messages.SUCCESS)
 
     @admin.action(description=_("Remove the verified mark"), permissions=["verify"])
     def mark_unverified(self, request: HttpRequest, queryset: QuerySet[EmployerProfile]) -> None:
-        for profile in queryset:
-            services.employer_profile_set_verified(profile=profile, is_verified=False)
+        self._verify(request, queryset, verified=False)
         self.message_user(request, _("Verified mark removed."), messages.SUCCESS)
+
+    def _verify(self, request: HttpRequest, queryset, *, verified: bool) -> None:
+        action = AuditAction.COMPANY_VERIFY if verified else AuditAction.COMPANY_UNVERIFY
+        for profile in queryset:
+            self.audited(
+                request,
+                profile,
+                action,
+                lambda p=profile: services.employer_profile_set_verified(
+                    profile=p, is_verified=verified
+                ),
+            )
 
 
 @admin.register(Review)

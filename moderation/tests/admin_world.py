@@ -82,7 +82,7 @@ def build_admin_world() -> AdminWorld:
     UserFactory(role="model", email_verified=False, email="unverified@example.kz")
     ModelProfile.objects.filter(pk=b.model_profile.pk).update(is_hidden=True)
     ModelProfile.objects.filter(pk=a.model_profile.pk).update(
-        promoted_until=timezone.now() + dt.timedelta(days=5)
+        promoted_until=timezone.now().replace(microsecond=0) + dt.timedelta(days=5)
     )
     EmployerProfile.objects.filter(pk=b.employer_profile.pk).update(is_verified=True)
     Casting.objects.filter(pk=b.casting.pk).update(is_hidden=True)

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import User
+from moderation.models import AuditLogEntry
 from moderation.staff_policy import ROLES, policy_markdown
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,7 @@ def test_create_staff_of_each_role(role, client):
     assert set(user.groups.values_list("name", flat=True)) == (
         set() if role == "superuser" else {role}
     )
+    assert AuditLogEntry.objects.get(action="staff_create").data == {"role": role}
     assert client.login(username="anna@mwork.kz", password=password)
     assert client.get("/admin/").status_code == 200
 
