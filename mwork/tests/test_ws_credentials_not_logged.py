@@ -10,6 +10,7 @@ the requests but never the secrets.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import re
@@ -152,7 +153,7 @@ def test_nginx_logs_ws_without_its_query_string(tmp_path):
     assert "/api/v1/castings" in errors  # error lines are written: /ws's are held back
 
 
-# --- the ASGI servers -----------------------------------------------------------------------
+# --- the servers -----------------------------------------------------------------------
 
 
 def _compose_ws_command(port: int) -> list[str]:
@@ -165,6 +166,15 @@ def _compose_ws_command(port: int) -> list[str]:
     return [sys.executable, "-m", *command]
 
 
+def _dockerfile_web_command(port: int) -> list[str]:
+    """The image's default command (gunicorn for /api and /admin), on a local port."""
+    text = (BASE_DIR / "Dockerfile").read_text().replace("\\\n", " ")
+    command = json.loads(re.search(r"^CMD (\[.*\])$", text, re.MULTILINE)[1])
+    assert command[0] == "gunicorn"
+    command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
+    return [sys.executable, "-m", *command]
+
+
 def _server_env(tmp: Path) -> dict[str, str]:
     # The embedded defaults: the handshakes below are refused before any query.
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mwork.test_settings", "LOG_LEVEL": "INFO"}
@@ -173,46 +183,56 @@ def _server_env(tmp: Path) -> dict[str, str]:
     return env
 
 
+def _runserver_command(port: int) -> list[str]:
+    """`make run`'s server (daphne's runserver)."""
+    return [sys.executable, "manage.py", "runserver", "--noreload", "--skip-checks", f"{port}"]
+
+
+SERVERS = {
+    "uvicorn (compose ws)": _compose_ws_command,
+    "runserver (make run)": _runserver_command,
+    "gunicorn (Dockerfile web)": _dockerfile_web_command,
+}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("server", ["uvicorn (compose ws)", "runserver (make run)"])
-def test_asgi_servers_do_not_log_ws_queries(tmp_path, server):
-    port = _free_port()
-    if server.startswith("uvicorn"):
-        command = _compose_ws_command(port)
-    else:
-        command = [
-            sys.executable,
-            "manage.py",
-            "runserver",
-            "--noreload",
-            "--skip-checks",
-            f"127.0.0.1:{port}",
-        ]
-    log = tmp_path / "server.log"
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and commands
-        command,
-        cwd=BASE_DIR,
-        env=_server_env(tmp_path),
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
+def test_servers_do_not_log_ws_queries(tmp_path):
+    started = {}
+    statuses = {}
     try:
-        _wait_listening(port, process, log)
-        _handshake(port, f"token={SECRET_TOKEN}")
-        _handshake(port, f"ticket={SECRET_TICKET}")
-        _get(f"http://127.0.0.1:{port}/ws?token={SECRET_TOKEN}")  # a plain GET, not upgraded
+        for name, command_for in SERVERS.items():  # all at once: starting is the slow part
+            port, log = _free_port(), tmp_path / f"{name.split()[0]}.log"
+            process = subprocess.Popen(  # noqa: S603 - our own interpreter and commands
+                command_for(port),
+                cwd=BASE_DIR,
+                env=_server_env(tmp_path),
+                stdout=log.open("w"),
+                stderr=subprocess.STDOUT,
+            )
+            started[name] = (port, process, log)
+        for name, (port, process, log) in started.items():
+            _wait_listening(port, process, log)
+            _handshake(port, f"token={SECRET_TOKEN}")
+            _handshake(port, f"ticket={SECRET_TICKET}")
+            # a plain GET, not upgraded: answered (404 from Django), so it was seen
+            statuses[name] = _get(f"http://127.0.0.1:{port}/ws?token={SECRET_TOKEN}")
         time.sleep(0.5)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        for _, process, _ in started.values():
+            process.terminate()
+        for _, process, _ in started.values():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
-    output = log.read_text()
-    assert re.search(r"/ws\b", output), output  # the requests were logged...
-    assert SECRET_TOKEN not in output, output  # ...without their credentials
-    assert SECRET_TICKET not in output, output
+    for name, (_, _, log) in started.items():
+        output = log.read_text()
+        assert statuses[name] == 404, f"{name}: {output}"
+        if not name.startswith("gunicorn"):  # gunicorn writes no access log at all
+            assert re.search(r"/ws\b", output), f"{name}: {output}"  # logged, but...
+        assert SECRET_TOKEN not in output, f"{name}: {output}"  # ...without the credentials
+        assert SECRET_TICKET not in output, f"{name}: {output}"
 
 
 @pytest.mark.parametrize(
