@@ -17,6 +17,9 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from accounts.models import User
+from castings.tests.factories import CastingFactory
+
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 LOCALE = Path(settings.LOCALE_PATHS[0])
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
@@ -175,3 +178,24 @@ def test_anonymous_without_accept_language_gets_russian(api_client):
     response = api_client.get(f"/api/v1/castings/{uuid.uuid4()}/responses")
     assert response["Content-Language"] == "ru"
     assert response.json()["error"]["message"]
+
+
+# --- The back office ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_staff_switch_the_admin_language_with_set_language(client):
+    CastingFactory()  # the action bar shows only above rows
+    client.force_login(User.objects.create_superuser("boss@mwork.kz", "Str0ng-Passw0rd!"))
+    changelist = "/admin/castings/casting/"
+    pages = {}
+    for language in ("kk", "en"):
+        switched = client.post("/i18n/setlang/", {"language": language, "next": changelist})
+        assert switched.status_code == 302
+        pages[language] = client.get(changelist).content.decode()
+
+    assert 'lang="kk"' in pages["kk"]
+    assert "Таңдалған кастингтерді болдырмау" in pages["kk"]  # our action
+    assert "Навигацияны ауыстыру" in pages["kk"]  # Django's own, from our catalogue
+    assert 'lang="en"' in pages["en"]
+    assert "Cancel selected castings" in pages["en"]
