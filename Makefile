@@ -46,6 +46,15 @@ run: venv  ## migrate, load demo data, serve API + WebSockets + admin on HOST:PO
 test: venv  ## the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+.PHONY: schema sdk
+schema: venv  ## regenerate docs/openapi.json (a test fails when it is stale)
+	DJANGO_DEBUG=1 $(BIN)/python manage.py spectacular --lang en --format openapi-json --validate --fail-on-warn --file docs/openapi.json
+
+SDK_OUT ?= var/sdk/python
+sdk: venv  ## a Python SDK from docs/openapi.json into SDK_OUT (README "Clients")
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path docs/openapi.json \
+		--config docs/openapi-python-client.yaml --output-path $(SDK_OUT) --overwrite
+
 .PHONY: fuzz
 fuzz: venv  ## long fuzz profile: schemathesis over every operation, image/Robokassa/Unicode fuzzers
 	MWORK_FUZZ_PROFILE=long $(BIN)/pytest mwork/tests/fuzz mwork/tests/security --timeout 3600 $(PYTEST_ARGS)

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.fields import get_error_detail
 
-from accounts.models import SELF_REGISTERED_ROLES, Language, User
+from accounts.models import SELF_REGISTERED_ROLES, Language, Role, User
+from mwork.api.serializers import NewPasswordField
 
 _PASSWORD = {"max_length": 128, "trim_whitespace": False, "write_only": True}
 
@@ -15,7 +16,7 @@ _PASSWORD = {"max_length": 128, "trim_whitespace": False, "write_only": True}
 class UserOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     email = serializers.EmailField()
-    role = serializers.CharField()
+    role = serializers.ChoiceField(choices=Role.choices)
     email_verified = serializers.BooleanField()
     created_at = serializers.DateTimeField()
 
@@ -60,7 +61,7 @@ class LoginOutputSerializer(TokenPairOutputSerializer):
 
 class UserRegisterInputSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(**_PASSWORD)
+    password = NewPasswordField()
     role = serializers.ChoiceField(choices=[role.value for role in SELF_REGISTERED_ROLES])
     language = serializers.ChoiceField(
         choices=Language.values,
@@ -110,9 +111,9 @@ class PasswordResetInputSerializer(serializers.Serializer):
 
 class PasswordResetConfirmInputSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=1000)
-    new_password = serializers.CharField(**_PASSWORD)
+    new_password = NewPasswordField()
 
 
 class PasswordChangeInputSerializer(serializers.Serializer):
     old_password = serializers.CharField(**_PASSWORD)
-    new_password = serializers.CharField(**_PASSWORD)
+    new_password = NewPasswordField()

@@ -11,7 +11,11 @@ from rest_framework import serializers
 from agencies.models import InvitationStatus, MemberRole
 from agencies.selectors import agency_of_profile
 from profiles.selectors import storage_url, user_display
-from profiles.serializers import ModelListQuerySerializer, ModelProfileListItemSerializer
+from profiles.serializers import (
+    AgencySummaryOutputSerializer,
+    ModelListQuerySerializer,
+    ModelProfileListItemSerializer,
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -51,12 +55,7 @@ class TeamInvitationListQuerySerializer(serializers.Serializer):
 # ---------------------------------------------------------------------------------------------
 # Output
 # ---------------------------------------------------------------------------------------------
-class AgencySummaryOutputSerializer(serializers.Serializer):
-    """`agency {id, user_id, company_name}`: `id` is the agency's employer profile id."""
-
-    id = serializers.UUIDField(allow_null=True)
-    user_id = serializers.UUIDField()
-    company_name = serializers.CharField(allow_null=True)
+# AgencySummaryOutputSerializer lives in profiles.serializers (a model's detail embeds it).
 
 
 def agency_summary(agency_user: Any) -> dict[str, Any]:
@@ -84,7 +83,7 @@ class InvitedModelOutputSerializer(serializers.Serializer):
 
 class InvitationOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=InvitationStatus.choices)
     message = serializers.CharField()
     agency = serializers.SerializerMethodField()
     model = InvitedModelOutputSerializer(source="model_profile")
@@ -120,7 +119,7 @@ class MemberOutputSerializer(serializers.Serializer):
     user_id = serializers.UUIDField()
     name = serializers.CharField()
     email = serializers.EmailField()
-    role = serializers.CharField(help_text="owner or manager")
+    role = serializers.ChoiceField(choices=MemberRole.choices)
     added_at = serializers.DateTimeField(allow_null=True)
 
 
@@ -179,7 +178,7 @@ class TeamInvitationOutputSerializer(serializers.Serializer):
 class OrganizationOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     name = serializers.CharField()
-    my_role = serializers.CharField(help_text="owner or manager")
+    my_role = serializers.ChoiceField(choices=MemberRole.choices)
     owner = MemberOutputSerializer()
     members = MemberOutputSerializer(many=True)
 

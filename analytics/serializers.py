@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from accounts.models import Role
+from analytics.services import ANONYMOUS_ROLE
+from castings.models import CastingStatus
+
 
 class AnalyticsQuerySerializer(serializers.Serializer):
     days = serializers.IntegerField(min_value=1, max_value=365, required=False, default=30)
@@ -18,7 +22,7 @@ class AnalyticsDayViewsSerializer(serializers.Serializer):
 class AnalyticsCastingRowSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     title = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=CastingStatus.choices)
     views = serializers.IntegerField()
     responses = serializers.IntegerField()
     accepted = serializers.IntegerField()
@@ -30,7 +34,7 @@ class AnalyticsCitySerializer(serializers.Serializer):
 
 
 class AnalyticsRoleSerializer(serializers.Serializer):
-    role = serializers.CharField()
+    role = serializers.ChoiceField(choices=[*Role.values, ANONYMOUS_ROLE])
     views = serializers.IntegerField()
 
 
@@ -44,7 +48,9 @@ class AnalyticsOutputSerializer(serializers.Serializer):
     """Fields marked (model), (employer) or (advanced) appear only for that role or plan."""
 
     level = serializers.ChoiceField(choices=["basic", "advanced"])
-    role = serializers.CharField(help_text="model or employer (employers and agencies)")
+    role = serializers.ChoiceField(
+        choices=["model", "employer"], help_text="model or employer (employers and agencies)"
+    )
     days = serializers.IntegerField()
     date_from = serializers.DateField()
     date_to = serializers.DateField()

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from billing.models import BillingPeriod, PaymentPurpose, PlanName
+from billing.models import (
+    BillingPeriod,
+    PaymentPurpose,
+    PaymentStatus,
+    PlanName,
+    SubscriptionStatus,
+)
 
 
 # ---- input -----------------------------------------------------------------------------------
@@ -66,9 +73,9 @@ class BillingUsageSerializer(serializers.Serializer):
 
 
 class BillingSubscriptionOutputSerializer(serializers.Serializer):
-    plan = serializers.CharField()
-    status = serializers.CharField()
-    billing_period = serializers.CharField(allow_null=True)
+    plan = serializers.ChoiceField(choices=PlanName.choices)
+    status = serializers.ChoiceField(choices=SubscriptionStatus.choices)
+    billing_period = serializers.ChoiceField(choices=BillingPeriod.choices, allow_null=True)
     started_at = serializers.DateTimeField(allow_null=True)
     expires_at = serializers.DateTimeField(allow_null=True)
     auto_renew = serializers.BooleanField()
@@ -86,23 +93,26 @@ class BillingCheckoutOutputSerializer(serializers.Serializer):
     payment_url = serializers.CharField()
     order_id = serializers.CharField()
     amount = serializers.IntegerField()
-    purpose = serializers.CharField()
+    purpose = serializers.ChoiceField(choices=PaymentPurpose.choices)
 
 
 class BillingPaymentOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     order_id = serializers.CharField()
-    purpose = serializers.CharField()
-    plan = serializers.CharField(source="plan.name", allow_null=True, default=None)
+    purpose = serializers.ChoiceField(choices=PaymentPurpose.choices)
+    plan = serializers.ChoiceField(
+        choices=PlanName.choices, source="plan.name", allow_null=True, default=None
+    )
     billing_period = serializers.SerializerMethodField()
     package = BillingPackageOutputSerializer(allow_null=True)
     amount = serializers.IntegerField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=PaymentStatus.choices)
     is_test = serializers.BooleanField()
     is_renewal = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     paid_at = serializers.DateTimeField(allow_null=True)
 
+    @extend_schema_field(serializers.ChoiceField(choices=BillingPeriod.choices, allow_null=True))
     def get_billing_period(self, payment) -> str | None:
         return payment.billing_period or None
 

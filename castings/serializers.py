@@ -85,7 +85,9 @@ class CastingInputSerializer(serializers.Serializer):
     city = serializers.CharField(max_length=100)
     address = serializers.CharField(max_length=255, required=False, allow_blank=True)
     # Bounds of mwork.api.bounds: shoot dates at most 5 years ahead, pay at most 100 million ₸.
-    shoot_date = BoundedDateTimeField(years_ahead_max=SHOOT_DATE_MAX_YEARS)
+    shoot_date = BoundedDateTimeField(
+        years_ahead_max=SHOOT_DATE_MAX_YEARS, help_text="Must be in the future."
+    )
     duration_days = serializers.IntegerField(min_value=1, max_value=365, required=False)
     pay_min = serializers.IntegerField(
         min_value=0, max_value=PAY_MAX, required=False, allow_null=True
@@ -293,12 +295,16 @@ class ResponseNoteInputSerializer(serializers.Serializer):
 # Output
 # ------------------------------------------------------------------------------------------
 class CastingRequirementsOutputSerializer(serializers.Serializer):
-    gender = serializers.CharField(source="required_gender", allow_null=True)
+    gender = serializers.ChoiceField(
+        choices=Gender.choices, source="required_gender", allow_null=True
+    )
     min_age = serializers.IntegerField(allow_null=True)
     max_age = serializers.IntegerField(allow_null=True)
     min_height = serializers.IntegerField(allow_null=True)
     max_height = serializers.IntegerField(allow_null=True)
-    experience = serializers.CharField(source="required_experience", allow_null=True)
+    experience = serializers.ChoiceField(
+        choices=Experience.choices, source="required_experience", allow_null=True
+    )
 
 
 class CastingCreatorOutputSerializer(serializers.Serializer):
@@ -332,14 +338,14 @@ class CastingOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     title = serializers.CharField()
     description = serializers.CharField()
-    category = serializers.CharField()
+    category = serializers.ChoiceField(choices=Category.choices)
     city = serializers.CharField()
     address = serializers.CharField()
     shoot_date = serializers.DateTimeField()
     duration_days = serializers.IntegerField()
     pay_min = serializers.IntegerField(allow_null=True)
     pay_max = serializers.IntegerField(allow_null=True)
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=CastingStatus.choices)
     requirements = CastingRequirementsOutputSerializer(source="*")
     creator = CastingCreatorOutputSerializer(source="owner")
     responses_count = serializers.IntegerField()
@@ -395,9 +401,9 @@ class CastingSummaryOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     title = serializers.CharField()
     city = serializers.CharField()
-    category = serializers.CharField()
+    category = serializers.ChoiceField(choices=Category.choices)
     shoot_date = serializers.DateTimeField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=CastingStatus.choices)
     creator = CastingCreatorOutputSerializer(source="owner")
 
 
@@ -423,7 +429,7 @@ class ResponseOutputSerializer(serializers.Serializer):
     casting_id = serializers.UUIDField()
     message = serializers.CharField()
     portfolio_links = serializers.ListField(child=serializers.CharField())
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=ResponseStatus.choices)
     applied_at = serializers.DateTimeField()
     status_changed_at = serializers.DateTimeField(allow_null=True)
 

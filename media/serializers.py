@@ -48,6 +48,9 @@ class OptionalBooleanField(serializers.BooleanField):
 
 @extend_schema_serializer(component_name="MediaPhotoUpdateInput")
 class PhotoUpdateInputSerializer(serializers.Serializer):
+    """At least one of `is_main` and `order`."""
+
+    schema_extra = {"minProperties": 1}  # documented: an empty body is a 400
     is_main = OptionalBooleanField(required=False)
     order = serializers.IntegerField(required=False, min_value=0, max_value=10_000)
 

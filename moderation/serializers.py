@@ -4,7 +4,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from moderation.models import ReportReason, TargetType
+from accounts.models import Role
+from moderation.models import ReportReason, ReportStatus, TargetType
 from profiles.selectors import user_display
 
 
@@ -17,11 +18,11 @@ class ReportCreateInputSerializer(serializers.Serializer):
 
 class ReportOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    target_type = serializers.CharField()
+    target_type = serializers.ChoiceField(choices=TargetType.choices)
     target_id = serializers.UUIDField()
-    reason = serializers.CharField()
+    reason = serializers.ChoiceField(choices=ReportReason.choices)
     comment = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=ReportStatus.choices)
     created_at = serializers.DateTimeField()
 
 
@@ -31,7 +32,7 @@ class BlockedUserOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     name = serializers.CharField()
     avatar = serializers.CharField(allow_null=True)
-    role = serializers.CharField()
+    role = serializers.ChoiceField(choices=Role.choices)
     blocked_at = serializers.DateTimeField()
 
 

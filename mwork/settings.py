@@ -384,7 +384,20 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     # The envelope's `status` ("success"/"error") would otherwise collide with domain statuses.
-    "ENUM_NAME_OVERRIDES": {"SuccessStatusEnum": ["success"], "ErrorStatusEnum": ["error"]},
+    # The others: one name per choice set that several output fields share (docs/CLIENTS.md).
+    "ENUM_NAME_OVERRIDES": {
+        "SuccessStatusEnum": ["success"],
+        "ErrorStatusEnum": ["error"],
+        "CastingStatusEnum": "castings.models.CastingStatus",
+        "ResponseStatusEnum": "castings.models.ResponseStatus",
+        "PaymentStatusEnum": "billing.models.PaymentStatus",
+        "SubscriptionStatusEnum": "billing.models.SubscriptionStatus",
+        "ReportStatusEnum": "moderation.models.ReportStatus",
+        "InvitationStatusEnum": "agencies.models.InvitationStatus",
+        "RoleEnum": "accounts.models.Role",
+        "MemberRoleEnum": "agencies.models.MemberRole",
+        "NotificationTypeEnum": "notifications.models.NotificationType",
+    },
     # Where generated clients send requests by default (docs/CLIENTS.md).
     "SERVERS": [{"url": API_PUBLIC_URL, "description": "MWork API"}],
     "POSTPROCESSING_HOOKS": [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from notifications.models import DevicePlatform, NotificationPreference
+from notifications.models import DevicePlatform, NotificationPreference, NotificationType
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -27,7 +27,7 @@ class NotificationOutputSerializer(serializers.Serializer):
     """Documents `Notification.as_payload()` (what the views and the WebSocket frame send)."""
 
     id = serializers.UUIDField()
-    type = serializers.CharField()
+    type = serializers.ChoiceField(choices=NotificationType.choices)
     title = serializers.CharField()
     message = serializers.CharField()
     data = serializers.DictField()
@@ -76,6 +76,6 @@ class DeviceRegisterInputSerializer(serializers.Serializer):
 class DeviceOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     token = serializers.CharField()
-    platform = serializers.CharField()
+    platform = serializers.ChoiceField(choices=DevicePlatform.choices)
     created_at = serializers.DateTimeField()
     last_seen = serializers.DateTimeField()

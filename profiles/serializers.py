@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from agencies.selectors import agency_of_profile
@@ -112,6 +112,8 @@ class EmployerProfileCreateInputSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         error_messages={"invalid": _("Enter a phone number such as +77771234567.")},
+        help_text="7 to 15 digits (E.164), written with an optional leading +, spaces, "
+        "parentheses and dashes, e.g. +7 777 123-45-67; empty to clear.",
     )
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)
     country = serializers.CharField(max_length=100, required=False)
@@ -163,7 +165,9 @@ class WorkExperienceInputSerializer(serializers.Serializer):
     position = serializers.CharField(max_length=200)
     # Within mwork.api.bounds' window: a year-1 or year-9999 date is a 400, not stored.
     start_date = BoundedDateField()
-    end_date = BoundedDateField(required=False, allow_null=True)
+    end_date = BoundedDateField(
+        required=False, allow_null=True, help_text="Not before start_date; null while ongoing."
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         end = attrs.get("end_date")
@@ -188,11 +192,11 @@ class ModelProfileListItemSerializer(serializers.Serializer):
     user_id = serializers.UUIDField()
     name = serializers.CharField()
     age = serializers.IntegerField()
-    gender = serializers.CharField()
+    gender = serializers.ChoiceField(choices=Gender.choices)
     height = serializers.IntegerField(allow_null=True)
     city = serializers.CharField()
     categories = serializers.ListField(child=serializers.CharField())
-    experience = serializers.CharField(allow_null=True)
+    experience = serializers.ChoiceField(choices=Experience.choices, allow_null=True)
     main_photo = serializers.SerializerMethodField()
     main_thumbnail = serializers.SerializerMethodField()
     is_promoted = serializers.SerializerMethodField()
@@ -220,6 +224,7 @@ class ModelProfileListItemSerializer(serializers.Serializer):
 class PromotedModelItemSerializer(ModelProfileListItemSerializer):
     promoted_until = serializers.SerializerMethodField()
 
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_promoted_until(self, obj: ModelProfile) -> str | None:
         return format_datetime(promoted_until(obj))
 
@@ -365,18 +370,26 @@ class WorkExperienceOutputSerializer(serializers.Serializer):
     end_date = serializers.DateField(allow_null=True)
 
 
+class AgencySummaryOutputSerializer(serializers.Serializer):
+    """`agency {id, user_id, company_name}`: `id` is the agency's employer profile id."""
+
+    id = serializers.UUIDField(allow_null=True)
+    user_id = serializers.UUIDField()
+    company_name = serializers.CharField(allow_null=True)
+
+
 class ModelProfileDetailSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     user_id = serializers.UUIDField()
     name = serializers.CharField()
     bio = serializers.CharField()
     age = serializers.IntegerField()
-    gender = serializers.CharField()
+    gender = serializers.ChoiceField(choices=Gender.choices)
     height = serializers.IntegerField(allow_null=True)
     weight = serializers.IntegerField(allow_null=True)
     measurements = serializers.SerializerMethodField()
     shoe_size = serializers.IntegerField(allow_null=True)
-    clothing_size = serializers.CharField(allow_null=True)
+    clothing_size = serializers.ChoiceField(choices=ClothingSize.choices, allow_null=True)
     hair_color = serializers.CharField()
     eye_color = serializers.CharField()
     skin_tone = serializers.CharField()
@@ -384,7 +397,7 @@ class ModelProfileDetailSerializer(serializers.Serializer):
     country = serializers.CharField()
     languages = serializers.ListField(child=serializers.CharField())
     categories = serializers.ListField(child=serializers.CharField())
-    experience = serializers.CharField(allow_null=True)
+    experience = serializers.ChoiceField(choices=Experience.choices, allow_null=True)
     can_travel = serializers.BooleanField()
     main_photo = serializers.SerializerMethodField()
     photos = serializers.SerializerMethodField()
@@ -400,32 +413,33 @@ class ModelProfileDetailSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
     @extend_schema_field(
-        serializers.DictField(
-            allow_null=True,
-            help_text="The model's agency {id (employer profile), user_id, company_name}, or null.",
-        )
+        AgencySummaryOutputSerializer(allow_null=True, help_text="The model's agency, or null.")
     )
     def get_agency(self, obj: ModelProfile) -> dict[str, Any] | None:
         return agency_of_profile(obj)
 
+    @extend_schema_field(MeasurementsSerializer)
     def get_measurements(self, obj: ModelProfile) -> dict[str, int | None]:
         return {"bust": obj.bust, "waist": obj.waist, "hips": obj.hips}
 
     def get_main_photo(self, obj: ModelProfile) -> str | None:
         return storage_url(obj.main_photo)
 
+    @extend_schema_field(PhotoItemSerializer(many=True))
     def get_photos(self, obj: ModelProfile) -> list[dict[str, Any]]:
         photos = getattr(obj, "photos", None)
         if photos is None:
             return []
         return PhotoItemSerializer(photos.all(), many=True).data
 
+    @extend_schema_field(WorkExperienceOutputSerializer(many=True))
     def get_work_experience(self, obj: ModelProfile) -> list[dict[str, Any]]:
         return WorkExperienceOutputSerializer(obj.work_experience.all(), many=True).data
 
     def get_is_promoted(self, obj: ModelProfile) -> bool:
         return is_promoted(obj)
 
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_promoted_until(self, obj: ModelProfile) -> str | None:
         return format_datetime(promoted_until(obj))
 
@@ -480,10 +494,24 @@ class ReviewOutputSerializer(serializers.Serializer):
     author = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
 
+    @extend_schema_field(ReviewAuthorSerializer)
     def get_author(self, obj: Any) -> dict[str, Any]:
         return {"id": str(obj.author_id), **user_display(obj.author)}
 
 
-class ProfileMeOutputSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["model", "employer"])
-    profile = serializers.DictField()
+class ProfileMeModelSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["model"])
+    profile = ModelProfileDetailSerializer()
+
+
+class ProfileMeEmployerSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["employer"])
+    profile = EmployerProfileOutputSerializer()
+
+
+# `/profiles/me` data: the profile's shape depends on `type` (a discriminated oneOf).
+PROFILE_ME_SCHEMA = PolymorphicProxySerializer(
+    component_name="ProfilesMeData",
+    serializers={"model": ProfileMeModelSerializer, "employer": ProfileMeEmployerSerializer},
+    resource_type_field_name="type",
+)

@@ -18,6 +18,7 @@ from mwork.api.responses import created, no_content, ok
 from mwork.api.schema import api_schema, envelope, item_envelope, list_envelope
 from profiles import selectors, services
 from profiles.serializers import (
+    PROFILE_ME_SCHEMA,
     EmployerProfileCreateInputSerializer,
     EmployerProfileOutputSerializer,
     EmployerProfileUpdateInputSerializer,
@@ -323,17 +324,7 @@ class EmployerProfileDetailView(_PublicReadMixin, APIView):
 class ProfileMeView(APIView):
     @api_schema(
         summary="The caller's own profile: {type: model|employer, profile}",
-        responses={
-            200: envelope(
-                "ProfilesMe",
-                {
-                    "type": serializers.ChoiceField(choices=["model", "employer"]),
-                    "profile": serializers.DictField(
-                        help_text="ModelProfileDetail or EmployerProfile, by type."
-                    ),
-                },
-            )
-        },
+        responses={200: envelope("ProfilesMe", PROFILE_ME_SCHEMA)},
         errors=(401, 404),
     )
     def get(self, request):

@@ -19,10 +19,12 @@ documented with the serializer's own required fields). Endpoints that are not fo
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.drainage import warn
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import force_instance, is_serializer
@@ -34,6 +36,8 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import permissions, serializers
+
+from mwork.api.serializers import NewPasswordField
 
 ERROR_DESCRIPTIONS = {
     400: "VALIDATION_ERROR: invalid body, query parameter or malformed JSON",
@@ -211,8 +215,38 @@ def _has_file_field(serializer: Any) -> bool:
     return any(isinstance(f, serializers.FileField) for f in serializer.fields.values())
 
 
+def password_rules() -> tuple[int, str]:
+    """(minimum length, description) of the password policy in AUTH_PASSWORD_VALIDATORS."""
+    minimum, rules = 1, []
+    for validator in settings.AUTH_PASSWORD_VALIDATORS:
+        name = validator["NAME"].rsplit(".", 1)[-1]
+        if name == "MinimumLengthValidator":
+            minimum = int(validator.get("OPTIONS", {}).get("min_length", 8))
+            rules.append(f"at least {minimum} characters (password_too_short)")
+        elif name == "CommonPasswordValidator":
+            rules.append("not a common password (password_too_common)")
+        elif name == "NumericPasswordValidator":
+            rules.append("not entirely numeric (password_entirely_numeric)")
+        elif name == "UserAttributeSimilarityValidator":
+            rules.append("not too similar to the e-mail (password_too_similar)")
+    return minimum, "Password policy: " + "; ".join(rules) + "." if rules else ""
+
+
 class MworkAutoSchema(AutoSchema):
     """drf-spectacular's AutoSchema with the rules of the module docstring."""
+
+    def _map_basic_serializer(self, serializer, direction):
+        # `schema_extra` on a serializer class: object-level rules such as {"minProperties": 1}.
+        schema = super()._map_basic_serializer(serializer, direction)
+        schema.update(getattr(serializer, "schema_extra", {}))
+        return schema
+
+    def _insert_field_validators(self, field, schema):
+        super()._insert_field_validators(field, schema)
+        if isinstance(field, NewPasswordField):  # the policy the service applies
+            minimum, description = password_rules()
+            schema["minLength"] = max(schema.get("minLength", 1), minimum)
+            schema["description"] = description
 
     def map_parsers(self) -> list[str]:
         # One media type per body: generators send whichever is listed first, and a body that
@@ -456,3 +490,14 @@ def postprocess_for_generators(result: dict, generator: Any, **kwargs: Any) -> d
     _add_enum_varnames(result)
     result["components"]["schemas"] = dict(sorted(schemas.items()))
     return result
+
+
+def generated_schema() -> dict:
+    """The schema `make schema` writes to docs/openapi.json (English, like `--lang en`)."""
+    from django.utils import translation
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.renderers import OpenApiJsonRenderer
+
+    with translation.override("en"):
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+        return json.loads(OpenApiJsonRenderer().render(schema, renderer_context={}))

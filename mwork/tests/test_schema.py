@@ -293,3 +293,67 @@ def test_patch_bodies_require_what_the_server_requires(schema):
         component = _resolve(schema, body["content"]["application/json"]["schema"])
         assert body.get("required") is True
         assert component["required"] == ["status"]
+
+
+# Free-form on purpose: the error's details vary by code (limit/used/plan, per-field lists) and a
+# notification's data by its type (docs/CLIENTS.md).
+FREE_FORM_ALLOWED = {"ApiError.details", "NotificationOutput.data"}
+
+
+def _properties(schema):
+    for name, component in schema["components"]["schemas"].items():
+        for alternative in [component, *component.get("oneOf", []), *component.get("allOf", [])]:
+            for prop, node in alternative.get("properties", {}).items():
+                yield f"{name}.{prop}", node
+
+
+def test_no_free_form_objects_where_a_type_exists(schema):
+    free = []
+    for where, node in _properties(schema):
+        for candidate in (node, node.get("items", {})):
+            untyped = candidate.get("additionalProperties") in (None, {}, True)
+            if candidate.get("type") == "object" and "properties" not in candidate and untyped:
+                free.append(where)
+    assert sorted(set(free) - FREE_FORM_ALLOWED) == []
+
+
+ENUM_LIKE = re.compile(
+    r"^(status|role|my_role|category|gender|experience|clothing_size|type|"
+    r"platform|purpose|plan|billing_period|target_type|reason)$"
+)
+# Values from another layer (billing above accounts) or open sets, documented in words.
+ENUM_EXEMPT = {"MeSubscriptionOutput.plan", "MeSubscriptionOutput.status"}
+
+
+def test_output_choice_fields_are_enums_and_datetimes_have_a_format(schema):
+    problems = []
+    for where, node in _properties(schema):
+        prop = where.split(".", 1)[1]
+        if node.get("type") == "string" and "enum" not in node and "format" not in node:
+            if ENUM_LIKE.match(prop) and where not in ENUM_EXEMPT:
+                problems.append(f"{where}: a plain string")
+            if prop.endswith(("_at", "_until")):
+                problems.append(f"{where}: a datetime without format")
+    assert not problems, "\n".join(problems)
+
+
+def test_profiles_me_is_a_discriminated_union(schema):
+    data = schema["components"]["schemas"]["ProfilesMeData"]
+    assert data["discriminator"]["propertyName"] == "type"
+    assert set(data["discriminator"]["mapping"]) == {"model", "employer"}
+
+
+def test_password_and_phone_rules_are_documented(schema):
+    components = schema["components"]["schemas"]
+    for name, prop in (
+        ("UserRegisterInputRequest", "password"),
+        ("PasswordResetConfirmInputRequest", "new_password"),
+        ("PasswordChangeInputRequest", "new_password"),
+    ):
+        password = components[name]["properties"][prop]
+        assert password["minLength"] == 8
+        assert "password_too_common" in password["description"]
+    phone = components["EmployerProfileCreateInputRequest"]["properties"]["phone"]
+    assert phone["pattern"].startswith("^$|")
+    assert "7 to 15 digits" in phone["description"]
+    assert components["MediaPhotoUpdateInputRequest"]["minProperties"] == 1
