@@ -149,7 +149,7 @@ class TeamInvitationOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     organization = serializers.SerializerMethodField()
     email = serializers.EmailField(help_text="the invited address, lower-cased")
-    role = serializers.CharField()
+    role = serializers.ChoiceField(choices=MemberRole.choices)
     status = serializers.SerializerMethodField(
         help_text="pending, accepted, declined, cancelled or expired"
     )
@@ -163,7 +163,7 @@ class TeamInvitationOutputSerializer(serializers.Serializer):
         organization = invitation.organization
         return {"id": organization.id, "name": user_display(organization.owner)["name"]}
 
-    @extend_schema_field(serializers.CharField())
+    @extend_schema_field(serializers.ChoiceField(choices=[*InvitationStatus.values, "expired"]))
     def get_status(self, invitation: Any) -> str:
         return "expired" if invitation.is_expired else invitation.status
 

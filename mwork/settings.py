@@ -394,6 +394,8 @@ SPECTACULAR_SETTINGS = {
         "SubscriptionStatusEnum": "billing.models.SubscriptionStatus",
         "ReportStatusEnum": "moderation.models.ReportStatus",
         "InvitationStatusEnum": "agencies.models.InvitationStatus",
+        "TeamInvitationStatusEnum": ["pending", "accepted", "declined", "cancelled", "expired"],
+        "ExportStatusEnum": "privacy.models.ExportStatus",
         "RoleEnum": "accounts.models.Role",
         "MemberRoleEnum": "agencies.models.MemberRole",
         "NotificationTypeEnum": "notifications.models.NotificationType",

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from accounts.models import LegalDocumentKind
 from accounts.serializers import LegalDocumentOutputSerializer
+from privacy.models import ExportStatus
 
 _PASSWORD = {"max_length": 128, "trim_whitespace": False, "write_only": True}
 
@@ -50,12 +51,12 @@ class ConsentWithdrawOutputSerializer(serializers.Serializer):
 
 class ExportCreatedOutputSerializer(serializers.Serializer):
     export_id = serializers.UUIDField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=ExportStatus.choices)
 
 
 class ExportOutputSerializer(serializers.Serializer):
     export_id = serializers.UUIDField(source="id")
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=ExportStatus.choices)
     created_at = serializers.DateTimeField()
     download_url = serializers.CharField(allow_null=True)
     expires_at = serializers.DateTimeField(allow_null=True)

@@ -464,6 +464,19 @@ def _bound_pagination(result: dict) -> None:
                     schema.update(bounds)
 
 
+def _binary_also_as_octet_stream(result: dict) -> None:
+    """A file answer (`application/zip`, `image/jpeg`, ...) is also listed as
+    application/octet-stream: the one binary type every generator reads (openapi-python-client
+    dropped the response otherwise)."""
+    for item in result["paths"].values():
+        for operation in item.values():
+            for response in operation.get("responses", {}).values():
+                content = response.get("content", {})
+                for media in list(content.values()):
+                    if media.get("schema", {}).get("format") == "binary":
+                        content.setdefault("application/octet-stream", media)
+
+
 def _drop_unreferenced(result: dict) -> None:
     """Components nothing reaches any more (NullEnum, BlankEnum) would become dead SDK code."""
     schemas = result["components"]["schemas"]
@@ -486,6 +499,7 @@ def postprocess_for_generators(result: dict, generator: Any, **kwargs: Any) -> d
     _merge_string_alternatives(schemas)
     _name_list_operations(result)
     _bound_pagination(result)
+    _binary_also_as_octet_stream(result)
     _drop_unreferenced(result)
     _add_enum_varnames(result)
     result["components"]["schemas"] = dict(sorted(schemas.items()))
