@@ -437,7 +437,7 @@ class ResponseOutputSerializer(serializers.Serializer):
 class MyResponseOutputSerializer(ResponseOutputSerializer):
     """A response as its author sees it later: an untold shortlist reads pending."""
 
-    status = serializers.CharField(source="status_for_model")
+    status = serializers.ChoiceField(choices=ResponseStatus.choices, source="status_for_model")
     status_changed_at = serializers.DateTimeField(
         source="status_changed_at_for_model", allow_null=True
     )
