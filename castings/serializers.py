@@ -503,11 +503,11 @@ class AuditionModelOutputSerializer(serializers.Serializer):
 class AuditionOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     response_id = serializers.UUIDField()
-    kind = serializers.CharField()
+    kind = serializers.ChoiceField(choices=AuditionKind.choices)
     starts_at = serializers.DateTimeField()
     place = serializers.CharField()
     message = serializers.CharField()
-    status = serializers.CharField(help_text="pending, confirmed, declined or cancelled")
+    status = serializers.ChoiceField(choices=AuditionStatus.choices)
     decline_reason = serializers.CharField()
     casting = serializers.SerializerMethodField()
     model = AuditionModelOutputSerializer(source="response.model_profile")
