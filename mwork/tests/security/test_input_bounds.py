@@ -308,3 +308,50 @@ def test_huge_numbers_and_far_dates_in_query_parameters_are_never_a_500(schema, 
 
     assert checked >= 20
     assert not problems, "\n".join(problems)
+
+
+def _column_ranges() -> dict[str, tuple[int, int]]:
+    """Field name → the narrowest range of an integer column of that name in any model."""
+    from django.apps import apps
+    from django.db import connection
+
+    ranges: dict[str, tuple[int, int]] = {}
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if field.get_internal_type() not in connection.ops.integer_field_ranges:
+                continue
+            low, high = connection.ops.integer_field_range(field.get_internal_type())
+            low = -(2**31) if low is None else low  # SQLite reports none: use PostgreSQL's
+            high = 2**31 - 1 if high is None else high
+            known = ranges.get(field.name, (low, high))
+            ranges[field.name] = (max(low, known[0]), min(high, known[1]))
+    return ranges
+
+
+def _integer_properties(schema: dict, node: dict, prefix: str = ""):
+    node = _resolve(schema, node)
+    for name, raw in node.get("properties", {}).items():
+        prop = _resolve(schema, raw)
+        if prop.get("type") == "object":
+            yield from _integer_properties(schema, prop, f"{prefix}{name}.")
+        elif prop.get("type") == "integer" and not prop.get("readOnly"):
+            yield f"{prefix}{name}", name, prop
+
+
+def test_integer_bounds_fit_the_columns_of_the_same_name(schema):
+    """The serializer's bounds are derived from the model: a value the serializer accepts fits
+    every integer column of that name (a smallint height cannot take 40,000)."""
+    columns = _column_ranges()
+    problems, compared = [], 0
+    for op in writable_operations(schema):
+        body = schema["paths"][op.path][op.method]["requestBody"]["content"][op.content_type]
+        for dotted, name, prop in _integer_properties(schema, body["schema"]):
+            if name not in columns:
+                continue
+            compared += 1
+            low, high = columns[name]
+            if prop.get("minimum", -(2**63)) < low or prop.get("maximum", 2**63) > high:
+                problems.append(f"{op.method.upper()} {op.path} {dotted}: {prop} vs {low}…{high}")
+
+    assert compared >= 10
+    assert not problems, "\n".join(problems)
