@@ -5,6 +5,10 @@
 is skipped, and a demo response that exists is left alone. Demo responses are seeded rows, not
 applications through `response_submit`, so they do not use up the demo models' monthly plan
 allowance: `model1@demo.mwork.kz` can still apply three times in the walkthrough.
+
+The README's walkthrough "An employer works through applicants" needs `employer2@demo.mwork.kz`
+(Steppe Studio) on BUSINESS and its active casting "Pipeline demo: autumn campaign" with eight
+applicants (models 2 to 9): `load_pipeline_demo` makes both, once.
 """
 
 from __future__ import annotations
@@ -100,7 +104,13 @@ def _demo_users(prefix: str):
 
 
 def load_demo(*, rng: random.Random) -> None:
-    """Create castings for each demo employer without castings, and demo responses."""
+    """Create castings for each demo employer without castings, demo responses, and the
+    pipeline walkthrough's casting."""
+    _load_castings(rng=rng)
+    load_pipeline_demo(rng=rng)
+
+
+def _load_castings(*, rng: random.Random) -> None:
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     employers = _demo_users("employer").filter(employer_profile__isnull=False)
     created: list[Casting] = []
@@ -154,3 +164,41 @@ def load_demo(*, rng: random.Random) -> None:
                     "status_changed_at": now if status != ResponseStatus.PENDING else None,
                 },
             )
+
+
+PIPELINE_TITLE = "Pipeline demo: autumn campaign"
+
+
+def load_pipeline_demo(*, rng: random.Random) -> None:
+    """employer2 on BUSINESS with an active casting and eight seeded applicants (idempotent)."""
+    from billing.entitlements import current_subscription
+    from billing.services import subscription_grant
+
+    owner = User.objects.filter(email=f"employer2@{DEMO_DOMAIN}").first()
+    if owner is None or Casting.objects.filter(owner=owner, title=PIPELINE_TITLE).exists():
+        return
+    if current_subscription(owner) is None:
+        subscription_grant(user=owner, plan_name="BUSINESS", days=365)
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    casting = Casting(
+        owner=owner,
+        title=PIPELINE_TITLE,
+        description="Outdoor autumn campaign for a clothing brand: two days in Almaty.",
+        category="commercial",
+        city="Almaty",
+        address="Abay Avenue 10",
+        shoot_date=now + timedelta(days=40, hours=10),
+        duration_days=2,
+        pay_min=60000,
+        pay_max=120000,
+        status=CastingStatus.ACTIVE,
+        published_at=now,
+    )
+    casting.save()
+    applicants = ModelProfile.objects.filter(
+        user__email__in=[f"model{number}@{DEMO_DOMAIN}" for number in range(2, 10)]
+    )
+    for profile in applicants:
+        Response.objects.get_or_create(
+            casting=casting, model_profile=profile, defaults={"message": rng.choice(MESSAGES)}
+        )
