@@ -11,6 +11,12 @@ from django.utils.translation import ngettext
 from accounts import services
 from accounts.models import User, normalize_email
 from moderation import services as moderation_services
+from moderation.admin_links import (
+    Link,
+    RelatedLinksMixin,
+    audit_about,
+    reports_against,
+)
 from moderation.admin_policy import AuditedAdminMixin, PolicyPermissionsMixin
 from moderation.models import AuditAction
 from mwork.api.exceptions import DomainError
@@ -37,7 +43,29 @@ class UserChangeAdminForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(AuditedAdminMixin, PolicyPermissionsMixin, DjangoUserAdmin):
+class UserAdmin(RelatedLinksMixin, AuditedAdminMixin, PolicyPermissionsMixin, DjangoUserAdmin):
+    def related(self, obj: User) -> list[Link]:
+        profile = getattr(obj, "model_profile", None)
+        company = getattr(obj, "employer_profile", None)
+        links = []
+        if profile is not None:
+            links += [
+                Link(_("model profile"), "profiles.modelprofile", pk=profile.pk),
+                Link(_("responses"), "castings.response", {"model_profile": profile.pk}),
+            ]
+        if company is not None:
+            links.append(Link(_("employer profile"), "profiles.employerprofile", pk=company.pk))
+        return [
+            *links,
+            Link(_("castings"), "castings.casting", {"owner": obj.pk}),
+            Link(_("subscriptions"), "billing.subscription", {"user": obj.pk}),
+            Link(_("payments"), "billing.payment", {"user": obj.pk}),
+            reports_against(obj.pk),
+            Link(_("reports filed"), "moderation.report", {"reporter": obj.pk, "status": "all"}),
+            audit_about(obj.pk),
+            Link(_("audit entries by"), "moderation.auditlogentry", {"actor": obj.pk}),
+        ]
+
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     list_display = ("email", "role", "email_verified", "is_active", "is_staff", "created_at")

@@ -19,6 +19,7 @@ from billing.models import (
     ResponsePackage,
     Subscription,
 )
+from moderation.admin_links import Link, RelatedLinksMixin, audit_about
 from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
 from moderation.models import AuditAction
 from mwork.admin_display import json_display
@@ -69,7 +70,14 @@ class ExtendForm(forms.Form):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(PolicyAdmin):
+class SubscriptionAdmin(RelatedLinksMixin, PolicyAdmin):
+    def related(self, obj: Subscription) -> list[Link]:
+        return [
+            Link(_("user"), "accounts.user", pk=obj.user_id),
+            Link(_("payments"), "billing.payment", {"user": obj.user_id}),
+            audit_about(obj.pk),
+        ]
+
     list_display = (
         "user",
         "plan",
@@ -169,7 +177,14 @@ class PaymentEventInline(PolicyTabularInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(PolicyAdmin):
+class PaymentAdmin(RelatedLinksMixin, PolicyAdmin):
+    def related(self, obj: Payment) -> list[Link]:
+        return [
+            Link(_("user"), "accounts.user", pk=obj.user_id),
+            Link(_("subscriptions"), "billing.subscription", {"user": obj.user_id}),
+            audit_about(obj.pk),
+        ]
+
     # Seven columns, so the list fits 1440 px: what was bought in one, the flags in one;
     # the creation time is in the date hierarchy and the filters.
     list_display = (

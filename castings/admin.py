@@ -10,6 +10,7 @@ from django.utils.translation import ngettext, ngettext_lazy
 
 from castings import services
 from castings.models import Casting, CastingStatus, Response, ResponseStatus, SavedCasting
+from moderation.admin_links import Link, RelatedLinksMixin, audit_about, reports_on
 from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
 from moderation.models import AuditAction
 from mwork.admin_display import json_display
@@ -49,7 +50,16 @@ class ResponseInline(PolicyTabularInline):
 
 
 @admin.register(Casting)
-class CastingAdmin(PolicyAdmin):
+class CastingAdmin(RelatedLinksMixin, PolicyAdmin):
+    def related(self, obj: Casting) -> list[Link]:
+        return [
+            Link(_("owner"), "accounts.user", pk=obj.owner_id),
+            Link(_("responses"), "castings.response", {"casting": obj.pk}),
+            Link(_("chat rooms"), "chat.room", {"casting": obj.pk}),
+            reports_on(obj.pk),
+            audit_about(obj.pk),
+        ]
+
     # Six columns, so the list fits 1440 px: where/what under the title, hidden beside status.
     list_display = (
         "title_card",
@@ -228,7 +238,13 @@ class CastingAdmin(PolicyAdmin):
 
 
 @admin.register(Response)
-class ResponseAdmin(PolicyAdmin):
+class ResponseAdmin(RelatedLinksMixin, PolicyAdmin):
+    def related(self, obj: Response) -> list[Link]:
+        return [
+            Link(_("casting"), "castings.casting", pk=obj.casting_id),
+            Link(_("model profile"), "profiles.modelprofile", pk=obj.model_profile_id),
+        ]
+
     list_display = ("casting", "model_profile", "status", "applied_at")
     list_filter = ("status", "applied_at")
     search_fields = ("casting__title", "model_profile__name", "model_profile__user__email")

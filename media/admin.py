@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from media.models import Photo
 from media.selectors import storage_url
+from moderation.admin_links import Link, RelatedLinksMixin, audit_about, reports_on
 from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
 from moderation.services import photo_remove
 
@@ -26,7 +27,14 @@ def _preview(name: str, size: int = 80) -> str:
 
 
 @admin.register(Photo)
-class PhotoAdmin(PolicyAdmin):
+class PhotoAdmin(RelatedLinksMixin, PolicyAdmin):
+    def related(self, obj: Photo) -> list[Link]:
+        return [
+            Link(_("model profile"), "profiles.modelprofile", pk=obj.profile_id),
+            reports_on(obj.pk),
+            audit_about(obj.pk),
+        ]
+
     list_display = ("preview", "profile", "is_main", "order", "width", "height", "created_at")
     list_filter = ("is_main",)
     list_select_related = ("profile",)

@@ -20,6 +20,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from media.admin import PhotoInline
+from moderation.admin_links import (
+    Link,
+    RelatedLinksMixin,
+    audit_about,
+    reports_against,
+    reports_on,
+)
 from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
 from moderation.models import AuditAction
 from mwork.api.exceptions import ValidationFailed
@@ -128,7 +135,19 @@ class WorkExperienceInline(PolicyTabularInline):
 
 
 @admin.register(ModelProfile)
-class ModelProfileAdmin(PolicyAdmin):
+class ModelProfileAdmin(RelatedLinksMixin, PolicyAdmin):
+    def related(self, obj: ModelProfile) -> list[Link]:
+        return [
+            Link(_("user"), "accounts.user", pk=obj.user_id),
+            Link(_("photos"), "media.photo", {"profile": obj.pk}),
+            Link(_("responses"), "castings.response", {"model_profile": obj.pk}),
+            Link(_("subscriptions"), "billing.subscription", {"user": obj.user_id}),
+            Link(_("payments"), "billing.payment", {"user": obj.user_id}),
+            reports_on(obj.pk),
+            reports_against(obj.user_id),
+            audit_about(obj.pk),
+        ]
+
     form = ModelProfileAdminForm
     # Eight columns, so the list fits 1440 px: the account under the name, the body
     # measurements in one cell, visibility and promotion in one.
@@ -304,7 +323,18 @@ def _platform_tz() -> dt.tzinfo:
 
 
 @admin.register(EmployerProfile)
-class EmployerProfileAdmin(PolicyAdmin):
+class EmployerProfileAdmin(RelatedLinksMixin, PolicyAdmin):
+    def related(self, obj: EmployerProfile) -> list[Link]:
+        return [
+            Link(_("user"), "accounts.user", pk=obj.user_id),
+            Link(_("castings"), "castings.casting", {"owner": obj.user_id}),
+            Link(_("subscriptions"), "billing.subscription", {"user": obj.user_id}),
+            Link(_("payments"), "billing.payment", {"user": obj.user_id}),
+            reports_on(obj.pk),
+            reports_against(obj.user_id),
+            audit_about(obj.pk),
+        ]
+
     list_display = ("company_name", "user", "city", "is_verified", "created_at")
     list_filter = ("is_verified", "city")
     search_fields = ("company_name", "user__email", "contact_person", "phone")

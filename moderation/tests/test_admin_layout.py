@@ -87,3 +87,76 @@ def test_notification_json_is_shown_readable_and_not_editable(root_client, make_
 
     assert "<dt>casting_id</dt><dd>abc</dd>" in page
     assert 'name="data"' not in page and 'name="push_devices"' not in page
+
+
+def _related(page: str) -> list[str]:
+    if 'class="mwork-related"' not in page:
+        return []
+    bar = page.split('class="mwork-related"')[1].split("</nav>")[0]
+    return [chunk.split('"')[0].replace("&amp;", "&") for chunk in bar.split('href="')[1:]]
+
+
+@pytest.fixture
+def linked_world(make_user, make_model_profile, make_employer_profile, make_casting, make_photo):
+    from moderation.tests.factories import ReportFactory
+
+    model = make_user(plan="PRO")
+    profile = make_model_profile(user=model)
+    photo = make_photo(profile=profile)
+    company = make_employer_profile()
+    casting = make_casting(owner=company.user)
+    Response = apps.get_model("castings", "Response")
+    Response.objects.create(casting=casting, model_profile=profile, message="Hello")
+    ReportFactory(target_user=model, target_id=model.pk)
+    subscription = apps.get_model("billing", "Subscription").objects.get(user=model)
+    payment = apps.get_model("billing", "Payment").objects.create(
+        user=model, amount=5000, purpose="subscription", plan=subscription.plan
+    )
+    return {
+        "accounts/user": model.pk,
+        "profiles/modelprofile": profile.pk,
+        "profiles/employerprofile": company.pk,
+        "castings/casting": casting.pk,
+        "billing/subscription": subscription.pk,
+        "billing/payment": payment.pk,
+        "media/photo": photo.pk,
+    }
+
+
+def test_related_links_lead_to_filtered_lists_that_open(root_client, linked_world):
+    for page_path, pk in linked_world.items():
+        page = root_client.get(f"/admin/{page_path}/{pk}/change/").content.decode()
+        links = _related(page)
+        assert links, page_path
+        for url in links:
+            response = root_client.get(url)
+            # an unknown lookup would redirect to "?e=1"; every link answers its list or page
+            assert response.status_code == 200, (page_path, url, response.status_code)
+
+
+def test_user_page_links_to_everything_about_the_user(root_client, linked_world):
+    user_id = linked_world["accounts/user"]
+    links = _related(root_client.get(f"/admin/accounts/user/{user_id}/change/").content.decode())
+
+    expected = [
+        f"/admin/profiles/modelprofile/{linked_world['profiles/modelprofile']}/change/",
+        f"/admin/castings/response/?model_profile={linked_world['profiles/modelprofile']}",
+        f"/admin/billing/subscription/?user={user_id}",
+        f"/admin/billing/payment/?user={user_id}",
+        f"/admin/moderation/report/?target_user={user_id}&status=all",
+        f"/admin/moderation/auditlogentry/?target_id={user_id}",
+    ]
+    for url in expected:
+        assert url in links
+    payments = root_client.get(f"/admin/billing/payment/?user={user_id}")
+    assert len(payments.context["cl"].result_list) == 1
+
+
+def test_related_links_follow_the_staff_policy(client, make_staff, linked_world):
+    client.force_login(make_staff("Moderators"))
+    user_id = linked_world["accounts/user"]
+
+    links = _related(client.get(f"/admin/accounts/user/{user_id}/change/").content.decode())
+
+    assert any("/admin/moderation/report/" in url for url in links)
+    assert not any("/admin/billing/" in url for url in links)
