@@ -22,9 +22,18 @@ class UserOutputSerializer(serializers.Serializer):
 
 
 class MeSubscriptionOutputSerializer(serializers.Serializer):
-    plan = serializers.CharField()
-    status = serializers.CharField()
+    plan = serializers.ChoiceField(choices=[])
+    status = serializers.ChoiceField(choices=[])
     expires_at = serializers.DateTimeField(allow_null=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The choices are billing's (billing sits above accounts: imported when used, like
+        # accounts.selectors does); they make plan/status enums in the schema.
+        from billing.models import PlanName, SubscriptionStatus
+
+        self.fields["plan"].choices = PlanName.choices
+        self.fields["status"].choices = SubscriptionStatus.choices
 
 
 class ConsentOutputSerializer(serializers.Serializer):
