@@ -224,17 +224,16 @@ def _casting_body(**overrides) -> dict:
     }
 
 
-@pytest.mark.parametrize("pay", [10**30, 2**63, 2**31, PAY_MAX + 1])
-@pytest.mark.parametrize("field", ["pay_min", "pay_max"])
-def test_a_huge_pay_is_a_400_not_a_500(world, client_for, field, pay):
+def test_a_huge_pay_is_a_400_not_a_500(world, client_for):
+    client = client_for(world.a.employer)
     before = Casting.objects.count()
 
-    response = client_for(world.a.employer).post(
-        "/api/v1/castings", _casting_body(**{field: pay}), format="json"
-    )
+    for field in ("pay_min", "pay_max"):
+        for pay in (10**30, 2**63, 2**31, PAY_MAX + 1):
+            response = client.post("/api/v1/castings", _casting_body(**{field: pay}), format="json")
 
-    assert response.status_code == 400
-    assert field in response.json()["error"]["details"]
+            assert response.status_code == 400, (field, pay)
+            assert field in response.json()["error"]["details"]
     assert Casting.objects.count() == before
 
 
