@@ -267,7 +267,7 @@ def _openapi_generator_jar() -> Path | None:
     return jar if jar.exists() else None
 
 
-def test_openapi_generator_validates_and_generates_python_and_typescript(tmp_path):
+def test_openapi_generator_validates_and_generates_clients(tmp_path):
     java, jar = shutil.which("java"), _openapi_generator_jar()
     if java is None or jar is None:
         pytest.skip("openapi-generator needs Java 17+ and the openapi-generator-cli wheel")
@@ -285,9 +285,15 @@ def test_openapi_generator_validates_and_generates_python_and_typescript(tmp_pat
         return output
 
     assert "No validation issues detected" in run("validate", "-i", str(COMMITTED))
-    # One JVM generates both clients (`batch`): Java's start-up is most of the cost.
+    # One JVM generates every client (`batch`): Java's start-up is most of the cost.
+    generators = (
+        ("python", {"packageName": "mwork_gen"}),
+        ("typescript-fetch", {}),
+        ("swift5", {}),
+        ("kotlin", {}),
+    )
     configs = []
-    for generator, extra in (("python", {"packageName": "mwork_gen"}), ("typescript-fetch", {})):
+    for generator, extra in generators:
         config = tmp_path / f"{generator}.json"
         config.write_text(
             json.dumps(
@@ -301,9 +307,15 @@ def test_openapi_generator_validates_and_generates_python_and_typescript(tmp_pat
         )
         configs.append(str(config))
     output = run("batch", "--fail-fast", *configs)
-    assert "2 generators successfully" in output, output[-3000:]
+    assert f"{len(generators)} generators successfully" in output, output[-3000:]
     assert (tmp_path / "typescript-fetch" / "apis" / "AuthApi.ts").exists()
-    assert not list((tmp_path / "typescript-fetch" / "models").glob("ModelError*"))
+    # No `ModelError` renaming (the error component is ApiError) and no enum without a case.
+    assert not list(tmp_path.glob("**/ModelError*"))
+    swift_enums = list((tmp_path / "swift5").glob("**/Models/*Enum.swift"))
+    kotlin_enums = list((tmp_path / "kotlin").glob("**/models/*Enum.kt"))
+    assert swift_enums and kotlin_enums
+    assert [p.name for p in swift_enums if "    case " not in p.read_text()] == []
+    assert [p.name for p in kotlin_enums if "@Json(name = " not in p.read_text()] == []
 
     # The python client imports (pydantic models of every component) and takes a blank URL.
     sys.path.insert(0, str(tmp_path / "python"))
