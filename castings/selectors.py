@@ -48,6 +48,7 @@ from castings.models import (
 from moderation.selectors import blocked_user_ids_subquery
 from mwork.api.exceptions import NotFound, PermissionDenied, SubscriptionLimitExceeded
 from mwork.db import compiled_once
+from mwork.db_router import on_replica
 from profiles.models import ModelProfile
 
 PUBLIC_STATUSES = (CastingStatus.ACTIVE, CastingStatus.COMPLETED, CastingStatus.CANCELLED)
@@ -279,7 +280,7 @@ def casting_list_public(*, user: Any, filters: CastingFilters) -> QuerySet[Casti
         .exclude(owner_id__in=inactive_user_ids())  # banned owners' castings disappear
     )
     queryset = _apply_filters(queryset, filters)
-    return _apply_ordering(_card_rows(queryset), filters.ordering)
+    return on_replica(_apply_ordering(_card_rows(queryset), filters.ordering))
 
 
 def casting_list_owned(*, user: Any, status: str | None = None) -> QuerySet[Casting]:

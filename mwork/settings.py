@@ -5,6 +5,7 @@ local-memory cache, eager Celery, local media, console e-mail) or stops start-up
 message when DEBUG is off and a secret is missing. `.env.example` lists every variable.
 """
 
+import copy
 from datetime import timedelta
 from pathlib import Path
 
@@ -170,6 +171,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+
+# A read replica for the public catalogue and castings lists (mwork/db_router.py); writes and
+# read-your-own-writes paths stay on the primary.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    if DATABASES["replica"]["ENGINE"] == DATABASES["default"]["ENGINE"]:
+        for _key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "OPTIONS"):  # served as the primary
+            if _key in DATABASES["default"]:
+                DATABASES["replica"][_key] = copy.deepcopy(DATABASES["default"][_key])
+DATABASE_ROUTERS = ["mwork.db_router.PrimaryReplicaRouter"]
 
 # List totals are exact up to this many rows, a lower bound past it (mwork/api/pagination.py).
 PAGINATION_COUNT_CAP = env.int("PAGINATION_COUNT_CAP", default=1000)

@@ -32,6 +32,7 @@ from billing.selectors import promoted_until_subquery
 from moderation.selectors import blocked_user_ids_subquery
 from mwork.api.exceptions import NotFound, PermissionDenied
 from mwork.db import compiled_once, from_db
+from mwork.db_router import on_replica
 from profiles.models import EmployerProfile, ModelProfile, Review, WorkExperience
 
 FALLBACK_DISPLAY_NAME = "MWork user"
@@ -254,7 +255,7 @@ def model_profile_list(*, filters: ModelFilters, viewer: Any = None) -> QuerySet
             else expression.asc(nulls_last=nulls_last)
         )
     order += [F("created_at").desc(), F("id").desc()]  # stable pages
-    return queryset.order_by(*order)
+    return on_replica(queryset.order_by(*order))
 
 
 # Exactly the columns of a catalogue card (`ModelProfileListItemSerializer`'s shape), plus the
