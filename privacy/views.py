@@ -47,7 +47,11 @@ def _scheduled(user) -> dict:
 class AccountView(UserMeView):
     """GET: the signed-in user (accounts); DELETE: schedule the account's deletion."""
 
-    throttle_classes = AUTH_THROTTLES
+    def get_throttles(self):
+        # DELETE checks a password: the login limit. GET /auth/me is an ordinary read.
+        if self.request.method == "DELETE":
+            return [throttle() for throttle in AUTH_THROTTLES]
+        return super().get_throttles()
 
     @api_schema(
         request=AccountDeleteInputSerializer,
