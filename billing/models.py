@@ -48,6 +48,8 @@ class Plan(models.Model):
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
         ordering = ["sort_order", "price_monthly"]
         constraints = [
             models.CheckConstraint(
@@ -106,6 +108,8 @@ class Subscription(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -131,6 +135,8 @@ class ResponsePackage(models.Model):
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("response package")
+        verbose_name_plural = _("response packages")
         ordering = ["sort_order", "price"]
         constraints = [
             models.CheckConstraint(
@@ -154,6 +160,10 @@ class ResponseCredit(models.Model):
     balance = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        verbose_name = _("response credit")
+        verbose_name_plural = _("response credits")
+
     def __str__(self) -> str:
         return f"{self.user_id}: {self.balance}"
 
@@ -173,6 +183,8 @@ class ResponseUsage(models.Model):
     )
 
     class Meta:
+        verbose_name = _("response usage")
+        verbose_name_plural = _("response usages")
         constraints = [
             models.UniqueConstraint(fields=["user", "month"], name="billing_usage_user_month"),
         ]
@@ -238,6 +250,8 @@ class Payment(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -294,6 +308,8 @@ class PaymentEvent(models.Model):
     received_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("payment event")
+        verbose_name_plural = _("payment events")
         ordering = ["-received_at"]
         indexes = [models.Index(fields=["inv_id"], name="billing_event_inv_id_idx")]
 

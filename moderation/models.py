@@ -19,26 +19,26 @@ from moderation.staff_policy import capability_meta_permissions
 
 
 class TargetType(models.TextChoices):
-    USER = "user", "User"
-    MODEL_PROFILE = "model_profile", "Model profile"
-    EMPLOYER_PROFILE = "employer_profile", "Employer profile"
-    CASTING = "casting", "Casting"
-    MESSAGE = "message", "Chat message"
-    PHOTO = "photo", "Photo"
+    USER = "user", _("User")
+    MODEL_PROFILE = "model_profile", _("Model profile")
+    EMPLOYER_PROFILE = "employer_profile", _("Employer profile")
+    CASTING = "casting", _("Casting")
+    MESSAGE = "message", _("Chat message")
+    PHOTO = "photo", _("Photo")
 
 
 class ReportReason(models.TextChoices):
-    SPAM = "spam", "Spam"
-    ABUSE = "abuse", "Abuse"
-    FAKE = "fake", "Fake"
-    INAPPROPRIATE = "inappropriate", "Inappropriate"
-    OTHER = "other", "Other"
+    SPAM = "spam", _("Spam")
+    ABUSE = "abuse", _("Abuse")
+    FAKE = "fake", _("Fake")
+    INAPPROPRIATE = "inappropriate", _("Inappropriate")
+    OTHER = "other", _("Other")
 
 
 class ReportStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    RESOLVED = "resolved", "Resolved"
-    DISMISSED = "dismissed", "Dismissed"
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")
+    DISMISSED = "dismissed", _("Dismissed")
 
 
 class Report(models.Model):
@@ -74,6 +74,8 @@ class Report(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
         ordering = ["-created_at"]
         constraints = [
             # One open report per reporter and target; closed ones may be followed by a new one.
@@ -105,6 +107,8 @@ class Block(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["blocker", "blocked"], name="moderation_block_pair"),
@@ -119,14 +123,14 @@ class Block(models.Model):
 
 
 class AuditAction(models.TextChoices):
-    REPORT_RESOLVE = "report_resolve", "Report resolved"
-    REPORT_DISMISS = "report_dismiss", "Report dismissed"
-    USER_BAN = "user_ban", "User banned"
-    CASTING_HIDE = "casting_hide", "Casting hidden"
-    PHOTO_REMOVE = "photo_remove", "Photo removed"
-    MESSAGE_DELETE = "message_delete", "Message deleted"
-    PROFILE_HIDE = "profile_hide", "Profile hidden"
-    ACCOUNT_PURGE = "account_purge", "Account purged"
+    REPORT_RESOLVE = "report_resolve", _("Report resolved")
+    REPORT_DISMISS = "report_dismiss", _("Report dismissed")
+    USER_BAN = "user_ban", _("User banned")
+    CASTING_HIDE = "casting_hide", _("Casting hidden")
+    PHOTO_REMOVE = "photo_remove", _("Photo removed")
+    MESSAGE_DELETE = "message_delete", _("Message deleted")
+    PROFILE_HIDE = "profile_hide", _("Profile hidden")
+    ACCOUNT_PURGE = "account_purge", _("Account purged")
     # Back office (moderation.admin_policy): every other staff write
     USER_UNBAN = "user_unban", _("User unbanned")
     EMAIL_VERIFY = "email_verify", _("E-mail marked verified")
