@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.urls import path
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +21,12 @@ from billing.models import (
     Subscription,
 )
 from moderation.admin_links import Link, RelatedLinksMixin, audit_about
-from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
+from moderation.admin_policy import (
+    CapabilityAutocompleteJsonView,
+    CapabilityAutocompleteSelect,
+    PolicyAdmin,
+    PolicyTabularInline,
+)
 from moderation.models import AuditAction
 from mwork.admin_display import json_display
 from mwork.api.exceptions import DomainError
@@ -65,6 +71,9 @@ class SubscriptionGrantForm(forms.ModelForm):
         return
 
 
+GRANTEES = {"is_active": True, "is_staff": False}
+
+
 class ExtendForm(forms.Form):
     days = forms.IntegerField(min_value=1, initial=30)
 
@@ -90,7 +99,6 @@ class SubscriptionAdmin(RelatedLinksMixin, PolicyAdmin):
     )
     list_filter = ("status", "plan", "billing_period", "auto_renew", "granted_by_staff")
     search_fields = ("user__email",)
-    autocomplete_fields = ("user",)
     list_select_related = ("user", "plan")
     date_hierarchy = "expires_at"
     actions = ("extend_30_days", "cancel_subscriptions")
@@ -100,6 +108,29 @@ class SubscriptionAdmin(RelatedLinksMixin, PolicyAdmin):
         if obj is None:
             kwargs["form"] = SubscriptionGrantForm
         return super().get_form(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            # A picker scoped to what a grant needs: active customer accounts, id and e-mail
+            # only, for holders of grant_subscription (no access to the users list itself).
+            kwargs["widget"] = CapabilityAutocompleteSelect(
+                db_field, self.admin_site, url_name="admin:billing_subscription_user_picker"
+            )
+            kwargs["queryset"] = db_field.related_model._default_manager.filter(**GRANTEES)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_urls(self):
+        picker = CapabilityAutocompleteJsonView.as_view(
+            admin_site=self.admin_site, capability="grant_subscription", limit=GRANTEES
+        )
+        return [
+            path(
+                "user-picker/",
+                self.admin_site.admin_view(picker),
+                name="billing_subscription_user_picker",
+            ),
+            *super().get_urls(),
+        ]
 
     def get_fields(self, request, obj=None):
         if obj is None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import GroupAdmin
@@ -28,13 +30,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from moderation import selectors, services
 from moderation.admin_policy import AuditedAdminMixin, PolicyAdmin, PolicyPermissionsMixin
-from moderation.models import AuditLogEntry, Block, Report, ReportStatus, TargetType
+from moderation.models import AuditAction, AuditLogEntry, Block, Report, ReportStatus, TargetType
 from mwork.api.exceptions import DomainError
 
 # Deletes go one object at a time through the change page, where they are audited.
@@ -631,3 +633,59 @@ class AuditLogEntryAdmin(PolicyAdmin):
     @admin.display(description=_("reason"))
     def short_reason(self, entry: AuditLogEntry) -> str:
         return truncatechars(entry.reason, 80)
+
+
+# ---------------------------------------------------------------------------------------------
+# Admin login lockouts (django-axes): seen by staff, lifted with the unlock_logins capability
+# ---------------------------------------------------------------------------------------------
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(PolicyAdmin):
+    list_display = ("attempt_time", "ip_address", "username", "failures_since_start", "locked")
+    list_filter = ("attempt_time",)
+    search_fields = ("ip_address", "username")
+    date_hierarchy = "attempt_time"
+    readonly_fields = (
+        "attempt_time",
+        "ip_address",
+        "username",
+        "user_agent",
+        "path_info",
+        "failures_since_start",
+    )
+    fields = readonly_fields
+    actions = ("unlock_logins",)
+
+    @admin.display(description=_("locked"), boolean=True)
+    def locked(self, attempt: AccessAttempt) -> bool:
+        return attempt.failures_since_start >= settings.AXES_FAILURE_LIMIT
+
+    @admin.action(
+        description=_("Lift the lockout (delete the failed attempts)"),
+        permissions=["unlock_logins"],
+    )
+    def unlock_logins(self, request: HttpRequest, queryset) -> None:
+        lifted = 0
+        for attempt in queryset:
+            self.audited(request, attempt, AuditAction.LOGIN_UNLOCK, attempt.delete)
+            lifted += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d lockout lifted.", "%(count)d lockouts lifted.", lifted)
+            % {"count": lifted},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(PolicyAdmin):
+    list_display = ("attempt_time", "logout_time", "ip_address", "username")
+    search_fields = ("ip_address", "username")
+    date_hierarchy = "attempt_time"
+
+
+@admin.register(AccessFailureLog)
+class AccessFailureLogAdmin(PolicyAdmin):
+    list_display = ("attempt_time", "ip_address", "username", "locked_out")
+    list_filter = ("locked_out",)
+    search_fields = ("ip_address", "username")
+    date_hierarchy = "attempt_time"

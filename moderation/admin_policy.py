@@ -18,7 +18,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.http import HttpRequest
+from django.urls import reverse
 
 from moderation import services, staff_policy
 from moderation.models import AuditAction
@@ -176,3 +179,31 @@ class PolicyTabularInline(PolicyPermissionsMixin, admin.TabularInline):
 
 class PolicyStackedInline(PolicyPermissionsMixin, admin.StackedInline):
     pass
+
+
+# ---------------------------------------------------------------------------------------------
+# Pickers gated by a capability instead of "view" on the picked model
+# ---------------------------------------------------------------------------------------------
+class CapabilityAutocompleteJsonView(AutocompleteJsonView):
+    """Django's autocomplete answers only to holders of `capability` (Finance picks a user to
+    grant a subscription to without seeing the users list), and only within `limit`."""
+
+    capability: str = ""
+    limit: dict[str, Any] = {}
+
+    def has_perm(self, request: HttpRequest, obj: Any = None) -> bool:
+        return staff_policy.holds(request.user, self.capability)
+
+    def get_queryset(self):
+        return super().get_queryset().filter(**self.limit)
+
+
+class CapabilityAutocompleteSelect(AutocompleteSelect):
+    """The admin's select2 picker, fed by a `CapabilityAutocompleteJsonView` URL."""
+
+    def __init__(self, field: Any, admin_site: Any, url_name: str, **kwargs: Any) -> None:
+        self.picker_url_name = url_name
+        super().__init__(field, admin_site, **kwargs)
+
+    def get_url(self) -> str:
+        return reverse(self.picker_url_name)

@@ -122,6 +122,10 @@ MODEL_ACCESS: dict[str, dict[str, str]] = {
     "chat.room": _roles(SU="v", MOD="v", SUP="v"),
     "chat.membership": _roles(SU="v", MOD="v", SUP="v"),  # inline on rooms
     "chat.message": _roles(SU="v", MOD="v", SUP="v"),
+    # admin login throttling (django-axes): lockouts are seen here and lifted by an action
+    "axes.accessattempt": _roles(SU="v", SUP="v"),
+    "axes.accesslog": _roles(SU="v", SUP="v"),
+    "axes.accessfailurelog": _roles(SU="v", SUP="v"),
 }
 
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "anymail",
     "storages",
+    "axes",  # admin login throttling; before moderation, whose admin re-registers its models
     "mwork.apps.MworkConfig",
     # MWork domains, bottom (accounts) to top
     "accounts",
@@ -101,6 +102,7 @@ MIDDLEWARE = [
     "moderation.middleware.AdminTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "mwork.api.middleware.RateLimitHeadersMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into its page
 ]
 
 ROOT_URLCONF = "mwork.urls"
@@ -625,6 +627,23 @@ CELERY_BEAT_SCHEDULE["billing-fail-stale-payments"] = {
 RATELIMIT_REPORT = env.str("RATELIMIT_REPORT", default="10/h")
 # Seconds the admin dashboard's aggregates are cached.
 MODERATION_DASHBOARD_CACHE_SECONDS = env.int("MODERATION_DASHBOARD_CACHE_SECONDS", default=60)
+
+# Admin login throttling (django-axes): N failures lock the address and, separately, the
+# account for the cool-off time; staff see the lockouts in the admin and lift them there.
+AUTHENTICATION_BACKENDS = [
+    "moderation.login_lockout.AdminLoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env.bool("ADMIN_LOGIN_THROTTLE", default=True)
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # each on its own
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False  # moderation.admin registers the models under the staff policy
+AXES_CLIENT_IP_CALLABLE = "moderation.login_lockout.lockout_client_ip"
+AXES_USERNAME_CALLABLE = "moderation.login_lockout.lockout_username"
+AXES_LOCKOUT_TEMPLATE = "admin/mwork_lockout.html"
+AXES_VERBOSE = False
 
 # ---------------------------------------------------------------------------------------------
 # Accounts

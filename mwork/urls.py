@@ -56,6 +56,6 @@ if not settings.R2_BUCKET:
     ]
 
 handler400 = "mwork.api.handlers.json_bad_request"
-handler403 = "mwork.api.handlers.json_permission_denied"
-handler404 = "mwork.api.handlers.json_page_not_found"
+handler403 = "moderation.admin_errors.permission_denied"  # admin pages in /admin/, else JSON
+handler404 = "moderation.admin_errors.page_not_found"
 handler500 = "mwork.api.handlers.json_server_error"

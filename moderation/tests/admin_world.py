@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from axes.models import AccessAttempt
 from django.contrib.auth.models import Group
 from django.db import models
 from django.utils import timezone
@@ -87,6 +88,16 @@ def build_admin_world() -> AdminWorld:
     EmployerProfile.objects.filter(pk=b.employer_profile.pk).update(is_verified=True)
     Casting.objects.filter(pk=b.casting.pk).update(is_hidden=True)
     Payment.objects.filter(pk=a.payment.pk).update(refund_due=True)
+    AccessAttempt.objects.create(
+        username="locked@example.kz",
+        ip_address="203.0.113.7",
+        user_agent="test",
+        path_info="/admin/login/",
+        failures_since_start=9,
+        get_data="",
+        post_data="",
+        http_accept="",
+    )
     return admin_world
 
 
