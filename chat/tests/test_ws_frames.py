@@ -8,9 +8,11 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from chat.models import Membership, Message
-from chat.tests.test_websocket import (  # noqa: F401 - the fixture is used by every test here
-    CHAT_TEST_APPS,
+from chat.tests.test_session_end import (  # noqa: F401 - the fixture is used by every test here
     _close_worker_connections,
+)
+from chat.tests.test_websocket import (
+    CHAT_TEST_APPS,
     connected,
     next_frame,
 )

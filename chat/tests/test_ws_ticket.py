@@ -12,9 +12,11 @@ from rest_framework.test import APIClient
 
 from accounts.tokens import tokens_for_user
 from chat.middleware import CLOSE_TOKEN_REFUSED
-from chat.tests.test_websocket import (  # noqa: F401 - the fixture is used by every test here
-    CHAT_TEST_APPS,
+from chat.tests.test_session_end import (  # noqa: F401 - the fixture is used by every test here
     _close_worker_connections,
+)
+from chat.tests.test_websocket import (
+    CHAT_TEST_APPS,
     next_frame,
 )
 from mwork.asgi import application
