@@ -12,11 +12,13 @@ import uuid
 from typing import Any
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
@@ -29,6 +31,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.utils.timesince import timesince
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +40,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from moderation import selectors, services
 from moderation.admin_policy import AuditedAdminMixin, PolicyAdmin, PolicyPermissionsMixin
 from moderation.models import AuditAction, AuditLogEntry, Block, Report, ReportStatus, TargetType
+from mwork.admin_display import json_display
 from mwork.api.exceptions import DomainError
 
 # Deletes go one object at a time through the change page, where they are audited.
@@ -609,26 +613,127 @@ class BlockAdmin(PolicyAdmin):
     ordering = ("-created_at",)
 
 
+# Audit target types that are report target types, as models (others are "app.model" labels).
+_AUDIT_TARGET_MODELS = {
+    TargetType.USER: "accounts.user",
+    TargetType.MODEL_PROFILE: "profiles.modelprofile",
+    TargetType.EMPLOYER_PROFILE: "profiles.employerprofile",
+    TargetType.CASTING: "castings.casting",
+    TargetType.MESSAGE: "chat.message",
+    TargetType.PHOTO: "media.photo",
+    "report": "moderation.report",
+}
+
+
+def _audit_model(entry: AuditLogEntry) -> Any:
+    label = _AUDIT_TARGET_MODELS.get(entry.target_type, entry.target_type)
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def _field_label(model: Any, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name) if model else name
+    except FieldDoesNotExist:
+        return name
+
+
+def _value(value: Any, model: Any = None, name: str = "") -> str:
+    """A stored value as staff read it: choice labels, yes/no, "—" for empty."""
+    try:
+        choices = dict(model._meta.get_field(name).flatchoices) if model else {}
+    except FieldDoesNotExist:
+        choices = {}
+    if choices and not isinstance(value, list | dict) and value in choices:
+        return str(choices[value])
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "—"
+    return str(value)
+
+
 @admin.register(AuditLogEntry)
 class AuditLogEntryAdmin(PolicyAdmin):
-    """Who did what, when and why. Never editable or deletable, by anyone (superusers too)."""
+    """Who did what, when and why. Never editable or deletable, by anyone (superusers too).
 
-    list_display = ("created_at", "actor", "action", "target_type", "target_id", "short_reason")
+    Shown readable: the target's name as it was when the entry was written (it survives the
+    target's deletion) linked to its admin page, and a table of the changed fields, before and
+    after, instead of ids and JSON.
+    """
+
+    list_display = ("created_at", "actor_link", "action", "target", "what_changed", "short_reason")
     list_filter = ("action", "target_type")
     list_select_related = ("actor",)
-    search_fields = ("=target_id", "actor__email", "reason")
+    search_fields = ("=target_id", "target_label", "actor__email", "reason")
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-id")
     readonly_fields = (
         "created_at",
-        "actor",
+        "actor_link",
         "action",
-        "target_type",
-        "target_id",
+        "target",
         "reason",
-        "data",
+        "changes_table",
+        "details",
     )
     fields = readonly_fields
+
+    @admin.display(description=_("staff member"), ordering="actor__email")
+    def actor_link(self, entry: AuditLogEntry) -> SafeString | str:
+        return _admin_link(entry.actor, entry.actor.email) if entry.actor else "—"
+
+    @admin.display(description=_("object"))
+    def target(self, entry: AuditLogEntry) -> SafeString:
+        model = _audit_model(entry)
+        kind = model._meta.verbose_name if model else entry.target_type
+        label = entry.target_label or entry.target_id
+        if model is None:
+            return format_html("{}: {}", kind, label)
+        try:
+            url = reverse(
+                f"admin:{model._meta.app_label}_{model._meta.model_name}_change",
+                args=[entry.target_id],
+            )
+        except NoReverseMatch:
+            return format_html("{}: {}", kind, label)
+        return format_html('{}: <a href="{}">{}</a>', capfirst(kind), url, label)
+
+    @admin.display(description=_("changed"))
+    def what_changed(self, entry: AuditLogEntry) -> str:
+        model = _audit_model(entry)
+        parts = [
+            f"{_field_label(model, name)}: {_value(before, model, name)} → "
+            f"{_value(after, model, name)}"
+            for name, (before, after) in sorted((entry.changes or {}).items())
+        ]
+        return truncatechars("; ".join(parts), 120) or "—"
+
+    @admin.display(description=_("changes"))
+    def changes_table(self, entry: AuditLogEntry) -> SafeString | str:
+        if not entry.changes:
+            return "—"
+        model = _audit_model(entry)
+        rows = (
+            (_field_label(model, name), _value(before, model, name), _value(after, model, name))
+            for name, (before, after) in sorted(entry.changes.items())
+        )
+        return format_html(
+            '<table class="audit-changes"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr>'
+            "</thead><tbody>{}</tbody></table>",
+            gettext("field"),
+            gettext("before"),
+            gettext("after"),
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )
+
+    @admin.display(description=_("details"))
+    def details(self, entry: AuditLogEntry) -> SafeString | str:
+        return json_display(entry.data)
 
     @admin.display(description=_("reason"))
     def short_reason(self, entry: AuditLogEntry) -> str:

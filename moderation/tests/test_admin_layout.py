@@ -160,3 +160,35 @@ def test_related_links_follow_the_staff_policy(client, make_staff, linked_world)
 
     assert any("/admin/moderation/report/" in url for url in links)
     assert not any("/admin/billing/" in url for url in links)
+
+
+def test_audit_entries_read_as_names_and_before_after(root_client, make_user, make_casting):
+    from moderation import services
+    from moderation.models import AuditAction, AuditLogEntry
+
+    actor = make_user(role="admin", is_staff=True, email="lead.moderator@mwork.kz")
+    casting = make_casting(title="Night shoot in Medeu")
+    Casting = type(casting)
+    services.audited_write(
+        actor=actor,
+        action=AuditAction.CASTING_CANCEL,
+        obj=casting,
+        write=lambda: Casting.objects.filter(pk=casting.pk).update(status="cancelled"),
+        reason="Owner asked by phone",
+    )
+    entry = AuditLogEntry.objects.get()
+    casting_id = casting.pk
+    casting.delete()
+
+    listing = root_client.get("/admin/moderation/auditlogentry/").content.decode()
+    detail = root_client.get(f"/admin/moderation/auditlogentry/{entry.pk}/change/")
+
+    assert f"/admin/castings/casting/{casting_id}/change/" in listing
+    assert "Night shoot in Medeu" in listing  # the name survives the casting's deletion
+    assert "Active → Cancelled" in listing  # choice labels, not stored values
+    assert "lead.moderator@mwork.kz" in listing
+    page = detail.content.decode()
+    assert detail.status_code == 200
+    assert '<table class="audit-changes">' in page
+    assert "<td>Active</td><td>Cancelled</td>" in page
+    assert "{&quot;" not in page and '{"' not in page
