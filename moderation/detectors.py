@@ -23,6 +23,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Characters that render as nothing and are used to split words past a filter.
 _INVISIBLE = frozenset(
@@ -137,13 +138,14 @@ _SPACED_LETTERS = re.compile(r"(?<!\w)(?:[^\W\d_][ .\-_*·•]+){3,}[^\W\d_](?!\
 _DOT_TRICK = _rx(r"\b(t|telegram|wa)\s?(?:[.,·•]|dot|\(dot\)|\[dot\]|точка)?\s?(me)\b")
 
 
-def _normalize_with_index(text: str) -> tuple[str, list[int]]:
+@lru_cache(maxsize=256)  # detect_all runs every detector over the same text
+def _normalize_with_index(text: str) -> tuple[str, tuple[int, ...]]:
     s, idx = _fold_chars(text)
     s, idx = _sub(_SPACES, s, idx, lambda m: " ")
     s, idx = _sub(_REPEATED_PUNCT, s, idx, lambda m: m.group(1))
     s, idx = _sub(_SPACED_LETTERS, s, idx, lambda m: re.sub(r"[^\w]", "", m.group()))
     s, idx = _sub(_DOT_TRICK, s, idx, lambda m: f"{m.group(1)}.{m.group(2)}")
-    return s, idx
+    return s, tuple(idx)
 
 
 def normalize(text: str) -> str:
@@ -333,7 +335,8 @@ _ADULT_RX = _rx(
     rf"\b(?:интим{_W}|эскорт{_W}|escort{_W}|порн{_W}|porn{_W}|onlyfans|only\sfans"
     rf"|эротик{_W}|эротическ{_W}|erotic{_W}|вебкам{_W}|webcam\smodel{_W}"
     rf"|sugar\s(?:daddy|baby)|спонсор\sдля|ню\s(?:съ[её]мк{_W}|фотосесси{_W})"
-    rf"|nude\s(?:shoot{_W}|photo{_W}|model{_W}|art|content|video{_W})|naked|topless|обнаж[её]нн{_W}|жалаңаш{_W}|xxx"
+    rf"|nude\s(?:shoot{_W}|photo{_W}|model{_W}|art|content|video{_W})|naked|topless"
+    rf"|обнаж[её]нн{_W}|жалаңаш{_W}|xxx"
     rf"|18\+\s(?:контент{_W}|content|видео|video|съ[её]мк{_W}))"
 )
 
