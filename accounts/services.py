@@ -17,7 +17,6 @@ Token model (contract-notes §4):
 from __future__ import annotations
 
 import logging
-from functools import partial
 
 from django.contrib.auth.models import update_last_login
 from django.contrib.auth.password_validation import validate_password
@@ -54,6 +53,7 @@ from mwork.api.exceptions import (
     ValidationFailed,
 )
 from mwork.api.formats import format_datetime
+from mwork.callbacks import deferred
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +186,7 @@ def user_tokens_revoke(
             [BlacklistedToken(token=token) for token in pending], ignore_conflicts=True
         )
         transaction.on_commit(
-            partial(
+            deferred(
                 session_end_announce,
                 user_id=user.pk,
                 token_version=user.token_version,
@@ -244,7 +244,7 @@ def user_logout(*, user: User, access_token: AccessToken, refresh_token: str | N
     """
     access_token_revoke(token=access_token)
     transaction.on_commit(
-        partial(
+        deferred(
             session_end_announce,
             user_id=user.pk,
             jti=str(access_token["jti"]),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from functools import partial
 from uuid import UUID
 
 from django.conf import settings
@@ -32,6 +31,7 @@ from mwork.api.exceptions import (
     ValidationFailed,
 )
 from mwork.api.ratelimit import enforce
+from mwork.callbacks import deferred
 from notifications.services import chat_message_notify, chat_room_notifications_read
 from profiles.selectors import user_display
 
@@ -246,12 +246,14 @@ def _send(*, sender: User, room_id: UUID, content: object, client_id: str | None
         # A resend of a stored message: acknowledge it to the sender's sockets again (the
         # first acknowledgement may be what was lost); the others already have it.
         transaction.on_commit(
-            partial(broadcast_message, message=stored, member_ids=[sender.id], client_id=client_id),
+            deferred(
+                broadcast_message, message=stored, member_ids=[sender.id], client_id=client_id
+            ),
             robust=True,
         )
         return stored
     transaction.on_commit(
-        partial(
+        deferred(
             broadcast_message,
             message=message,
             member_ids=[member.id for member in members],
@@ -262,7 +264,7 @@ def _send(*, sender: User, room_id: UUID, content: object, client_id: str | None
     for recipient in members:
         if recipient.id != sender.id:
             transaction.on_commit(
-                partial(_notify_new_message, recipient=recipient, message=message, sender=sender),
+                deferred(_notify_new_message, recipient=recipient, message=message, sender=sender),
                 robust=True,
             )
     return message
@@ -328,7 +330,7 @@ def chat_room_mark_read(*, user: User, room: Room) -> None:
         chat_room_notifications_read(user=user, room_id=room.id)
         if moved:
             transaction.on_commit(
-                partial(broadcast_read, room_id=room.id, user_id=user.id, member_ids=receivers),
+                deferred(broadcast_read, room_id=room.id, user_id=user.id, member_ids=receivers),
                 robust=True,
             )
 
