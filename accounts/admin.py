@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import services
-from accounts.models import User, normalize_email
+from accounts.models import Consent, LegalDocument, User, normalize_email
 from moderation import services as moderation_services
 from moderation.admin_links import (
     Link,
@@ -17,7 +17,7 @@ from moderation.admin_links import (
     audit_about,
     reports_against,
 )
-from moderation.admin_policy import AuditedAdminMixin, PolicyPermissionsMixin
+from moderation.admin_policy import AuditedAdminMixin, PolicyAdmin, PolicyPermissionsMixin
 from moderation.models import AuditAction
 from mwork.api.exceptions import DomainError
 
@@ -172,3 +172,29 @@ class UserAdmin(RelatedLinksMixin, AuditedAdminMixin, PolicyPermissionsMixin, Dj
             % {"count": done},
             messages.SUCCESS,
         )
+
+
+@admin.register(LegalDocument)
+class LegalDocumentAdmin(PolicyAdmin):
+    """Staff publish a new version by adding a row; accepted versions are never edited (they
+    are what people consented to). Users are asked again through `consents_required`."""
+
+    list_display = ("document", "version", "title", "published_at")
+    list_filter = ("document",)
+    ordering = ("document", "-published_at")
+    fields = ("document", "version", "title", "url", "body", "published_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields if obj is not None else ()
+
+
+@admin.register(Consent)
+class ConsentAdmin(PolicyAdmin):
+    list_display = ("user", "document", "version", "accepted_at", "withdrawn_at")
+    list_filter = ("document", "version")
+    search_fields = ("user__email",)
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+    readonly_fields = ("user", "document", "version", "accepted_at", "ip_address", "user_agent")
+    ordering = ("-accepted_at",)
+    show_full_result_count = False

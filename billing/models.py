@@ -245,6 +245,9 @@ class Payment(models.Model):
     refund_due = models.BooleanField(default=False)
     # When staff recorded the refund (clearing `refund_due`): refunded money is not revenue.
     refunded_at = models.DateTimeField(null=True, blank=True)
+    # The fiscal Receipt sent to Robokassa with this payment (ROBOKASSA_RECEIPT=1), as JSON;
+    # kept with the payment for the fiscal records (docs/PRIVACY.md).
+    receipt = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     paid_at = models.DateTimeField(null=True, blank=True)

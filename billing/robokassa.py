@@ -1,11 +1,13 @@
 """Robokassa: signatures, payment links, the recurring-charge client (contract-notes §10).
 
 Signatures are SHA-256 hex digests:
-- payment link (and recurring charge): `MerchantLogin:OutSum:InvId:Password1[:Shp_k=v...]`
-- ResultURL callback:                  `OutSum:InvId:Password2[:Shp_k=v...]`
-Shp_ pairs are sorted by key. A callback's signature is computed over OutSum exactly as received
-(Robokassa sends `5000.000000`) and compared case-insensitively in constant time; the amount is
-then compared as a Decimal by the caller. Test passwords are used while ROBOKASSA_IS_TEST is on.
+- payment link, recurring charge: `MerchantLogin:OutSum:InvId[:Receipt]:Password1[:Shp_k=v...]`
+- ResultURL callback:             `OutSum:InvId:Password2[:Shp_k=v...]`
+Shp_ pairs are sorted by key. `Receipt` (the fiscal receipt, ROBOKASSA_RECEIPT=1) is the
+URL-encoded JSON, signed and sent in that encoded form, by POST (docs/PRIVACY.md "Fiscal
+receipts"). A callback's signature is computed over OutSum exactly as received (Robokassa sends
+`5000.000000`) and compared case-insensitively in constant time; the amount is then compared as
+a Decimal by the caller. Test passwords are used while ROBOKASSA_IS_TEST is on.
 
 Settings are read at call time, never at import.
 """
@@ -14,10 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from urllib.parse import urlencode
+from typing import Any
+from urllib.parse import quote, unquote, urlencode
 
 import requests
 from django.conf import settings
@@ -80,9 +84,12 @@ def payment_signature(
     inv_id: str | int,
     password1: str,
     shp: Mapping[str, str] | None = None,
+    receipt: str | None = None,
 ) -> str:
-    """`sha256(MerchantLogin:OutSum:InvId:Password1[:Shp_k=v...])` as lower-case hex."""
-    return _sign([merchant_login, out_sum, str(inv_id), password1], shp)
+    """`sha256(MerchantLogin:OutSum:InvId[:Receipt]:Password1[:Shp_k=v...])`, lower-case hex;
+    `receipt` is the URL-encoded Receipt exactly as sent."""
+    head = [merchant_login, out_sum, str(inv_id)] + ([receipt] if receipt else [])
+    return _sign([*head, password1], shp)
 
 
 def result_signature(
@@ -121,7 +128,60 @@ def format_out_sum(amount: int | Decimal) -> str:
     return f"{Decimal(amount):.2f}"
 
 
-def payment_url(
+# ---------------------------------------------------------------------------------------------
+# Fiscal receipts (Robokassa Kazakhstan "Receipt")
+# ---------------------------------------------------------------------------------------------
+RECEIPT_NAME_MAX_LENGTH = 128
+
+
+def receipts_enabled() -> bool:
+    return bool(settings.ROBOKASSA_RECEIPT)
+
+
+def receipt_build(*, items: list[tuple[str, int, int]]) -> dict[str, Any]:
+    """The Receipt JSON for `(name, quantity, sum in tenge)` lines: the tax code of every line
+    is ROBOKASSA_TAX (a setting: Kazakhstan's VAT rate changes), the taxation system
+    ROBOKASSA_SNO when set."""
+    receipt: dict[str, Any] = {}
+    if settings.ROBOKASSA_SNO:
+        receipt["sno"] = settings.ROBOKASSA_SNO
+    receipt["items"] = [
+        {
+            "name": name[:RECEIPT_NAME_MAX_LENGTH],
+            "quantity": quantity,
+            "sum": total,
+            "tax": settings.ROBOKASSA_TAX,
+        }
+        for name, quantity, total in items
+    ]
+    return receipt
+
+
+def receipt_encode(receipt: Mapping[str, Any]) -> str:
+    """Compact JSON, URL-encoded once: the value both signed and sent as `Receipt`."""
+    text = json.dumps(receipt, ensure_ascii=False, separators=(",", ":"))
+    return quote(text, safe="")
+
+
+def receipt_decode(encoded: str) -> dict[str, Any]:
+    """The Receipt JSON back from its URL-encoded form; `ValueError` when it is not one."""
+    receipt = json.loads(unquote(encoded))
+    if not isinstance(receipt, dict) or not isinstance(receipt.get("items"), list):
+        raise ValueError("Receipt without items")
+    return receipt
+
+
+def receipt_total(receipt: Mapping[str, Any]) -> Decimal:
+    """The sum of the receipt's lines in tenge (what must equal OutSum)."""
+    return sum((Decimal(str(item["sum"])) for item in receipt["items"]), Decimal(0))
+
+
+def checkout_action() -> str:
+    """Where the checkout form goes: Robokassa's page, or the local simulator when it is on."""
+    return SIMULATOR_PATH if credentials().simulated else settings.ROBOKASSA_BASE_URL
+
+
+def payment_fields(
     *,
     inv_id: int,
     amount: int,
@@ -130,10 +190,12 @@ def payment_url(
     email: str = "",
     culture: str | None = None,
     shp: Mapping[str, str] | None = None,
-) -> str:
-    """The checkout link: Robokassa's page, or the local simulator when it is on."""
+    receipt: Mapping[str, Any] | None = None,
+) -> dict[str, str]:
+    """Every field of the checkout request, signed (with the Receipt when given)."""
     creds = credentials()
     out_sum = format_out_sum(amount)
+    encoded_receipt = receipt_encode(receipt) if receipt else None
     params: dict[str, str] = {
         "MerchantLogin": creds.merchant_login,
         "OutSum": out_sum,
@@ -145,10 +207,13 @@ def payment_url(
             inv_id=inv_id,
             password1=creds.password1,
             shp=shp,
+            receipt=encoded_receipt,
         ),
         "Culture": culture or settings.ROBOKASSA_CULTURE,
         "Encoding": "utf-8",
     }
+    if encoded_receipt:
+        params["Receipt"] = encoded_receipt
     if email:
         params["Email"] = email
     if recurring:
@@ -156,8 +221,12 @@ def payment_url(
     if creds.is_test:
         params["IsTest"] = "1"
     params.update(shp or {})
-    base = SIMULATOR_PATH if creds.simulated else settings.ROBOKASSA_BASE_URL
-    return f"{base}?{urlencode(params)}"
+    return params
+
+
+def payment_url(**kwargs: Any) -> str:
+    """The checkout link (GET) for a payment without a Receipt; see `payment_fields`."""
+    return f"{checkout_action()}?{urlencode(payment_fields(**kwargs))}"
 
 
 def result_callback_params(
@@ -212,7 +281,14 @@ def recurring_url() -> str:
     return settings.ROBOKASSA_BASE_URL.rsplit("/", 1)[0] + "/Recurring"
 
 
-def charge_recurring(*, inv_id: int, previous_inv_id: int, amount: int, description: str) -> str:
+def charge_recurring(
+    *,
+    inv_id: int,
+    previous_inv_id: int,
+    amount: int,
+    description: str,
+    receipt: Mapping[str, Any] | None = None,
+) -> str:
     """Ask Robokassa to charge the card of `previous_inv_id` again under the new `inv_id`.
 
     Robokassa answers `OK+<InvoiceID>` when it accepted the charge; the money is confirmed
@@ -221,6 +297,7 @@ def charge_recurring(*, inv_id: int, previous_inv_id: int, amount: int, descript
     """
     creds = credentials()
     out_sum = format_out_sum(amount)
+    encoded_receipt = receipt_encode(receipt) if receipt else None
     data = {
         "MerchantLogin": creds.merchant_login,
         "InvoiceID": str(inv_id),
@@ -232,8 +309,11 @@ def charge_recurring(*, inv_id: int, previous_inv_id: int, amount: int, descript
             out_sum=out_sum,
             inv_id=inv_id,
             password1=creds.password1,
+            receipt=encoded_receipt,
         ),
     }
+    if encoded_receipt:
+        data["Receipt"] = encoded_receipt
     if creds.is_test:
         data["IsTest"] = "1"
     try:

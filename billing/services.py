@@ -7,11 +7,14 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -220,7 +223,7 @@ def payment_create_for_subscription(
         raise ValidationFailed.for_field("billing_period", _("Use monthly or yearly."))
     plan = _paid_plan(plan_name)
     period_label = "monthly" if billing_period == BillingPeriod.MONTHLY else "yearly"
-    return Payment.objects.create(
+    return _payment_create(
         user_id=user.pk,
         purpose=PaymentPurpose.SUBSCRIPTION,
         plan=plan,
@@ -239,7 +242,7 @@ def payment_create_for_package(*, user, package: ResponsePackage) -> Payment:
     """
     if user.role != Role.MODEL:
         raise PermissionDenied(_("Only models can buy response packages."))
-    return Payment.objects.create(
+    return _payment_create(
         user_id=user.pk,
         purpose=PaymentPurpose.RESPONSE_PACKAGE,
         package=package,
@@ -249,8 +252,63 @@ def payment_create_for_package(*, user, package: ResponsePackage) -> Payment:
     )
 
 
+def _payment_create(**fields: Any) -> Payment:
+    """Create a payment with its fiscal Receipt when ROBOKASSA_RECEIPT is on: one line, the
+    plan or package with its period, at the payment's amount."""
+    if robokassa.receipts_enabled():
+        fields["receipt"] = robokassa.receipt_build(
+            items=[(fields["description"], 1, fields["amount"])]
+        )
+    return Payment.objects.create(**fields)
+
+
+CHECKOUT_LINK_SALT = "billing.checkout-form"
+
+
+def checkout_form_token(*, payment: Payment) -> str:
+    return signing.dumps(str(payment.public_id), salt=CHECKOUT_LINK_SALT)
+
+
+def checkout_form_payment(*, public_id: Any, token: str) -> Payment:
+    """The pending payment a checkout-form link is for. Raises `NotFound` for a bad or
+    expired (BILLING_PENDING_PAYMENT_TTL_HOURS) token or a payment no longer pending."""
+    try:
+        signed = signing.loads(
+            token,
+            salt=CHECKOUT_LINK_SALT,
+            max_age=dt.timedelta(hours=settings.BILLING_PENDING_PAYMENT_TTL_HOURS),
+        )
+    except signing.BadSignature:
+        raise NotFound("Payment link expired.") from None
+    payment = (
+        Payment.objects.filter(public_id=public_id, status=PaymentStatus.PENDING)
+        .select_related("user")
+        .first()
+    )
+    if payment is None or signed != str(payment.public_id):
+        raise NotFound("Payment not found.")
+    return payment
+
+
+def checkout_form_fields(*, payment: Payment) -> dict[str, str]:
+    """The signed fields the checkout form posts to Robokassa (Receipt included)."""
+    return robokassa.payment_fields(
+        inv_id=payment.pk,
+        amount=payment.amount,
+        description=payment.description,
+        recurring=payment.recurring,
+        email=payment.user.email,
+        receipt=payment.receipt,
+    )
+
+
 def payment_checkout_url(*, payment: Payment) -> str:
-    """Where the buyer pays: Robokassa's page, or the local simulator (a relative path)."""
+    """Where the buyer pays: Robokassa's page, or the local simulator (a relative path). A
+    payment with a Receipt is paid through a form POST (the Receipt is long): the link is a
+    short-lived page of ours that posts it."""
+    if payment.receipt:
+        path = reverse("robokassa-checkout-form", kwargs={"public_id": payment.public_id})
+        return f"{path}?{urlencode({'token': checkout_form_token(payment=payment)})}"
     return robokassa.payment_url(
         inv_id=payment.pk,
         amount=payment.amount,
@@ -567,7 +625,7 @@ def _renewal_payment_claim(subscription_id: Any, due: Any) -> Payment | None:
         subscription.renewal_attempted_for = subscription.expires_at
         subscription.save(update_fields=["renewal_attempted_for", "updated_at"])
         period = subscription.billing_period
-        return Payment.objects.create(
+        return _payment_create(
             user_id=subscription.user_id,
             purpose=PaymentPurpose.SUBSCRIPTION,
             plan=subscription.plan,
@@ -597,6 +655,7 @@ def payment_charge_recurring(*, payment: Payment) -> Payment:
             previous_inv_id=payment.parent_id,
             amount=payment.amount,
             description=payment.description,
+            receipt=payment.receipt,
         )
     except robokassa.RecurringError as error:
         logger.warning("Recurring charge of payment %s failed: %s", payment.pk, error)

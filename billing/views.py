@@ -4,6 +4,7 @@ Robokassa's Success/Fail redirects and ResultURL callback, and the offline check
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from billing.serializers import (
     PaymentInitInputSerializer,
     SubscriptionCreateInputSerializer,
 )
+from mwork.api.exceptions import DomainError
 from mwork.api.pagination import paginate
 from mwork.api.parsers import FormParser, MultiPartParser
 from mwork.api.ratelimit import WebhookRateLimit, client_ip
@@ -355,6 +357,17 @@ def _link_params(source) -> dict[str, str]:
     return {key: source.get(key, "") for key in source}
 
 
+def _receipt_is_valid(params: dict[str, str]) -> bool:
+    """No Receipt, or one whose lines add up to OutSum (what Robokassa's fiscal check does)."""
+    if not params.get("Receipt"):
+        return not robokassa.receipts_enabled()
+    try:
+        receipt = robokassa.receipt_decode(params["Receipt"])
+        return robokassa.receipt_total(receipt) == Decimal(params.get("OutSum", ""))
+    except (ValueError, KeyError, TypeError, ArithmeticError):
+        return False
+
+
 def _link_is_valid(params: dict[str, str]) -> bool:
     creds = robokassa.credentials()
     expected = robokassa.payment_signature(
@@ -363,11 +376,34 @@ def _link_is_valid(params: dict[str, str]) -> bool:
         inv_id=params.get("InvId", ""),
         password1=creds.password1,
         shp=robokassa.shp_params(params),
+        receipt=params.get("Receipt") or None,
     )
     return (
         params.get("MerchantLogin") == creds.merchant_login
         and params.get("InvId", "").isdigit()
         and robokassa.signatures_match(expected, params.get("SignatureValue", ""))
+        and _receipt_is_valid(params)
+    )
+
+
+def checkout_form(request, public_id):
+    """The short-lived page a payment with a fiscal Receipt is paid through: it posts the
+    signed fields (Receipt included) to Robokassa, or to the simulator, at once. 404 for an
+    expired or forged link or a payment no longer pending."""
+    try:
+        payment = services.checkout_form_payment(
+            public_id=public_id, token=request.GET.get("token", "")
+        )
+    except DomainError:
+        raise Http404 from None
+    return render(
+        request,
+        "billing/checkout_form.html",
+        {
+            "action": robokassa.checkout_action(),
+            "fields": sorted(services.checkout_form_fields(payment=payment).items()),
+            "simulated": robokassa.credentials().simulated,
+        },
     )
 
 

@@ -9,4 +9,9 @@ urlpatterns = [
     path("webhooks/robokassa/result", views.RobokassaResultView.as_view(), name="robokassa-result"),
     path("webhooks/robokassa/result/", views.RobokassaResultSlashView.as_view()),
     path("dev/robokassa/checkout", views.checkout_simulator, name="robokassa-checkout"),
+    path(
+        "pay/robokassa/<uuid:public_id>",
+        views.checkout_form,
+        name="robokassa-checkout-form",
+    ),
 ]

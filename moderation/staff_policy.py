@@ -61,6 +61,10 @@ CAPABILITIES: dict[str, Capability] = {
     ),
     "announce": Capability("can_announce", "Can send announcements to users"),
     "unlock_logins": Capability("can_unlock_logins", "Can lift admin login lockouts"),
+    "purge": Capability(
+        "can_purge_accounts",
+        "Can erase a scheduled account's personal data at once (before its purge date)",
+    ),
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -84,6 +88,9 @@ MODEL_ACCESS: dict[str, dict[str, str]] = {
     # accounts
     "accounts.user": _roles(SU="vac", MOD="v", SUP="v"),
     "auth.group": _roles(SU="v", SUP="v"),  # synced from this table, never edited by hand
+    # A new version is a new row (accepted versions stay as they were: consent evidence).
+    "accounts.legaldocument": _roles(SU="va", SUP="v"),
+    "accounts.consent": _roles(SU="v", SUP="v"),
     # moderation
     "moderation.report": _roles(SU="v", MOD="v", SUP="v"),
     "moderation.block": _roles(SU="v", MOD="v", SUP="v"),
@@ -126,6 +133,8 @@ MODEL_ACCESS: dict[str, dict[str, str]] = {
     "axes.accessattempt": _roles(SU="v", SUP="v"),
     "axes.accesslog": _roles(SU="v", SUP="v"),
     "axes.accessfailurelog": _roles(SU="v", SUP="v"),
+    # privacy: scheduled account deletions (purging at once is the `purge` capability)
+    "privacy.scheduleddeletion": _roles(SU="v", MOD="v", SUP="v"),
 }
 
 

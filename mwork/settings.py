@@ -354,6 +354,13 @@ else:
     _email_backend = "mwork.mail.LocalFolderEmailBackend"
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_email_backend)
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+# An SMTP relay (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend), e.g. one hosted in
+# Kazakhstan instead of Resend (docs/PRIVACY.md "Deploying with data in Kazakhstan").
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 
 # ---------------------------------------------------------------------------------------------
 # HTTP API: DRF, JWT, OpenAPI, CORS
@@ -591,6 +598,14 @@ CELERY_BEAT_SCHEDULE["castings-complete-finished"] = {
 ROBOKASSA_CULTURE = env.str("ROBOKASSA_CULTURE", default="ru")
 # The merchant has Robokassa's periodic payments enabled: checkouts ask for `Recurring`.
 ROBOKASSA_RECURRING_ENABLED = env.bool("ROBOKASSA_RECURRING_ENABLED", default=False)
+# Fiscal receipts (docs/PRIVACY.md "Fiscal receipts"): every payment carries a Robokassa
+# Receipt (one line: plan or package, period, price) when on. The tax code is a setting, not
+# code, because Kazakhstan's VAT rate changes (16 % since 2026): use the code Robokassa names
+# for the rate in force ("none" when the merchant is not a VAT payer). SNO (taxation system)
+# is sent only when set.
+ROBOKASSA_RECEIPT = env.bool("ROBOKASSA_RECEIPT", default=False)
+ROBOKASSA_TAX = env.str("ROBOKASSA_TAX", default="vat16")
+ROBOKASSA_SNO = env.str("ROBOKASSA_SNO", default="")
 # Empty: derived from ROBOKASSA_BASE_URL (…/Merchant/Recurring).
 ROBOKASSA_RECURRING_URL = env.str("ROBOKASSA_RECURRING_URL", default="")
 ROBOKASSA_HTTP_CONNECT_TIMEOUT = env.float("ROBOKASSA_HTTP_CONNECT_TIMEOUT", default=5.0)
@@ -707,9 +722,6 @@ CELERY_BEAT_SCHEDULE["analytics-rollup-views"] = {
 # ---------------------------------------------------------------------------------------------
 # Privacy (owner: privacy app; docs/PRIVACY.md): account deletion, data export
 # ---------------------------------------------------------------------------------------------
-# Where this API is reached from outside: absolute links built outside a request (the export
-# download link in the data_export_ready notification on the embedded default).
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Days between DELETE /auth/me and the purge; the account can be restored until then.
 ACCOUNT_PURGE_DAYS = env.int("ACCOUNT_PURGE_DAYS", default=30)
 # Data export archives: kept (and their signed link valid) this many days, one request a day.

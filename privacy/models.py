@@ -7,6 +7,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
 
 
 class ExportStatus(models.TextChoices):
@@ -38,3 +41,20 @@ class DataExport(models.Model):
 
     def __str__(self) -> str:
         return f"export {self.id} of {self.user_id} ({self.status})"
+
+
+class ScheduledDeletionManager(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(purge_at__isnull=False)
+
+
+class ScheduledDeletion(User):
+    """Accounts whose deletion is scheduled, as staff see them in the admin (a proxy of the
+    user table: no rows of its own)."""
+
+    objects = ScheduledDeletionManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("scheduled deletion")
+        verbose_name_plural = _("scheduled deletions")

@@ -32,7 +32,8 @@ from media.models import Photo
 from media.services import delete_files
 from moderation.models import AuditAction, TargetType
 from moderation.services import audit_log_write
-from mwork.api.exceptions import RateLimitExceeded
+from moderation.staff_policy import capability_permission
+from mwork.api.exceptions import InvalidState, PermissionDenied, RateLimitExceeded
 from notifications.models import NotificationType
 from notifications.services import notify
 from privacy import exports, tasks
@@ -156,16 +157,22 @@ def _purge_rows(user: User) -> dict[str, int]:
 
 
 def account_purge(*, user: User, actor: User | None = None, reason: str = "") -> User:
-    """Erase the personal data of a user whose deletion is scheduled (or, with a staff `actor`,
-    at once): rows per `privacy.catalogue`, the photos, thumbnails, avatar and export archives
-    in storage (after commit), then the user row becomes an anonymised tombstone (e-mail free
-    again). Payments, messages, reviews given and castings stay, pointing at the tombstone.
-    Writes an audit entry. Idempotent: a tombstone is returned unchanged.
+    """Erase the personal data of a user whose deletion is scheduled (at `purge_at`, or at once
+    by a staff `actor` holding the `purge` capability): rows per `privacy.catalogue`, the
+    photos, thumbnails, avatar and export archives in storage (after commit), then the user
+    row becomes an anonymised tombstone (e-mail free again). Payments, messages, reviews given
+    and castings stay, pointing at the tombstone. Writes an audit entry. Idempotent: a
+    tombstone is returned unchanged. Raises `PermissionDenied` for an actor without `purge`
+    and `InvalidState` for an account whose deletion is not scheduled.
     """
     with transaction.atomic():
+        if actor is not None and not actor.has_perm(capability_permission("purge")):
+            raise PermissionDenied(_("Your staff role cannot purge accounts."))
         locked = User.objects.select_for_update().get(pk=user.pk)
         if locked.deleted_at is not None:
             return locked
+        if locked.purge_at is None:
+            raise InvalidState(_("Only an account scheduled for deletion can be purged."))
         public_files, private_files = _stored_files(locked)
         counts = _purge_rows(locked)
         scheduled_for = locked.purge_at
@@ -175,6 +182,7 @@ def account_purge(*, user: User, actor: User | None = None, reason: str = "") ->
             action=AuditAction.ACCOUNT_PURGE,
             target_type=TargetType.USER,
             target_id=locked.pk,
+            target_label=str(locked),  # the tombstone's address: nothing personal in the log
             reason=reason,
             data={
                 "scheduled_for": scheduled_for.isoformat() if scheduled_for else None,

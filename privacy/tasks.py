@@ -38,7 +38,7 @@ def build_data_export(export_id: str) -> None:
 
     from privacy.services import data_export_build
 
-    data_export_build(export_id=export_id, base_url=settings.PUBLIC_BASE_URL)
+    data_export_build(export_id=export_id, base_url=settings.API_PUBLIC_URL)
 
 
 @shared_task

@@ -80,6 +80,13 @@ def build_admin_world() -> AdminWorld:
         comment="The casting is gone",
     )
     admin_world.banned = UserFactory(role="model", is_active=False, email="banned@example.kz")
+    # An account pending deletion (privacy's scheduled deletions and their "Purge now").
+    UserFactory(
+        role="model",
+        is_active=False,
+        email="leaving@example.kz",
+        purge_at=timezone.now() + dt.timedelta(days=30),
+    )
     UserFactory(role="model", email_verified=False, email="unverified@example.kz")
     ModelProfile.objects.filter(pk=b.model_profile.pk).update(is_hidden=True)
     ModelProfile.objects.filter(pk=a.model_profile.pk).update(

@@ -133,3 +133,19 @@ def test_purge_is_idempotent(make_user):
 
     assert User.objects.get(pk=user.pk).email == email
     assert AuditLogEntry.objects.filter(action=AuditAction.ACCOUNT_PURGE).count() == 1
+
+
+def test_staff_purge_refused_without_capability_or_schedule(make_user):
+    from accounts.tests.factories import UserFactory
+    from mwork.api.exceptions import InvalidState, PermissionDenied
+
+    user = make_user()
+    staff = UserFactory(staff=True)
+    superuser = UserFactory(staff=True, is_superuser=True)
+
+    with pytest.raises(PermissionDenied):
+        services.account_purge(user=user, actor=staff)
+    with pytest.raises(InvalidState):
+        services.account_purge(user=user, actor=superuser)
+
+    assert User.objects.get(pk=user.pk).deleted_at is None
