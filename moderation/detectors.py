@@ -280,7 +280,9 @@ _W = r"[^\W\d_]*"  # the rest of a word
 _PREPAYMENT_RX = _rx(
     # ru
     rf"\bпредоплат{_W}"
-    rf"|\b(?:оплат{_W}|плат{_W}|заплат{_W}|оплачива{_W})\s(?:\w+\s)?за\s(?:\w+\s)?"
+    # nouns, imperatives and "need to pay"; not "оплатим"/"оплачиваем" (the employer paying)
+    rf"|\b(?:оплат[аиуы]|оплатите|оплатить|плат[аыу]|заплатите|заплатить)\s(?:\w+\s)?"
+    rf"(?:за\s(?:\w+\s)?)?"
     rf"(?:фотосесси{_W}|фото\s?сесси{_W}|портфолио|портфель|регистраци{_W}|кастинг{_W}"
     rf"|участи{_W}|анкет{_W}|просмотр{_W}|базу|внесени{_W})"
     rf"|\b(?:вступительн{_W}|регистрационн{_W}|организационн{_W}|страхов{_W})?\s?взнос{_W}"
@@ -299,7 +301,10 @@ _PREPAYMENT_RX = _rx(
     rf"\s(?:fee|charge)s?\b"
     rf"|\b(?:pay|paying|payment)\s(?:\w+\s){{0,2}}?for\s(?:\w+\s)?"
     rf"(?:portfolio|photo\s?shoot|registration|casting|audition|profile)\b"
-    rf"|\b(?:prepayment|pre-payment|deposit|upfront\s(?:fee|payment))\b"
+    rf"|\b(?:prepayment|pre-payment|upfront\s(?:fee|payment))\b"
+    # the noun, not the verb ("we deposit your fee" is the employer paying)
+    rf"|\b(?:a|the|your|small|refundable|security|booking)\s(?:\w+\s)?deposit\b"
+    rf"|\bdeposit\s(?:of|is|required|fee|payment|first)\b"
 )
 
 

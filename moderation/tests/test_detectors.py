@@ -200,6 +200,8 @@ POSITIVE = {
         "Оплата за фотосессию 15 000 ₸",
         "Необходима оплата за портфолио",
         "оплата за регистрацию в базе",
+        "Оплатите регистрацию на сайте",
+        "Скиньте деньги на каспи",
         "Вступительный взнос 5000",
         "Переведите 5000 на карту Kaspi",
         "Алдын ала төлем 10 000 теңге",
@@ -211,6 +213,7 @@ POSITIVE = {
         "You need to pay for your portfolio shoot first",
         "A small deposit secures your place",
         "Casting fee applies",
+        "Deposit of 10 000 tenge is required",
         "Reg1stration fee".replace("1", "i"),
     ],
     "id_document": [
@@ -278,6 +281,9 @@ NEGATIVE = {
         "Жалақы уақытында төленеді",
         "Жарнамаға модель керек",
         "We pay for taxis both ways",
+        "We deposit your fee within 3 days",
+        "Оплатим модели 20 000 ₸ за фотосессию",
+        "Оплачиваем съёмку в день съёмки",
         "The fee is paid in cash",
     ],
     "id_document": [
