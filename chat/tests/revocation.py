@@ -13,7 +13,7 @@ import secrets
 import sys
 from typing import Any
 
-PATHS = ("logout", "password_change", "password_reset", "ban", "revoke_all")
+PATHS = ("logout", "password_change", "password_reset", "ban", "revoke_all", "account_deletion")
 # The error frame each path ends a socket with: (code, details.reason).
 EXPECTED_ERROR = {
     "logout": ("INVALID_TOKEN", "logout"),
@@ -21,6 +21,7 @@ EXPECTED_ERROR = {
     "password_reset": ("INVALID_TOKEN", "password_changed"),
     "ban": ("ACCOUNT_DISABLED", "banned"),
     "revoke_all": ("INVALID_TOKEN", "sessions_revoked"),
+    "account_deletion": ("INVALID_TOKEN", "account_deleted"),
 }
 NEW_PASSWORD = "A-new-password-9173"
 
@@ -63,6 +64,10 @@ def revoke(path: str, *, user_id: str, access_token: str, refresh_token: str) ->
         reused = client.post(url, {"refresh_token": refresh_token}, format="json")
         if reused.status_code != 401:
             raise AssertionError(f"reuse answered {reused.status_code}")
+    elif path == "account_deletion":
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token}")
+        body = {"password": DEFAULT_PASSWORD}
+        _ok(client.delete(reverse("privacy:me"), body, format="json"))
     else:
         raise ValueError(path)
 
