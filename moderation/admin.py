@@ -35,6 +35,7 @@ from django.utils.text import capfirst
 from django.utils.timesince import timesince
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from moderation import selectors, services
@@ -50,7 +51,8 @@ admin.site.disable_action("delete_selected")
 # Third-party admins under the staff policy: groups are synced from it (read-only here); the
 # refresh-token bookkeeping is no staff business.
 admin.site.unregister(Group)
-for _model in (OutstandingToken, BlacklistedToken):
+# Authenticators are enrolled with `manage.py staff_totp`, not edited in the admin.
+for _model in (OutstandingToken, BlacklistedToken, TOTPDevice):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
 

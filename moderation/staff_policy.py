@@ -28,6 +28,8 @@ SUPPORT = "Support"
 
 GROUPS = (MODERATORS, FINANCE, SUPPORT)
 ROLES = (SUPERUSER, *GROUPS)
+# Roles that must sign in with an authenticator code when ADMIN_2FA_REQUIRED is on.
+SECOND_FACTOR_ROLES = frozenset({SUPERUSER, FINANCE})
 
 VERBS = {"v": "view", "a": "add", "c": "change", "d": "delete"}
 

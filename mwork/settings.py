@@ -50,7 +50,7 @@ API_PUBLIC_URL = env.str("API_PUBLIC_URL", default="http://127.0.0.1:8000").rstr
 
 INSTALLED_APPS = [
     "daphne",  # first: lets `runserver` serve WebSockets (STACK-NOTES 3)
-    "django.contrib.admin",
+    "moderation.admin_apps.StaffAdminConfig",  # django.contrib.admin with the staff login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "anymail",
     "storages",
     "axes",  # admin login throttling; before moderation, whose admin re-registers its models
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "mwork.apps.MworkConfig",
     # MWork domains, bottom (accounts) to top
     "accounts",
@@ -98,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified() for the admin
     "django.contrib.messages.middleware.MessageMiddleware",
     "moderation.middleware.AdminTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -659,6 +662,8 @@ AXES_CLIENT_IP_CALLABLE = "moderation.login_lockout.lockout_client_ip"
 AXES_USERNAME_CALLABLE = "moderation.login_lockout.lockout_username"
 AXES_LOCKOUT_TEMPLATE = "admin/mwork_lockout.html"
 AXES_VERBOSE = False
+# Superusers and Finance sign in with an authenticator code (TOTP); others may enrol one.
+ADMIN_2FA_REQUIRED = env.bool("ADMIN_2FA_REQUIRED", default=not DEBUG)
 
 # ---------------------------------------------------------------------------------------------
 # Accounts

@@ -16,6 +16,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
 from mwork.settings import *  # noqa: F403
 
+ADMIN_2FA_REQUIRED = False  # explicit: tests that need it turn it on (moderation tests)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # A server process started by a fault test may publish to a real broker instead.

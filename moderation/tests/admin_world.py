@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
+from agencies.models import OrganizationInvitation, OrganizationMember
 from billing.models import Payment
 from castings.models import Casting
 from moderation.models import Report, TargetType
@@ -95,6 +96,13 @@ def build_admin_world() -> AdminWorld:
     EmployerProfile.objects.filter(pk=b.employer_profile.pk).update(is_verified=True)
     Casting.objects.filter(pk=b.casting.pk).update(is_hidden=True)
     Payment.objects.filter(pk=a.payment.pk).update(refund_due=True)
+    organization = OrganizationMember.objects.get(pk=a.organization_member.pk).organization
+    OrganizationInvitation.objects.create(
+        organization=organization,
+        email="invited.manager@example.kz",
+        invited_by=a.employer,
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    )
     AccessAttempt.objects.create(
         username="locked@example.kz",
         ip_address="203.0.113.7",
