@@ -1,3 +1,5 @@
+import io
+
 import qrcode
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -23,4 +25,6 @@ class Command(BaseCommand):
         self.stdout.write(device.config_url)
         code = qrcode.QRCode(border=1)
         code.add_data(device.config_url)
-        code.print_ascii(out=self.stdout)
+        picture = io.StringIO()  # Django's OutputWrapper would end every character with a newline
+        code.print_ascii(out=picture)
+        self.stdout.write(picture.getvalue(), ending="")
