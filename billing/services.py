@@ -279,14 +279,14 @@ def checkout_form_payment(*, public_id: Any, token: str) -> Payment:
             max_age=dt.timedelta(hours=settings.BILLING_PENDING_PAYMENT_TTL_HOURS),
         )
     except signing.BadSignature:
-        raise NotFound("Payment link expired.") from None
+        raise NotFound(_("Payment link expired.")) from None
     payment = (
         Payment.objects.filter(public_id=public_id, status=PaymentStatus.PENDING)
         .select_related("user")
         .first()
     )
     if payment is None or signed != str(payment.public_id):
-        raise NotFound("Payment not found.")
+        raise NotFound(_("Payment not found."))
     return payment
 
 
