@@ -51,7 +51,7 @@ def one_rate_window():
 
 @pytest.fixture(autouse=True)
 def _eager_celery():
-    # Celery reads its config once at import; settings overrides do not reach it (STACK-NOTES 5).
+    # Celery reads its config once at import; settings overrides do not reach it.
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
 

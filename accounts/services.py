@@ -1,6 +1,6 @@
 """Account use cases: registration, login, token rotation and revocation, e-mail links, bans.
 
-Token model (contract-notes §4):
+Token model (docs/API.md §4):
 - `tokens_for_user` issues a refresh token (recorded as an `OutstandingToken`) whose access
   token is derived from it; both carry the user's `token_version` in `ver`.
 - Refresh rotates: the presented refresh token is blacklisted and marked rotated, a new pair is

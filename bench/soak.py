@@ -85,7 +85,7 @@ class SoakConfig:
     warmup_fraction: float = 0.2
     topology: str = "compose"  # or "daphne"
     # daphne (ASGI) with the psycopg pool, as settings.py prescribes for ASGI servers. Without
-    # it every request thread opens its own connection (STACK-NOTES; measured in RELIABILITY.md).
+    # it every request thread opens its own connection (measured in docs/RELIABILITY.md).
     db_pool: bool = True
     worker: bool = True
     database_url: str = ""

@@ -1,4 +1,4 @@
-"""The contract's plan table (contract-notes §10): the seed values of the `Plan` rows.
+"""The contract's plan table (docs/API.md §10): the seed values of the `Plan` rows.
 
 The data migration seeds the same values; `plan_get` re-creates a missing row from here, so the
 three plan names always resolve (staff cannot delete plans; test flushes can).

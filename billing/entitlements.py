@@ -144,7 +144,7 @@ _usage = ResponseUsage._meta
 def _allowance_sql(column: str) -> str:
     # Create the month's row with one use of `column`, or count one more while under the
     # allowance: one atomic statement under the row lock the upsert takes (it runs on every
-    # apply, issue 9). No row back means the allowance is spent. PostgreSQL and SQLite (3.35+).
+    # apply). No row back means the allowance is spent. PostgreSQL and SQLite (3.35+).
     table = _usage.db_table
     first = {"used": 0, "credits_used": 0, "invites_used": 0, column: 1}
     return f"""

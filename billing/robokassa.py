@@ -1,4 +1,4 @@
-"""Robokassa: signatures, payment links, the recurring-charge client (contract-notes §10).
+"""Robokassa: signatures, payment links, the recurring-charge client (docs/API.md §10).
 
 Signatures are SHA-256 hex digests:
 - payment link, recurring charge: `MerchantLogin:OutSum:InvId[:Receipt]:Password1[:Shp_k=v...]`

@@ -93,7 +93,7 @@ def _subscription_put(
     recurring_payment: Any = None,
     granted_by_staff: bool = False,
 ) -> Subscription:
-    """The one lifecycle rule (contract-notes §10), run under the caller's transaction:
+    """The one lifecycle rule (docs/API.md §10), run under the caller's transaction:
     the same plan is extended from its expiry; another plan replaces it from now."""
     now = timezone.now()
     current: Subscription | None = None

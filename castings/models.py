@@ -24,7 +24,7 @@ class CastingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# contract-notes §6: every other transition (including "to the same status") is INVALID_STATE.
+# docs/API.md §6: every other transition (including "to the same status") is INVALID_STATE.
 CASTING_TRANSITIONS: dict[str, frozenset[str]] = {
     CastingStatus.DRAFT: frozenset({CastingStatus.ACTIVE, CastingStatus.CANCELLED}),
     CastingStatus.ACTIVE: frozenset({CastingStatus.COMPLETED, CastingStatus.CANCELLED}),
@@ -181,7 +181,7 @@ class ResponseStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-# contract-notes §7: what the casting owner may do; withdrawing is the model's own action.
+# docs/API.md §7: what the casting owner may do; withdrawing is the model's own action.
 # A shortlist sits between pending and a decision (docs/PIPELINE.md).
 RESPONSE_OWNER_TRANSITIONS: dict[str, frozenset[str]] = {
     ResponseStatus.PENDING: frozenset(
@@ -209,7 +209,7 @@ class Response(models.Model):
     )
     applied_at = models.DateTimeField(default=timezone.now, editable=False)
     status_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # The agency that submitted its roster model (issue 11); NULL when the model applied.
+    # The agency that submitted its roster model; NULL when the model applied.
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -225,7 +225,7 @@ class Response(models.Model):
         verbose_name_plural = _("responses")
         ordering = ["-applied_at", "-id"]
         constraints = [
-            # Holds "once per casting" under concurrent requests (contract-notes §7).
+            # Holds "once per casting" under concurrent requests (docs/API.md §7).
             models.UniqueConstraint(
                 fields=["casting", "model_profile"], name="response_casting_model_unique"
             ),

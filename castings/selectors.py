@@ -1,6 +1,6 @@
-"""Reads of the castings domain: visibility, filters, query shape (STYLE §2, §3).
+"""Reads of the castings domain: visibility, filters, query shape.
 
-Visibility (contract-notes §6): the public sees active castings, and completed or cancelled
+Visibility (docs/API.md §6): the public sees active castings, and completed or cancelled
 ones when it asks for them by `status` or by id; drafts, staff-hidden and deleted castings are
 seen by nobody but their owner (deleted ones not even by the owner); castings of banned owners
 are seen by nobody. Anything the caller may not
@@ -125,7 +125,7 @@ def _responses_count() -> Coalesce:
 # The casting card (`CastingOutputSerializer`) as value rows: exactly its columns, the owner's
 # company name and avatar through one LEFT JOIN, and the applicant count. The hot reads (list,
 # detail) then build no model instances (three per row with select_related) and the serializer
-# turns each row into a dict directly (issue 9: the ORM and DRF were ~85 % of a list request).
+# turns each row into a dict directly (the ORM and DRF were ~85 % of a list request).
 CARD_COLUMNS = (
     "id",
     "owner_id",
@@ -222,7 +222,7 @@ def _apply_filters(queryset: QuerySet[Casting], filters: CastingFilters) -> Quer
     if filters.category:
         queryset = queryset.filter(category=filters.category)
     if filters.gender:
-        # A casting that requires no gender is open to everyone (contract-notes §6).
+        # A casting that requires no gender is open to everyone (docs/API.md §6).
         queryset = queryset.filter(
             Q(required_gender=filters.gender) | Q(required_gender__isnull=True)
         )
@@ -585,7 +585,7 @@ def applicant_profile_get(*, user: Any, casting_id: uuid.UUID) -> Any | None:
     """The caller's model profile (id, user, name; the rest deferred) with `already_applied`:
     whether it has a response to the casting, whatever its status. None without a profile.
 
-    One query for what apply checks first (issue 9), compiled once (`mwork.db`).
+    One query for what apply checks first, compiled once (`mwork.db`).
     """
     return _applicant_query().first(
         {_PLACEHOLDER_USER_ID: user.pk, _PLACEHOLDER_CASTING_ID: casting_id}

@@ -167,7 +167,7 @@ class MyCastingsQuerySerializer(serializers.Serializer):
 
 
 class ResponseSubmitInputSerializer(serializers.Serializer):
-    # An agency submitting a model of its roster (issue 11); models leave it out.
+    # An agency submitting a model of its roster; models leave it out.
     model_id = serializers.UUIDField(required=False)
     message = serializers.CharField(
         max_length=MESSAGE_MAX_LENGTH, required=False, allow_blank=True, default=""
@@ -360,7 +360,7 @@ def casting_card(card: dict[str, Any]) -> dict[str, Any]:
     """`CastingOutputSerializer`'s shape from a card row, as a plain dict.
 
     Per-field DRF machinery (field copies, attribute lookups, one call per field) cost more than
-    the page's SQL on the castings list (issue 9); the row already holds the right types, so
+    the page's SQL on the castings list; the row already holds the right types, so
     this only formats ids and datetimes the way those fields do. Tests pin the two together.
     """
     return {

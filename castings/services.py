@@ -1,7 +1,7 @@
 """Writes of the castings domain: castings, saves, responses and their state machines.
 
 Every service owns its transaction, locks the row whose state it changes, and schedules
-notifications with `transaction.on_commit` (contract-notes §6, §7, §11).
+notifications with `transaction.on_commit` (docs/API.md §6, §7, §11).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""One WebSocket per client for chat and notifications (contract-notes §8).
+"""One WebSocket per client for chat and notifications (docs/API.md §8).
 
 The consumer authenticates (the middleware put the user and the session's token claims in the
 scope), joins the user's group `user.<id>` and delegates every room action to `chat.services`;

@@ -1,4 +1,4 @@
-"""The WebSocket gate of `/ws` (contract-notes §8): origin check, then the credential — a
+"""The WebSocket gate of `/ws` (docs/API.md §8): origin check, then the credential — a
 single-use ticket (`?ticket=`, preferred: docs/RELIABILITY.md, "No credential in a logged
 URL") or the access token (`?token=`, the contract's form).
 

@@ -1,4 +1,4 @@
-"""Chat frames (contract-notes §8) and their delivery to members' user groups.
+"""Chat frames (docs/API.md §8) and their delivery to members' user groups.
 
 Every frame goes to `user.<id>` through `notifications.realtime.push_to_user`, so one socket
 serves all of a user's rooms and its notifications. Call the broadcasters from

@@ -59,7 +59,7 @@ def room_get_for_member(*, user: User, room_id: UUID | str) -> Room:
 
 
 def room_get_for_reader(*, user: User, room_id: UUID | str) -> Room:
-    """A room whose history `user` may read: a member's room, or (issue 11) a room about a
+    """A room whose history `user` may read: a member's room, or a room about a
     casting of the organization `user` manages, with that organization's owner in it.
     Memberships of the organization are read on every call, so a removed manager loses access
     at once. `NotFound` otherwise."""

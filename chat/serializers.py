@@ -29,7 +29,7 @@ class ChatMessageHistoryQuerySerializer(serializers.Serializer):
     before = serializers.UUIDField(required=False, default=None)
 
     def validate_limit(self, value: int) -> int:
-        return min(value, HISTORY_MAX_LIMIT)  # above the maximum is clamped (contract-notes §3)
+        return min(value, HISTORY_MAX_LIMIT)  # above the maximum is clamped (docs/API.md §3)
 
 
 class ChatMessageOutputSerializer(serializers.Serializer):

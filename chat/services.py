@@ -357,7 +357,7 @@ def chat_typing_signal(*, user: User, room_id: UUID | str) -> None:
 
 
 def chat_memberships_end_for_organization(*, user: User, owner_id: UUID) -> int:
-    """A manager left the organization of `owner_id` (issue 11): it leaves the rooms it opened
+    """A manager left the organization of `owner_id`: it leaves the rooms it opened
     about that organization's castings. Returns the number of rooms left."""
     deleted, _by_model = Membership.objects.filter(
         user=user, room__casting__owner_id=owner_id

@@ -1,4 +1,4 @@
-"""The photo pipeline: decode, check, orient, strip, resize, thumbnail (contract-notes §9).
+"""The photo pipeline: decode, check, orient, strip, resize, thumbnail (docs/API.md §9).
 
 Decoding decides the type, never the file name or the client's Content-Type. Limits are checked
 before the pixels are decoded: the byte size first, then the dimensions from the header that

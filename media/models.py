@@ -1,4 +1,4 @@
-"""Portfolio photos of model profiles (contract-notes §9)."""
+"""Portfolio photos of model profiles (docs/API.md §9)."""
 
 from __future__ import annotations
 

@@ -49,7 +49,7 @@ def photo_list_for_profile(*, profile_id: uuid.UUID, user: Any = None) -> QueryS
 
 def agency_manages_photos(*, actor: Any, profile: Any) -> bool:
     """The actor's agency represents the profile's model, who consented to photo management
-    (issue 11)."""
+    ."""
     from agencies.selectors import roster_profile_for_agency
 
     if getattr(actor, "role", None) not in ("agency", "employer"):
@@ -73,7 +73,7 @@ def photo_get_for_owner(*, user: Any, photo_id: uuid.UUID) -> Photo:
     if photo.profile.user_id == user.pk:
         return photo
     if agency_manages_photos(actor=user, profile=photo.profile):
-        return photo  # the model's agency, with the model's photo consent (issue 11)
+        return photo  # the model's agency, with the model's photo consent
     if _profile_visible_to(profile=photo.profile, user=user):
         raise PermissionDenied(_("You can change only your own photos."))
     raise NotFound(_("Photo not found."))

@@ -36,7 +36,7 @@ class PhotoUploadInputSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True, use_url=False)
     is_main = serializers.BooleanField(required=False, default=False)
     order = serializers.IntegerField(required=False, min_value=0, max_value=10_000)
-    # An agency uploading for a roster model that gave photo consent (issue 11).
+    # An agency uploading for a roster model that gave photo consent.
     model_id = serializers.UUIDField(required=False)
 
 

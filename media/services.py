@@ -1,4 +1,4 @@
-"""Writes of portfolio photos: upload, update, delete, reorder (contract-notes §9).
+"""Writes of portfolio photos: upload, update, delete, reorder (docs/API.md §9).
 
 Invariants kept here and by the database:
 - a profile with photos has exactly one main photo (partial unique constraint for "at most

@@ -1,4 +1,4 @@
-"""Hot reads by key, compiled once (issue 9).
+"""Hot reads by key, compiled once.
 
 Building and compiling a queryset — visibility rules, block subqueries, annotations, joins —
 costs the ORM about three times what PostgreSQL needs to run a read by primary key, on the

@@ -49,7 +49,7 @@ FRONTEND_URL = env.str("FRONTEND_URL", default="http://localhost:3000").rstrip("
 API_PUBLIC_URL = env.str("API_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "daphne",  # first: lets `runserver` serve WebSockets (STACK-NOTES 3)
+    "daphne",  # first: lets `runserver` serve WebSockets (else it serves WSGI only)
     "moderation.admin_apps.StaffAdminConfig",  # django.contrib.admin with the staff login
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -162,7 +162,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # WSGI workers (gunicorn, /api and /admin): persistent connections, one per worker thread.
     # ASGI servers (/ws): DB_POOL=1 — every sync view or database_sync_to_async call may run on
     # a new thread, and persistent connections would leak until PostgreSQL refuses more
-    # (STACK-NOTES); a psycopg pool per process with CONN_MAX_AGE=0 holds them. See
+    # (docs/RELIABILITY.md); a psycopg pool per process with CONN_MAX_AGE=0 holds them. See
     # docs/PERFORMANCE.md for the measurements.
     if env.bool("DB_POOL", default=False):
         DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -374,7 +374,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["mwork.api.ratelimit.ApiRateLimit"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        # DRF's parsers with body-size and JSON-depth limits (mwork/api/parsers.py, issue 10)
+        # DRF's parsers with body-size and JSON-depth limits (mwork/api/parsers.py)
         "mwork.api.parsers.JSONParser",
         "mwork.api.parsers.FormParser",
         "mwork.api.parsers.MultiPartParser",
@@ -668,7 +668,7 @@ ADMIN_2FA_REQUIRED = env.bool("ADMIN_2FA_REQUIRED", default=not DEBUG)
 # ---------------------------------------------------------------------------------------------
 # Accounts
 # ---------------------------------------------------------------------------------------------
-# Lifetimes of the e-mailed links (verification 48 h per contract-notes §4; reset 1 h).
+# Lifetimes of the e-mailed links (verification 48 h per docs/API.md §4; reset 1 h).
 ACCOUNTS_EMAIL_VERIFICATION_MAX_AGE = timedelta(
     hours=env.int("ACCOUNTS_EMAIL_VERIFICATION_HOURS", default=48)
 )
@@ -704,7 +704,7 @@ if REDIS_URL:
     )
 
 # ---------------------------------------------------------------------------------------------
-# Analytics (issue 11): daily rollup of profile and casting views
+# Analytics: daily rollup of profile and casting views
 # ---------------------------------------------------------------------------------------------
 # Raw view rows (needed only to deduplicate within a day) are kept this many days after rollup.
 ANALYTICS_RAW_VIEW_RETENTION_DAYS = env.int("ANALYTICS_RAW_VIEW_RETENTION_DAYS", default=90)

@@ -1,4 +1,4 @@
-"""Test settings: the real settings with test-only overrides (STYLE §5).
+"""Test settings: the real settings with test-only overrides.
 
 The database and channel layer still follow DATABASE_URL / REDIS_URL, so CI runs against real
 PostgreSQL and Redis.

@@ -1,4 +1,4 @@
-"""Root URLs. Each app owns `<app>/urls.py`, included under /api/v1/ (contract-notes §1)."""
+"""Root URLs. Each app owns `<app>/urls.py`, included under /api/v1/ (docs/API.md §1)."""
 
 from django.conf import settings
 from django.contrib import admin

@@ -41,7 +41,7 @@ from notifications.selectors import (
 
 logger = logging.getLogger(__name__)
 
-# Chat e-mails: at most one per room per hour while messages stay unread (contract-notes §11).
+# Chat e-mails: at most one per room per hour while messages stay unread (docs/API.md §11).
 CHAT_EMAIL_WINDOW_SECONDS = 60 * 60
 READ_NOTIFICATION_RETENTION_DAYS = 90
 ANNOUNCEMENT_BATCH_SIZE = 500

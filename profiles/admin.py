@@ -1,6 +1,6 @@
 """Back office for profiles: filters, photo thumbnails, hide/unhide, promotion, verification.
 
-State-changing actions go through `profiles.services` (STYLE §1).
+State-changing actions go through `profiles.services`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Model and employer profiles, work experience and reviews (contract-notes §5).
+"""Model and employer profiles, work experience and reviews (docs/API.md §5).
 
 Ranges and choices are enforced twice: by the input serializers (400 with per-field details)
 and by database check constraints, so nothing outside the contract can be stored by any path
@@ -52,7 +52,7 @@ class Category(models.TextChoices):
     RUNWAY = "runway", _("Runway")
 
 
-# (field, min, max) — contract-notes §5. Shared by the serializers, the constraints and tests.
+# (field, min, max) — docs/API.md §5. Shared by the serializers, the constraints and tests.
 MODEL_RANGES: dict[str, tuple[int, int]] = {
     "age": (18, 99),
     "height": (100, 250),

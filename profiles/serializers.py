@@ -94,7 +94,7 @@ class ModelProfileCreateInputSerializer(serializers.Serializer):
 
 
 class ModelProfileUpdateInputSerializer(ModelProfileCreateInputSerializer):
-    """Every field optional: `PUT` is a partial update (contract-notes §5)."""
+    """Every field optional: `PUT` is a partial update (docs/API.md §5)."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         kwargs["partial"] = True
@@ -234,7 +234,7 @@ def _promotion_ends_running(ends: datetime | None, now: datetime) -> datetime | 
 
 
 # ---------------------------------------------------------------------------------------------
-# Hot read paths as plain dicts (issue 9: the catalogue, search and the model detail)
+# Hot read paths as plain dicts (the catalogue, search and the model detail)
 #
 # The serializer classes in this module stay the documented shape (OpenAPI, the agencies
 # roster, the promoted list); these builders produce the same dicts, key for key and in the

@@ -1,4 +1,4 @@
-"""Writes of the profiles app (STYLE §2): keyword-only, annotated, one transaction each."""
+"""Writes of the profiles app: keyword-only, annotated, one transaction each."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from mwork.api.exceptions import Conflict, PermissionDenied, ValidationFailed
 from profiles.models import EmployerProfile, ModelProfile, Review, WorkExperience
 
-# Fields that count towards completeness (contract-notes §5), with the photo share on top.
+# Fields that count towards completeness (docs/API.md §5), with the photo share on top.
 COMPLETENESS_FIELDS = (
     "name",
     "bio",
@@ -75,7 +75,7 @@ EMPLOYER_EDITABLE_FIELDS = (
 # Completeness and photos (also called by media)
 # ---------------------------------------------------------------------------------------------
 def compute_completeness(*, profile: ModelProfile, photo_count: int) -> int:
-    """0 to 100: 70 for the filled fields of contract-notes §5, 30 for up to three photos."""
+    """0 to 100: 70 for the filled fields of docs/API.md §5, 30 for up to three photos."""
     filled = sum(
         1 for field in COMPLETENESS_FIELDS if getattr(profile, field) not in (None, "", [])
     )

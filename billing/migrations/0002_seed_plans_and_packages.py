@@ -1,4 +1,4 @@
-"""Seed the contract's plans (contract-notes §10) and the response packages."""
+"""Seed the contract's plans (docs/API.md §10) and the response packages."""
 
 from django.db import migrations
 

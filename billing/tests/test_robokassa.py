@@ -1,4 +1,4 @@
-"""Known-answer tests of the signature formulas of contract-notes §10."""
+"""Known-answer tests of the signature formulas of docs/API.md §10."""
 
 import hashlib
 from urllib.parse import parse_qs, urlsplit

@@ -1,7 +1,7 @@
 """The card builder renders exactly what the declared serializer fields render.
 
 `CastingOutputSerializer` documents the casting card field by field (the OpenAPI schema reads
-those fields) while `casting_card` builds it from a value row (issue 9). The generic DRF
+those fields) while `casting_card` builds it from a value row. The generic DRF
 rendering of the declared fields over the model is the reference the builder must match.
 """
 

@@ -108,7 +108,7 @@ def test_message_delete_by_staff_removes_the_message(room, employer, make_user):
     assert not Message.objects.filter(pk=message.pk).exists()
 
 
-# --- the send path's budget and its shortcuts (docs/PERFORMANCE.md, issue 9) ----------------
+# --- the send path's budget and its shortcuts (docs/PERFORMANCE.md) ----------------
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement on PostgreSQL only")

@@ -1,4 +1,4 @@
-"""The `/ws` socket through the real ASGI application (contract-notes §8)."""
+"""The `/ws` socket through the real ASGI application (docs/API.md §8)."""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ _DRF_CODES: list[tuple[type[Exception], int, str]] = [
     (drf.NotFound, 404, "NOT_FOUND"),
     (drf.MethodNotAllowed, 405, "METHOD_NOT_ALLOWED"),
     (drf.NotAcceptable, 406, "NOT_ACCEPTABLE"),
-    # contract-notes §2/issue 2: a wrong content type is a 400 like malformed JSON.
+    # docs/API.md §2: a wrong content type is a 400 like malformed JSON.
     (drf.UnsupportedMediaType, 400, "VALIDATION_ERROR"),
     (drf.ParseError, 400, "VALIDATION_ERROR"),
     (drf.Throttled, 429, "RATE_LIMIT_EXCEEDED"),

@@ -1,4 +1,4 @@
-"""The one list shape of the contract (contract-notes §3).
+"""The one list shape of the contract (docs/API.md §3).
 
 `{"<items>": [...], "pagination": {"total", "limit", "offset", "has_more"}}`.
 

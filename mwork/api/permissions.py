@@ -1,4 +1,4 @@
-"""Coarse, role-level permission classes. Object rules live in selectors (STYLE §3)."""
+"""Coarse, role-level permission classes. Object rules live in selectors."""
 
 from __future__ import annotations
 

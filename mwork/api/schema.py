@@ -114,7 +114,7 @@ def item_envelope(name: str, key: str, item: Any) -> serializers.Serializer:
 
 
 def list_envelope(name: str, key: str, item: Any, **extra: serializers.Field):
-    """The paginated list shape of contract-notes §3 inside the envelope."""
+    """The paginated list shape of docs/API.md §3 inside the envelope."""
     child = _as_field(item, f"{name}Item")
     fields = {key: serializers.ListField(child=child), "pagination": PaginationSerializer()}
     fields.update(extra)

@@ -1,4 +1,4 @@
-"""The error envelope of contract-notes §2 for every status the platform produces."""
+"""The error envelope of docs/API.md §2 for every status the platform produces."""
 
 import pytest
 from django.urls import reverse

@@ -1,4 +1,4 @@
-"""Rate limits (contract: Rate Limiting; contract-notes §12)."""
+"""Rate limits (contract: Rate Limiting; docs/API.md §12)."""
 
 import time
 

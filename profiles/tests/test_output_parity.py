@@ -1,6 +1,6 @@
 """The hot paths' dict builders render exactly what the documented serializers render.
 
-The catalogue and the model detail are built as plain dicts (issue 9); the serializer classes
+The catalogue and the model detail are built as plain dicts; the serializer classes
 remain the contract's documented shape (OpenAPI) and the agencies roster's base. These tests
 pin the two to each other, key order included, so neither can drift.
 """
