@@ -1,6 +1,6 @@
 """Primary and read replica against two real PostgreSQL databases (docs/SCALING.md).
 
-The replica is a logical copy of the test database (`CREATE DATABASE … TEMPLATE`), changed
+The replica is a logical copy of the test database (pg_dump into a second database), changed
 after the copy so that every answer shows which database it came from. A real server runs with
 `DATABASE_REPLICA_URL`: the catalogue and the public castings list read the replica; details,
 owner pages and every write use the primary.
@@ -8,12 +8,14 @@ owner pages and every write use the primary.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import timedelta
 
 import psycopg
 import pytest
 import requests
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.utils import timezone
 
 from accounts.tokens import tokens_for_user
@@ -47,17 +49,30 @@ def _admin_connection() -> psycopg.Connection:
 
 @pytest.fixture
 def replica_copy():
-    """A logical copy of the test database as it is now; dropped afterwards."""
+    """A logical copy of the test database as it is now (pg_dump into a new database, which
+    needs no exclusive access to the source); dropped afterwards."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
-    primary = connection.settings_dict["NAME"]
-    replica = f"{primary}_replica"
-    connections.close_all()  # TEMPLATE needs no other session on the source database
+    if not (shutil.which("pg_dump") and shutil.which("psql")):
+        pytest.skip("needs pg_dump and psql")
+    replica = f"{connection.settings_dict['NAME']}_replica"
+    primary_url = database_url_for(connection.settings_dict)
+    replica_url = database_url_for({**connection.settings_dict, "NAME": replica})
     with _admin_connection() as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{replica}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{replica}" TEMPLATE "{primary}"')
-    settings_dict = {**connection.settings_dict, "NAME": replica}
-    yield database_url_for(settings_dict)
+        admin.execute(f'CREATE DATABASE "{replica}"')
+    dump = subprocess.run(  # noqa: S603 - fixed arguments
+        [shutil.which("pg_dump"), "--no-owner", "--dbname", primary_url],
+        check=True,
+        capture_output=True,
+    ).stdout
+    subprocess.run(  # noqa: S603 - fixed arguments
+        [shutil.which("psql"), "-q", "-v", "ON_ERROR_STOP=1", "--dbname", replica_url],
+        input=dump,
+        check=True,
+        capture_output=True,
+    )
+    yield replica_url
     with _admin_connection() as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{replica}" WITH (FORCE)')
 
