@@ -27,6 +27,24 @@ from moderation.models import AuditAction
 from mwork.api.exceptions import DomainError
 
 
+def _cancel_pending(model_admin, request, queryset, cancel) -> None:
+    """Cancel the pending invitations of `queryset` with `cancel(invitation=...)`, one audit
+    entry each; refusals are reported, not raised."""
+    done, refused = 0, []
+    for invitation in queryset.filter(status=InvitationStatus.PENDING):
+        try:
+            model_admin.audited(
+                request,
+                invitation,
+                AuditAction.INVITATION_CANCEL,
+                lambda i=invitation: cancel(invitation=i),
+            )
+            done += 1
+        except DomainError as error:
+            refused.append(f"{invitation}: {error.message}")
+    _report(model_admin, request, done, refused, _INVITATIONS_CANCELLED)
+
+
 def _report(modeladmin, request, done: int, refused: list[str], message) -> None:
     """`message`: an ngettext_lazy(..., "count") text with a %(count)d placeholder."""
     if done:
@@ -131,19 +149,7 @@ class OrganizationInvitationAdmin(PolicyAdmin):
         description=_("Cancel selected pending invitations"), permissions=["manage_agencies"]
     )
     def cancel_team_invitations(self, request, queryset):
-        done, refused = 0, []
-        for invitation in queryset.filter(status=InvitationStatus.PENDING):
-            try:
-                self.audited(
-                    request,
-                    invitation,
-                    AuditAction.INVITATION_CANCEL,
-                    lambda i=invitation: services.organization_invitation_cancel(invitation=i),
-                )
-                done += 1
-            except DomainError as error:
-                refused.append(f"{invitation}: {error.message}")
-        _report(self, request, done, refused, _INVITATIONS_CANCELLED)
+        _cancel_pending(self, request, queryset, services.organization_invitation_cancel)
 
 
 @admin.register(AgencyInvitation)
@@ -167,19 +173,7 @@ class AgencyInvitationAdmin(PolicyAdmin):
         description=_("Cancel selected pending invitations"), permissions=["manage_agencies"]
     )
     def cancel_invitations(self, request, queryset):
-        done, refused = 0, []
-        for invitation in queryset.filter(status=InvitationStatus.PENDING):
-            try:
-                self.audited(
-                    request,
-                    invitation,
-                    AuditAction.INVITATION_CANCEL,
-                    lambda i=invitation: services.agency_invitation_cancel(invitation=i),
-                )
-                done += 1
-            except DomainError as error:
-                refused.append(f"{invitation}: {error.message}")
-        _report(self, request, done, refused, _INVITATIONS_CANCELLED)
+        _cancel_pending(self, request, queryset, services.agency_invitation_cancel)
 
 
 @admin.register(RosterMembership)
