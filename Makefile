@@ -13,9 +13,11 @@ BENCH_ARGS ?=
 
 # make run raises the login/register limit (5/m in production) for exploring by hand.
 RUN_RATELIMIT_AUTH ?= 60/m
+# Local state (SQLite, media, mail, exports); the README test points it at a fresh directory.
+export MWORK_VAR_DIR ?= $(CURDIR)/var
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint fmt ci migrate demo venv lock clean bench soak messages
+.PHONY: help run test lint fmt ci migrate demo venv lock clean bench soak messages readme-check
 
 help:  ## list the targets
 	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sed 's/:[^#]*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -30,7 +32,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@touch $@
 
 run: venv  ## migrate, load demo data, serve API + WebSockets + admin on HOST:PORT (embedded defaults)
-	@mkdir -p var
+	@mkdir -p "$(MWORK_VAR_DIR)"
 	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -v0
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	@if [ "$(DEMO_DATA)" != "0" ]; then DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo_data; fi
@@ -41,7 +43,12 @@ run: venv  ## migrate, load demo data, serve API + WebSockets + admin on HOST:PO
 	@printf '  WebSocket  ws://$(HOST):$(PORT)/ws?token=<access token>\n'
 	@printf '  login/register limit raised to $(RUN_RATELIMIT_AUTH) for local exploration (RATELIMIT_AUTH)\n'
 	@printf '  next: the README walkthroughs; make help lists the other targets\n\n'
-	DJANGO_DEBUG=1 RATELIMIT_AUTH=$(RUN_RATELIMIT_AUTH) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "http://$(HOST):$(PORT)" > "$(MWORK_VAR_DIR)/run-address"  # read by manage.py chat_demo
+	DJANGO_DEBUG=1 RATELIMIT_AUTH=$(RUN_RATELIMIT_AUTH) API_PUBLIC_URL=$${API_PUBLIC_URL:-http://$(HOST):$(PORT)} \
+		$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+readme-check: venv  ## serve a fresh make run on a free port and run every shell block of README.md
+	$(BIN)/python .ci/readme_check.py
 
 test: venv  ## the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -97,7 +104,7 @@ lock:  ## re-pin requirements*.txt from requirements*.in
 	$(BIN)/uv pip compile -q --python-version 3.11 requirements-dev.in -o requirements-dev.txt
 
 clean:  ## remove the virtualenv and var/
-	rm -rf $(VENV) var
+	rm -rf $(VENV) "$(MWORK_VAR_DIR)"
 
 # make soak: 10 minutes of mixed HTTP + 500 WebSockets against daphne + a Celery worker, on
 # DATABASE_URL (PostgreSQL, its own database) and a private redis-server; writes

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
@@ -407,6 +408,7 @@ def checkout_form(request, public_id):
     )
 
 
+@csrf_exempt  # no session is involved: the signed link is the authority, as at Robokassa
 def checkout_simulator(request):
     """A stand-in for Robokassa's checkout page when ROBOKASSA_SIMULATOR is on (else 404).
 
@@ -437,4 +439,17 @@ def checkout_simulator(request):
         request,
         "billing/checkout.html",
         {"params": params, "fields": sorted(params.items()), "invalid": False},
+    )
+
+
+def checkout_done(request):
+    """The simulator's landing page for SuccessURL/FailURL when no front end is configured."""
+    if not settings.ROBOKASSA_SIMULATOR:
+        raise Http404
+    result = "success" if request.GET.get("result") == "success" else "fail"
+    order_id = request.GET.get("order_id", "")
+    return render(
+        request,
+        "billing/checkout_done.html",
+        {"paid": result == "success", "order_id": order_id if order_id.isdigit() else ""},
     )

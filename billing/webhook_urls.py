@@ -9,6 +9,7 @@ urlpatterns = [
     path("webhooks/robokassa/result", views.RobokassaResultView.as_view(), name="robokassa-result"),
     path("webhooks/robokassa/result/", views.RobokassaResultSlashView.as_view()),
     path("dev/robokassa/checkout", views.checkout_simulator, name="robokassa-checkout"),
+    path("dev/robokassa/done", views.checkout_done, name="robokassa-checkout-done"),
     path(
         "pay/robokassa/<uuid:public_id>",
         views.checkout_form,

@@ -6,7 +6,7 @@ is skipped, and a demo response that exists is left alone. Demo responses are se
 applications through `response_submit`, so they do not use up the demo models' monthly plan
 allowance: `model1@demo.mwork.kz` can still apply three times in the walkthrough.
 
-The README's walkthrough "An employer works through applicants" needs `employer2@demo.mwork.kz`
+The walkthrough in docs/PIPELINE.md needs `employer2@demo.mwork.kz`
 (Steppe Studio) on BUSINESS and its active casting "Pipeline demo: autumn campaign" with eight
 applicants (models 2 to 9): `load_pipeline_demo` makes both, once.
 """

@@ -14,7 +14,8 @@ One table per concern, read by everything else:
 
 Roles are the three staff groups plus `superuser` (Django's `is_superuser`). A staff user in
 no group can log in and sees nothing. Holding several groups gives the union.
-`manage.py staff_policy --markdown` prints the table the README shows; a test keeps them equal.
+`manage.py staff_policy --markdown` prints the tables docs/BACK_OFFICE.md shows; a test keeps
+them equal.
 """
 
 from __future__ import annotations
@@ -198,7 +199,7 @@ def group_permission_codes(group: str) -> set[tuple[str, str]]:
 
 
 def policy_markdown() -> str:
-    """The policy as two Markdown tables (models, capabilities), as the README shows it."""
+    """The policy as two Markdown tables (models, capabilities), as in docs/BACK_OFFICE.md."""
     header = "| model | " + " | ".join(ROLES) + " |"
     lines = [header, "|---" * (len(ROLES) + 1) + "|"]
     for label, access in MODEL_ACCESS.items():

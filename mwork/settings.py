@@ -15,10 +15,12 @@ from django.core.exceptions import ImproperlyConfigured
 from mwork.api.formats import DATETIME_FORMAT
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# Local state (SQLite, media, e-mail, exports); MWORK_VAR_DIR moves it (the README test).
+VAR_DIR = Path(env.str("MWORK_VAR_DIR", default=str(BASE_DIR / "var")))
 
 # ---------------------------------------------------------------------------------------------
 # Core
@@ -44,6 +46,7 @@ if not ALLOWED_HOSTS and not DEBUG:
         "ALLOWED_HOSTS is not set. List the host names this server answers to, comma-separated."
     )
 
+FRONTEND_CONFIGURED = bool(env.str("FRONTEND_URL", default=""))
 FRONTEND_URL = env.str("FRONTEND_URL", default="http://localhost:3000").rstrip("/")
 # The API's public origin (scheme://host[:port]): the OpenAPI schema's `servers` entry.
 API_PUBLIC_URL = env.str("API_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -475,19 +478,23 @@ ROBOKASSA_IS_TEST = env.bool("ROBOKASSA_IS_TEST", default=False)
 ROBOKASSA_BASE_URL = env.str(
     "ROBOKASSA_BASE_URL", default="https://auth.robokassa.kz/Merchant/Index.aspx"
 )
-ROBOKASSA_FRONTEND_SUCCESS_URL = env.str(
-    "ROBOKASSA_FRONTEND_SUCCESS_URL", default=f"{FRONTEND_URL}/payment/success"
-)
-ROBOKASSA_FRONTEND_FAIL_URL = env.str(
-    "ROBOKASSA_FRONTEND_FAIL_URL", default=f"{FRONTEND_URL}/payment/fail"
-)
-# Robokassa's callbacks and browser returns are a few hundred bytes; a bigger body is a 413.
-ROBOKASSA_MAX_BODY_BYTES = env.int("ROBOKASSA_MAX_BODY_BYTES", default=8 * 1024)
 # The local checkout simulator: on by default only without merchant credentials in DEBUG.
 # It signs callbacks with hard-coded passwords, so with DEBUG off it refuses to start.
 ROBOKASSA_SIMULATOR = env.bool(
     "ROBOKASSA_SIMULATOR", default=DEBUG and not ROBOKASSA_MERCHANT_LOGIN
 )
+# Where the buyer's browser lands; the simulator's own page when there is no front end.
+_RETURN_BASE = (
+    "/dev/robokassa/done?result="
+    if ROBOKASSA_SIMULATOR and not FRONTEND_CONFIGURED
+    else f"{FRONTEND_URL}/payment/"
+)
+ROBOKASSA_FRONTEND_SUCCESS_URL = env.str(
+    "ROBOKASSA_FRONTEND_SUCCESS_URL", default=f"{_RETURN_BASE}success"
+)
+ROBOKASSA_FRONTEND_FAIL_URL = env.str("ROBOKASSA_FRONTEND_FAIL_URL", default=f"{_RETURN_BASE}fail")
+# Robokassa's callbacks and browser returns are a few hundred bytes; a bigger body is a 413.
+ROBOKASSA_MAX_BODY_BYTES = env.int("ROBOKASSA_MAX_BODY_BYTES", default=8 * 1024)
 if ROBOKASSA_SIMULATOR and not DEBUG and not NON_PRODUCTION:
     raise ImproperlyConfigured(
         "ROBOKASSA_SIMULATOR is on with DJANGO_DEBUG=0. The checkout simulator accepts "

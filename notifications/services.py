@@ -131,7 +131,7 @@ def notify(*, user: User, type: str, data: dict[str, Any]) -> Notification:
 
 
 def chat_message_notify(*, user: User, data: dict[str, Any]) -> Notification:
-    """`new_message` for chat (`data` as in the README): at most one unread per user and room.
+    """`new_message` for chat (`data` as in docs/API.md §11): at most one unread per user and room.
 
     While the user has an unread `new_message` notification of `data["room_id"]`, a new message
     refreshes that row instead of adding one (its data, title, message and `created_at` become

@@ -1,5 +1,5 @@
 """The privacy endpoints: account deletion and restore, legal documents and consents, data
-export (docs/PRIVACY.md; README "Your data")."""
+export (docs/PRIVACY.md)."""
 
 from __future__ import annotations
 

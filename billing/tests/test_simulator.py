@@ -18,6 +18,7 @@ def _checkout(auth, url_name, body):
 
 
 def test_subscribe_pay_and_see_pro(make_user, auth_client, settings):
+    settings.ROBOKASSA_FRONTEND_SUCCESS_URL = "/dev/robokassa/done?result=success"
     user = make_user()
     auth = auth_client(user)
     path, params = _checkout(auth, "billing:subscribe", {"plan_name": "PRO"})
@@ -34,8 +35,10 @@ def test_subscribe_pay_and_see_pro(make_user, auth_client, settings):
     front = browser.get(paid["Location"])
     assert front.status_code == 302
     assert (
-        front["Location"] == f"{settings.ROBOKASSA_FRONTEND_SUCCESS_URL}?order_id={params['InvId']}"
+        front["Location"] == f"{settings.ROBOKASSA_FRONTEND_SUCCESS_URL}&order_id={params['InvId']}"
     )
+    done = browser.get(front["Location"])  # no front end configured: the simulator's own page
+    assert done.status_code == 200 and f"Paid: order #{params['InvId']}".encode() in done.content
     payment = Payment.objects.get(pk=params["InvId"])
     assert payment.status == "paid"
     assert payment.is_test is True
@@ -101,3 +104,14 @@ def test_simulator_is_404_when_off(make_user, auth_client, settings):
     assert Client().get(path, params).status_code == 404
     assert Client().post(path, {**params, "action": "pay"}).status_code == 404
     assert Payment.objects.get(pk=params["InvId"]).status == "pending"
+
+
+def test_pay_from_the_shell_without_a_csrf_token(make_user, auth_client):
+    """The README presses Pay with curl: the signed link is the authority, no cookie needed."""
+    auth = auth_client(make_user())
+    path, params = _checkout(auth, "billing:subscribe", {"plan_name": "PRO"})
+
+    paid = Client(enforce_csrf_checks=True).post(path, {**params, "action": "pay"})
+
+    assert paid.status_code == 302
+    assert Payment.objects.get(pk=params["InvId"]).status == "paid"

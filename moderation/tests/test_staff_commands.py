@@ -1,4 +1,4 @@
-"""`create_staff`, `sync_staff_groups`, `staff_policy` and the README's copy of the policy."""
+"""`create_staff`, `sync_staff_groups`, `staff_policy` and its copy in docs/BACK_OFFICE.md."""
 
 from io import StringIO
 from pathlib import Path
@@ -12,7 +12,7 @@ from moderation.staff_policy import ROLES, policy_markdown
 
 pytestmark = pytest.mark.django_db
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+BACK_OFFICE = Path(__file__).resolve().parents[2] / "docs" / "BACK_OFFICE.md"
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -50,11 +50,11 @@ def test_staff_policy_command_prints_the_policy():
     assert out.getvalue() == policy_markdown()
 
 
-def test_readme_shows_the_policy_generated_from_code():
-    text = README.read_text()
+def test_back_office_doc_shows_the_policy_generated_from_code():
+    text = BACK_OFFICE.read_text()
     start = text.index("<!-- staff-policy:start -->\n") + len("<!-- staff-policy:start -->\n")
     end = text.index("<!-- staff-policy:end -->")
 
     assert text[start:end] == policy_markdown(), (
-        "README is stale: paste `manage.py staff_policy` between the staff-policy markers"
+        "docs/BACK_OFFICE.md is stale: paste `manage.py staff_policy` between its markers"
     )

@@ -65,7 +65,7 @@ def _field_errors(detail: Any, leaf: Any = str) -> dict[str, list[Any]]:
     return {"non_field_errors": [leaf(detail)]}
 
 
-# ---- details_codes: machine codes parallel to `details` (README "Clients", docs/CLIENTS.md) ----
+# ---- details_codes: machine codes parallel to `details` (docs/CLIENTS.md, "Error codes") ----
 def _code_of(message: Any) -> str:
     """DRF's ErrorDetail and Django's ValidationError carry the validator's code
     ("required", "min_length", "password_too_short", ...)."""

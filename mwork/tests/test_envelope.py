@@ -30,7 +30,7 @@ def assert_error(response, status: int, code: str, *, details: set[str] | None =
 
 
 def assert_codes_parallel(error: dict) -> None:
-    """`details_codes` names a machine code for every message of `details` (README "Clients")."""
+    """`details_codes` names a machine code for every message of `details` (docs/CLIENTS.md)."""
     codes = error["details_codes"]
     assert set(codes) == set(error["details"])
     for field, messages in error["details"].items():

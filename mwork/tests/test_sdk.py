@@ -1,4 +1,4 @@
-"""Client SDKs from the committed schema (README "Clients", docs/CLIENTS.md).
+"""Client SDKs from the committed schema (docs/CLIENTS.md).
 
 - `docs/openapi.json` is what the code serves (`make schema` rewrites it): client teams diff it.
 - openapi-python-client generates a Python SDK from it with no warning and no hand patch, every

@@ -4,7 +4,7 @@ from moderation.staff_policy import policy_markdown
 
 
 class Command(BaseCommand):
-    help = "Print the staff policy as the Markdown tables of the README's Back office section."
+    help = "Print the staff policy as the Markdown tables of docs/BACK_OFFICE.md."
 
     def handle(self, *args, **options) -> None:
         self.stdout.write(policy_markdown(), ending="")
