@@ -226,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.nice:
         os.setpriority(os.PRIO_PROCESS, 0, -abs(args.nice))  # servers and wrk inherit it
 
-    if load.wrk_path() is None:
+    if [s for s in args.servers.split(",") if s] and load.wrk_path() is None:
         raise SystemExit("wrk is not installed: `apt-get install wrk` (Debian package).")
     _ensure_database(database_url)
     _django(database_url, redis_url)

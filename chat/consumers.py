@@ -45,6 +45,7 @@ from mwork.api.exceptions import (
     DomainError,
     InvalidToken,
     RateLimitExceeded,
+    ServiceUnavailable,
     ValidationFailed,
 )
 from mwork.api.ratelimit import parse_rate
@@ -58,6 +59,36 @@ CLOSE_SERVICE_UNAVAILABLE = 4503
 # Deliveries look at the session stamps (one cache read) at most this often per socket; frames
 # look every time.
 STAMP_CHECK_INTERVAL_SECONDS = 1.0
+
+
+class SendShed(ServiceUnavailable):
+    """A message refused unstored because this process has WS_SEND_MAX_IN_FLIGHT sends under
+    way (docs/API.md §8, "Shedding"): the client sends it again after `retry_after` seconds."""
+
+    default_message = _("The server is busy: send the message again in a moment.")
+
+    def __init__(self, *, retry_after: int = 1) -> None:
+        super().__init__()
+        self.retry_after = max(int(retry_after), 1)
+
+
+class SendGate:
+    """The sends this process has under way (its event loop is the queue): past the bound a
+    send is refused at once instead of waiting behind the others (docs/PERFORMANCE.md,
+    "Shedding")."""
+
+    in_flight = 0
+
+    @classmethod
+    def enter(cls) -> None:
+        """Count one send in, or raise `SendShed` when WS_SEND_MAX_IN_FLIGHT are under way."""
+        if cls.in_flight >= settings.WS_SEND_MAX_IN_FLIGHT:
+            raise SendShed(retry_after=settings.WS_SEND_RETRY_AFTER_SECONDS)
+        cls.in_flight += 1
+
+    @classmethod
+    def leave(cls) -> None:
+        cls.in_flight -= 1
 
 
 def error_frame(error: DomainError, *, client_id: str | None = None) -> dict[str, Any]:
@@ -263,12 +294,20 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         # pool instead of queueing behind one thread per process (a send is mostly waiting on
         # PostgreSQL and Redis; docs/PERFORMANCE.md, "WebSockets"). One socket's frames are
         # still handled one after the other, so a sender's messages keep their order.
-        await database_sync_to_async(services.chat_message_send_to_room, thread_sensitive=False)(
-            sender=self.user,
-            room_id=self._room_id(content),
-            content=content.get("content"),
-            client_id=client_id,
-        )
+        room_id = self._room_id(content)
+        SendGate.enter()
+        try:
+            send = database_sync_to_async(
+                services.chat_message_send_to_room, thread_sensitive=False
+            )
+            await send(
+                sender=self.user,
+                room_id=room_id,
+                content=content.get("content"),
+                client_id=client_id,
+            )
+        finally:
+            SendGate.leave()
 
     async def _on_typing(self, content: dict[str, Any], client_id: str | None) -> None:
         await database_sync_to_async(services.chat_typing_signal)(

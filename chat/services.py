@@ -12,7 +12,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +22,7 @@ from castings.selectors import users_linked_by_casting
 from chat.models import Membership, Message, Room, room_pair_key
 from chat.realtime import broadcast_message, broadcast_read, broadcast_typing
 from chat.selectors import as_uuid, member_users_for_send, room_get_for_member
+from chat.store import message_insert
 from moderation.selectors import is_blocked_between
 from mwork.api.exceptions import (
     AccountDisabled,
@@ -140,71 +141,15 @@ def _check_chat_access(user: User) -> None:
     user._chat_access_valid_until = valid_until  # type: ignore[attr-defined]
 
 
-# One statement (PostgreSQL runs data-modifying CTEs of a statement together, all or nothing):
-# a round trip and a transaction instead of four per message, on the busiest write path. A
-# resend (same sender, room and client_id) inserts nothing and moves nothing.
-_STORE_MESSAGE_SQL = """
-WITH inserted AS (
-    INSERT INTO chat_message (id, room_id, sender_id, content, created_at, client_id)
-    VALUES (%(id)s, %(room_id)s, %(sender_id)s, %(content)s, %(created_at)s, %(client_id)s)
-    ON CONFLICT (room_id, sender_id, client_id) WHERE client_id IS NOT NULL DO NOTHING
-    RETURNING 1
-), room_moved AS (
-    UPDATE chat_room SET last_message_at = %(created_at)s
-    WHERE id = %(room_id)s AND last_message_at < %(created_at)s AND EXISTS (SELECT FROM inserted)
-), read_mark_moved AS (
-    UPDATE chat_membership SET last_read_at = %(created_at)s
-    WHERE room_id = %(room_id)s AND user_id = %(sender_id)s AND last_read_at < %(created_at)s
-      AND EXISTS (SELECT FROM inserted)
-)
-SELECT count(*) FROM inserted
-"""
-
 # How long a client_id identifies a message: a resend within it is the same message.
 CLIENT_ID_WINDOW = timedelta(hours=24)
-
-
-def _message_insert(*, message: Message) -> bool:
-    """Insert `message`, move its room's activity time and the sender's read mark (writing in
-    a room means having read it), all or nothing. False when the sender already stored a
-    message with this client_id in this room (nothing is written then)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _STORE_MESSAGE_SQL,
-                {
-                    "id": message.id,
-                    "room_id": message.room_id,
-                    "sender_id": message.sender_id,
-                    "content": message.content,
-                    "created_at": message.created_at,
-                    "client_id": message.client_id,
-                },
-            )
-            (inserted,) = cursor.fetchone()
-        message._state.adding = False
-        return bool(inserted)
-    try:
-        with transaction.atomic():  # SQLite (the development default): the same in three
-            message.save(force_insert=True)
-            Room.objects.filter(pk=message.room_id, last_message_at__lt=message.created_at).update(
-                last_message_at=message.created_at
-            )
-            Membership.objects.filter(
-                room_id=message.room_id,
-                user_id=message.sender_id,
-                last_read_at__lt=message.created_at,
-            ).update(last_read_at=message.created_at)
-    except IntegrityError:
-        return False
-    return True
 
 
 def _message_store(*, message: Message) -> Message:
     """Store `message`, or return the one its sender already stored under the same client_id
     in this room within CLIENT_ID_WINDOW (a resend: nothing new is written). An older holder
     of the client_id gives it up, and `message` is stored."""
-    if _message_insert(message=message):
+    if message_insert(message=message):
         return message
     previous = Message.objects.get(
         room_id=message.room_id, sender_id=message.sender_id, client_id=message.client_id
@@ -213,7 +158,7 @@ def _message_store(*, message: Message) -> Message:
         return previous
     Message.objects.filter(pk=previous.pk).update(client_id=None)
     message._state.adding = True
-    _message_insert(message=message)
+    message_insert(message=message)
     return message
 
 

@@ -465,6 +465,10 @@ WS_TICKET_SECONDS = env.int("WS_TICKET_SECONDS", default=30)
 WS_SESSION_RECHECK_SECONDS = env.float("WS_SESSION_RECHECK_SECONDS", default=30.0)
 # Frames of any type one socket may send (per socket, counted in memory).
 WS_FRAME_RATE = env.str("WS_FRAME_RATE", default="60/10s")
+# Chat messages one server process handles at once; past it a message is refused unstored with
+# an error frame carrying `retry_after` (docs/API.md §8) instead of queueing for seconds.
+WS_SEND_MAX_IN_FLIGHT = env.int("WS_SEND_MAX_IN_FLIGHT", default=32)
+WS_SEND_RETRY_AFTER_SECONDS = env.int("WS_SEND_RETRY_AFTER_SECONDS", default=1)
 
 # ---------------------------------------------------------------------------------------------
 # Robokassa (contract: Robokassa ENV)
