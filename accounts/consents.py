@@ -78,11 +78,6 @@ def consents_summary(*, user: User) -> dict[str, Any]:
     return {"consents": accepted, "consents_required": required}
 
 
-def has_consent(*, user: User, document: str) -> bool:
-    """Whether `user` accepted some version of `document` and has not withdrawn it."""
-    return Consent.objects.filter(user=user, document=document, withdrawn_at__isnull=True).exists()
-
-
 def marketing_consented_user_ids() -> Any:
     """Ids of users whose marketing consent is in force, as a subquery."""
     return Consent.objects.filter(

@@ -314,12 +314,6 @@ def agency_of_profile(profile: Any) -> dict[str, Any] | None:
     }
 
 
-def pending_invitation_exists(*, agency_id: Any, model_profile_id: Any) -> bool:
-    return AgencyInvitation.objects.filter(
-        agency_id=agency_id, model_profile_id=model_profile_id, status=InvitationStatus.PENDING
-    ).exists()
-
-
 def invitation_get_for_agency(*, user: Any, invitation_id: Any) -> AgencyInvitation:
     """An invitation the caller's agency sent. The invited model gets PermissionDenied;
     everyone else NotFound."""

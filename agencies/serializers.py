@@ -9,7 +9,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import InvitationStatus, MemberRole
-from agencies.selectors import agency_of_profile
 from profiles.selectors import storage_url, user_display
 from profiles.serializers import (
     AgencySummaryOutputSerializer,
@@ -181,8 +180,3 @@ class OrganizationOutputSerializer(serializers.Serializer):
     my_role = serializers.ChoiceField(choices=MemberRole.choices)
     owner = MemberOutputSerializer()
     members = MemberOutputSerializer(many=True)
-
-
-def profile_agency(profile: Any) -> dict[str, Any] | None:
-    """For the public model profile (`agency {id, user_id, company_name}` or null)."""
-    return agency_of_profile(profile)

@@ -267,20 +267,3 @@ def photos_reorder(*, actor: Any, photo_ids: Sequence[uuid.UUID]) -> list[Photo]
     if changed:
         Photo.objects.bulk_update(changed, ["order"])
     return ordered
-
-
-@transaction.atomic
-def photos_delete_for_profile(*, profile: Any) -> int:
-    """Delete every photo of a profile and, after commit, their files.
-
-    For whoever deletes a profile or its user (a database CASCADE drops the rows but cannot
-    reach the storage): call this first, in the same transaction. Returns the number of photos.
-    Raises nothing.
-    """
-    photos = list(Photo.objects.filter(profile=profile).values_list("image", "thumbnail"))
-    Photo.objects.filter(profile=profile).delete()
-    _sync_profile(profile)
-    names = [name for pair in photos for name in pair]
-    if names:
-        transaction.on_commit(lambda: delete_files(names))
-    return len(photos)

@@ -358,19 +358,6 @@ def casting_reminder_notify(
     )
 
 
-def subscription_expiring_notify(*, user: User, plan: str, expires_at: Any) -> Notification | None:
-    """Hook for billing's beat job: warn before a paid plan runs out.
-
-    Idempotent per (user, expiry moment): returns None when this expiry was already announced.
-    """
-    return _notify_once(
-        user=user,
-        type=NotificationType.SUBSCRIPTION_EXPIRING,
-        data={"plan": plan, "expires_at": expires_at},
-        unique_keys=("expires_at",),
-    )
-
-
 def _notify_once(
     *, user: User, type: str, data: dict[str, Any], unique_keys: tuple[str, ...]
 ) -> Notification | None:

@@ -139,20 +139,3 @@ def test_concurrent_uploads_never_exceed_the_quota(make_profile, local_storage):
     assert Photo.objects.filter(profile=profile).count() == 5
     assert Photo.objects.filter(profile=profile, is_main=True).count() == 1
     assert len(stored_files(local_storage)) == 10
-
-
-def test_photos_delete_for_profile_removes_rows_and_files(
-    make_profile, local_storage, django_capture_on_commit_callbacks
-):
-    from media.services import photos_delete_for_profile
-
-    profile = make_profile()
-    add_photos(profile, 2)
-    (other,) = add_photos(make_profile(), 1)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        removed = photos_delete_for_profile(profile=profile)
-
-    assert removed == 2
-    assert not Photo.objects.filter(profile=profile).exists()
-    assert stored_files(local_storage) == sorted([other.image, other.thumbnail])

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 INT32_MAX = 2**31 - 1
-SMALLINT_MAX = 2**15 - 1
 
 # Pay in whole tenge: 100 million ₸ is far above any shoot and far below the column's 2^31 - 1.
 PAY_MAX = 100_000_000

@@ -42,12 +42,6 @@ class ValidationFailed(DomainError):
         return cls(details={field: [message]}, details_codes={field: [code]})
 
 
-class AuthRequired(DomainError):
-    code = "AUTH_REQUIRED"
-    status = 401
-    default_message = _("Authentication required.")
-
-
 class InvalidToken(DomainError):
     code = "INVALID_TOKEN"
     status = 401

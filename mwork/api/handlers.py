@@ -177,7 +177,3 @@ def json_permission_denied(
     request: HttpRequest, exception: Exception | None = None
 ) -> JsonResponse:
     return JsonResponse(error_body("PERMISSION_DENIED", _("Permission denied.")), status=403)
-
-
-def json_csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
-    return JsonResponse(error_body("PERMISSION_DENIED", _("CSRF verification failed.")), status=403)

@@ -31,18 +31,3 @@ class IsEmployer(_RolePermission):
 
     roles = ("employer", "agency")
     message = _("Only employers and agencies can perform this action.")
-
-
-class IsAgency(_RolePermission):
-    roles = ("agency",)
-    message = _("Only agencies can perform this action.")
-
-
-class IsStaff(BasePermission):
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        if not user.is_staff:
-            raise PermissionDenied()
-        return True

@@ -442,25 +442,6 @@ def test_casting_reminder_hook_respects_the_switch(django_capture_on_commit_call
     assert mail.outbox == []
 
 
-def test_subscription_expiring_hook_notifies_once_per_expiry(django_capture_on_commit_callbacks):
-    user = UserFactory(language="en")
-    expires_at = timezone.now() + timedelta(days=3)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        first = services.subscription_expiring_notify(user=user, plan="PRO", expires_at=expires_at)
-        again = services.subscription_expiring_notify(user=user, plan="PRO", expires_at=expires_at)
-        later = services.subscription_expiring_notify(
-            user=user, plan="PRO", expires_at=expires_at + timedelta(days=30)
-        )
-
-    assert first is not None and again is None and later is not None
-    from zoneinfo import ZoneInfo
-
-    local = expires_at.astimezone(ZoneInfo("Asia/Almaty"))
-    assert local.strftime("%d.%m.%Y") in first.message
-    assert len(mail.outbox) == 2
-
-
 def test_old_read_notifications_are_deleted_unread_and_recent_kept():
     from notifications.tasks import delete_old_read_notifications
 
