@@ -48,6 +48,9 @@ PLAN_SEED: dict[str, dict[str, Any]] = {
 # Invitations to apply a casting's organization may send to models per month (docs/PIPELINE.md).
 INVITES_PER_MONTH: dict[str, int] = {"FREE": 0, "PRO": 20, "BUSINESS": 200}
 
+# Saved searches with alerts a user may keep at once (docs/SEARCHES.md).
+SAVED_SEARCHES: dict[str, int] = {"FREE": 1, "PRO": 10, "BUSINESS": 50}
+
 
 def plan_get(name: str):
     """The `Plan` row of a contract plan name (created from the seed if missing), else None."""

@@ -6,6 +6,8 @@
   (Asia/Almaty calendar month), then against bought package credits, under a row lock.
 - `consume_invite(user)` — counts one invitation to apply (castings' invites) against the
   monthly allowance of `INVITES_PER_MONTH`, the same way.
+- `check_saved_search_quota(user, current_count)` — the same for saved searches
+  (`SAVED_SEARCHES`), with `"feature": "saved_searches"`.
 - `check_photo_quota(user, current_count)` — raises `SubscriptionLimitExceeded({limit, used,
   plan})` when one more photo would go over the plan.
 """
@@ -21,7 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from billing.catalogue import INVITES_PER_MONTH, plan_get
+from billing.catalogue import INVITES_PER_MONTH, SAVED_SEARCHES, plan_get
 from billing.models import (
     CURRENT_STATUSES,
     UNLIMITED,
@@ -47,6 +49,7 @@ class Entitlements:
     analytics: str
     expires_at: dt.datetime | None
     max_invites_per_month: int = 0
+    max_saved_searches: int = 0
 
     @classmethod
     def from_plan(cls, plan: Plan, expires_at: dt.datetime | None = None) -> Entitlements:
@@ -60,6 +63,7 @@ class Entitlements:
             analytics=plan.analytics,
             expires_at=expires_at,
             max_invites_per_month=INVITES_PER_MONTH.get(plan.name, 0),
+            max_saved_searches=SAVED_SEARCHES.get(plan.name, 0),
         )
 
 
@@ -200,6 +204,23 @@ def check_photo_quota(user, current_count: int) -> None:
         raise SubscriptionLimitExceeded(
             _("Photo limit of your plan reached."),
             details={"limit": ents.max_photos, "used": current_count, "plan": ents.plan},
+        )
+
+
+def check_saved_search_quota(user, current_count: int) -> None:
+    """Raise `SubscriptionLimitExceeded(details={"feature": "saved_searches", "limit", "used",
+    "plan"})` when the user already keeps `max_saved_searches` searches; the caller counts
+    under a lock on the user's row, in the transaction that inserts the search."""
+    ents = entitlements_for(user)
+    if current_count >= ents.max_saved_searches:
+        raise SubscriptionLimitExceeded(
+            _("Saved search limit of your plan reached."),
+            details={
+                "feature": "saved_searches",
+                "limit": ents.max_saved_searches,
+                "used": current_count,
+                "plan": ents.plan,
+            },
         )
 
 

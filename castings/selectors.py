@@ -199,58 +199,58 @@ def _search_terms(text: str) -> list[str]:
     return re.findall(r"\w+", text.lower())[:10]
 
 
-def _apply_search(queryset: QuerySet[Casting], text: str) -> QuerySet[Casting]:
+def _search_condition(text: str) -> Q:
     terms = _search_terms(text)
     if not terms:
-        return queryset
+        return Q()
     if connection.vendor == "postgresql":
         # Prefix match of every word against the stored GIN-indexed tsvector (`simple` config:
         # no stemming, so Kazakh, Russian and English words all work the same way).
         tsquery = " & ".join(f"{term}:*" for term in terms)
-        return queryset.filter(
-            RawSQL(SEARCH_SQL, (tsquery,), output_field=BooleanField())  # noqa: S611
-        )
+        return Q(RawSQL(SEARCH_SQL, (tsquery,), output_field=BooleanField()))  # noqa: S611
     condition = Q()
     for term in terms:
         condition &= Q(title__icontains=term) | Q(description__icontains=term)
-    return queryset.filter(condition)
+    return condition
 
 
-def _apply_filters(queryset: QuerySet[Casting], filters: CastingFilters) -> QuerySet[Casting]:
+def casting_filters_condition(filters: CastingFilters) -> Q:
+    """The list's filters (all but `status` and `ordering`) as one condition on `Casting`.
+
+    `GET /castings` filters with it, and saved searches (docs/SEARCHES.md) evaluate it for many
+    searches in one query, so a search matches exactly what its list query returns.
+    """
+    condition = Q()
     if filters.city:
-        queryset = queryset.filter(city__iexact=filters.city.strip())
+        condition &= Q(city__iexact=filters.city.strip())
     if filters.category:
-        queryset = queryset.filter(category=filters.category)
+        condition &= Q(category=filters.category)
     if filters.gender:
         # A casting that requires no gender is open to everyone (docs/API.md §6).
-        queryset = queryset.filter(
-            Q(required_gender=filters.gender) | Q(required_gender__isnull=True)
-        )
+        condition &= Q(required_gender=filters.gender) | Q(required_gender__isnull=True)
     # Ranges overlap: the casting's [min, max] (open where NULL) meets the asked [min, max].
     if filters.min_age is not None:
-        queryset = queryset.filter(Q(max_age__isnull=True) | Q(max_age__gte=filters.min_age))
+        condition &= Q(max_age__isnull=True) | Q(max_age__gte=filters.min_age)
     if filters.max_age is not None:
-        queryset = queryset.filter(Q(min_age__isnull=True) | Q(min_age__lte=filters.max_age))
+        condition &= Q(min_age__isnull=True) | Q(min_age__lte=filters.max_age)
     if filters.min_height is not None:
-        queryset = queryset.filter(
-            Q(max_height__isnull=True) | Q(max_height__gte=filters.min_height)
-        )
+        condition &= Q(max_height__isnull=True) | Q(max_height__gte=filters.min_height)
     if filters.max_height is not None:
-        queryset = queryset.filter(
-            Q(min_height__isnull=True) | Q(min_height__lte=filters.max_height)
-        )
+        condition &= Q(min_height__isnull=True) | Q(min_height__lte=filters.max_height)
     if filters.experience:
         # Castings whose required experience this level meets.
         rank = EXPERIENCE_RANK[filters.experience]
         allowed = [level for level, value in EXPERIENCE_RANK.items() if value <= rank]
-        queryset = queryset.filter(
-            Q(required_experience__isnull=True) | Q(required_experience__in=allowed)
-        )
+        condition &= Q(required_experience__isnull=True) | Q(required_experience__in=allowed)
     if filters.pay_min is not None:
-        queryset = queryset.filter(pay_max__gte=filters.pay_min)
+        condition &= Q(pay_max__gte=filters.pay_min)
     if filters.search:
-        queryset = _apply_search(queryset, filters.search)
-    return queryset
+        condition &= _search_condition(filters.search)
+    return condition
+
+
+def _apply_filters(queryset: QuerySet[Casting], filters: CastingFilters) -> QuerySet[Casting]:
+    return queryset.filter(casting_filters_condition(filters))
 
 
 def _apply_ordering(queryset: QuerySet[Casting], ordering: str | None) -> QuerySet[Casting]:
@@ -266,6 +266,15 @@ def _apply_ordering(queryset: QuerySet[Casting], ordering: str | None) -> QueryS
 # ------------------------------------------------------------------------------------------
 # Castings
 # ------------------------------------------------------------------------------------------
+def casting_list_public_base(*, status: str = CastingStatus.ACTIVE) -> QuerySet[Casting]:
+    """Every casting the public list shows for `status`, before the list's filters."""
+    return (
+        Casting.objects.alive()
+        .filter(status=status, is_hidden=False)
+        .exclude(owner_id__in=inactive_user_ids())  # banned owners' castings disappear
+    )
+
+
 def casting_list_public(*, user: Any, filters: CastingFilters) -> QuerySet[Casting]:
     """The catalogue: active castings, or completed/cancelled ones when `status` asks.
 
@@ -274,12 +283,7 @@ def casting_list_public(*, user: Any, filters: CastingFilters) -> QuerySet[Casti
     status = filters.status or CastingStatus.ACTIVE
     if status not in PUBLIC_STATUSES:
         return Casting.objects.none()
-    queryset = (
-        Casting.objects.alive()
-        .filter(status=status, is_hidden=False)
-        .exclude(owner_id__in=inactive_user_ids())  # banned owners' castings disappear
-    )
-    queryset = _apply_filters(queryset, filters)
+    queryset = _apply_filters(casting_list_public_base(status=status), filters)
     return on_replica(_apply_ordering(_card_rows(queryset), filters.ordering))
 
 

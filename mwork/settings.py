@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "agencies",
     "analytics",
     "chat",
+    "searches",
     "privacy",
 ]
 
@@ -426,6 +427,9 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "accounts.models.Role",
         "MemberRoleEnum": "agencies.models.MemberRole",
         "NotificationTypeEnum": "notifications.models.NotificationType",
+        "KindEnum": "castings.models.AuditionKind",
+        "SavedSearchKindEnum": "searches.models.SearchKind",
+        "SavedSearchFrequencyEnum": "searches.models.Frequency",
     },
     # Where generated clients send requests by default (docs/CLIENTS.md).
     "SERVERS": [{"url": API_PUBLIC_URL, "description": "MWork API"}],
@@ -603,6 +607,26 @@ CELERY_BEAT_SCHEDULE["castings-announce-missed"] = {
 CELERY_BEAT_SCHEDULE["castings-complete-finished"] = {
     # Active castings past shoot_date + duration_days are marked completed.
     "task": "castings.tasks.complete_finished_castings",
+    "schedule": 60 * 60,
+}
+
+# ---------------------------------------------------------------------------------------------
+# Saved searches (owner: searches app; docs/SEARCHES.md): matching and digests
+# ---------------------------------------------------------------------------------------------
+# Targets are scanned up to this many seconds ago, so a transaction still open past the
+# watermark is never skipped (castings' publish transactions last milliseconds).
+SAVED_SEARCH_MATCH_LAG_SECONDS = env.int("SAVED_SEARCH_MATCH_LAG_SECONDS", default=60)
+SAVED_SEARCH_MATCH_SEARCH_BATCH = env.int("SAVED_SEARCH_MATCH_SEARCH_BATCH", default=500)
+SAVED_SEARCH_MATCH_TARGET_BATCH = env.int("SAVED_SEARCH_MATCH_TARGET_BATCH", default=200)
+CELERY_BEAT_SCHEDULE["searches-match"] = {
+    # New castings and new/updated model profiles against every saved search; instant alerts.
+    "task": "searches.tasks.match_saved_searches",
+    "schedule": 60,
+    "options": {"expires": 60},
+}
+CELERY_BEAT_SCHEDULE["searches-send-digests"] = {
+    # Daily and weekly digests whose time has come and that have new matches.
+    "task": "searches.tasks.send_saved_search_digests",
     "schedule": 60 * 60,
 }
 

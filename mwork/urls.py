@@ -32,6 +32,7 @@ api_v1 = [
     path("", include("agencies.urls")),
     path("", include("analytics.urls")),
     path("", include("chat.urls")),
+    path("", include("searches.urls")),
     path("", include("moderation.urls")),
     path("", include("privacy.urls")),
     # Unknown paths and malformed ids under /api/v1 answer the JSON envelope in DEBUG too,

@@ -94,6 +94,10 @@ CATALOGUE: dict[str, tuple[Any, Any]] = {
         _("Audition Reminder"),
         _("Your {kind} for {casting_title} is on {starts_at}, {place}"),
     ),
+    "saved_search_match": (
+        _("New Match for Your Saved Search"),
+        _("{saved_search_name}: {match_title}, {city}"),
+    ),
     # Staff announcements carry their own text (`data["title"]`, `data["message"]`).
     "announcement": ("{title}", "{message}"),
 }

@@ -24,6 +24,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Greatest, Upper
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -155,17 +156,18 @@ class ModelFilters:
     ordering: str | None = None
 
 
-def _filter_category(queryset: QuerySet[ModelProfile], category: str) -> QuerySet[ModelProfile]:
+def _category_condition(category: str) -> Q:
     if connection.vendor == "postgresql":
         # jsonb containment: served by the jsonb_path_ops GIN index.
-        return queryset.filter(categories__contains=[category])
+        return Q(categories__contains=[category])
     # SQLite stores the list as JSON text; categories are a closed set of plain words, so the
     # quoted token cannot match anything but the whole element.
-    return queryset.filter(categories__icontains=f'"{category}"')
+    return Q(categories__icontains=f'"{category}"')
 
 
-def _search(queryset: QuerySet[ModelProfile], text: str) -> QuerySet[ModelProfile]:
-    """Filter by a search text and annotate `search_rank` (higher first).
+def _search_condition(text: str) -> Q:
+    """The condition of a search text (`_search_ranked` then annotates `search_rank`, higher
+    first).
 
     On PostgreSQL a profile matches by full text over name and bio (GIN on search_vector) or
     by a trigram word match on the name (GIN gin_trgm_ops), so that "Nurzhanva" still finds
@@ -188,25 +190,64 @@ def _search(queryset: QuerySet[ModelProfile], text: str) -> QuerySet[ModelProfil
     What remains is per candidate: its heap page and the `is_active` join to its user.
     """
     if connection.vendor != "postgresql":
-        return queryset.filter(Q(name__icontains=text) | Q(bio__icontains=text)).annotate(
-            search_rank=Value(0.0)
-        )
+        return Q(name__icontains=text) | Q(bio__icontains=text)
     query = SearchQuery(text, config="simple", search_type="websearch")
-    full_text_hit = Q(search_vector=query)
-    return queryset.filter(full_text_hit | TrigramWordSimilar(F("name"), Value(text))).annotate(
+    return Q(search_vector=query) | TrigramWordSimilar(F("name"), Value(text))
+
+
+def _search_ranked(queryset: QuerySet[ModelProfile], text: str) -> QuerySet[ModelProfile]:
+    """Annotate `search_rank` of profiles `_search_condition` already let through."""
+    if connection.vendor != "postgresql":
+        return queryset.annotate(search_rank=Value(0.0))
+    query = SearchQuery(text, config="simple", search_type="websearch")
+    return queryset.annotate(
         search_rank=Case(
-            When(full_text_hit, then=SearchRank(F("search_vector"), query)),
+            When(Q(search_vector=query), then=SearchRank(F("search_vector"), query)),
             default=Value(0.0),
             output_field=FloatField(),
         )
     )
 
 
+def model_filters_condition(filters: ModelFilters) -> Q:
+    """The catalogue's filters and search (not `ordering`) as one condition on `ModelProfile`.
+
+    `GET /profiles/models` filters with it, and saved searches (docs/SEARCHES.md) evaluate it
+    for many searches in one query, so a search matches exactly what the catalogue returns.
+    """
+    condition = Q()
+    if filters.gender:
+        condition &= Q(gender=filters.gender)
+    if filters.min_age is not None:
+        condition &= Q(age__gte=filters.min_age)
+    if filters.max_age is not None:
+        condition &= Q(age__lte=filters.max_age)
+    if filters.min_height is not None:
+        condition &= Q(height__gte=filters.min_height)
+    if filters.max_height is not None:
+        condition &= Q(height__lte=filters.max_height)
+    if filters.city:
+        # Matches the expression index on UPPER(city).
+        condition &= Q(Exact(Upper("city"), filters.city.strip().upper()))
+    if filters.category:
+        condition &= _category_condition(filters.category)
+    if filters.experience:
+        condition &= Q(experience=filters.experience)
+    if filters.search:
+        condition &= _search_condition(filters.search.strip())
+    return condition
+
+
+def not_blocked_with_condition(*, viewer_id: Any) -> Q:
+    """Profiles whose user neither blocked `viewer_id` nor was blocked by it."""
+    return ~Q(user_id__in=blocked_user_ids_subquery(user_id=viewer_id))
+
+
 def visible_model_profiles_for(*, viewer: Any) -> QuerySet[ModelProfile]:
     """`visible_model_profiles()` minus the users the viewer blocked or was blocked by."""
     queryset = visible_model_profiles()
     if viewer is not None and viewer.is_authenticated:
-        queryset = queryset.exclude(user_id__in=blocked_user_ids_subquery(user_id=viewer.id))
+        queryset = queryset.filter(not_blocked_with_condition(viewer_id=viewer.id))
     return queryset
 
 
@@ -216,30 +257,12 @@ def model_profile_list(*, filters: ModelFilters, viewer: Any = None) -> QuerySet
     One query for the rows (promotion annotated in SQL, main photo from the profile row);
     the list needs no prefetch. Profiles blocked in either direction with `viewer` are left out.
     """
-    queryset = with_promotion(visible_model_profiles_for(viewer=viewer))
-    if filters.gender:
-        queryset = queryset.filter(gender=filters.gender)
-    if filters.min_age is not None:
-        queryset = queryset.filter(age__gte=filters.min_age)
-    if filters.max_age is not None:
-        queryset = queryset.filter(age__lte=filters.max_age)
-    if filters.min_height is not None:
-        queryset = queryset.filter(height__gte=filters.min_height)
-    if filters.max_height is not None:
-        queryset = queryset.filter(height__lte=filters.max_height)
-    if filters.city:
-        # Matches the expression index on UPPER(city).
-        queryset = queryset.alias(city_upper=Upper("city")).filter(
-            city_upper=filters.city.strip().upper()
-        )
-    if filters.category:
-        queryset = _filter_category(queryset, filters.category)
-    if filters.experience:
-        queryset = queryset.filter(experience=filters.experience)
-
+    queryset = with_promotion(visible_model_profiles_for(viewer=viewer)).filter(
+        model_filters_condition(filters)
+    )
     order: list[Any] = []
     if filters.search:
-        queryset = _search(queryset, filters.search.strip())
+        queryset = _search_ranked(queryset, filters.search.strip())
         if not filters.ordering:
             order.append(F("search_rank").desc())
     if filters.ordering:

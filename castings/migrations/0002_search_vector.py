@@ -1,7 +1,7 @@
 """PostgreSQL only: a stored, generated tsvector over title and description, GIN-indexed.
 
 It is not a model field (SQLite has no tsvector; search there is a substring match), so
-`makemigrations` never sees it. `castings.selectors._apply_search` queries it with raw SQL.
+`makemigrations` never sees it. `castings.selectors._search_condition` queries it with raw SQL.
 """
 
 from django.db import migrations

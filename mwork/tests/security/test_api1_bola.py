@@ -6,8 +6,8 @@ added without one fails `test_every_route_with_an_id_has_a_bola_case`.
 
 Each case: a user of party A acts on party B's object (profile, photo, casting draft, response,
 room, message, notification, device, payment, invitation, roster link, organization member,
-team invitation) and gets 403/404 (or, for actions scoped to the caller, the caller's own
-no-op), and a snapshot of B's object taken before the request is unchanged after it.
+team invitation, saved search) and gets 403/404 (or, for actions scoped to the caller, the
+caller's own no-op), and a snapshot of B's object taken before the request is unchanged after it.
 """
 
 from __future__ import annotations
@@ -167,6 +167,15 @@ def _b_expired_download_token(w: World) -> str:
 
     expired = timezone.now() - timedelta(seconds=1)
     return download_token(export_id=_b_export(w).pk, expires_at=expired)
+
+
+def _b_saved_search(w: World):
+    from searches.models import SavedSearch
+
+    search = SavedSearch.objects.filter(user=w.b.model).first()
+    return search or SavedSearch.objects.create(
+        user=w.b.model, kind="castings", name="B's search", filters={"city": "Almaty"}
+    )
 
 
 PROFILE = "profiles/models/<str:profile_id>"
@@ -457,6 +466,27 @@ CASES: dict[tuple[str, str], Case] = {
         params=lambda w: {"token": _b_expired_download_token(w)},
         allowed=frozenset({404}),
         why="the signed link is the credential; once expired (or forged) it is a 404",
+    ),
+    ("saved-searches/<uuid:search_id>", "PATCH"): Case(
+        actor="model",
+        params=lambda w: {"search_id": _b_saved_search(w).id},
+        body=lambda w: {"name": "Renamed by A", "filters": {"city": "Astana"}},
+        snapshot=lambda w: snap(_b_saved_search(w)),
+        allowed=frozenset({404}),
+        why="a saved search is private: anyone else's is not found",
+    ),
+    ("saved-searches/<uuid:search_id>", "DELETE"): Case(
+        actor="model",
+        params=lambda w: {"search_id": _b_saved_search(w).id},
+        snapshot=lambda w: snap(_b_saved_search(w)),
+        allowed=frozenset({404}),
+    ),
+    ("saved-searches/<uuid:search_id>/matches", "GET"): Case(
+        actor="model",
+        params=lambda w: {"search_id": _b_saved_search(w).id},
+        snapshot=lambda w: snap(_b_saved_search(w)),
+        allowed=frozenset({404}),
+        why="reading marks the search seen: B's last_seen_at stays as it was",
     ),
     ("users/<uuid:user_id>/block", "POST"): Case(
         actor="model",
