@@ -15,7 +15,16 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -159,8 +168,10 @@ def _as_column(condition: Q) -> Any:
 
 def _watermark(kind: str, now: datetime, lag: timedelta) -> MatchWatermark | None:
     """The kind's watermark row, locked for this run (None when another run holds it). A
-    first run starts at now: searches follow what is new, not the back catalogue."""
-    MatchWatermark.objects.get_or_create(kind=kind, defaults={"scanned_until": now - lag})
+    first run starts at the oldest search of the kind (nothing older can match a search)."""
+    oldest = SavedSearch.objects.filter(kind=kind).aggregate(at=Min("created_at"))["at"]
+    start = min(oldest, now - lag) if oldest else now - lag
+    MatchWatermark.objects.get_or_create(kind=kind, defaults={"scanned_until": start})
     return MatchWatermark.objects.select_for_update(skip_locked=True).filter(kind=kind).first()
 
 
@@ -227,6 +238,7 @@ def saved_searches_match(
     now: datetime | None = None,
     search_batch: int | None = None,
     target_batch: int | None = None,
+    lag: timedelta | None = None,
 ) -> int:
     """Match the targets of `kind` that appeared since the watermark against every search of
     that kind; returns how many (search, target) pairs it found (a pair already stored is
@@ -236,7 +248,8 @@ def saved_searches_match(
     a transaction that commits within the lag is never skipped by the watermark.
     """
     now = now or timezone.now()
-    lag = timedelta(seconds=_setting("SAVED_SEARCH_MATCH_LAG_SECONDS", 60))
+    if lag is None:
+        lag = timedelta(seconds=_setting("SAVED_SEARCH_MATCH_LAG_SECONDS", 60))
     search_batch = search_batch or _setting("SAVED_SEARCH_MATCH_SEARCH_BATCH", 500)
     target_batch = target_batch or _setting("SAVED_SEARCH_MATCH_TARGET_BATCH", 200)
     until = now - lag

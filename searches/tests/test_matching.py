@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -319,3 +320,16 @@ def test_no_digest_email_when_email_is_switched_off(scan_from, published, model_
 
     assert mail.outbox == []
     assert not SavedSearchMatch.objects.filter(search=search, delivered_at__isnull=True).exists()
+
+
+def test_a_first_run_starts_at_the_oldest_search(published, model_user):
+    from django.core.management import call_command
+
+    search = _saved(model_user, filters={"city": "Almaty"})
+    casting = published(city="Almaty")
+    assert not MatchWatermark.objects.exists()
+
+    call_command("match_saved_searches", lag=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+    assert _matched(search) == {casting.id}
+    assert Notification.objects.filter(user=model_user, type="saved_search_match").count() == 1
