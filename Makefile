@@ -13,6 +13,7 @@ BENCH_ARGS ?=
 
 # make run raises the login/register limit (5/m in production) for exploring by hand.
 RUN_RATELIMIT_AUTH ?= 60/m
+RUNSERVER_ARGS ?=
 # Local state (SQLite, media, mail, exports); the README test points it at a fresh directory.
 export MWORK_VAR_DIR ?= $(CURDIR)/var
 
@@ -20,7 +21,7 @@ export MWORK_VAR_DIR ?= $(CURDIR)/var
 .PHONY: help run test lint fmt ci migrate demo venv lock clean bench soak messages readme-check
 
 help:  ## list the targets
-	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sed 's/:[^#]*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sed 's/:[^#]*## /\t/' | awk -F'\t' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 venv: $(VENV)/.installed
 
@@ -45,7 +46,7 @@ run: venv  ## migrate, load demo data, serve API + WebSockets + admin on HOST:PO
 	@printf '  next: the README walkthroughs; make help lists the other targets\n\n'
 	@echo "http://$(HOST):$(PORT)" > "$(MWORK_VAR_DIR)/run-address"  # read by manage.py chat_demo
 	DJANGO_DEBUG=1 RATELIMIT_AUTH=$(RUN_RATELIMIT_AUTH) API_PUBLIC_URL=$${API_PUBLIC_URL:-http://$(HOST):$(PORT)} \
-		$(BIN)/python manage.py runserver $(HOST):$(PORT)
+		$(BIN)/python manage.py runserver $(RUNSERVER_ARGS) $(HOST):$(PORT)
 
 readme-check: venv  ## serve a fresh make run on a free port and run every shell block of README.md
 	$(BIN)/python .ci/readme_check.py

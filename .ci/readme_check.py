@@ -38,6 +38,7 @@ DEFAULT_ADDRESS = "127.0.0.1:8000"
 EXPECT = re.compile(r"^\s*#\s*→\s*(\d{3})(?:\s+([A-Z][A-Z0-9_]+))?")
 SERVER_START_SECONDS = 240
 SECTION_SECONDS = 60
+NO_RELOAD = "RUNSERVER_ARGS=--noreload"  # no file watcher: a second process and its polling
 
 # Runs before the README's own lines: every curl's answer is kept (with the README line that ran
 # it) so that error envelopes can be checked against the text afterwards.
@@ -234,7 +235,7 @@ def main() -> int:
         env.pop("DATABASE_REPLICA_URL", None)
         log = (work / "server.log").open("w")
         server = subprocess.Popen(  # noqa: S603
-            ["make", "--no-print-directory", "run", "HOST=127.0.0.1", f"PORT={port}"],  # noqa: S607
+            ["make", "--no-print-directory", "run", "HOST=127.0.0.1", f"PORT={port}", NO_RELOAD],  # noqa: S607
             cwd=ROOT,
             env=env,
             stdout=log,

@@ -1,4 +1,4 @@
-"""The `/api/v1/auth/...` endpoints (contract: Authentication; docs/API.md §4)."""
+"""The `/api/v1/auth/...` endpoints (docs/API.md §4)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,6 @@ call (nothing cached), so a removed manager loses access with the next request.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -25,17 +24,9 @@ from agencies.models import (
     RosterMembership,
 )
 from mwork.api.exceptions import NotFound, PermissionDenied, ProfileRequired
+from mwork.ids import parse_uuid
 
 EMPLOYER_ROLES = ("employer", "agency")
-
-
-def _uuid(value: Any) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError, AttributeError):
-        return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -106,7 +97,7 @@ def organization_member_list(*, organization: Organization) -> QuerySet[Organiza
 def organization_member_get_for_removal(*, actor: Any, user_id: Any) -> OrganizationMember:
     """The membership `actor` may end: any manager of the actor's own organization, or the
     actor's own membership (leaving). NotFound otherwise."""
-    target = _uuid(user_id)
+    target = parse_uuid(user_id)
     membership = (
         OrganizationMember.objects.filter(user_id=target).select_related("organization").first()
         if target is not None
@@ -145,7 +136,7 @@ def organization_invitation_list(
 
 
 def _team_invitation(invitation_id: Any) -> OrganizationInvitation | None:
-    pk = _uuid(invitation_id)
+    pk = parse_uuid(invitation_id)
     return _team_invitations().filter(pk=pk).first() if pk is not None else None
 
 
@@ -213,7 +204,7 @@ def invitation_list_for_user(*, user: Any, status: str | None = None) -> QuerySe
 def invitation_get_for_invitee(*, user: Any, invitation_id: Any) -> AgencyInvitation:
     """An invitation addressed to the caller's model profile. The agency that sent it gets
     PermissionDenied (it cannot answer for the model); everyone else NotFound."""
-    pk = _uuid(invitation_id)
+    pk = parse_uuid(invitation_id)
     invitation = (
         AgencyInvitation.objects.select_related("model_profile", "agency__employer_profile")
         .filter(pk=pk)
@@ -231,7 +222,7 @@ def invitation_get_for_invitee(*, user: Any, invitation_id: Any) -> AgencyInvita
 
 
 def roster_membership_get(*, model_profile_id: Any) -> RosterMembership | None:
-    pk = _uuid(model_profile_id)
+    pk = parse_uuid(model_profile_id)
     if pk is None:
         return None
     return (
@@ -273,7 +264,7 @@ def roster_profile_for_agency(*, actor: Any, model_profile_id: Any, purpose: str
     """
     from profiles.models import ModelProfile
 
-    pk = _uuid(model_profile_id)
+    pk = parse_uuid(model_profile_id)
     profile = (
         ModelProfile.objects.select_related("user", "agency_link").filter(pk=pk).first()
         if pk is not None
@@ -317,7 +308,7 @@ def agency_of_profile(profile: Any) -> dict[str, Any] | None:
 def invitation_get_for_agency(*, user: Any, invitation_id: Any) -> AgencyInvitation:
     """An invitation the caller's agency sent. The invited model gets PermissionDenied;
     everyone else NotFound."""
-    pk = _uuid(invitation_id)
+    pk = parse_uuid(invitation_id)
     invitation = (
         AgencyInvitation.objects.select_related("model_profile", "agency__employer_profile")
         .filter(pk=pk)

@@ -9,7 +9,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import InvitationStatus, MemberRole
-from profiles.selectors import storage_url, user_display
+from mwork.storage import storage_url
+from profiles.selectors import user_display
 from profiles.serializers import (
     AgencySummaryOutputSerializer,
     ModelListQuerySerializer,

@@ -1,4 +1,4 @@
-"""Robokassa's server-to-server ResultURL lives outside /api/v1 (contract: Webhooks), next to
+"""Robokassa's server-to-server ResultURL lives outside /api/v1 (docs/PAYMENTS.md), next to
 the offline checkout simulator (404 unless ROBOKASSA_SIMULATOR is on)."""
 
 from django.urls import path

@@ -30,7 +30,7 @@ from castings.selectors import (
 )
 from mwork.api.bounds import PAY_MAX, SHOOT_DATE_MAX_YEARS, BoundedDateTimeField
 from mwork.api.formats import format_datetime
-from profiles.selectors import storage_url
+from mwork.storage import storage_url
 
 AGE_RANGE = (18, 99)
 HEIGHT_RANGE = (100, 250)

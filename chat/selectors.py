@@ -32,24 +32,17 @@ from moderation.selectors import blocked_user_ids_subquery
 from mwork.api.exceptions import NotFound, ValidationFailed
 from mwork.api.formats import format_datetime
 from mwork.db import compiled_once
-from profiles.selectors import DELETED_DISPLAY_NAME, FALLBACK_DISPLAY_NAME, storage_url
+from mwork.ids import parse_uuid
+from mwork.storage import storage_url
+from profiles.selectors import DELETED_DISPLAY_NAME, FALLBACK_DISPLAY_NAME
 
 HISTORY_DEFAULT_LIMIT = 50
 HISTORY_MAX_LIMIT = 100
 
 
-def as_uuid(value: Any) -> UUID | None:
-    if isinstance(value, UUID):
-        return value
-    try:
-        return UUID(str(value))
-    except (TypeError, ValueError, AttributeError):
-        return None
-
-
 def room_get_for_member(*, user: User, room_id: UUID | str) -> Room:
     """The room if `user` is one of its members; `NotFound` otherwise (also for a bad id)."""
-    room_uuid = as_uuid(room_id)
+    room_uuid = parse_uuid(room_id)
     if room_uuid is None:
         raise NotFound(_("Room not found."))
     try:
@@ -70,11 +63,11 @@ def room_get_for_reader(*, user: User, room_id: UUID | str) -> Room:
     except NotFound:
         room = (
             Room.objects.filter(
-                pk=as_uuid(room_id),
+                pk=parse_uuid(room_id),
                 casting__owner_id__in=managed_owner_ids(user_id=user.pk),
                 memberships__user_id=F("casting__owner_id"),
             ).first()
-            if as_uuid(room_id) is not None
+            if parse_uuid(room_id) is not None
             else None
         )
         if room is None:
@@ -238,7 +231,7 @@ def message_history_for_member(
     Returns `(messages, has_more)`. Raises `NotFound` for non-members and `ValidationFailed`
     (`before`) when `before` is not a message of this room.
     """
-    room_uuid = as_uuid(room_id)
+    room_uuid = parse_uuid(room_id)
     if room_uuid is None:
         raise NotFound(_("Room not found."))
     # The read marks of the members are needed anyway: they also answer "is `user` a member?"

@@ -21,7 +21,7 @@ from billing.entitlements import check_feature
 from castings.selectors import users_linked_by_casting
 from chat.models import Membership, Message, Room, room_pair_key
 from chat.realtime import broadcast_message, broadcast_read, broadcast_typing
-from chat.selectors import as_uuid, member_users_for_send, room_get_for_member
+from chat.selectors import member_users_for_send, room_get_for_member
 from chat.store import message_insert
 from moderation.selectors import is_blocked_between
 from mwork.api.exceptions import (
@@ -33,6 +33,7 @@ from mwork.api.exceptions import (
 )
 from mwork.api.ratelimit import enforce
 from mwork.callbacks import deferred
+from mwork.ids import parse_uuid
 from notifications.services import chat_message_notify, chat_room_notifications_read
 from profiles.selectors import user_display
 
@@ -242,7 +243,7 @@ def chat_message_send_to_room(
     *, sender: User, room_id: UUID | str, content: object, client_id: str | None = None
 ) -> Message:
     """`chat_message_send` for a room id (the WebSocket path); `NotFound` for non-members."""
-    room_uuid = as_uuid(room_id)
+    room_uuid = parse_uuid(room_id)
     if room_uuid is None:
         raise NotFound(_("Room not found."))
     return _send(sender=sender, room_id=room_uuid, content=content, client_id=client_id)
@@ -290,7 +291,7 @@ def chat_typing_signal(*, user: User, room_id: UUID | str) -> None:
     """Tell the other members that `user` is typing in the room. Raises `NotFound` for
     non-members and `PermissionDenied` when a block stands between `user` and another member
     (as for messages). One query: membership, members and blocks together."""
-    room_uuid = as_uuid(room_id)
+    room_uuid = parse_uuid(room_id)
     members = member_users_for_send(room_id=room_uuid, sender=user) if room_uuid else []
     if not any(member.id == user.id for member in members):
         raise NotFound(_("Room not found."))

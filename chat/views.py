@@ -1,4 +1,4 @@
-"""Chat REST endpoints (mwork-api.md, Chat Endpoints; docs/API.md §8)."""
+"""Chat REST endpoints (docs/API.md §8)."""
 
 from __future__ import annotations
 

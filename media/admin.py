@@ -8,10 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from media.models import Photo
-from media.selectors import storage_url
 from moderation.admin_links import Link, RelatedLinksMixin, audit_about, reports_on
 from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
 from moderation.services import photo_remove
+from mwork.storage import storage_url
 
 
 def _preview(name: str, size: int = 80) -> str:

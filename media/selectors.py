@@ -5,17 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from media.models import Photo
 from mwork.api.exceptions import NotFound, PermissionDenied
-
-
-def storage_url(name: str) -> str | None:
-    """Public URL of a stored file (R2/CDN or local /media/), None for an empty name."""
-    return default_storage.url(name) if name else None
 
 
 def _profile_visible_to(*, profile: Any, user: Any) -> bool:

@@ -1,4 +1,4 @@
-"""Input and output shapes of the photo endpoints (contract: Photos Endpoints)."""
+"""Input and output shapes of the photo endpoints (docs/API.md §9)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from media.selectors import storage_url
+from mwork.storage import storage_url
 
 
 @extend_schema_serializer(component_name="MediaPhoto")

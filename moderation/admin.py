@@ -8,7 +8,6 @@ the audit log.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -43,6 +42,7 @@ from moderation.admin_policy import AuditedAdminMixin, PolicyAdmin, PolicyPermis
 from moderation.models import AuditAction, AuditLogEntry, Block, Report, ReportStatus, TargetType
 from mwork.admin_display import json_display
 from mwork.api.exceptions import DomainError
+from mwork.ids import parse_uuid
 
 # Deletes go one object at a time through the change page, where they are audited.
 admin.site.disable_action("delete_selected")
@@ -526,7 +526,7 @@ class ReportAdmin(PolicyAdmin):
         if not self.has_view_permission(request):
             raise DjangoPermissionDenied
         after = request.GET.get("after")
-        current = Report.objects.filter(pk=after).first() if _is_uuid(after) else None
+        current = Report.objects.filter(pk=after).first() if parse_uuid(after) else None
         url = self._next_url(current)
         if url == reverse("admin:moderation_report_changelist"):
             self.message_user(request, gettext("No open reports left."), messages.INFO)
@@ -594,14 +594,6 @@ class ReportAdmin(PolicyAdmin):
             show_delete=False,
         )
         return super().change_view(request, object_id, form_url, extra_context)
-
-
-def _is_uuid(value: str | None) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 # ---------------------------------------------------------------------------------------------

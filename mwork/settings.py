@@ -447,7 +447,7 @@ CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/(api|ws)/.*$"
 
 # ---------------------------------------------------------------------------------------------
-# Rate limits (contract: Rate Limiting) and client addresses
+# Rate limits (docs/API.md §12) and client addresses
 # ---------------------------------------------------------------------------------------------
 RATELIMIT_AUTH = env.str("RATELIMIT_AUTH", default="5/m")
 RATELIMIT_API = env.str("RATELIMIT_API", default="100/m")
@@ -475,7 +475,7 @@ WS_SEND_MAX_IN_FLIGHT = env.int("WS_SEND_MAX_IN_FLIGHT", default=32)
 WS_SEND_RETRY_AFTER_SECONDS = env.int("WS_SEND_RETRY_AFTER_SECONDS", default=1)
 
 # ---------------------------------------------------------------------------------------------
-# Robokassa (contract: Robokassa ENV)
+# Robokassa (docs/API.md §10, docs/PAYMENTS.md)
 # ---------------------------------------------------------------------------------------------
 ROBOKASSA_MERCHANT_LOGIN = env.str("ROBOKASSA_MERCHANT_LOGIN", default="")
 ROBOKASSA_PASSWORD_1 = env.str("ROBOKASSA_PASSWORD_1", default="")

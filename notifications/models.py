@@ -106,7 +106,7 @@ class Notification(models.Model):
         }
 
 
-# The contract's five per-type switches (mwork-api.md, PUT /notifications/preferences).
+# The contract's five per-type switches (PUT /notifications/preferences; docs/API.md §11).
 PREFERENCE_TYPES = (
     NotificationType.NEW_CASTING,
     NotificationType.NEW_RESPONSE,

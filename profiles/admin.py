@@ -30,6 +30,7 @@ from moderation.admin_links import (
 from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
 from moderation.models import AuditAction
 from mwork.api.exceptions import ValidationFailed
+from mwork.storage import storage_url
 from profiles import services
 from profiles.models import (
     LANGUAGES_MAX_ITEMS,
@@ -39,7 +40,6 @@ from profiles.models import (
     Review,
     WorkExperience,
 )
-from profiles.selectors import storage_url
 
 
 class PromotionActionForm(ActionForm):

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.models import (
     Case,
@@ -34,6 +33,8 @@ from moderation.selectors import blocked_user_ids_subquery
 from mwork.api.exceptions import NotFound, PermissionDenied
 from mwork.db import compiled_once, from_db
 from mwork.db_router import on_replica
+from mwork.ids import parse_uuid
+from mwork.storage import storage_url
 from profiles.models import EmployerProfile, ModelProfile, Review, WorkExperience
 
 FALLBACK_DISPLAY_NAME = "MWork user"
@@ -49,13 +50,6 @@ NULLABLE_ORDERING_FIELDS = ("height",)
 # ---------------------------------------------------------------------------------------------
 # Cross-app helpers
 # ---------------------------------------------------------------------------------------------
-def storage_url(name: str | None) -> str | None:
-    """Public URL of a stored file (R2/CDN or local media), or None for an empty name."""
-    if not name:
-        return None
-    return default_storage.url(name)
-
-
 def _related_or_none(user: Any, attribute: str) -> Any:
     try:
         return getattr(user, attribute)
@@ -90,13 +84,8 @@ def user_display(user: Any) -> dict[str, str | None]:
 
 def visible_model_profiles() -> QuerySet[ModelProfile]:
     """Model profiles anyone may see: not hidden by staff, owner not banned."""
-    # "Owner not banned" was a join: 1,001 primary-key probes into accounts_user for a capped
-    # catalogue count, most of its time at scale 1. Excluding the few inactive ids (a partial
-    # index, `inactive_user_ids`) takes the count of "Almaty, fashion, female, 18-25" from
-    # 13.7 to 4.8 ms (EXPLAIN ANALYZE). On the profile side the count is an index scan on
-    # (gender, age) that stops at 1,001 matches; a composite (upper(city), gender, age) index
-    # helped only sparse combinations (Aktobe/runway/male: 30 -> 7 ms) and nothing measurable
-    # over the bench's 72 combinations, so it was not added.
+    # The few inactive ids are excluded instead of joining every row to its user (a partial
+    # index); docs/PERFORMANCE.md, '"Owner not banned" without a join'.
     return ModelProfile.objects.filter(is_hidden=False).exclude(user_id__in=inactive_user_ids())
 
 
@@ -174,20 +163,8 @@ def _search_condition(text: str) -> Q:
     "Aisha Nurzhanova" and a fragment such as "nurzh" finds every Nurzhanov(a).
 
     Only full-text hits are ranked (`ts_rank`); trigram-only hits get rank 0 and follow them
-    newest first (the list's tie-break). `ts_rank` of a profile the query does not match is 0
-    anyway (a vanishing 1e-20 for a partial AND match), so the order a user sees is the same.
-
-    Why, with EXPLAIN (ANALYZE) at scale 1 (100,000 profiles; 2 shared cores, so ms are
-    loaded figures): "nurzh" matches 3,479 names and none by full text. The candidates come
-    from a BitmapOr of both GIN indexes (1-1.4 ms, 32 buffers, once migration 0003 removed
-    the GIN pending lists; before, it read ~850 pending pages in 48 ms and the planner
-    preferred a parallel seq scan computing word_similarity on all rows: 255-420 ms). The
-    page then rechecks the candidates on ~2,700 heap pages and sorts them: 23-28 ms; ranking
-    only full-text hits took "Aigerim Oma" from 31-36 to 25-31 ms. Rejected: ordering
-    trigram-only hits by created_at so the index walk stops after a page (a real top-N):
-    3 ms for "abeno", but a fragment without matches ("zzyzx") walks all 100,000 rows
-    (480 ms instead of 0.3 ms by bitmap), and the planner cannot tell the two apart.
-    What remains is per candidate: its heap page and the `is_active` join to its user.
+    newest first (the list's tie-break). The plans measured, and the top-N variant rejected:
+    docs/PERFORMANCE.md, "Search ranks only full-text hits".
     """
     if connection.vendor != "postgresql":
         return Q(name__icontains=text) | Q(bio__icontains=text)
@@ -417,17 +394,17 @@ def _detail(scope: str, *, pk: uuid.UUID, viewer_id: Any = None) -> ModelProfile
     )
 
 
-def _parse_uuid(value: Any) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except (TypeError, ValueError):
-        raise NotFound() from None
+def _pk_or_404(value: Any) -> uuid.UUID:
+    pk = parse_uuid(value)
+    if pk is None:
+        raise NotFound()
+    return pk
 
 
 def model_profile_get(*, profile_id: Any, viewer: Any = None) -> ModelProfileDetail:
     """A visible profile in the detail shape; NotFound otherwise (also when the profile's user
     and `viewer` have blocked each other)."""
-    pk = _parse_uuid(profile_id)
+    pk = _pk_or_404(profile_id)
     if viewer is not None and viewer.is_authenticated:
         return _detail(_SCOPE_VIEWER, pk=pk, viewer_id=viewer.id)
     return _detail(_SCOPE_PUBLIC, pk=pk)
@@ -435,7 +412,7 @@ def model_profile_get(*, profile_id: Any, viewer: Any = None) -> ModelProfileDet
 
 def model_profile_get_visible(*, profile_id: Any) -> ModelProfile:
     """A visible profile, plain (no annotations or prefetch); NotFound otherwise."""
-    pk = _parse_uuid(profile_id)
+    pk = _pk_or_404(profile_id)
     try:
         return visible_model_profiles().get(pk=pk)
     except ModelProfile.DoesNotExist:
@@ -444,7 +421,7 @@ def model_profile_get_visible(*, profile_id: Any) -> ModelProfile:
 
 def work_experience_get(*, profile: ModelProfile, item_id: Any) -> WorkExperience:
     """An entry of that profile; NotFound for an unknown id or another profile's entry."""
-    pk = _parse_uuid(item_id)
+    pk = _pk_or_404(item_id)
     try:
         return WorkExperience.objects.get(pk=pk, profile=profile)
     except WorkExperience.DoesNotExist:
@@ -458,7 +435,7 @@ def model_profile_get_for_owner(*, user: Any, profile_id: Any) -> ModelProfile:
     PermissionDenied when it is visible but belongs to someone else. The owner reaches a
     profile staff hid, so they can still fix it.
     """
-    pk = _parse_uuid(profile_id)
+    pk = _pk_or_404(profile_id)
     profile = ModelProfile.objects.select_related("user").filter(pk=pk).first()
     if profile is None or not profile.user.is_active:
         raise NotFound(_("Model profile not found."))
@@ -475,7 +452,7 @@ def model_profile_get_detail_for_owner(*, profile: ModelProfile) -> ModelProfile
 
 
 def employer_profile_get(*, profile_id: Any) -> EmployerProfile:
-    pk = _parse_uuid(profile_id)
+    pk = _pk_or_404(profile_id)
     try:
         return visible_employer_profiles().get(pk=pk)
     except EmployerProfile.DoesNotExist:

@@ -1,4 +1,4 @@
-"""Input and output shapes of the profiles API (contract: Profiles Endpoints; notes §5)."""
+"""Input and output shapes of the profiles API (docs/API.md §5)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from rest_framework import serializers
 from agencies.selectors import agency_of_profile
 from mwork.api.bounds import BoundedDateField
 from mwork.api.formats import format_datetime
+from mwork.storage import storage_url
 from profiles.models import (
     BIO_MAX_LENGTH,
     LANGUAGES_MAX_ITEMS,
@@ -34,7 +35,6 @@ from profiles.selectors import (
     ModelProfileDetail,
     is_promoted,
     promoted_until,
-    storage_url,
     user_display,
 )
 

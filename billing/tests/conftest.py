@@ -11,7 +11,7 @@ def sha256_hex(text: str) -> str:
 
 
 def signed_result(inv_id, out_sum: str, *, password2: str | None = None, **shp) -> dict:
-    """A ResultURL callback as Robokassa sends it, signed with the formula of §10."""
+    """A ResultURL callback as Robokassa sends it, signed with the formula of docs/API.md §10."""
     password2 = password2 if password2 is not None else robokassa.credentials().password2
     parts = [out_sum, str(inv_id), password2] + [f"{k}={shp[k]}" for k in sorted(shp)]
     return {

@@ -1,4 +1,4 @@
-"""GET /castings filters (contract + docs/API.md §6): overlap semantics, search, ordering."""
+"""GET /castings filters (docs/API.md §6): overlap semantics, search, ordering."""
 
 from __future__ import annotations
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.core.files.storage import default_storage
 from django.urls import NoReverseMatch, reverse
+
+from mwork.storage import storage_url
 
 register = template.Library()
 
 
-@register.filter
-def storage_url(name: str) -> str:
-    return default_storage.url(name) if name else ""
+@register.filter(name="storage_url")
+def storage_url_filter(name: str) -> str:
+    return storage_url(name) or ""
 
 
 @register.filter

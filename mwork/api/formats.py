@@ -1,4 +1,4 @@
-"""How the API writes a datetime: UTC, second precision, `Z` (contract: ISO 8601).
+"""How the API writes a datetime: UTC, second precision, `Z` (ISO 8601; docs/API.md §3).
 
 `REST_FRAMEWORK["DATETIME_FORMAT"]` is this format, so DRF's `DateTimeField` and the plain-dict
 builders of the hot paths (castings, profiles, chat, notifications, billing) write the same

@@ -42,8 +42,9 @@ class RequestIdLogFilter(logging.Filter):
         return True
 
 
-# `/ws?token=…` or `/ws?ticket=…` in a log line: the query is a credential (docs/RELIABILITY.md
-# §7.2). Up to the next space or quote, so a quoted request line keeps its closing quote.
+# `/ws?token=…` or `/ws?ticket=…` in a log line: the query is a credential (docs/RELIABILITY.md,
+# "No credential in a logged URL"). Up to the next space or quote, so a quoted request line
+# keeps its closing quote.
 _WEBSOCKET_QUERY = re.compile(r"(/ws/?)\?[^\s\"']*")
 # The ASGI servers' own loggers that print request paths with their query strings: uvicorn's
 # WebSocket handshake lines ("WebSocket /ws?token=… [accepted]", logged on uvicorn.error even with

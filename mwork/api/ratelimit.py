@@ -1,4 +1,4 @@
-"""Rate limits (contract: Rate Limiting; docs/API.md §12) on django-ratelimit's counters.
+"""Rate limits (docs/API.md §12) on django-ratelimit's counters.
 
 Counters live in the default cache (Redis in production). Anonymous callers are keyed by client
 address, signed-in callers by user. Every limited answer carries `X-RateLimit-Limit`,

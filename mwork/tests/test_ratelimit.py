@@ -1,4 +1,4 @@
-"""Rate limits (contract: Rate Limiting; docs/API.md §12)."""
+"""Rate limits (docs/API.md §12)."""
 
 import time
 

@@ -9,12 +9,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from mwork.api.exceptions import Conflict, PermissionDenied, ValidationFailed
+from mwork.storage import storage_url
 from profiles import services
 from profiles.models import ModelProfile, Review
 from profiles.selectors import (
     ModelFilters,
     model_profile_list,
-    storage_url,
     user_display,
     visible_model_profiles,
 )

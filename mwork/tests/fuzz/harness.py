@@ -117,7 +117,7 @@ def _number_for_a_string(case: Any) -> bool:
 
 
 def _limit_over_maximum(case: Any) -> bool:
-    """`limit` above its documented maximum is clamped to it (contract), not refused."""
+    """`limit` above its documented maximum is clamped to it (docs/API.md §3), not refused."""
     negated = _negated(case)
     query = case.query or {}
     try:
