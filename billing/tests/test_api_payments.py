@@ -207,7 +207,8 @@ def test_browser_returns_redirect_without_token(api_client, settings, name, sett
 
     assert answer.status_code == 302
     base = getattr(settings, f"ROBOKASSA_FRONTEND_{setting}_URL")
-    assert answer["Location"] == f"{base}?order_id={payment.pk}"
+    joiner = "&" if "?" in base else "?"  # the local simulator page already has a query
+    assert answer["Location"] == f"{base}{joiner}order_id={payment.pk}"
     payment.refresh_from_db()
     assert payment.status == "pending"  # a browser return never changes a payment
 
