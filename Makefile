@@ -82,9 +82,10 @@ messages: venv  ## extract new strings into locale/*/django.po (keeps translatio
 	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages
 	@$(BIN)/python -c 'import glob, polib; [print(p, "-", len(polib.pofile(p).untranslated_entries()) + len(polib.pofile(p).fuzzy_entries()), "to translate") for p in sorted(glob.glob("locale/*/LC_MESSAGES/django.po"))]'
 
-lint: venv  ## ruff, format check, migrations check
+lint: venv  ## ruff, format check, import contracts (.importlinter), migrations check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 fmt: venv  ## ruff --fix and ruff format

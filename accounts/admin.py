@@ -10,7 +10,6 @@ from django.utils.translation import ngettext
 
 from accounts import services
 from accounts.models import Consent, LegalDocument, User, normalize_email
-from moderation import services as moderation_services
 from moderation.admin_links import (
     Link,
     RelatedLinksMixin,
@@ -19,7 +18,6 @@ from moderation.admin_links import (
 )
 from moderation.admin_policy import AuditedAdminMixin, PolicyAdmin, PolicyPermissionsMixin
 from moderation.models import AuditAction
-from mwork.api.exceptions import DomainError
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -108,30 +106,8 @@ class UserAdmin(RelatedLinksMixin, AuditedAdminMixin, PolicyPermissionsMixin, Dj
             },
         ),
     )
-    actions = ("ban_users", "unban_users", "mark_email_verified")
-
-    @admin.action(
-        description=_("Ban selected users (deactivate and revoke all tokens)"), permissions=["ban"]
-    )
-    def ban_users(self, request, queryset) -> None:
-        # The moderation service checks the permission again, hides the profile, cancels the
-        # user's castings and writes the audit log: the same ban as from the report queue.
-        banned = 0
-        for user in queryset:
-            try:
-                moderation_services.user_ban(
-                    actor=request.user, user=user, reason="Banned from the users list"
-                )
-            except DomainError as error:
-                self.message_user(request, f"{user.email}: {error.message}", messages.ERROR)
-            else:
-                banned += 1
-        self.message_user(
-            request,
-            ngettext("%(count)d user banned.", "%(count)d users banned.", banned)
-            % {"count": banned},
-            messages.SUCCESS,
-        )
+    # moderation.admin adds "ban_users" (the ban is an enforcement: moderation sits above).
+    actions = ("unban_users", "mark_email_verified")
 
     @admin.action(description=_("Unban selected users"), permissions=["ban"])
     def unban_users(self, request, queryset) -> None:

@@ -4,6 +4,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -192,3 +193,29 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.document} {self.version}"
+
+
+class Block(models.Model):
+    """One user blocking another: neither sees the other in lists, chat or invitations. A fact
+    about two users that every app above reads (`accounts.selectors.blocked_user_ids_subquery`)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks_made")
+    blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks_received")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "moderation_block"  # created by the moderation app, where it started
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="moderation_block_pair"),
+            models.CheckConstraint(
+                condition=~Q(blocker=F("blocked")), name="moderation_block_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["blocked", "blocker"])]
+
+    def __str__(self) -> str:
+        return f"{self.blocker_id} blocks {self.blocked_id}"

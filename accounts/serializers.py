@@ -21,21 +21,6 @@ class UserOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class MeSubscriptionOutputSerializer(serializers.Serializer):
-    plan = serializers.ChoiceField(choices=[])
-    status = serializers.ChoiceField(choices=[])
-    expires_at = serializers.DateTimeField(allow_null=True)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The choices are billing's (billing sits above accounts: imported when used, like
-        # accounts.selectors does); they make plan/status enums in the schema.
-        from billing.models import PlanName, SubscriptionStatus
-
-        self.fields["plan"].choices = PlanName.choices
-        self.fields["status"].choices = SubscriptionStatus.choices
-
-
 class ConsentOutputSerializer(serializers.Serializer):
     document = serializers.CharField()
     version = serializers.CharField()
@@ -50,12 +35,23 @@ class LegalDocumentOutputSerializer(serializers.Serializer):
     published_at = serializers.DateTimeField()
 
 
+# The output serializers of the `accounts.selectors.ME_SECTIONS` parts, registered with them.
+ME_SECTION_SERIALIZERS: dict[str, type[serializers.Serializer]] = {}
+
+
 class UserMeOutputSerializer(UserOutputSerializer):
-    subscription = MeSubscriptionOutputSerializer()
     consents = ConsentOutputSerializer(many=True)
     consents_required = LegalDocumentOutputSerializer(
         many=True, help_text="Current versions of documents the user has not accepted yet."
     )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        tail = {name: fields.pop(name) for name in ("consents", "consents_required")}
+        for name, serializer_class in ME_SECTION_SERIALIZERS.items():
+            fields[name] = serializer_class()
+        fields.update(tail)
+        return fields
 
 
 class TokenPairOutputSerializer(serializers.Serializer):

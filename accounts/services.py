@@ -35,6 +35,7 @@ from accounts.links import EMAIL_VERIFICATION, PASSWORD_RESET, link_token_user
 from accounts.models import (
     REQUIRED_LEGAL_DOCUMENTS,
     SELF_REGISTERED_ROLES,
+    Block,
     Language,
     LegalDocumentKind,
     RefreshTokenRotation,
@@ -374,3 +375,25 @@ def user_mark_email_verified(*, user: User, actor: User | None = None) -> User:
     user.email_verified = True
     logger.info("e-mail of user %s marked verified by %s", user.pk, getattr(actor, "pk", None))
     return user
+
+
+# ---------------------------------------------------------------------------------------------
+# Blocks (API)
+# ---------------------------------------------------------------------------------------------
+def block_create(*, blocker: User, blocked: User) -> tuple[Block, bool]:
+    """Block `blocked` for `blocker`; returns `(block, created)` — blocking twice is a no-op.
+
+    Raises `ValidationFailed` for a self-block.
+    """
+    if blocker.pk == blocked.pk:
+        raise ValidationFailed.for_field("user_id", _("You cannot block yourself."))
+    try:
+        with transaction.atomic():
+            return Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+    except IntegrityError:  # a concurrent identical block won the race
+        return Block.objects.get(blocker=blocker, blocked=blocked), False
+
+
+def block_delete(*, blocker: User, blocked: User) -> None:
+    """Remove the block of `blocker` on `blocked` (nothing happens when there is none)."""
+    Block.objects.filter(blocker=blocker, blocked=blocked).delete()

@@ -52,6 +52,6 @@ def send_password_reset_email(user_id: str) -> None:
 @shared_task
 def flush_expired_tokens() -> int:
     """Delete refresh-token bookkeeping rows (outstanding/blacklisted) past their expiry."""
-    from accounts.services import refresh_tokens_flush_expired
+    from accounts.services import refresh_tokens_flush_expired  # services import this module
 
     return refresh_tokens_flush_expired()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +24,8 @@ from agencies.models import (
 )
 from mwork.api.exceptions import NotFound, PermissionDenied, ProfileRequired
 from mwork.ids import parse_uuid
+from profiles.models import EmployerProfile, ModelProfile
+from profiles.selectors import has_agency_link, model_profile_list
 
 EMPLOYER_ROLES = ("employer", "agency")
 
@@ -183,8 +184,6 @@ def agency_for_roster(*, user: Any) -> Any:
     agency = acting_owner(user=user)
     if agency.role != "agency":
         raise PermissionDenied(_("Only agencies have a roster of models."))
-    from profiles.models import EmployerProfile
-
     if not EmployerProfile.objects.filter(user_id=agency.pk).exists():
         raise ProfileRequired(_("Create the agency's employer profile first."))
     return agency
@@ -246,8 +245,6 @@ def roster_membership_get_for_party(*, user: Any, model_profile_id: Any) -> Rost
 def roster_list(*, agency: Any, filters: Any, viewer: Any = None) -> QuerySet:
     """The agency's roster in the catalogue's shape, with the catalogue's filters, search and
     ordering (`profiles.selectors.model_profile_list`, restricted to the roster)."""
-    from profiles.selectors import model_profile_list
-
     roster = RosterMembership.objects.filter(agency_id=agency.pk).values("model_profile_id")
     return (
         model_profile_list(filters=filters, viewer=viewer)
@@ -262,8 +259,6 @@ def roster_profile_for_agency(*, actor: Any, model_profile_id: Any, purpose: str
     `purpose` "submit" needs a roster link; "photos" also needs the model's photo consent.
     Raises PermissionDenied otherwise (also for non-agencies), NotFound for unknown ids.
     """
-    from profiles.models import ModelProfile
-
     pk = parse_uuid(model_profile_id)
     profile = (
         ModelProfile.objects.select_related("user", "agency_link").filter(pk=pk).first()
@@ -272,37 +267,12 @@ def roster_profile_for_agency(*, actor: Any, model_profile_id: Any, purpose: str
     )
     if profile is None or not profile.user.is_active:
         raise NotFound(_("Model profile not found."))
-    link = getattr(profile, "agency_link", None) if _has_link(profile) else None
+    link = getattr(profile, "agency_link", None) if has_agency_link(profile) else None
     if link is None or not user_acts_for(user=actor, owner_id=link.agency_id):
         raise PermissionDenied(_("This model is not in your agency's roster."))
     if purpose == "photos" and not link.photo_consent:
         raise PermissionDenied(_("The model has not allowed the agency to manage their photos."))
     return profile
-
-
-def _has_link(profile: Any) -> bool:
-    try:
-        profile.agency_link  # noqa: B018 - select_related reverse one-to-one
-    except ObjectDoesNotExist:
-        return False
-    return True
-
-
-def agency_of_profile(profile: Any) -> dict[str, Any] | None:
-    """`{id, user_id, company_name}` of the profile's agency, or None. No query when the caller
-    did `select_related("agency_link__agency__employer_profile")`."""
-    if not _has_link(profile):
-        return None
-    agency = profile.agency_link.agency
-    try:
-        employer = agency.employer_profile
-    except ObjectDoesNotExist:
-        employer = None
-    return {
-        "id": str(employer.id) if employer is not None else None,
-        "user_id": str(agency.id),
-        "company_name": employer.company_name if employer is not None else None,
-    }
 
 
 def invitation_get_for_agency(*, user: Any, invitation_id: Any) -> AgencyInvitation:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User, normalize_email
+from agencies import signals
 from agencies.models import (
     AgencyInvitation,
     InvitationStatus,
@@ -32,13 +33,13 @@ from mwork.api.exceptions import (
     PermissionDenied,
     ValidationFailed,
 )
+from notifications.services import notify
+from profiles.selectors import model_profile_get_visible, user_display
 
 logger = logging.getLogger(__name__)
 
 
 def _notify(user_id: Any, type: str, data: dict[str, Any]) -> None:
-    from notifications.services import notify
-
     user = User.objects.filter(id=user_id, is_active=True).first()
     if user is not None:
         notify(user=user, type=type, data=data)
@@ -49,8 +50,6 @@ def _notify_on_commit(user_id: Any, type: str, data: dict[str, Any]) -> None:
 
 
 def _company_name(user: Any) -> str:
-    from profiles.selectors import user_display
-
     return user_display(user)["name"]
 
 
@@ -88,7 +87,7 @@ def organization_invitation_create(
     Conflict (an invitation to that address is still pending), InvalidState (too many pending
     invitations). None of these depend on the invited address having an account.
     """
-    from agencies import tasks
+    from agencies import tasks  # tasks import this module
 
     if role != MemberRole.MANAGER:
         raise ValidationFailed.for_field(
@@ -142,8 +141,6 @@ def organization_invitation_deliver(*, invitation_id: Any) -> bool:
     notification (in-app, e-mail). Nothing happens for addresses without an active
     employer/agency account, nor for invitations no longer pending. Returns whether a
     notification was stored."""
-    from notifications.services import notify
-
     with transaction.atomic():
         claimed = OrganizationInvitation.objects.filter(
             pk=invitation_id, status=InvitationStatus.PENDING, delivered_at__isnull=True
@@ -259,12 +256,12 @@ def organization_member_remove(*, membership: OrganizationMember) -> None:
     """End a membership (the owner removes a manager, or a manager leaves). Access ends at
     once: every check reads the membership table, and the manager leaves the chat rooms it
     opened about the organization's castings."""
-    from chat.services import chat_memberships_end_for_organization
-
     with transaction.atomic():
         OrganizationMember.objects.filter(pk=membership.pk).delete()
-        chat_memberships_end_for_organization(
-            user=membership.user, owner_id=membership.organization.owner_id
+        signals.organization_member_removed.send(
+            sender=OrganizationMember,
+            user=membership.user,
+            owner_id=membership.organization.owner_id,
         )
 
 
@@ -281,8 +278,6 @@ def agency_invitation_create(
     (model not visible), Conflict (already in this roster, already represented by an agency,
     or an invitation is still pending).
     """
-    from profiles.selectors import model_profile_get_visible
-
     agency = agency_for_roster(user=actor)
     profile = model_profile_get_visible(profile_id=model_profile_id)
     link = RosterMembership.objects.filter(model_profile_id=profile.pk).first()

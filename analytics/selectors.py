@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import TruncDate
 
+from agencies.selectors import acting_owner
 from analytics.models import (
     CastingView,
     DailyViewStat,
@@ -35,6 +36,7 @@ from analytics.services import (
     views_flush,
 )
 from billing.entitlements import check_feature, entitlements_for
+from castings.models import Casting, Response, ResponseStatus
 
 BASIC = "basic"
 ADVANCED = "advanced"
@@ -157,8 +159,6 @@ def analytics_dashboard(*, user: Any, days: int) -> dict[str, Any]:
 
     Raises SubscriptionLimitExceeded (`{"feature": "analytics"}`) on plans without analytics.
     """
-    from castings.models import Casting, Response, ResponseStatus
-
     level = analytics_level_for(user=user)
     # Views recorded a moment ago may still wait in the Redis buffer: store them first so
     # today's live count includes them (no query when the buffer is empty). Bounded, so a
@@ -193,8 +193,6 @@ def analytics_dashboard(*, user: Any, days: int) -> dict[str, Any]:
             ).values_list("applied_at", "status_changed_at")
             body["time_to_decision_hours"] = _hours(list(decided))
     else:
-        from agencies.selectors import acting_owner
-
         body["role"] = "employer"
         owner = acting_owner(user=user)
         views = _views(

@@ -38,6 +38,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from redis.exceptions import RedisError
 
+from accounts.models import User
+from agencies.selectors import EMPLOYER_ROLES, managed_owner_ids, user_acts_for
 from analytics.models import (
     CastingView,
     DailyViewStat,
@@ -46,6 +48,8 @@ from analytics.models import (
     RollupState,
     ViewKind,
 )
+from castings.models import Casting
+from profiles.models import ModelProfile
 
 logger = logging.getLogger(__name__)
 
@@ -199,8 +203,6 @@ def view_record_casting(*, casting: Any, viewer: Any, address: str) -> None:
     if fields is None:
         return
     if signed_in:
-        from agencies.selectors import user_acts_for
-
         try:
             if user_acts_for(user=viewer, owner_id=casting.owner_id):
                 return
@@ -216,11 +218,6 @@ def view_record_casting(*, casting: Any, viewer: Any, address: str) -> None:
 def _rows(pending: list[_BufferedView]) -> tuple[list[ProfileView], list[CastingView]]:
     """The rows to insert: views of objects that still exist, minus casting views by the
     casting's organization. Three queries, plus one per employer who viewed castings."""
-    from accounts.models import User
-    from agencies.selectors import EMPLOYER_ROLES, managed_owner_ids
-    from castings.models import Casting
-    from profiles.models import ModelProfile
-
     profile_ids = {item.object_id for item in pending if item.kind == _PROFILE}
     casting_ids = {item.object_id for item in pending if item.kind == _CASTING}
     viewer_ids = {item.viewer_id for item in pending if item.viewer_id}

@@ -1,4 +1,4 @@
-"""Benchmark data at national scale: `manage.py seed_bench --scale N` builds it.
+"""Benchmark data at national scale: `python -m bench.seed --scale N` builds it.
 
 Scale 1 is the whole Kazakh market in one database: 100,000 model profiles, 10,000 employers
 (a fifth of them agencies), 30,000 castings, 300,000 responses, 20,000 chat rooms with 500,000
@@ -653,3 +653,32 @@ def seed_bench(
 
 def scale_label(scale: float) -> str:
     return f"{scale:g}" if not math.isclose(scale, round(scale)) else str(round(scale))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m bench.seed --scale N`: seed the database of DATABASE_URL (the app's settings)."""
+    import argparse
+    import os
+
+    import django
+
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.seed",
+        description="Seed benchmark data (COPY on PostgreSQL); idempotent at a given scale.",
+    )
+    parser.add_argument("--scale", type=float, default=1.0, help="1 = national scale")
+    parser.add_argument("--seed", type=int, default=2026, help="RNG seed (same data)")
+    parser.add_argument(
+        "--force", action="store_true", help="rebuild even when the data is complete"
+    )
+    args = parser.parse_args(argv)
+    if not 0 < args.scale <= 10:
+        parser.error("--scale must be in (0, 10].")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mwork.settings")
+    django.setup()
+    counts = seed_bench(scale=args.scale, seed=args.seed, force=args.force)
+    print(f"bench data ready: {counts}")
+
+
+if __name__ == "__main__":
+    main()

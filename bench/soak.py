@@ -48,7 +48,7 @@ import sys
 import threading
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -116,31 +116,57 @@ class Counters:
 def seed(*, pairs: int, castings: int) -> dict[str, Any]:
     """Soak users (PRO employers and models, two per chat room), castings and rooms; reused when
     they exist. Runs in the driver's Django (configured by the caller)."""
+    from django.utils import timezone
+
     from accounts.models import User
     from billing.services import subscription_grant
-    from castings.models import Casting
-    from castings.tests.factories import (
-        CastingFactory,
-        EmployerProfileFactory,
-        ModelProfileFactory,
-    )
+    from castings.models import Casting, CastingStatus
     from chat.services import chat_room_get_or_create
+    from profiles.models import EmployerProfile, ModelProfile
+
+    def employer_profile(user: Any, index: int) -> None:
+        EmployerProfile.objects.create(user=user, company_name=f"Studio {index}", city="Almaty")
+
+    def model_profile(user: Any, index: int) -> None:
+        ModelProfile.objects.create(
+            user=user,
+            name=f"Model Number {index}",
+            age=24,
+            gender="female",
+            height=175,
+            city="Almaty",
+            experience="intermediate",
+            categories=["fashion"],
+        )
 
     employers, models_ = [], []
     for index in range(pairs):
-        for role, bucket, factory in (
-            ("employer", employers, EmployerProfileFactory),
-            ("model", models_, ModelProfileFactory),
+        for role, bucket, make_profile in (
+            ("employer", employers, employer_profile),
+            ("model", models_, model_profile),
         ):
             email = f"{role}-{index}@{SOAK_DOMAIN}"
             user = User.objects.filter(email=email).first()
             if user is None:
-                user = factory(user__email=email).user
+                user = User.objects.create_user(email, None, role=role, email_verified=True)
+                make_profile(user, index)
                 subscription_grant(user=user, plan_name="PRO", days=30)
             bucket.append(user)
     owned = list(Casting.objects.filter(owner__email__endswith=f"@{SOAK_DOMAIN}")[:castings])
     owned += [
-        CastingFactory(owner=employers[index % len(employers)])
+        Casting.objects.create(
+            owner=employers[index % len(employers)],
+            title=f"Casting call {index}",
+            description="Looking for models for a photo shoot.",
+            category="fashion",
+            city="Almaty",
+            address="Dostyk Avenue 123",
+            shoot_date=timezone.now() + timedelta(days=10),
+            duration_days=1,
+            pay_min=50000,
+            pay_max=100000,
+            status=CastingStatus.ACTIVE,
+        )
         for index in range(len(owned), castings)
     ]
     rooms = []

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from billing.models import Plan
+
 PLAN_SEED: dict[str, dict[str, Any]] = {
     "FREE": {
         "price_monthly": 0,
@@ -54,8 +56,6 @@ SAVED_SEARCHES: dict[str, int] = {"FREE": 1, "PRO": 10, "BUSINESS": 50}
 
 def plan_get(name: str):
     """The `Plan` row of a contract plan name (created from the seed if missing), else None."""
-    from billing.models import Plan
-
     if name not in PLAN_SEED:
         return None
     plan = Plan.objects.filter(name=name).first()

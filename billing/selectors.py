@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from billing.entitlements import current_subscription, entitlements_for, responses_sent_this_month
 from billing.models import (
     CURRENT_STATUSES,
@@ -75,12 +75,10 @@ def package_get_active(*, package_id: Any) -> ResponsePackage:
 
 
 def photos_uploaded(user) -> int:
-    """The user's portfolio photos (media.Photo through the model profile); 0 without media."""
-    try:
-        photo_model = apps.get_model("media", "Photo")
-    except LookupError:
-        return 0
-    return photo_model.objects.filter(profile__user_id=user.pk).count()
+    """The user's portfolio photos, counted along the relations profiles and media add to the
+    user (both sit above billing: read, never imported)."""
+    counted = User.objects.filter(pk=user.pk).aggregate(n=Count("model_profile__photos"))
+    return counted["n"] or 0
 
 
 def subscription_current_for_user(*, user) -> dict[str, Any]:

@@ -18,6 +18,13 @@ from billing.models import (
 # ---- input -----------------------------------------------------------------------------------
 # Amounts are never read from a request: `amount`/`OutSum` in a body are unknown fields and
 # ignored; the server takes the price from the plan or the package.
+# The `subscription` part of `/auth/me` (registered by billing.hooks).
+class MeSubscriptionOutputSerializer(serializers.Serializer):
+    plan = serializers.ChoiceField(choices=PlanName.choices)
+    status = serializers.ChoiceField(choices=SubscriptionStatus.choices)
+    expires_at = serializers.DateTimeField(allow_null=True)
+
+
 class SubscriptionCreateInputSerializer(serializers.Serializer):
     plan_name = serializers.ChoiceField(choices=[PlanName.PRO, PlanName.BUSINESS])
     billing_period = serializers.ChoiceField(

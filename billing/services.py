@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
+from accounts.models import Role, User
 from billing import robokassa
 from billing.catalogue import plan_get
 from billing.models import (
@@ -38,6 +38,7 @@ from billing.models import (
 )
 from mwork.api.exceptions import InvalidState, NotFound, PermissionDenied, ValidationFailed
 from mwork.api.formats import format_datetime
+from notifications.services import notify
 
 logger = logging.getLogger(__name__)
 
@@ -58,9 +59,6 @@ def _notify_on_commit(*, user_id: Any, type: str, data: dict[str, Any]) -> None:
     billing (robust on_commit logs it)."""
 
     def _send() -> None:
-        from accounts.models import User
-        from notifications.services import notify
-
         user = User.objects.filter(pk=user_id).first()
         if user is not None:
             notify(user=user, type=type, data=data)

@@ -19,6 +19,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import User
+from billing.entitlements import current_subscription
+from billing.services import subscription_grant
 from castings.models import Casting, CastingStatus, Response, ResponseStatus
 from profiles.models import ModelProfile
 
@@ -171,9 +173,6 @@ PIPELINE_TITLE = "Pipeline demo: autumn campaign"
 
 def load_pipeline_demo(*, rng: random.Random) -> None:
     """employer2 on BUSINESS with an active casting and eight seeded applicants (idempotent)."""
-    from billing.entitlements import current_subscription
-    from billing.services import subscription_grant
-
     owner = User.objects.filter(email=f"employer2@{DEMO_DOMAIN}").first()
     if owner is None or Casting.objects.filter(owner=owner, title=PIPELINE_TITLE).exists():
         return

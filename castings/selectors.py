@@ -32,7 +32,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from accounts.selectors import inactive_user_ids
+from accounts.selectors import blocked_user_ids_subquery, inactive_user_ids
 from agencies.selectors import managed_owner_ids, user_acts_for, user_id_manages_for
 from billing.entitlements import entitlements_for
 from castings.models import (
@@ -45,11 +45,11 @@ from castings.models import (
     ResponseStatus,
     SavedCasting,
 )
-from moderation.selectors import blocked_user_ids_subquery
 from mwork.api.exceptions import NotFound, PermissionDenied, SubscriptionLimitExceeded
 from mwork.db import compiled_once
 from mwork.db_router import on_replica
 from profiles.models import ModelProfile
+from profiles.selectors import user_display, visible_model_profiles
 
 PUBLIC_STATUSES = (CastingStatus.ACTIVE, CastingStatus.COMPLETED, CastingStatus.CANCELLED)
 # Constant SQL (the column exists on PostgreSQL only, see migration 0002); the words are a
@@ -92,8 +92,8 @@ def accepted_response_exists(
 ) -> bool:
     """True when `owner_id` owns the casting and accepted that model profile's response.
 
-    Used by profiles to allow a review. A casting deleted later still counts (the work
-    happened).
+    Allows a review (`profiles.signals.review_allowed`, provided by castings.hooks). A casting
+    deleted later still counts (the work happened).
     """
     try:
         return Response.objects.filter(
@@ -474,8 +474,6 @@ def response_export_rows(*, casting: Casting, filters: ResponseFilters) -> list[
     RESPONSE_EXPORT_MAX_ROWS. The export is a BUSINESS feature of the casting's organization
     (its owner's plan): SubscriptionLimitExceeded (`{"feature": "responses_export"}`)
     otherwise."""
-    from profiles.selectors import user_display
-
     if entitlements_for(casting.owner).plan != "BUSINESS":
         raise SubscriptionLimitExceeded(
             _("Exporting responses needs the BUSINESS plan."),
@@ -623,8 +621,6 @@ def model_profiles_matching_casting(*, casting: Casting) -> QuerySet:
 
     The SQL twin of `response_matches_requirements`.
     """
-    from profiles.selectors import visible_model_profiles
-
     queryset = visible_model_profiles().filter(city__iexact=casting.city)
     if casting.required_gender:
         queryset = queryset.filter(gender=casting.required_gender)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from accounts.selectors import blocked_user_ids_subquery
 from agencies.selectors import acting_owner, roster_profile_for_agency
 from billing.entitlements import consume_invite, consume_response
 from castings.models import (
@@ -31,7 +32,7 @@ from castings.models import (
     ResponseStatus,
     SavedCasting,
 )
-from castings.selectors import applicant_profile_get
+from castings.selectors import applicant_profile_get, model_profiles_matching_casting
 from mwork.api.exceptions import (
     Conflict,
     InvalidState,
@@ -43,6 +44,7 @@ from mwork.api.exceptions import (
 from mwork.api.formats import format_datetime
 from notifications.services import casting_reminder_notify, notify
 from profiles.models import EmployerProfile
+from profiles.selectors import model_profile_get_visible, user_display
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +76,7 @@ EDITABLE_STATUSES = (CastingStatus.DRAFT, CastingStatus.ACTIVE)
 # Castings
 # ------------------------------------------------------------------------------------------
 def _schedule_new_casting_fan_out(casting: Casting) -> None:
-    from castings import tasks
+    from castings import tasks  # tasks import this module
 
     casting_id = str(casting.id)
     # robust: with the broker down the casting is still published instead of a 500 after the
@@ -361,7 +363,7 @@ def response_bulk_change_status(
     task notifies each model once (`response_status_change`, with `message` when given) —
     for shortlisted only with `notify_model`, as `response_change_status`.
     """
-    from castings import tasks
+    from castings import tasks  # tasks import this module
 
     wanted = list(dict.fromkeys(str(pk) for pk in response_ids))
     with transaction.atomic():
@@ -648,9 +650,6 @@ def casting_invite_create(
     (casting not active), Conflict (already invited, or already applied) and
     SubscriptionLimitExceeded.
     """
-    from moderation.selectors import blocked_user_ids_subquery
-    from profiles.selectors import model_profile_get_visible
-
     profile = model_profile_get_visible(profile_id=model_profile_id)
     blocked = blocked_user_ids_subquery(user_id=casting.owner_id)
     if User.objects.filter(id=profile.user_id, id__in=blocked).exists():
@@ -685,14 +684,10 @@ def casting_invite_create(
 
 
 def _company_name(owner: User) -> str:
-    from profiles.selectors import user_display
-
     return user_display(owner)["name"]
 
 
 def _schedule_submission_notice(*, response: Response, casting: Casting, agency: User) -> None:
-    from profiles.selectors import user_display
-
     model_user_id = response.model_profile.user_id
     data = {
         "casting_id": str(casting.id),
@@ -720,8 +715,6 @@ def casting_matching_user_batches(
     Yields nothing when the casting is gone, not active, hidden, or was already announced
     (the claim is an atomic UPDATE, so a redelivered task sends nothing twice).
     """
-    from castings.selectors import model_profiles_matching_casting
-
     claimed = Casting.objects.alive().filter(
         id=casting_id,
         status=CastingStatus.ACTIVE,

@@ -10,7 +10,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
-from analytics.services import view_record_casting
 from castings import selectors, services
 from castings.serializers import (
     AuditionCreateInputSerializer,
@@ -38,6 +37,7 @@ from castings.serializers import (
     ResponseSubmitInputSerializer,
     SavedCastingOutputSerializer,
 )
+from castings.signals import casting_viewed
 from mwork.api.negotiation import JsonOnlyNegotiation, csv_attachment
 from mwork.api.pagination import paginate
 from mwork.api.permissions import IsEmployer, IsModel
@@ -112,7 +112,9 @@ class CastingDetailView(_MethodPermissionsView):
         card = selectors.casting_get_card(user=request.user, casting_id=casting_id)
         body = _casting(card)
         casting = selectors.casting_reference(card=card)
-        view_record_casting(casting=casting, viewer=request.user, address=client_ip(request))
+        casting_viewed.send(
+            sender=type(casting), casting=casting, viewer=request.user, address=client_ip(request)
+        )
         return ok(body)
 
     @api_schema(

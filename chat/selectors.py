@@ -25,10 +25,11 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.selectors import blocked_user_ids_subquery
+from agencies.selectors import managed_owner_ids
 from billing.entitlements import check_feature
 from chat.models import Membership, Message, Room
 from chat.realtime import message_payload
-from moderation.selectors import blocked_user_ids_subquery
 from mwork.api.exceptions import NotFound, ValidationFailed
 from mwork.api.formats import format_datetime
 from mwork.db import compiled_once
@@ -56,8 +57,6 @@ def room_get_for_reader(*, user: User, room_id: UUID | str) -> Room:
     casting of the organization `user` manages, with that organization's owner in it.
     Memberships of the organization are read on every call, so a removed manager loses access
     at once. `NotFound` otherwise."""
-    from agencies.selectors import managed_owner_ids
-
     try:
         return room_get_for_member(user=user, room_id=room_id)
     except NotFound:

@@ -17,13 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.selectors import is_blocked_between
 from billing.entitlements import check_feature
 from castings.selectors import users_linked_by_casting
 from chat.models import Membership, Message, Room, room_pair_key
 from chat.realtime import broadcast_message, broadcast_read, broadcast_typing
 from chat.selectors import member_users_for_send, room_get_for_member
 from chat.store import message_insert
-from moderation.selectors import is_blocked_between
 from mwork.api.exceptions import (
     AccountDisabled,
     InvalidToken,

@@ -1,17 +1,18 @@
-"""Back office for portfolio photos: browse with previews, remove through the service."""
+"""Back office for portfolio photos: browse with previews; the photos inline of the model
+profile admin (media sits above profiles, so it extends that admin here)."""
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from media.models import Photo
 from moderation.admin_links import Link, RelatedLinksMixin, audit_about, reports_on
 from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
-from moderation.services import photo_remove
 from mwork.storage import storage_url
+from profiles import admin as profiles_admin
+from profiles.models import ModelProfile
 
 
 def _preview(name: str, size: int = 80) -> str:
@@ -53,7 +54,9 @@ class PhotoAdmin(RelatedLinksMixin, PolicyAdmin):
         "height",
         "created_at",
     )
-    actions = ("remove_photos",)
+    # Photos come through the upload pipeline only; moderation.admin adds `remove_photos` (an
+    # enforcement: moderation sits above media).
+    actions = ()
 
     @admin.display(description=_("Photo"))
     def preview(self, photo: Photo) -> str:
@@ -62,22 +65,6 @@ class PhotoAdmin(RelatedLinksMixin, PolicyAdmin):
     @admin.display(description=_("Preview"))
     def large_preview(self, photo: Photo) -> str:
         return _preview(photo.image, size=400)
-
-    # Photos come through the upload pipeline only; removing goes through `remove_photos` (the
-    # service promotes the next main photo and removes the files).
-    @admin.action(description=_("Remove selected photos (files too)"), permissions=["enforce"])
-    def remove_photos(self, request, queryset) -> None:
-        removed = 0
-        for photo in queryset.select_related("profile"):
-            # The moderation service checks the capability again and writes the audit entry.
-            photo_remove(actor=request.user, photo=photo, reason="Removed from the photos list")
-            removed += 1
-        self.message_user(
-            request,
-            ngettext("%(count)d photo removed.", "%(count)d photos removed.", removed)
-            % {"count": removed},
-            messages.SUCCESS,
-        )
 
 
 class PhotoInline(PolicyTabularInline):
@@ -94,3 +81,15 @@ class PhotoInline(PolicyTabularInline):
     @admin.display(description=_("Photo"))
     def preview(self, photo: Photo) -> str:
         return _preview(photo.thumbnail or photo.image)
+
+
+class ModelProfileAdmin(profiles_admin.ModelProfileAdmin):
+    """The profiles admin with the profile's photos first (on the change page)."""
+
+    def get_inlines(self, request, obj):
+        inlines = super().get_inlines(request, obj)
+        return [PhotoInline, *inlines] if obj is not None else inlines
+
+
+admin.site.unregister(ModelProfile)
+admin.site.register(ModelProfile, ModelProfileAdmin)

@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw, ImageFont
 
 from media.services import photo_upload
+from profiles.models import ModelProfile
 
 DEMO_EMAIL_SUFFIX = "@demo.mwork.kz"
 PHOTO_SIZE = (600, 800)  # portrait 3:4, like a model card
@@ -85,8 +86,6 @@ def placeholder_jpeg(*, name: str, rng: random.Random, size: tuple[int, int] = P
 
 def load_demo(*, rng: random.Random) -> None:
     """Give demo model profiles without photos 2-4 placeholder photos (idempotent)."""
-    from profiles.models import ModelProfile
-
     profiles = (
         ModelProfile.objects.filter(user__email__endswith=DEMO_EMAIL_SUFFIX, photos__isnull=True)
         .select_related("user")

@@ -8,13 +8,14 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from agencies.selectors import roster_profile_for_agency
 from media.models import Photo
 from mwork.api.exceptions import NotFound, PermissionDenied
+from profiles.models import ModelProfile
+from profiles.selectors import visible_model_profiles
 
 
 def _profile_visible_to(*, profile: Any, user: Any) -> bool:
-    from profiles.selectors import visible_model_profiles
-
     if user is not None and user.is_authenticated and profile.user_id == user.pk:
         return True
     return visible_model_profiles().filter(pk=profile.pk).exists()
@@ -26,9 +27,6 @@ def photo_list_for_profile(*, profile_id: uuid.UUID, user: Any = None) -> QueryS
     Raises `NotFound` when the profile does not exist or is invisible to `user` (hidden profile,
     banned owner); the owner always sees their own photos. One query for the check.
     """
-    from profiles.models import ModelProfile
-    from profiles.selectors import visible_model_profiles
-
     profiles = ModelProfile.objects.all()
     if user is not None and user.is_authenticated:
         visible = visible_model_profiles().filter(pk=profile_id) | profiles.filter(
@@ -44,8 +42,6 @@ def photo_list_for_profile(*, profile_id: uuid.UUID, user: Any = None) -> QueryS
 def agency_manages_photos(*, actor: Any, profile: Any) -> bool:
     """The actor's agency represents the profile's model, who consented to photo management
     ."""
-    from agencies.selectors import roster_profile_for_agency
-
     if getattr(actor, "role", None) not in ("agency", "employer"):
         return False
     try:

@@ -23,10 +23,14 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
+from agencies.selectors import roster_profile_for_agency
+from billing.entitlements import check_photo_quota
 from media.images import process_photo
 from media.models import Photo
 from media.selectors import agency_manages_photos
 from mwork.api.exceptions import PermissionDenied, ProfileRequired, ValidationFailed
+from profiles.models import ModelProfile
+from profiles.services import model_profile_refresh_completeness, model_profile_set_main_photo
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +40,6 @@ logger = logging.getLogger(__name__)
 # ---------------------------------------------------------------------------------------------
 def _model_profile_of(actor: Any) -> Any:
     """The caller's model profile; 403 PERMISSION_DENIED for other roles, PROFILE_REQUIRED."""
-    from profiles.models import ModelProfile
-
     if getattr(actor, "role", None) != "model":
         raise PermissionDenied(_("Only models have portfolio photos."))
     profile = ModelProfile.objects.filter(user_id=actor.pk).first()
@@ -47,8 +49,6 @@ def _model_profile_of(actor: Any) -> Any:
 
 
 def _lock_profile(profile_id: uuid.UUID) -> Any:
-    from profiles.models import ModelProfile
-
     return ModelProfile.objects.select_for_update().get(pk=profile_id)
 
 
@@ -74,8 +74,6 @@ def delete_files(names: Iterable[str]) -> None:
 
 def _sync_profile(profile: Any) -> None:
     """Mirror the main photo and the photo count on the profile (profiles owns the fields)."""
-    from profiles.services import model_profile_refresh_completeness, model_profile_set_main_photo
-
     photos = list(Photo.objects.filter(profile=profile).only("image", "thumbnail", "is_main"))
     main = next((photo for photo in photos if photo.is_main), None)
     model_profile_set_main_photo(
@@ -87,8 +85,6 @@ def _sync_profile(profile: Any) -> None:
 
 
 def _check_quota(*, actor: Any, current_count: int) -> None:
-    from billing.entitlements import check_photo_quota
-
     check_photo_quota(actor, current_count)
 
 
@@ -118,8 +114,6 @@ def photo_upload(
     (PermissionDenied otherwise); the quota is the model's plan.
     """
     if model_id is not None:
-        from agencies.selectors import roster_profile_for_agency
-
         profile = roster_profile_for_agency(
             actor=actor, model_profile_id=model_id, purpose="photos"
         )

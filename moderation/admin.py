@@ -37,9 +37,13 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
+from accounts import admin as accounts_admin
+from accounts.models import Block, User
+from media import admin as media_admin
+from media.models import Photo
 from moderation import selectors, services
 from moderation.admin_policy import AuditedAdminMixin, PolicyAdmin, PolicyPermissionsMixin
-from moderation.models import AuditAction, AuditLogEntry, Block, Report, ReportStatus, TargetType
+from moderation.models import AuditAction, AuditLogEntry, Report, ReportStatus, TargetType
 from mwork.admin_display import json_display
 from mwork.api.exceptions import DomainError
 from mwork.ids import parse_uuid
@@ -597,7 +601,67 @@ class ReportAdmin(PolicyAdmin):
 
 
 # ---------------------------------------------------------------------------------------------
-# Blocks and the audit log: read-only (the staff policy grants nobody more than view)
+# Enforcement from the users and photos lists: moderation's services, so the actions join those
+# apps' admins here (moderation sits above accounts and media; docs/ARCHITECTURE.md).
+# ---------------------------------------------------------------------------------------------
+class UserAdmin(accounts_admin.UserAdmin):
+    actions = ("ban_users", *accounts_admin.UserAdmin.actions)
+
+    @admin.action(
+        description=_("Ban selected users (deactivate and revoke all tokens)"), permissions=["ban"]
+    )
+    def ban_users(self, request, queryset) -> None:
+        # The moderation service checks the permission again, hides the profile, cancels the
+        # user's castings and writes the audit log: the same ban as from the report queue.
+        banned = 0
+        for user in queryset:
+            try:
+                services.user_ban(
+                    actor=request.user, user=user, reason="Banned from the users list"
+                )
+            except DomainError as error:
+                self.message_user(request, f"{user.email}: {error.message}", messages.ERROR)
+            else:
+                banned += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d user banned.", "%(count)d users banned.", banned)
+            % {"count": banned},
+            messages.SUCCESS,
+        )
+
+
+class PhotoAdmin(media_admin.PhotoAdmin):
+    actions = ("remove_photos", *media_admin.PhotoAdmin.actions)
+
+    # Removing goes through media's `photo_delete` (it promotes the next main photo and removes
+    # the files).
+    @admin.action(description=_("Remove selected photos (files too)"), permissions=["enforce"])
+    def remove_photos(self, request, queryset) -> None:
+        removed = 0
+        for photo in queryset.select_related("profile"):
+            # The moderation service checks the capability again and writes the audit entry.
+            services.photo_remove(
+                actor=request.user, photo=photo, reason="Removed from the photos list"
+            )
+            removed += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d photo removed.", "%(count)d photos removed.", removed)
+            % {"count": removed},
+            messages.SUCCESS,
+        )
+
+
+admin.site.unregister(User)
+admin.site.register(User, UserAdmin)
+admin.site.unregister(Photo)
+admin.site.register(Photo, PhotoAdmin)
+
+
+# ---------------------------------------------------------------------------------------------
+# Blocks (an accounts model, shown with the moderation tools) and the audit log: read-only (the
+# staff policy grants nobody more than view)
 # ---------------------------------------------------------------------------------------------
 @admin.register(Block)
 class BlockAdmin(PolicyAdmin):

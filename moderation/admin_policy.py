@@ -23,7 +23,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.http import HttpRequest
 from django.urls import reverse
 
-from moderation import services, staff_policy
+from moderation import audit, staff_policy
 from moderation.models import AuditAction
 
 
@@ -90,14 +90,14 @@ class AuditedAdminMixin:
         data: dict[str, Any] | None = None,
     ):
         """Run an action's service call on `obj` and audit it (see `audited_write`)."""
-        return services.audited_write(
+        return audit.audited_write(
             actor=request.user, action=action, obj=obj, write=write, reason=reason, data=data
         )
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None):
         obj = super().get_object(request, object_id, from_field)
         if obj is not None and request.method == "POST":
-            _before_snapshots(request)[_key(obj)] = services.audit_snapshot(obj)
+            _before_snapshots(request)[_key(obj)] = audit.audit_snapshot(obj)
         return obj
 
     def _audit(
@@ -111,13 +111,13 @@ class AuditedAdminMixin:
         pk: Any = None,
         label: str = "",
     ):
-        changes = services.audit_changes(before, after)
+        changes = audit.audit_changes(before, after)
         if not changes:
             return
-        services.audit_log_write(
+        audit.audit_log_write(
             actor=request.user,
             action=action,
-            target_type=services.audit_target_type(obj),
+            target_type=audit.audit_target_type(obj),
             target_id=obj.pk if pk is None else pk,
             target_label=label or str(obj),
             changes=changes,
@@ -125,24 +125,24 @@ class AuditedAdminMixin:
 
     def log_addition(self, request: HttpRequest, obj: Any, message: Any):
         if obj.pk is not None:
-            self._audit(request, obj, self.audit_add_action, {}, services.audit_snapshot(obj))
+            self._audit(request, obj, self.audit_add_action, {}, audit.audit_snapshot(obj))
         return super().log_addition(request, obj, message)
 
     def log_change(self, request: HttpRequest, obj: Any, message: Any):
         before = _before_snapshots(request).pop(_key(obj), {})
-        self._audit(request, obj, AuditAction.OBJECT_CHANGE, before, services.audit_snapshot(obj))
+        self._audit(request, obj, AuditAction.OBJECT_CHANGE, before, audit.audit_snapshot(obj))
         return super().log_change(request, obj, message)
 
     def log_deletions(self, request: HttpRequest, queryset: Any):
         for obj in queryset:
-            self._audit(request, obj, AuditAction.OBJECT_DELETE, services.audit_snapshot(obj), {})
+            self._audit(request, obj, AuditAction.OBJECT_DELETE, audit.audit_snapshot(obj), {})
         return super().log_deletions(request, queryset)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         model = formset.model
         stored = [f.instance.pk for f in formset.initial_forms if f.instance.pk is not None]
         before = {
-            str(obj.pk): services.audit_snapshot(obj)
+            str(obj.pk): audit.audit_snapshot(obj)
             for obj in model._default_manager.filter(pk__in=stored)
         }
         # A deleted row loses its pk: keep it and the label from before the save.
@@ -153,9 +153,9 @@ class AuditedAdminMixin:
         ]
         super().save_formset(request, form, formset, change)
         for obj in formset.new_objects:
-            self._audit(request, obj, AuditAction.OBJECT_CREATE, {}, services.audit_snapshot(obj))
+            self._audit(request, obj, AuditAction.OBJECT_CREATE, {}, audit.audit_snapshot(obj))
         for obj, _fields in formset.changed_objects:
-            after = services.audit_snapshot(obj)
+            after = audit.audit_snapshot(obj)
             self._audit(request, obj, AuditAction.OBJECT_CHANGE, before.get(str(obj.pk), {}), after)
         for obj, pk, label in deleting:
             self._audit(

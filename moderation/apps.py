@@ -18,7 +18,7 @@ def _sync_staff_groups(sender, using="default", verbosity=1, **kwargs) -> None:
     from django.apps import apps as global_apps
     from django.contrib.auth.management import create_permissions
 
-    from moderation.staff_groups import staff_groups_sync
+    from moderation.staff_groups import staff_groups_sync  # imports models: loaded after apps.py
 
     for app_config in global_apps.get_app_configs():
         create_permissions(app_config, verbosity=0, using=using, apps=global_apps)

@@ -1,8 +1,7 @@
-"""Reports, blocks and the staff audit log.
+"""Reports and the staff audit log (blocks are a fact about two users: `accounts.Block`).
 
-`moderation` sits right above `accounts`: it references other apps' objects only by
-`target_type` + `target_id` (UUID), never by foreign key, so it can be migrated and imported
-before them.
+Reports reference other apps' objects only by `target_type` + `target_id` (UUID), never by
+foreign key.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -94,32 +93,6 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} report on {self.target_type} {self.target_id}"
-
-
-class Block(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    blocker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_made"
-    )
-    blocked = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_received"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("block")
-        verbose_name_plural = _("blocks")
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["blocker", "blocked"], name="moderation_block_pair"),
-            models.CheckConstraint(
-                condition=~Q(blocker=F("blocked")), name="moderation_block_not_self"
-            ),
-        ]
-        indexes = [models.Index(fields=["blocked", "blocker"])]
-
-    def __str__(self) -> str:
-        return f"{self.blocker_id} blocks {self.blocked_id}"
 
 
 class AuditAction(models.TextChoices):

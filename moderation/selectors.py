@@ -1,8 +1,7 @@
-"""Reads of the moderation app.
+"""Reads of the moderation app: report targets and evidence, the blocks list, the dashboard.
 
-Other apps call the block selectors: chat before creating a room or delivering a message,
-profiles and castings to hide blocked users from each other's lists. `moderation` imports only
-`accounts` at module level, so importing these selectors from any app is safe.
+The block checks every app needs (`is_blocked_between`, `blocked_user_ids_subquery`) are in
+`accounts.selectors`, next to the `Block` model.
 """
 
 from __future__ import annotations
@@ -18,63 +17,25 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import (
-    Case,
     Count,
-    F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
-    When,
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
-from moderation.models import Block, Report, TargetType
+from accounts.models import Block, User
+from castings.models import Casting
+from chat.models import Message
+from media.models import Photo
+from moderation.models import Report, TargetType
 from mwork.api.exceptions import NotFound
-
-UserId = uuid.UUID | str
-
-
-def is_blocked_between(*, user_a_id: UserId | None, user_b_id: UserId | None) -> bool:
-    """True when either user blocked the other (one indexed query; False for anonymous)."""
-    if user_a_id is None or user_b_id is None or str(user_a_id) == str(user_b_id):
-        return False
-    return Block.objects.filter(
-        Q(blocker_id=user_a_id, blocked_id=user_b_id)
-        | Q(blocker_id=user_b_id, blocked_id=user_a_id)
-    ).exists()
-
-
-def blocked_user_ids_subquery(*, user_id: UserId | None) -> QuerySet:
-    """A lazy one-column queryset of the ids of everyone `user_id` blocked or was blocked by.
-
-    Put it inside a filter and it becomes a single SQL sub-select, e.g.
-    `profiles.exclude(user_id__in=blocked_user_ids_subquery(user_id=request.user.id))`.
-    Anonymous callers (`None`) get an empty queryset.
-    """
-    if user_id is None:
-        return Block.objects.none().values("blocked_id")
-    return (
-        Block.objects.filter(Q(blocker_id=user_id) | Q(blocked_id=user_id))
-        .annotate(
-            other_user_id=Case(
-                When(blocker_id=user_id, then=F("blocked_id")), default=F("blocker_id")
-            )
-        )
-        .values("other_user_id")
-    )
-
-
-def blocked_user_ids(*, user_id: UserId | None) -> set[uuid.UUID]:
-    """The same ids as `blocked_user_ids_subquery`, evaluated into a set (one query)."""
-    if user_id is None:
-        return set()
-    return set(blocked_user_ids_subquery(user_id=user_id).values_list("other_user_id", flat=True))
+from profiles.models import EmployerProfile, ModelProfile
 
 
 # ---------------------------------------------------------------------------------------------
@@ -87,38 +48,22 @@ class ReportTarget:
     user_id: uuid.UUID | None  # the user answerable for the target
 
 
-def _model(app_label: str, model_name: str) -> Any:
-    try:
-        return apps.get_model(app_label, model_name)
-    except LookupError:
-        return None
-
-
 def _user_target(*, user: Any, target_id: uuid.UUID) -> tuple[Any, Any]:
     obj = User.objects.filter(pk=target_id, is_active=True).first()
     return obj, getattr(obj, "pk", None)
 
 
 def _model_profile_target(*, user: Any, target_id: uuid.UUID) -> tuple[Any, Any]:
-    ModelProfile = _model("profiles", "ModelProfile")
-    if ModelProfile is None:
-        return None, None
     obj = ModelProfile.objects.filter(pk=target_id, is_hidden=False, user__is_active=True).first()
     return obj, getattr(obj, "user_id", None)
 
 
 def _employer_profile_target(*, user: Any, target_id: uuid.UUID) -> tuple[Any, Any]:
-    EmployerProfile = _model("profiles", "EmployerProfile")
-    if EmployerProfile is None:
-        return None, None
     obj = EmployerProfile.objects.filter(pk=target_id, user__is_active=True).first()
     return obj, getattr(obj, "user_id", None)
 
 
 def _casting_target(*, user: Any, target_id: uuid.UUID) -> tuple[Any, Any]:
-    Casting = _model("castings", "Casting")
-    if Casting is None:
-        return None, None
     # The public statuses, not hidden by staff, not deleted; drafts only to their owner.
     visible = Q(status__in=["active", "completed", "cancelled"], is_hidden=False) | Q(
         owner_id=user.pk
@@ -128,18 +73,12 @@ def _casting_target(*, user: Any, target_id: uuid.UUID) -> tuple[Any, Any]:
 
 
 def _message_target(*, user: Any, target_id: uuid.UUID) -> tuple[Any, Any]:
-    Message = _model("chat", "Message")
-    if Message is None:
-        return None, None
     # Only a member of the room has seen the message.
     obj = Message.objects.filter(pk=target_id, room__memberships__user_id=user.pk).first()
     return obj, getattr(obj, "sender_id", None)
 
 
 def _photo_target(*, user: Any, target_id: uuid.UUID) -> tuple[Any, Any]:
-    Photo = _model("media", "Photo")
-    if Photo is None:
-        return None, None
     obj = (
         Photo.objects.select_related("profile")
         .filter(
@@ -164,11 +103,7 @@ _TARGET_RESOLVERS = {
 def report_target_get_for_reporter(
     *, user: Any, target_type: str, target_id: uuid.UUID
 ) -> ReportTarget:
-    """The object a report points at, if `user` can see it; raises `NotFound` otherwise.
-
-    Models of upper apps are looked up with `apps.get_model`, so moderation imports none of
-    them; a missing app reads as "not found".
-    """
+    """The object a report points at, if `user` can see it; raises `NotFound` otherwise."""
     resolver = _TARGET_RESOLVERS.get(target_type)
     if resolver is None:
         raise NotFound(_("Reported object not found."))
@@ -179,12 +114,12 @@ def report_target_get_for_reporter(
 
 
 _STAFF_TARGET_MODELS = {
-    TargetType.USER: ("accounts", "User", ()),
-    TargetType.MODEL_PROFILE: ("profiles", "ModelProfile", ("user",)),
-    TargetType.EMPLOYER_PROFILE: ("profiles", "EmployerProfile", ("user",)),
-    TargetType.CASTING: ("castings", "Casting", ("owner",)),
-    TargetType.MESSAGE: ("chat", "Message", ("room", "sender")),
-    TargetType.PHOTO: ("media", "Photo", ("profile",)),
+    TargetType.USER: (User, ()),
+    TargetType.MODEL_PROFILE: (ModelProfile, ("user",)),
+    TargetType.EMPLOYER_PROFILE: (EmployerProfile, ("user",)),
+    TargetType.CASTING: (Casting, ("owner",)),
+    TargetType.MESSAGE: (Message, ("room", "sender")),
+    TargetType.PHOTO: (Photo, ("profile",)),
 }
 
 
@@ -197,8 +132,7 @@ def report_targets_for_staff(*, reports: list[Report]) -> dict[tuple[str, str], 
         wanted.setdefault(report.target_type, set()).add(report.target_id)
     found: dict[tuple[str, str], Any] = {}
     for target_type, ids in wanted.items():
-        app_label, model_name, related = _STAFF_TARGET_MODELS.get(target_type, (None, None, ()))
-        model = _model(app_label, model_name) if app_label else None
+        model, related = _STAFF_TARGET_MODELS.get(target_type, (None, ()))
         if model is None:
             continue
         for obj in model.objects.select_related(*related).filter(pk__in=ids):

@@ -1,36 +1,33 @@
-"""Writes of the moderation app: reports, blocks, and staff enforcement with its audit trail.
+"""Writes of the moderation app: reports and staff enforcement with its audit trail.
 
-Enforcement acts on other apps through *their* services, imported inside the functions
-(moderation sits just above `accounts`: profiles, castings, media and chat import its block
-selectors, so importing them at module level would be circular). Each enforcement checks the
-actor's permission, runs in one transaction and writes one `AuditLogEntry` (who, what, when,
-why).
+Enforcement acts on other apps through *their* services (moderation sits above them). Each
+enforcement checks the actor's permission, runs in one transaction and writes one
+`AuditLogEntry` (who, what, when, why) through `moderation.audit`.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Callable
 from typing import Any
 
-from django.contrib.postgres.search import SearchVectorField
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from moderation.models import (
-    AuditAction,
-    AuditLogEntry,
-    Block,
-    Report,
-    ReportStatus,
-    TargetType,
-)
+from accounts.services import user_ban as accounts_user_ban
+from billing.services import subscription_renewal_stop
+from castings.models import Casting, CastingStatus
+from castings.services import casting_change_status, casting_set_hidden
+from chat.services import message_delete_by_staff
+from media.services import photo_delete
+from moderation.audit import audit_log_write
+from moderation.models import AuditAction, Report, ReportStatus, TargetType
+from moderation.selectors import report_target_get_for_reporter
 from moderation.staff_policy import capability_permission
 from mwork.api.exceptions import Conflict, InvalidState, PermissionDenied, ValidationFailed
+from profiles.models import ModelProfile
+from profiles.services import model_profile_set_hidden
 
 BAN_PERMISSION = capability_permission("ban")
 ENFORCE_PERMISSION = capability_permission("enforce")
@@ -43,105 +40,6 @@ RESOLVE_PERMISSION = capability_permission("resolve")
 def _require(actor: User, permission: str) -> None:
     if not (actor and actor.is_active and actor.is_staff and actor.has_perm(permission)):
         raise PermissionDenied(_("Your staff role cannot perform this action."))
-
-
-def audit_log_write(
-    *,
-    actor: User | None,
-    action: str,
-    target_type: str,
-    target_id: Any,
-    reason: str = "",
-    data: dict[str, Any] | None = None,
-    target_label: str = "",
-    changes: dict[str, list[Any]] | None = None,
-) -> AuditLogEntry:
-    """Append one row to the audit log. Rows are never updated or deleted."""
-    return AuditLogEntry.objects.create(
-        actor=actor,
-        action=action,
-        target_type=target_type,
-        target_id=str(target_id),
-        target_label=str(target_label)[:200],
-        reason=reason or "",
-        data=data or {},
-        changes=changes or {},
-    )
-
-
-def audit_snapshot(obj: models.Model | None) -> dict[str, Any]:
-    """The stored values of `obj` (concrete fields, and many-to-many as sorted ids), JSON-safe.
-
-    Read from the database, so an instance a form has already modified does not leak in.
-    """
-    if obj is None or obj.pk is None:
-        return {}
-    model = type(obj)
-    stored = model._default_manager.filter(pk=obj.pk).first()
-    if stored is None:
-        return {}
-    values = {
-        field.attname: field.value_from_object(stored)
-        for field in model._meta.concrete_fields
-        # bookkeeping that changes on every save, and derived search columns
-        if not getattr(field, "auto_now", False) and not isinstance(field, SearchVectorField)
-    }
-    for field in model._meta.many_to_many:
-        values[field.name] = sorted(str(related.pk) for related in field.value_from_object(stored))
-    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
-
-
-def audit_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """`{field: [before, after]}` for every field whose value differs (secrets masked)."""
-    changed = {}
-    for name in sorted(set(before) | set(after)):
-        old, new = before.get(name), after.get(name)
-        if old != new:
-            masked = name in _SECRET_FIELDS
-            changed[name] = ["***", "***"] if masked else [old, new]
-    return changed
-
-
-_SECRET_FIELDS = frozenset({"password", "token", "key", "secret"})
-
-
-def audit_target_type(obj: models.Model) -> str:
-    """`app_label.model_name`, the target type of a generic staff write."""
-    return obj._meta.label_lower
-
-
-def audited_write(
-    *,
-    actor: User,
-    action: str,
-    obj: models.Model,
-    write: Callable[[], Any],
-    reason: str = "",
-    data: dict[str, Any] | None = None,
-) -> AuditLogEntry | None:
-    """Run `write()` (a service call changing `obj`) and audit it, in one transaction.
-
-    One entry with the before/after of `obj`'s changed fields; none when nothing changed. A
-    `DomainError` from `write` rolls back and propagates (nothing changed, nothing written).
-    """
-    label, pk = str(obj), obj.pk  # a deleting write clears obj.pk
-    with transaction.atomic():
-        before = audit_snapshot(obj)
-        write()
-        after = audit_snapshot(obj)
-        changes = audit_changes(before, after)
-        if not changes and not data:
-            return None
-        return audit_log_write(
-            actor=actor,
-            action=action,
-            target_type=audit_target_type(obj),
-            target_id=pk,
-            target_label=label,
-            reason=reason,
-            data=data,
-            changes=changes,
-        )
 
 
 def _close_report(*, report: Report | None, actor: User, status: str, note: str) -> None:
@@ -171,8 +69,6 @@ def report_create(
     `ValidationFailed` for a report on oneself, `Conflict` when the reporter already has an
     open report on that target (a partial unique constraint holds it under races).
     """
-    from moderation.selectors import report_target_get_for_reporter
-
     target = report_target_get_for_reporter(
         user=reporter, target_type=target_type, target_id=target_id
     )
@@ -232,34 +128,9 @@ def _report_close(*, actor: User, report: Report, note: str, status: str) -> Rep
 
 
 # ---------------------------------------------------------------------------------------------
-# Blocks (API)
-# ---------------------------------------------------------------------------------------------
-def block_create(*, blocker: User, blocked: User) -> tuple[Block, bool]:
-    """Block `blocked` for `blocker`; returns `(block, created)` — blocking twice is a no-op.
-
-    Raises `ValidationFailed` for a self-block.
-    """
-    if blocker.pk == blocked.pk:
-        raise ValidationFailed.for_field("user_id", _("You cannot block yourself."))
-    try:
-        with transaction.atomic():
-            return Block.objects.get_or_create(blocker=blocker, blocked=blocked)
-    except IntegrityError:  # a concurrent identical block won the race
-        return Block.objects.get(blocker=blocker, blocked=blocked), False
-
-
-def block_delete(*, blocker: User, blocked: User) -> None:
-    """Remove the block of `blocker` on `blocked` (nothing happens when there is none)."""
-    Block.objects.filter(blocker=blocker, blocked=blocked).delete()
-
-
-# ---------------------------------------------------------------------------------------------
 # Enforcement (staff)
 # ---------------------------------------------------------------------------------------------
 def _hide_model_profile(*, user: User) -> str | None:
-    from profiles.models import ModelProfile
-    from profiles.services import model_profile_set_hidden
-
     profile = ModelProfile.objects.filter(user_id=user.pk, is_hidden=False).first()
     if profile is None:
         return None
@@ -268,9 +139,6 @@ def _hide_model_profile(*, user: User) -> str | None:
 
 
 def _castings_cancel_active(*, user: User) -> list[str]:
-    from castings.models import Casting, CastingStatus
-    from castings.services import casting_change_status
-
     castings = list(
         Casting.objects.filter(
             owner_id=user.pk,
@@ -300,14 +168,10 @@ def user_ban(*, actor: User, user: User, reason: str, report: Report | None = No
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_active:
         raise InvalidState(_("This user is already banned."))
-    from accounts.services import user_ban as accounts_user_ban
-
     accounts_user_ban(user=user, actor=actor)
     user.refresh_from_db()
     profile_id = _hide_model_profile(user=user)
     cancelled = _castings_cancel_active(user=user)
-    from billing.services import subscription_renewal_stop
-
     renewal = subscription_renewal_stop(user_id=user.pk)
     _close_report(report=report, actor=actor, status=ReportStatus.RESOLVED, note=reason)
     audit_log_write(
@@ -333,8 +197,6 @@ def user_ban(*, actor: User, user: User, reason: str, report: Report | None = No
 def casting_hide(*, actor: User, casting: Any, reason: str, report: Report | None = None) -> Any:
     """Staff: hide a casting from everyone but its owner. Raises `PermissionDenied`."""
     _require(actor, ENFORCE_PERMISSION)
-    from castings.services import casting_set_hidden
-
     was_hidden = bool(casting.is_hidden)
     casting_set_hidden(casting=casting, hidden=True)
     casting.refresh_from_db()
@@ -369,8 +231,6 @@ def photo_remove(*, actor: User, photo: Any, reason: str, report: Report | None 
         "report_id": str(report.pk) if report else None,
     }
     photo_id, label = photo.pk, str(photo)
-    from media.services import photo_delete
-
     photo_delete(actor=actor, photo=photo)
     _close_report(report=report, actor=actor, status=ReportStatus.RESOLVED, note=reason)
     audit_log_write(
@@ -398,8 +258,6 @@ def message_delete(*, actor: User, message: Any, reason: str, report: Report | N
         "report_id": str(report.pk) if report else None,
     }
     message_id, label = message.pk, message.content[:200]
-    from chat.services import message_delete_by_staff
-
     message_delete_by_staff(actor=actor, message=message)
     _close_report(report=report, actor=actor, status=ReportStatus.RESOLVED, note=reason)
     audit_log_write(

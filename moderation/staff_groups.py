@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
 from accounts.models import Role, User, normalize_email
+from moderation.audit import audit_log_write
 from moderation.models import AuditAction
-from moderation.services import audit_log_write
 from moderation.staff_policy import (
     FINANCE,
     GROUPS,

@@ -94,9 +94,9 @@ MODEL_ACCESS: dict[str, dict[str, str]] = {
     # A new version is a new row (accepted versions stay as they were: consent evidence).
     "accounts.legaldocument": _roles(SU="va", SUP="v"),
     "accounts.consent": _roles(SU="v", SUP="v"),
+    "accounts.block": _roles(SU="v", MOD="v", SUP="v"),
     # moderation
     "moderation.report": _roles(SU="v", MOD="v", SUP="v"),
-    "moderation.block": _roles(SU="v", MOD="v", SUP="v"),
     "moderation.auditlogentry": _roles(SU="v", MOD="v", FIN="v", SUP="v"),
     # billing
     "billing.plan": _roles(SU="vac", FIN="vac", SUP="v"),

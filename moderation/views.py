@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework.views import APIView
 
+from accounts import services as accounts_services
 from moderation import selectors, services
 from moderation.serializers import (
     BlockedUserOutputSerializer,
@@ -59,7 +60,7 @@ class UserBlockView(APIView):
     )
     def post(self, request, user_id):
         target = selectors.user_get_for_block(user_id=user_id)
-        block, was_created = services.block_create(blocker=request.user, blocked=target)
+        block, was_created = accounts_services.block_create(blocker=request.user, blocked=target)
         block = selectors.block_list_for_user(user=request.user).get(pk=block.pk)
         data = _block_item(block)
         return created(data) if was_created else ok(data)
@@ -72,7 +73,7 @@ class UserBlockView(APIView):
     )
     def delete(self, request, user_id):
         target = selectors.user_get_for_block(user_id=user_id)
-        services.block_delete(blocker=request.user, blocked=target)
+        accounts_services.block_delete(blocker=request.user, blocked=target)
         return no_content()
 
 

@@ -74,18 +74,18 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "mwork.apps.MworkConfig",
-    # MWork domains, bottom (accounts) to top
+    # MWork domains, bottom (accounts) to top: the layers of .importlinter
     "accounts",
-    "moderation",
-    "billing",
     "notifications",
+    "billing",
     "profiles",
+    "agencies",
     "media",
     "castings",
-    "agencies",
-    "analytics",
     "chat",
     "searches",
+    "moderation",
+    "analytics",
     "privacy",
 ]
 

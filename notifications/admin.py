@@ -11,8 +11,8 @@ from django.utils.translation import ngettext
 
 from accounts.models import Language, Role
 from moderation.admin_policy import PolicyAdmin
+from moderation.audit import audit_log_write
 from moderation.models import AuditAction
-from moderation.services import audit_log_write
 from mwork.admin_display import json_display
 from notifications import services
 from notifications.models import Device, Notification, NotificationPreference

@@ -211,7 +211,7 @@ def requeue_stalled_deliveries(*, now: datetime | None = None) -> RequeueReport:
     is still unreachable it stops at the first failure and releases the unqueued rows, so the
     next run picks them up again.
     """
-    from notifications import tasks
+    from notifications import tasks  # tasks import this module
 
     now = now or timezone.now()
     report = RequeueReport()

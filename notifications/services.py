@@ -383,7 +383,7 @@ def announcement_send(
     `email_enabled` is on. A `marketing` announcement reaches only users whose marketing
     consent is in force (checked again at delivery). Runs after commit.
     """
-    from notifications import tasks
+    from notifications import tasks  # tasks import this module
 
     users = User.objects.filter(id__in=[str(pk) for pk in user_ids])
     if marketing:

@@ -186,9 +186,9 @@ CATALOGUE: tuple[PersonalData, ...] = (
         KEEP,
         why="read state only; the room stays for the other party",
     ),
-    PersonalData("moderation.Block", "blocker", "blocks", DELETE),
+    PersonalData("accounts.Block", "blocker", "blocks", DELETE),
     PersonalData(
-        "moderation.Block", "blocked", None, DELETE, why="other people's choice, not theirs"
+        "accounts.Block", "blocked", None, DELETE, why="other people's choice, not theirs"
     ),
     PersonalData("moderation.Report", "reporter", "reports_made", KEEP, why="moderation record"),
     PersonalData(

@@ -30,8 +30,8 @@ from castings.models import Casting, CastingStatus, Response, ResponseStatus
 from castings.services import casting_change_status, response_withdraw
 from media.models import Photo
 from media.services import delete_files
+from moderation.audit import audit_log_write
 from moderation.models import AuditAction, TargetType
-from moderation.services import audit_log_write
 from moderation.staff_policy import capability_permission
 from mwork.api.exceptions import InvalidState, PermissionDenied, RateLimitExceeded
 from notifications.models import NotificationType

@@ -36,7 +36,7 @@ def build_data_export(export_id: str) -> None:
     """Build the archive of one export request and notify its user."""
     from django.conf import settings
 
-    from privacy.services import data_export_build
+    from privacy.services import data_export_build  # services import this module
 
     data_export_build(export_id=export_id, base_url=settings.API_PUBLIC_URL)
 
@@ -44,6 +44,6 @@ def build_data_export(export_id: str) -> None:
 @shared_task
 def delete_expired_exports() -> int:
     """Beat: delete export archives whose link has expired."""
-    from privacy.services import data_exports_delete_expired
+    from privacy.services import data_exports_delete_expired  # services import this module
 
     return data_exports_delete_expired()

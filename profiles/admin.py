@@ -19,7 +19,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from media.admin import PhotoInline
 from moderation.admin_links import (
     Link,
     RelatedLinksMixin,
@@ -182,10 +181,7 @@ class ModelProfileAdmin(RelatedLinksMixin, PolicyAdmin):
     ordering = ("-created_at",)
 
     def get_inlines(self, request, obj):
-        inlines = [WorkExperienceInline]
-        if obj is not None:
-            inlines.insert(0, PhotoInline)
-        return inlines
+        return [WorkExperienceInline]  # media.admin puts the photos first
 
     @admin.display(description=_("name"), ordering="name")
     def name_card(self, obj: ModelProfile) -> str:

@@ -232,7 +232,7 @@ class Review(models.Model):
 
     `casting_id` is a plain UUID, not a foreign key: `castings` depends on `profiles`
     (Response → ModelProfile), and a key back would make the two apps' migrations circular.
-    The service checks the casting through `castings.selectors.accepted_response_exists`.
+    The service asks castings through `profiles.signals.review_allowed` (castings sits above).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -27,9 +27,8 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.selectors import inactive_user_ids
+from accounts.selectors import blocked_user_ids_subquery, inactive_user_ids
 from billing.selectors import promoted_until_subquery
-from moderation.selectors import blocked_user_ids_subquery
 from mwork.api.exceptions import NotFound, PermissionDenied
 from mwork.db import compiled_once, from_db
 from mwork.db_router import on_replica
@@ -358,10 +357,11 @@ def _detail_profile_query(scope: str) -> QuerySet[ModelProfile]:
 
 @compiled_once
 def _detail_photos_query() -> QuerySet:
-    from media.models import Photo  # media sits above profiles: imported where it is used
-
+    # media's Photo, reached through the reverse relation its foreign key adds (media sits above
+    # profiles: reading along a relation is allowed, importing media is not).
+    photo_model = ModelProfile._meta.get_field("photos").related_model
     return (
-        Photo.objects.filter(profile_id=_PLACEHOLDER_PROFILE_ID)
+        photo_model.objects.filter(profile_id=_PLACEHOLDER_PROFILE_ID)
         .order_by("order", "created_at")
         .only(*PHOTO_COLUMNS)
     )
@@ -485,3 +485,31 @@ def review_list(*, profile: ModelProfile) -> QuerySet[Review]:
     return Review.objects.filter(profile=profile).select_related(
         "author__model_profile", "author__employer_profile"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The agency of a profile (a reverse relation agencies' roster adds; agencies sits above)
+# ---------------------------------------------------------------------------------------------
+def has_agency_link(profile: Any) -> bool:
+    try:
+        profile.agency_link  # noqa: B018 - select_related reverse one-to-one
+    except ObjectDoesNotExist:
+        return False
+    return True
+
+
+def agency_of_profile(profile: Any) -> dict[str, Any] | None:
+    """`{id, user_id, company_name}` of the profile's agency, or None. No query when the caller
+    did `select_related("agency_link__agency__employer_profile")`."""
+    if not has_agency_link(profile):
+        return None
+    agency = profile.agency_link.agency
+    try:
+        employer = agency.employer_profile
+    except ObjectDoesNotExist:
+        employer = None
+    return {
+        "id": str(employer.id) if employer is not None else None,
+        "user_id": str(agency.id),
+        "company_name": employer.company_name if employer is not None else None,
+    }

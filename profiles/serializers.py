@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from agencies.selectors import agency_of_profile
 from mwork.api.bounds import BoundedDateField
 from mwork.api.formats import format_datetime
 from mwork.storage import storage_url
@@ -33,6 +32,7 @@ from profiles.models import (
 from profiles.selectors import (
     ORDERING_FIELDS,
     ModelProfileDetail,
+    agency_of_profile,
     is_promoted,
     promoted_until,
     user_display,
@@ -288,7 +288,7 @@ def _work_experience_data(item: WorkExperience) -> dict[str, Any]:
 
 
 def _agency_data(profile: ModelProfile) -> dict[str, Any] | None:
-    """`agencies.selectors.agency_of_profile`'s shape from the columns the detail query
+    """`selectors.agency_of_profile`'s shape from the columns the detail query
     annotates (`selectors.ModelProfileDetail`)."""
     if profile.agency_user_id is None:
         return None

@@ -11,6 +11,7 @@ from django.db.models import Avg, Count
 from django.utils.translation import gettext_lazy as _
 
 from mwork.api.exceptions import Conflict, PermissionDenied, ValidationFailed
+from profiles import signals
 from profiles.models import EmployerProfile, ModelProfile, Review, WorkExperience
 
 # Fields that count towards completeness (docs/API.md §5), with the photo share on top.
@@ -275,11 +276,9 @@ def review_create(
     profile's `rating` and `reviews_count` are updated in the same transaction, with the
     profile row locked so concurrent reviews cannot lose an update.
     """
-    from castings.selectors import accepted_response_exists
-
     if profile.user_id == author.id:
         raise PermissionDenied(_("You cannot review yourself."))
-    if not accepted_response_exists(
+    if not signals.review_allowed(
         casting_id=casting_id, owner_id=author.id, model_profile_id=profile.id
     ):
         raise PermissionDenied(

@@ -9,7 +9,6 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
-from analytics.services import view_record_profile
 from mwork.api.exceptions import NotFound
 from mwork.api.pagination import Page, paginate
 from mwork.api.permissions import IsEmployer, IsModel
@@ -35,6 +34,7 @@ from profiles.serializers import (
     model_card_list_data,
     model_profile_detail_data,
 )
+from profiles.signals import model_profile_viewed
 
 PROMOTED_DEFAULT_LIMIT = 10
 PROMOTED_MAX_LIMIT = 50
@@ -160,7 +160,9 @@ class ModelProfileDetailView(_PublicReadMixin, APIView):
         detail = selectors.model_profile_get(profile_id=profile_id, viewer=request.user)
         body = {"model": _model_detail(detail)}
         profile = detail.profile
-        view_record_profile(profile=profile, viewer=request.user, address=client_ip(request))
+        model_profile_viewed.send(
+            sender=type(profile), profile=profile, viewer=request.user, address=client_ip(request)
+        )
         return ok(body)
 
     @api_schema(

@@ -1,6 +1,6 @@
 import factory
 
-from accounts.models import Role, User
+from accounts.models import Block, Role, User
 
 DEFAULT_PASSWORD = "Str0ng-Passw0rd!"
 
@@ -25,3 +25,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save(update_fields=["password"])
+
+
+class BlockFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Block
+
+    blocker = factory.SubFactory(UserFactory)
+    blocked = factory.SubFactory(UserFactory)

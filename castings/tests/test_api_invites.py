@@ -8,13 +8,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import Block
 from billing.entitlements import usage_month
 from billing.models import ResponseUsage
 from billing.services import subscription_grant
 from castings.models import CastingInvite
 from castings.tests.factories import CastingFactory, ModelProfileFactory, ResponseFactory
 from castings.tests.test_api_castings import assert_error
-from moderation.models import Block
 from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db

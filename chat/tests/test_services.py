@@ -84,7 +84,7 @@ def test_mark_read_by_non_member_raises_not_found(room, outsider):
 
 
 def test_a_block_in_either_direction_stops_new_rooms_and_sends(room, employer, model_user):
-    from moderation.tests.factories import BlockFactory
+    from accounts.tests.factories import BlockFactory
     from mwork.api.exceptions import PermissionDenied
 
     BlockFactory(blocker=model_user, blocked=employer)

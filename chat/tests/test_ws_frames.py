@@ -7,6 +7,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
+from accounts.tests.factories import BlockFactory
 from chat.models import Membership, Message
 from chat.tests.test_session_end import (  # noqa: F401 - the fixture is used by every test here
     _close_worker_connections,
@@ -16,7 +17,6 @@ from chat.tests.test_websocket import (
     connected,
     next_frame,
 )
-from moderation.tests.factories import BlockFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, available_apps=[*CHAT_TEST_APPS, "moderation"]),

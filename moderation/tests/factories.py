@@ -1,15 +1,7 @@
 import factory
 
 from accounts.tests.factories import UserFactory
-from moderation.models import Block, Report, ReportReason, TargetType
-
-
-class BlockFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Block
-
-    blocker = factory.SubFactory(UserFactory)
-    blocked = factory.SubFactory(UserFactory)
+from moderation.models import Report, ReportReason, TargetType
 
 
 class ReportFactory(factory.django.DjangoModelFactory):

@@ -163,13 +163,13 @@ def test_related_links_follow_the_staff_policy(client, make_staff, linked_world)
 
 
 def test_audit_entries_read_as_names_and_before_after(root_client, make_user, make_casting):
-    from moderation import services
+    from moderation import audit
     from moderation.models import AuditAction, AuditLogEntry
 
     actor = make_user(role="admin", is_staff=True, email="lead.moderator@mwork.kz")
     casting = make_casting(title="Night shoot in Medeu")
     Casting = type(casting)
-    services.audited_write(
+    audit.audited_write(
         actor=actor,
         action=AuditAction.CASTING_CANCEL,
         obj=casting,

@@ -3,9 +3,9 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from moderation.models import Block
-from moderation.selectors import is_blocked_between
-from moderation.tests.factories import BlockFactory
+from accounts.models import Block
+from accounts.selectors import is_blocked_between
+from accounts.tests.factories import BlockFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from channels.testing import WebsocketCommunicator
 from django.db import connections
 from django.urls import reverse
 
+from accounts.tests.factories import BlockFactory
 from conftest import access_token_for
-from moderation.tests.factories import BlockFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,14 +12,14 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from accounts.models import User
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import BlockFactory, UserFactory
 from billing.tests.factories import SubscriptionPaymentFactory
 from castings.models import CastingStatus
 from castings.tests.factories import CastingFactory, ResponseFactory, SavedCastingFactory
 from chat.models import Membership, Room, room_pair_key
 from chat.tests.factories import MessageFactory
 from media.models import Photo
-from moderation.tests.factories import BlockFactory, ReportFactory
+from moderation.tests.factories import ReportFactory
 from notifications.tests.factories import DeviceFactory, NotificationFactory
 from profiles.tests.factories import (
     EmployerProfileFactory,

@@ -464,7 +464,7 @@ def test_trailing_slash_is_optional(api_client):
 def test_detail_statement_shared_by_viewers_binds_each_viewer(auth_client, make_user):
     # The detail SQL is compiled once per scope (anonymous, signed-in, owner) with placeholder
     # ids; a block between the profile and one viewer must not leak into another's view.
-    from moderation.tests.factories import BlockFactory
+    from accounts.tests.factories import BlockFactory
 
     profile = ModelProfileFactory()
     blocked, other = make_user(role="employer"), make_user(role="employer")

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from accounts.models import Block
 from castings.tests.factories import CastingFactory, ModelProfileFactory
-from moderation.models import Block
 from notifications.models import Notification
 from searches import services, tasks
 from searches.models import MatchWatermark, SavedSearch, SavedSearchMatch

@@ -78,7 +78,7 @@ def _b_model_saved_b_casting(w: World) -> None:
 
 
 def _b_model_blocks_a_model(w: World) -> None:
-    from moderation.models import Block
+    from accounts.models import Block
 
     Block.objects.create(blocker=w.b.model, blocked=w.a.model)
 
@@ -96,7 +96,7 @@ def _saves_of_b_draft(w: World):
 
 
 def _blocks_by_b(w: World):
-    from moderation.models import Block
+    from accounts.models import Block
 
     return sorted(Block.objects.filter(blocker=w.b.model).values_list("blocked_id", flat=True))
 

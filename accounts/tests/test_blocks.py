@@ -1,8 +1,8 @@
 import pytest
 
 from accounts.models import User
-from moderation.selectors import blocked_user_ids, blocked_user_ids_subquery, is_blocked_between
-from moderation.tests.factories import BlockFactory
+from accounts.selectors import blocked_user_ids, blocked_user_ids_subquery, is_blocked_between
+from accounts.tests.factories import BlockFactory
 
 pytestmark = pytest.mark.django_db
 
