@@ -11,19 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from castings.models import CastingStatus
-from castings.selectors import CastingFilters
 from castings.serializers import CastingListQuerySerializer
-from profiles.selectors import ModelFilters
 from profiles.serializers import ModelListQuerySerializer
 from searches.models import SearchKind
 
 LIST_QUERY_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
     SearchKind.CASTINGS: CastingListQuerySerializer,
     SearchKind.MODELS: ModelListQuerySerializer,
-}
-FILTER_CLASSES: dict[str, type] = {
-    SearchKind.CASTINGS: CastingFilters,
-    SearchKind.MODELS: ModelFilters,
 }
 
 
@@ -71,10 +65,3 @@ def filters_validate(*, kind: str, filters: Any) -> dict[str, Any]:
             {"status": [_("A saved search follows new castings: only active.")]}
         )
     return validated
-
-
-def filters_of(*, kind: str, stored: dict[str, Any]) -> Any:
-    """The list's filter object (`CastingFilters`/`ModelFilters`) of stored filters."""
-    filter_class = FILTER_CLASSES[kind]
-    fields = filter_class.__dataclass_fields__
-    return filter_class(**{key: value for key, value in stored.items() if key in fields})

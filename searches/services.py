@@ -30,15 +30,19 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from billing.entitlements import check_saved_search_quota
-from castings.selectors import casting_filters_condition, casting_list_public_base
+from castings.selectors import (
+    CastingFilters,
+    casting_filters_condition,
+    casting_list_public_base,
+)
 from mwork.api.exceptions import PermissionDenied
 from notifications.services import notify
 from profiles.selectors import (
+    ModelFilters,
     model_filters_condition,
     not_blocked_with_condition,
     visible_model_profiles,
 )
-from searches.filters import filters_of
 from searches.models import (
     DIGEST_FREQUENCIES,
     Frequency,
@@ -53,6 +57,10 @@ from searches.models import (
 KIND_ROLES: dict[str, tuple[str, ...]] = {
     SearchKind.CASTINGS: (Role.MODEL,),
     SearchKind.MODELS: (Role.EMPLOYER, Role.AGENCY),
+}
+FILTER_CLASSES: dict[str, type] = {
+    SearchKind.CASTINGS: CastingFilters,
+    SearchKind.MODELS: ModelFilters,
 }
 DIGEST_PERIODS = {Frequency.DAILY: timedelta(days=1), Frequency.WEEKLY: timedelta(days=7)}
 
@@ -149,6 +157,13 @@ def _targets_base(kind: str) -> QuerySet:
 
 def _target_time_field(kind: str) -> str:
     return "published_at" if kind == SearchKind.CASTINGS else "updated_at"
+
+
+def filters_of(*, kind: str, stored: dict[str, Any]) -> Any:
+    """The list's filter object (`CastingFilters`/`ModelFilters`) of stored filters."""
+    filter_class = FILTER_CLASSES[kind]
+    fields = filter_class.__dataclass_fields__
+    return filter_class(**{key: value for key, value in stored.items() if key in fields})
 
 
 def _search_condition(search: SavedSearch) -> Q:

@@ -111,6 +111,8 @@ def _concrete(keys: dict, draw_index: int) -> dict:
 
 @hypothesis_settings(
     max_examples=8,
+    derandomize=True,  # the same examples on every run (as the fuzz harness), no example database
+    database=None,
     deadline=None,
     phases=(Phase.explicit, Phase.reuse, Phase.generate),  # no shrinking: a failure prints as is
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

@@ -169,15 +169,6 @@ def _b_expired_download_token(w: World) -> str:
     return download_token(export_id=_b_export(w).pk, expires_at=expired)
 
 
-def _b_saved_search(w: World):
-    from searches.models import SavedSearch
-
-    search = SavedSearch.objects.filter(user=w.b.model).first()
-    return search or SavedSearch.objects.create(
-        user=w.b.model, kind="castings", name="B's search", filters={"city": "Almaty"}
-    )
-
-
 PROFILE = "profiles/models/<str:profile_id>"
 EMPLOYER = "profiles/employers/<str:profile_id>"
 CASTING = "castings/<uuid:casting_id>"
@@ -469,22 +460,22 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("saved-searches/<uuid:search_id>", "PATCH"): Case(
         actor="model",
-        params=lambda w: {"search_id": _b_saved_search(w).id},
+        params=lambda w: {"search_id": w.b.saved_search.id},
         body=lambda w: {"name": "Renamed by A", "filters": {"city": "Astana"}},
-        snapshot=lambda w: snap(_b_saved_search(w)),
+        snapshot=lambda w: snap(w.b.saved_search),
         allowed=frozenset({404}),
         why="a saved search is private: anyone else's is not found",
     ),
     ("saved-searches/<uuid:search_id>", "DELETE"): Case(
         actor="model",
-        params=lambda w: {"search_id": _b_saved_search(w).id},
-        snapshot=lambda w: snap(_b_saved_search(w)),
+        params=lambda w: {"search_id": w.b.saved_search.id},
+        snapshot=lambda w: snap(w.b.saved_search),
         allowed=frozenset({404}),
     ),
     ("saved-searches/<uuid:search_id>/matches", "GET"): Case(
         actor="model",
-        params=lambda w: {"search_id": _b_saved_search(w).id},
-        snapshot=lambda w: snap(_b_saved_search(w)),
+        params=lambda w: {"search_id": w.b.saved_search.id},
+        snapshot=lambda w: snap(w.b.saved_search),
         allowed=frozenset({404}),
         why="reading marks the search seen: B's last_seen_at stays as it was",
     ),

@@ -2,9 +2,10 @@
 
 Two parties, A and B, each with a model (PRO, profile, photo, work experience, review,
 notification, device, payment, subscription), an employer (BUSINESS, company profile, an active
-casting, a draft casting), an agency, the model's response to the employer's casting (accepted)
-and a chat room with messages between the two. Plus a staff user. Everything is made through
-the apps' own services or their test factories, inside the calling test's transaction.
+casting, a draft casting), an agency, the model's response to the employer's casting (accepted),
+a chat room with messages between the two and the model's saved search. Plus a staff user.
+Everything is made through the apps' own services or their test factories, inside the calling
+test's transaction.
 
 `World.pools` maps path-parameter and body-field names to the real ids that exist, so fuzzers
 can reach deep paths instead of 404-ing on random UUIDs.
@@ -56,6 +57,7 @@ from profiles.services import (
     review_create,
     work_experience_add,
 )
+from searches.services import saved_search_create
 
 PASSWORD = "Str0ng-Passw0rd!"
 
@@ -99,6 +101,7 @@ class Party:
     colleague: User  # an employer account invited to the employer's team, not answered yet
     team_invitation: OrganizationInvitation
     audition: Any  # the employer invited its accepted applicant (the model) to a callback
+    saved_search: Any  # the model's saved search of castings in Almaty
 
 
 @dataclass
@@ -218,6 +221,13 @@ def _party(label: str) -> Party:
         starts_at=datetime(2031, 5, 20, 11, 0, tzinfo=UTC),
         place="Dostyk Avenue 123",
     )
+    saved_search = saved_search_create(
+        user=model,
+        kind="castings",
+        name=f"Almaty {label.upper()}",
+        filters={"city": "Almaty"},
+        frequency="instant",
+    )
     return Party(
         label=label,
         model=model,
@@ -248,6 +258,7 @@ def _party(label: str) -> Party:
         colleague=colleague,
         team_invitation=team_invitation,
         audition=audition,
+        saved_search=saved_search,
     )
 
 
@@ -277,5 +288,6 @@ def build_world() -> World:
         "target_id": [str(p.model.id) for p in parties] + [str(p.casting.id) for p in parties],
         "photo_ids": [str(p.photo.id) for p in parties],
         "audition_id": [str(p.audition.id) for p in parties],
+        "search_id": [str(p.saved_search.id) for p in parties],
     }
     return world
