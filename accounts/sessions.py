@@ -157,15 +157,30 @@ def session_end_applies(session: SocketSession, event: dict[str, Any]) -> bool:
 def session_stamp_reason(session: SocketSession) -> SessionEndReason | None:
     """The reason the session ended according to the cache (one round trip), or None: the
     socket's token is on the logout denylist, or the user's version stamp is newer."""
-    values = cache.get_many([denylist_key(session.jti), _version_stamp_key(session.user_id)])
-    if values.get(denylist_key(session.jti)) is not None:
-        return SessionEndReason.LOGOUT
-    stamp = values.get(_version_stamp_key(session.user_id))
-    if isinstance(stamp, dict) and stamp.get("version", 0) > session.token_version:
-        return SessionEndReason(stamp.get("reason", SessionEndReason.SESSIONS_REVOKED))
-    if session.is_expired():
-        return SessionEndReason.EXPIRED
-    return None
+    return session_stamp_reasons([session])[0]
+
+
+def session_stamp_reasons(sessions: list[SocketSession]) -> list[SessionEndReason | None]:
+    """`session_stamp_reason` of many sockets in one cache round trip (a server process checks
+    the sockets due in the same moment together)."""
+    keys = {
+        key
+        for session in sessions
+        for key in (denylist_key(session.jti), _version_stamp_key(session.user_id))
+    }
+    values = cache.get_many(list(keys))
+    reasons: list[SessionEndReason | None] = []
+    for session in sessions:
+        reason = None
+        stamp = values.get(_version_stamp_key(session.user_id))
+        if values.get(denylist_key(session.jti)) is not None:
+            reason = SessionEndReason.LOGOUT
+        elif isinstance(stamp, dict) and stamp.get("version", 0) > session.token_version:
+            reason = SessionEndReason(stamp.get("reason", SessionEndReason.SESSIONS_REVOKED))
+        elif session.is_expired():
+            reason = SessionEndReason.EXPIRED
+        reasons.append(reason)
+    return reasons
 
 
 def session_check(session: SocketSession) -> SessionEndReason | None:

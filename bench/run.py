@@ -46,7 +46,7 @@ SCENARIOS: dict[str, tuple[str, str]] = {
 TARGET_P99_MS = {"list": 100, "detail": 100, "search": 150, "write": None, "floor": None}
 VIEW_TO_SQL_TARGET = 3.0
 PRODUCTION_RANDOM_PAGE_COST = 1.1  # docker-compose.yml's postgres command
-WS_P99_TARGET_MS = 50
+WS_P99_TARGET_MS = 100
 
 
 def _log(message: str) -> None:
@@ -67,9 +67,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--ws-servers", default="uvicorn,daphne")
     parser.add_argument("--ws-sockets", type=int, default=2000)
     parser.add_argument(
-        "--ws-rate", default="300,50", help="messages per second (comma-separated: one run each)"
+        "--ws-rate",
+        default="50,100,150,200,300,400",
+        help="messages per second, one step each over the same sockets (the ceiling search)",
     )
-    parser.add_argument("--ws-seconds", type=float, default=20.0)
+    parser.add_argument("--ws-seconds", type=float, default=20.0, help="seconds per rate step")
     parser.add_argument("--inprocess-samples", type=int, default=60)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     parser.add_argument("--docs", default=str(ROOT / "docs"), help="where PERFORMANCE.md lives")
@@ -221,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"bench targets only this machine; refusing {url}")
 
     from bench import load, ws
-    from bench.servers import Server, free_port, server_env, specs
+    from bench.servers import Server, Worker, free_port, server_env, specs
 
     if args.nice:
         os.setpriority(os.PRIO_PROCESS, 0, -abs(args.nice))  # servers and wrk inherit it
@@ -273,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         "inprocess": {},
         "http": {},
         "ws": {},
+        "ws_runs": {},
     }
 
     try:
@@ -379,49 +382,56 @@ def main(argv: list[str] | None = None) -> int:
             results["http"][server_name] = per_server
             _cleanup_quietly(started_at)
 
-        # ---- WebSockets ---------------------------------------------------------------------
+        # ---- WebSockets: one server, sockets connected once, the rate stepped -------------
+        rates = [float(r) for r in str(args.ws_rate).split(",") if r]
         for server_name in [s for s in args.ws_servers.split(",") if s]:
-            for rate in [float(r) for r in str(args.ws_rate).split(",") if r]:
-                port = free_port()
-                spec = specs(port)[server_name]
-                env = server_env(database_url=database_url, redis_url=redis_url, pool=spec.pool)
-                server = Server(spec, port, env, work / f"ws-{server_name}-{rate:g}.log")
+            port = free_port()
+            spec = specs(port)[server_name]
+            env = server_env(database_url=database_url, redis_url=redis_url, pool=spec.pool)
+            server = Server(spec, port, env, work / f"ws-{server_name}.log")
+            worker = Worker(env, work / f"ws-{server_name}-worker.log")
+            _log(
+                f"websockets on {spec.description}: {args.ws_sockets} sockets, steps of "
+                f"{args.ws_seconds:g} s at {', '.join(f'{r:g}' for r in rates)} msg/s"
+            )
+            with server, worker:
+                if args.nice:
+                    _renice_backends(-abs(args.nice))
+                outcome = ws.run(
+                    url=f"ws://127.0.0.1:{port}/ws",
+                    rooms=fx.ws_rooms,
+                    sockets=args.ws_sockets,
+                    rates=rates,
+                    seconds=args.ws_seconds,
+                    warmup=min(args.warmup, 3.0),
+                    cpu=lambda s=server, w=worker: s.cpu_seconds() + w.cpu_seconds(),
+                )
+            outcome["description"] = spec.description
+            results["ws_runs"][server_name] = outcome
+            _log(
+                f"  {outcome['sockets_connected']} sockets (idle {outcome['idle_cpu_cores']} "
+                f"cores), ceiling {outcome['ceiling_msg_s']} msg/s, "
+                f"{outcome['cpu_ms_per_message_overall']} ms CPU/msg over every step"
+            )
+            for step in outcome["steps"]:
+                r = step["recipient_ms"]
                 _log(
-                    f"websockets on {spec.description}: {args.ws_sockets} sockets, "
-                    f"{rate:g} msg/s for {args.ws_seconds:g} s"
+                    f"  {step['rate_target']:g} msg/s: sent {step['rate_achieved']}/s, recipient "
+                    f"p50 {r.get('50')} p99 {r.get('99')} ms, undelivered {step['undelivered']}, "
+                    f"shed {step['shed']}, {step['cpu_ms_per_message']} ms CPU/msg, load "
+                    f"{step['loadavg_1m']}"
                 )
-                with server:
-                    if args.nice:
-                        _renice_backends(-abs(args.nice))
-                    cpu_before = server.cpu_seconds()
-                    clock = time.monotonic()
-                    outcome = ws.run(
-                        url=f"ws://127.0.0.1:{port}/ws",
-                        rooms=fx.ws_rooms,
-                        sockets=args.ws_sockets,
-                        rate=rate,
-                        seconds=args.ws_seconds,
-                        warmup=min(args.warmup, 3.0),
-                    )
-                    outcome["server_cpu_cores"] = round(
-                        (server.cpu_seconds() - cpu_before) / (time.monotonic() - clock), 2
-                    )
-                outcome["description"] = spec.description
-                outcome["server"] = server_name
-                key = (
-                    server_name
-                    if len(str(args.ws_rate).split(",")) == 1
-                    else f"{server_name}@{rate:g}"
-                )
-                results["ws"][key] = outcome
-                r = outcome["recipient_ms"]
-                _log(
-                    f"  {outcome['sockets_connected']} sockets, {outcome['rate_achieved']} msg/s, "
-                    f"recipient p50 {r.get('50')} p99 {r.get('99')} ms, lost "
-                    f"{outcome['lost_recipient']}, errors {outcome['errors']}, "
-                    f"server cpu {outcome['server_cpu_cores']}"
-                )
-                _cleanup_quietly(started_at)
+                # one row per step, in the shape of the WebSockets table of bench/report.py
+                results["ws"][f"{server_name}@{step['rate_target']:g}"] = {
+                    **step,
+                    "description": spec.description,
+                    "sockets_connected": outcome["sockets_connected"],
+                    "lost_recipient": step["undelivered"],
+                    "errors": outcome["errors"],
+                    "server_cpu_cores": round(step["server_cpu_seconds"] / args.ws_seconds, 2),
+                }
+            _cleanup_quietly(started_at)
+        results["targets_ws"] = ws.target_rows({"ws": results["ws_runs"]})
     finally:
         _cleanup_quietly(started_at)
         _flush_redis(redis_url)
@@ -431,6 +441,9 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{stamp}.json"
     samples = {name: r.pop("_recipient_samples", []) for name, r in results["ws"].items()}
+    for outcome in results["ws_runs"].values():
+        for step in outcome["steps"]:
+            step.pop("_recipient_samples", None)
     report.summarise(results, targets=TARGET_P99_MS, view_to_sql_target=VIEW_TO_SQL_TARGET,
                      ws_target=WS_P99_TARGET_MS)  # fmt: skip
     path.write_text(json.dumps(results, indent=2, default=str) + "\n")

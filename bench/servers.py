@@ -240,3 +240,44 @@ class Server:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class Worker(Server):
+    """The Celery worker as production runs it (docker-compose.yml), for the WebSocket steps:
+    chat's `new_message` notifications are made there, and its CPU counts as the server's."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, concurrency: int = 2):
+        spec = ServerSpec(
+            "celery-worker",
+            "worker",
+            (
+                str(BIN / "celery"),
+                "-A",
+                "mwork",
+                "worker",
+                "--loglevel",
+                "WARNING",
+                "--concurrency",
+                str(concurrency),
+                "--without-gossip",
+                "--without-mingle",
+            ),
+            False,
+            f"celery worker, {concurrency} processes",
+        )
+        super().__init__(spec, 0, env, log_path)
+
+    def start(self, timeout: float = 60.0) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("w")
+        self.process = subprocess.Popen(  # noqa: S603 - our own argv
+            self.spec.argv,
+            cwd=ROOT,
+            env={**self.env, "CELERY_TASK_ALWAYS_EAGER": "0"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        time.sleep(3)  # its processes fork and connect; the first task waits in Redis anyway
+        if self.process.poll() is not None:
+            raise RuntimeError(f"celery worker exited:\n{self.log_path.read_text()[-3000:]}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import time
 import uuid
 from typing import Any
@@ -53,19 +54,29 @@ def _percentiles(values: list[float]) -> dict[str, float]:
     return out
 
 
+SHED_CODE = "SERVICE_UNAVAILABLE"
+DEFAULT_RATES = (50, 100, 150, 200, 300, 400)
+CEILING_P99_MS = 100.0
+
+
 async def run_ws(
     *,
     url: str,
     rooms: list[dict[str, str]],
     sockets: int,
-    rate: float,
+    rates: list[float] | tuple[float, ...] = DEFAULT_RATES,
     seconds: float,
     warmup: float = 3.0,
     drain: float | None = None,
+    cpu: Any = None,
+    idle: float = 3.0,
 ) -> dict[str, Any]:
+    """Connect once, then one step per rate (open loop, `seconds` each, then a drain): per step
+    recipient p50/p99, undelivered, shed, and the server's CPU per message (`cpu()` returns the
+    server's CPU seconds so far: every process, sockets' idle cost included)."""
+    cpu = cpu or (lambda: 0.0)
     rooms = rooms[: max(sockets // 2, 1)]
     gate = asyncio.Semaphore(50)
-    cpu_started, wall_started = time.process_time(), time.perf_counter()
     connect_started = time.perf_counter()
     pairs = await asyncio.gather(
         *(asyncio.gather(_connect(url, r["a"], gate), _connect(url, r["b"], gate)) for r in rooms),
@@ -75,34 +86,41 @@ async def run_ws(
     connected = [(r, p) for r, p in zip(rooms, pairs, strict=True) if not isinstance(p, Exception)]
     failures = [p for p in pairs if isinstance(p, Exception)]
 
-    measuring_from = [float("inf")]
-    recipient_ms: list[float] = []
-    echo_ms: list[float] = []
+    # step index -> samples; step -1 is the warm-up
+    recipient_ms: dict[int, list[float]] = {}
+    echo_ms: dict[int, list[float]] = {}
+    shed: dict[int, int] = {}
     errors: list[Any] = []
+    closed = [0]
     other_frames = [0]
+    last_frame_at = [time.perf_counter()]
 
     async def reader(ws: Any, own_side: str) -> None:
         try:
             async for raw in ws:
                 now = time.perf_counter()
+                last_frame_at[0] = now
                 frame = orjson.loads(raw)
                 kind = frame.get("type")
                 if kind == "message":
                     content = frame["message"]["content"]
                     if not content.startswith("bench "):
                         continue
-                    _, _seq, side, stamp = content.split(" ")
-                    sent_at = float(stamp)
-                    if sent_at < measuring_from[0]:
-                        continue
-                    latency = (now - sent_at) * 1000
-                    (echo_ms if side == own_side else recipient_ms).append(latency)
+                    _, step, _seq, side, stamp = content.split(" ")
+                    latency = (now - float(stamp)) * 1000
+                    bucket = echo_ms if side == own_side else recipient_ms
+                    bucket.setdefault(int(step), []).append(latency)
                 elif kind == "error":
-                    errors.append(frame.get("error"))
+                    error = frame.get("error") or {}
+                    if error.get("code") == SHED_CODE and frame.get("client_id"):
+                        step = int(frame["client_id"].split("-")[1])
+                        shed[step] = shed.get(step, 0) + 1
+                    else:
+                        errors.append(error)
                 else:
                     other_frames[0] += 1
         except websockets.ConnectionClosed:
-            pass
+            closed[0] += 1
 
     readers = []
     for _room, (ws_a, ws_b) in connected:
@@ -117,41 +135,88 @@ async def run_ws(
     # Interleave rooms so consecutive messages go to different rooms and users.
     targets = targets[0::2] + targets[1::2]
     cycle = itertools.cycle(targets)
-    interval = 1.0 / rate if rate else 1.0
-    start = time.perf_counter()
-    measure_start = start + warmup
-    end = measure_start + seconds
-    seq = 0
     run_tag = uuid.uuid4().hex[:8]  # client_ids unique across runs: a reused one is a resend
-    measured_sent = 0
-    send_lag_max = 0.0
-    while targets:
-        due = start + seq * interval
-        now = time.perf_counter()
-        if due >= end:
-            break
-        if due > now:
-            await asyncio.sleep(due - now)
-        else:
-            send_lag_max = max(send_lag_max, now - due)
-        room, ws, side = next(cycle)
-        stamp = time.perf_counter()
-        if stamp >= measure_start and measuring_from[0] == float("inf"):
-            measuring_from[0] = stamp
-        if stamp >= measuring_from[0]:
-            measured_sent += 1
-        frame = {
-            "type": "message",
-            "room_id": room["room_id"],
-            "content": f"bench {seq} {side} {stamp:.6f}",
-            "client_id": f"{run_tag}-{seq}",
-        }
-        try:
-            await ws.send(orjson.dumps(frame).decode())
-        except websockets.ConnectionClosed:
-            errors.append("send on a closed socket")
-        seq += 1
-    await asyncio.sleep(drain if drain is not None else min(5.0, max(2.0, seconds)))
+    drain = drain if drain is not None else 10.0  # seconds without a frame: the step is over
+
+    async def send_at(rate: float, duration: float, step: int) -> dict[str, Any]:
+        interval = 1.0 / rate
+        start = time.perf_counter()
+        seq, lag_max = 0, 0.0
+        while targets:
+            due = start + seq * interval
+            if due >= start + duration:
+                break
+            now = time.perf_counter()
+            if due > now:
+                await asyncio.sleep(due - now)
+            else:
+                lag_max = max(lag_max, now - due)
+            room, ws, side = next(cycle)
+            frame = {
+                "type": "message",
+                "room_id": room["room_id"],
+                "content": f"bench {step} {seq} {side} {time.perf_counter():.6f}",
+                "client_id": f"{run_tag}-{step}-{seq}",
+            }
+            try:
+                await ws.send(orjson.dumps(frame).decode())
+            except websockets.ConnectionClosed:
+                errors.append("send on a closed socket")
+            seq += 1
+        return {"sent": seq, "seconds": time.perf_counter() - start, "lag_max": lag_max}
+
+    async def drained(expected: int, step: int) -> None:
+        """Until every expected frame came, or nothing came for `drain` seconds."""
+        while True:
+            got = len(recipient_ms.get(step, [])) + shed.get(step, 0)
+            if got >= expected or time.perf_counter() - last_frame_at[0] > drain:
+                return
+            await asyncio.sleep(0.1)
+
+    cpu_idle_before, idle_started = cpu(), time.perf_counter()
+    await asyncio.sleep(idle)
+    idle_cpu_cores = (cpu() - cpu_idle_before) / (time.perf_counter() - idle_started)
+    cpu_started, wall_started = cpu(), time.perf_counter()
+    warm = {"sent": 0}
+    if warmup > 0:
+        warm = await send_at(rates[0], warmup, -1)
+        await drained(warm["sent"], -1)
+
+    steps = []
+    for step, rate in enumerate(rates):
+        cpu_before, load_before = cpu(), os.getloadavg()[0]
+        sending = await send_at(rate, seconds, step)
+        await drained(sending["sent"], step)
+        cpu_used = cpu() - cpu_before
+        delivered = recipient_ms.get(step, [])
+        shed_count = shed.get(step, 0)
+        stored = sending["sent"] - shed_count
+        steps.append(
+            {
+                "rate_target": rate,
+                "messages_sent": sending["sent"],
+                "rate_achieved": round(sending["sent"] / sending["seconds"], 1),
+                "send_lag_max_ms": round(sending["lag_max"] * 1000, 1),
+                "recipient_deliveries": len(delivered),
+                "echo_deliveries": len(echo_ms.get(step, [])),
+                "shed": shed_count,
+                "undelivered": max(stored - len(delivered), 0),
+                "recipient_ms": _percentiles(delivered),
+                "echo_ms": _percentiles(echo_ms.get(step, [])),
+                "server_cpu_seconds": round(cpu_used, 2),
+                "cpu_ms_per_message": round(cpu_used * 1000 / stored, 2) if stored else None,
+                "loadavg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+                "_recipient_samples": delivered,
+            }
+        )
+
+    # Every step drained: the CPU of all of them over every message stored (a step that fell
+    # behind leaves its backlog to the next one's CPU; the total has none left over).
+    cpu_total = cpu() - cpu_started
+    stored_total = (
+        warm["sent"] - shed.get(-1, 0) + sum(s["messages_sent"] - s["shed"] for s in steps)
+    )
+    wall_total = time.perf_counter() - wall_started
     for _room, (ws_a, ws_b) in connected:
         await ws_a.close()
         await ws_b.close()
@@ -165,27 +230,68 @@ async def run_ws(
         "connect_failures": len(failures),
         "connect_failure_sample": repr(failures[0]) if failures else None,
         "connect_seconds": round(connect_seconds, 2),
-        "rate_target": rate,
-        "seconds": seconds,
-        "messages_sent": measured_sent,
-        "rate_achieved": round(measured_sent / seconds, 1) if seconds else 0,
-        "send_lag_max_ms": round(send_lag_max * 1000, 1),
-        "recipient_deliveries": len(recipient_ms),
-        "echo_deliveries": len(echo_ms),
-        "lost_recipient": max(measured_sent - len(recipient_ms), 0),
+        "idle_cpu_cores": round(idle_cpu_cores, 3),
+        "cpu_ms_per_message_overall": round(cpu_total * 1000 / stored_total, 2)
+        if stored_total
+        else None,
+        "server_cpu_cores_overall": round(cpu_total / wall_total, 2),
+        "seconds_per_step": seconds,
+        "steps": steps,
+        "ceiling_msg_s": ceiling(steps),
         "errors": len(errors),
         "error_sample": errors[:3],
+        "sockets_closed_by_server": closed[0],
         "other_frames": other_frames[0],
-        "client_cpu_cores": round(
-            (time.process_time() - cpu_started) / (time.perf_counter() - wall_started), 2
-        ),
-        "recipient_ms": _percentiles(recipient_ms),
-        "echo_ms": _percentiles(echo_ms),
-        "recipient_mean_ms": round(sum(recipient_ms) / len(recipient_ms), 3)
-        if recipient_ms
-        else None,
-        "_recipient_samples": recipient_ms,
     }
+
+
+def ceiling(steps: list[dict[str, Any]], p99_ms: float = CEILING_P99_MS) -> float | None:
+    """The highest rate of the steps below which every step held: recipient p99 under `p99_ms`
+    and nothing undelivered (the headline figure); None when the first step already failed."""
+    held = None
+    for step in steps:
+        p99 = step["recipient_ms"].get("99")
+        if p99 is None or p99 >= p99_ms or step["undelivered"]:
+            break
+        held = step["rate_target"]
+    return held
+
+
+def target_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows for the targets table (bench/report.py): the chat targets per WebSocket server."""
+    rows = []
+    for server, outcome in results.get("ws", {}).items():
+        if "steps" not in outcome:
+            continue
+        by_rate = {step["rate_target"]: step for step in outcome["steps"]}
+        at_300 = by_rate.get(300.0) or by_rate.get(300)
+        cpu_values = [s["cpu_ms_per_message"] for s in outcome["steps"] if s["cpu_ms_per_message"]]
+        below = [s for s in outcome["steps"] if s["rate_target"] <= (outcome["ceiling_msg_s"] or 0)]
+        rows += [
+            {
+                "target": f"chat ceiling ({server}): p99 < {CEILING_P99_MS:g} ms up to 300 msg/s",
+                "measured": f"{outcome['ceiling_msg_s']} msg/s",
+                "met": (outcome["ceiling_msg_s"] or 0) >= 300,
+            },
+            {
+                "target": f"chat at 300 msg/s ({server}): recipient p99 < 100 ms",
+                "measured": f"{at_300['recipient_ms'].get('99')} ms" if at_300 else "not run",
+                "met": bool(at_300)
+                and (at_300["recipient_ms"].get("99") or 1e9) < CEILING_P99_MS
+                and not at_300["undelivered"],
+            },
+            {
+                "target": f"chat server CPU per message ({server}) <= 2.5 ms",
+                "measured": f"{min(cpu_values)}-{max(cpu_values)} ms" if cpu_values else "n/a",
+                "met": bool(cpu_values) and max(cpu_values) <= 2.5,
+            },
+            {
+                "target": f"chat: nothing undelivered below the ceiling ({server})",
+                "measured": f"{sum(s['undelivered'] for s in below)} undelivered",
+                "met": bool(below) and not any(s["undelivered"] for s in below),
+            },
+        ]
+    return rows
 
 
 def run(**kwargs: Any) -> dict[str, Any]:

@@ -19,6 +19,7 @@ import json
 import logging
 import math
 import time
+import weakref
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -35,7 +36,7 @@ from accounts.sessions import (
     session_check,
     session_end_applies,
     session_end_error,
-    session_stamp_reason,
+    session_stamp_reasons,
     user_group,
 )
 from chat import services
@@ -127,6 +128,53 @@ class FrameLimit:
             )
 
 
+class StampReader:
+    """The session-stamp checks of every socket on this event loop that fall due together
+    share one cache read: while a read is under way the next ones gather and go in the next
+    one (each socket's own check is unchanged: accounts/sessions.py)."""
+
+    _by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, StampReader] = (
+        weakref.WeakKeyDictionary()
+    )
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[SocketSession, asyncio.Future]] = []
+        self.reading = False
+        self.task: asyncio.Task | None = None
+
+    @classmethod
+    async def reason(cls, session: SocketSession) -> SessionEndReason | None:
+        loop = asyncio.get_running_loop()
+        reader = cls._by_loop.get(loop)
+        if reader is None:
+            reader = cls._by_loop[loop] = cls()
+        future = loop.create_future()
+        reader.pending.append((session, future))
+        if not reader.reading:
+            reader.reading = True
+            reader.task = loop.create_task(reader.read())
+        return await future
+
+    async def read(self) -> None:
+        try:
+            while self.pending:
+                batch, self.pending = self.pending, []
+                try:
+                    reasons = await database_sync_to_async(
+                        session_stamp_reasons, thread_sensitive=False
+                    )([session for session, _future in batch])
+                except Exception as error:  # noqa: BLE001 - each caller logs it, as before
+                    for _session, future in batch:
+                        if not future.done():
+                            future.set_exception(error)
+                    continue
+                for (_session, future), reason in zip(batch, reasons, strict=True):
+                    if not future.done():
+                        future.set_result(reason)
+        finally:
+            self.reading = False
+
+
 class ChatConsumer(AsyncJsonWebsocketConsumer):
     _socket_accepted = False
     _session_ended = False
@@ -203,9 +251,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 )
             elif for_frame or now - self._stamp_checked_at >= STAMP_CHECK_INTERVAL_SECONDS:
                 self._stamp_checked_at = now
-                reason = await database_sync_to_async(session_stamp_reason, thread_sensitive=False)(
-                    self.session
-                )
+                reason = await StampReader.reason(self.session)
         except Exception:  # the database or cache failing: the frame's own work will say so
             logger.warning("session check of a socket of %s failed", self.user.id, exc_info=True)
         if reason is None:

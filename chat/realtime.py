@@ -7,12 +7,39 @@ serves all of a user's rooms and its notifications. Call the broadcasters from
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from accounts.sessions import user_group
 from mwork.api.formats import format_datetime
-from notifications.realtime import push_to_user
+from notifications.realtime import FRAME_EVENT, push_to_user
+
+logger = logging.getLogger(__name__)
+
+
+def push_to_users(frames: list[tuple[UUID, dict[str, Any]]]) -> None:
+    """Each frame to its user's sockets, in one channel-layer call when the layer can (the
+    Redis layer's `group_send_many`); at-most-once, never raises, like `push_to_user`."""
+    layer = get_channel_layer()
+    send_many = getattr(layer, "group_send_many", None)
+    if send_many is None:
+        for user_id, frame in frames:
+            push_to_user(user_id, frame)
+        return
+    try:
+        async_to_sync(send_many)(
+            [
+                (user_group(user_id), {"type": FRAME_EVENT, "frame": frame})
+                for user_id, frame in frames
+            ]
+        )
+    except Exception:
+        logger.warning("realtime push to %s users failed", len(frames), exc_info=True)
 
 
 def message_payload(message: Any, *, is_read: bool) -> dict[str, Any]:
@@ -33,8 +60,10 @@ def broadcast_message(
     member_ids: Iterable[UUID],
     client_id: str | None = None,
 ) -> None:
-    """`{"type": "message", ...}` to every member; the sender's frame carries its `client_id`."""
+    """`{"type": "message", ...}` to every member; the sender's frame carries its `client_id`.
+    Every member's group in one channel-layer call (mwork/channel_layer.py)."""
     payload = message_payload(message, is_read=False)
+    frames = []
     for member_id in member_ids:
         frame: dict[str, Any] = {
             "type": "message",
@@ -43,7 +72,8 @@ def broadcast_message(
         }
         if client_id is not None and member_id == message.sender_id:
             frame["client_id"] = client_id
-        push_to_user(member_id, frame)
+        frames.append((member_id, frame))
+    push_to_users(frames)
 
 
 def broadcast_typing(*, room_id: UUID, user_id: UUID, member_ids: Iterable[UUID]) -> None:

@@ -7,8 +7,11 @@ for the recipients.
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
 from django.conf import settings
@@ -120,6 +123,80 @@ def _notify_new_message(*, recipient: User, message: Message, sender: User) -> N
     )
 
 
+# The `new_message` notifications wait here for the Celery worker (chat/tasks.py), off the
+# socket's process and in batches (docs/PERFORMANCE.md, "WebSockets").
+NOTIFICATION_QUEUE_KEY = "chat:new-message-notifications"
+NOTIFICATION_BATCH = 500
+
+
+def _notifications_queued_elsewhere() -> bool:
+    from celery import current_app
+
+    return bool(settings.REDIS_URL) and not current_app.conf.task_always_eager
+
+
+def _notifications_queue(*, message: Message, sender: User, recipients: list[User]) -> None:
+    """On commit: the recipients' `new_message` notifications, to the worker through a Redis
+    list (one RPUSH; the worker is woken when the list was empty). Without a worker (eager
+    Celery: development, tests) they are made here at once."""
+    if not _notifications_queued_elsewhere():
+        for recipient in recipients:
+            _notify_new_message(recipient=recipient, message=message, sender=sender)
+        return
+    from chat import tasks
+
+    item = [str(message.room_id), str(message.id), str(message.sender_id),
+            message.content[:PREVIEW_LENGTH]]  # fmt: skip
+    entries = [json.dumps([str(recipient.id), *item]) for recipient in recipients]
+    try:
+        length = _redis().rpush(NOTIFICATION_QUEUE_KEY, *entries)
+        if length == len(entries):  # it was empty: no drain under way or scheduled
+            tasks.notify_new_messages.delay()
+    except Exception:  # Redis or the broker down: the message stands, its notification not
+        logger.warning("new_message notification of %s not queued", message.id, exc_info=True)
+
+
+def chat_notifications_flush(*, limit: int = NOTIFICATION_BATCH) -> int:
+    """The worker's side: take up to `limit` queued `new_message` notifications and make them,
+    the latest message per (recipient, room) only (each refreshes the same notification).
+    Returns how many entries were taken."""
+    raw = _redis().lpop(NOTIFICATION_QUEUE_KEY, limit) or []
+    latest: dict[tuple[str, str], list[str]] = {}
+    for entry in raw:
+        try:
+            recipient_id, room_id, message_id, sender_id, preview = json.loads(entry)
+        except (ValueError, TypeError):
+            logger.error("dropped an unreadable queued notification: %r", entry)
+            continue
+        latest[(recipient_id, room_id)] = [recipient_id, room_id, message_id, sender_id, preview]
+    user_ids = {value for entry in latest.values() for value in (entry[0], entry[3])}
+    users = User.objects.select_related("model_profile", "employer_profile").in_bulk(user_ids)
+    for recipient_id, room_id, message_id, sender_id, preview in latest.values():
+        recipient, sender = users.get(UUID(recipient_id)), users.get(UUID(sender_id))
+        if recipient is None or sender is None:  # deleted meanwhile
+            continue
+        try:
+            chat_message_notify(
+                user=recipient,
+                data={
+                    "room_id": room_id,
+                    "message_id": message_id,
+                    "sender_id": sender_id,
+                    "sender_name": user_display(sender)["name"],
+                    "preview": preview,
+                },
+            )
+        except Exception:  # one bad row must not drop the rest of the batch
+            logger.exception("new_message notification of %s failed", message_id)
+    return len(raw)
+
+
+def _redis() -> Any:
+    from django_redis import get_redis_connection
+
+    return get_redis_connection("default")
+
+
 def _check_chat_access(user: User) -> None:
     """The plan's chat access (`SubscriptionLimitExceeded` `{"feature": "chat_access"}`),
     remembered on the `user` object for up to CHAT_ACCESS_CACHE_SECONDS.
@@ -141,6 +218,13 @@ def _check_chat_access(user: User) -> None:
         valid_until = min(valid_until, entitlements.expires_at)
     user._chat_access_valid_until = valid_until  # type: ignore[attr-defined]
 
+
+# Per-message checks an app above chat registers (`MESSAGE_SCREENS.append(screen)` in its
+# AppConfig.ready): `screen(message=, sender=)` runs on every new message before it is stored,
+# in the send's transaction, on the socket's process; it may raise a DomainError (nothing is
+# stored) or set `message.held = True` (stored and acknowledged to the sender, delivered to no
+# one else and notified to no one). Keep it cheap: it is on the path of every message.
+MESSAGE_SCREENS: list[Callable[..., None]] = []
 
 # How long a client_id identifies a message: a resend within it is the same message.
 CLIENT_ID_WINDOW = timedelta(hours=24)
@@ -187,6 +271,8 @@ def _send(*, sender: User, room_id: UUID, content: object, client_id: str | None
         created_at=timezone.now(),
         client_id=client_id or None,
     )
+    for screen in MESSAGE_SCREENS:  # the one place for per-message checks (keep them cheap)
+        screen(message=message, sender=sender)
     stored = _message_store(message=message)
     if stored is not message:
         # A resend of a stored message: acknowledge it to the sender's sockets again (the
@@ -198,21 +284,22 @@ def _send(*, sender: User, room_id: UUID, content: object, client_id: str | None
             robust=True,
         )
         return stored
+    held = bool(getattr(message, "held", False))  # a screen held it: the sender alone sees it
     transaction.on_commit(
         deferred(
             broadcast_message,
             message=message,
-            member_ids=[member.id for member in members],
+            member_ids=[sender.id] if held else [member.id for member in members],
             client_id=client_id,
         ),
         robust=True,
     )
-    for recipient in members:
-        if recipient.id != sender.id:
-            transaction.on_commit(
-                deferred(_notify_new_message, recipient=recipient, message=message, sender=sender),
-                robust=True,
-            )
+    recipients = [] if held else [member for member in members if member.id != sender.id]
+    if recipients:
+        transaction.on_commit(
+            deferred(_notifications_queue, message=message, sender=sender, recipients=recipients),
+            robust=True,
+        )
     return message
 
 

@@ -16,11 +16,15 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from chat.models import Message
 
-INSERT_SQL = """
-INSERT INTO chat_message (id, room_id, sender_id, content, created_at, client_id)
-VALUES (%(id)s, %(room_id)s, %(sender_id)s, %(content)s, %(created_at)s, %(client_id)s)
+# The stored fields of a new message (a new column of chat_message is added here only).
+_FIELDS = ("id", "room", "sender", "content", "created_at", "client_id")
+_COLUMNS = [Message._meta.get_field(name).column for name in _FIELDS]
+
+INSERT_SQL = f"""
+INSERT INTO chat_message ({", ".join(_COLUMNS)})
+VALUES ({", ".join(f"%({column})s" for column in _COLUMNS)})
 ON CONFLICT (room_id, sender_id, client_id) WHERE client_id IS NOT NULL DO NOTHING
-RETURNING 1"""
+RETURNING 1"""  # noqa: S608 - column names from the model
 
 ROOM_MOVED_SQL = """
 UPDATE chat_room SET last_message_at = %(created_at)s
@@ -40,14 +44,12 @@ WITH inserted AS ({INSERT_SQL}
 )
 SELECT count(*) FROM inserted"""  # noqa: S608 - built from the constants above
 
-_COLUMNS = ("id", "room", "sender", "content", "created_at", "client_id")
-
 
 def message_params(message: Message, *, connection: Any) -> dict[str, Any]:
     """The statement's parameters, converted by the model's fields for `connection`'s database
     (UUIDs as hex on SQLite, datetimes as text there)."""
     params = {}
-    for name in _COLUMNS:
+    for name in _FIELDS:
         field = Message._meta.get_field(name)
         params[field.column] = field.get_db_prep_value(
             getattr(message, field.attname), connection, prepared=False

@@ -585,6 +585,13 @@ LOGGING = {
 # ---------------------------------------------------------------------------------------------
 # Notifications (owner: notifications app): beat jobs
 # ---------------------------------------------------------------------------------------------
+CELERY_BEAT_SCHEDULE["chat-notify-new-messages"] = {
+    # Queued `new_message` notifications (chat/services.py): each queue wakes the worker itself;
+    # this only catches a wake-up that never reached the broker.
+    "task": "chat.tasks.notify_new_messages",
+    "schedule": 10,
+    "options": {"expires": 10},
+}
 CELERY_BEAT_SCHEDULE["notifications-delete-old-read"] = {
     # Read notifications older than 90 days are deleted nightly (unread ones are kept).
     "task": "notifications.tasks.delete_old_read_notifications",

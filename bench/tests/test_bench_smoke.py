@@ -78,13 +78,17 @@ def test_bench_harness_end_to_end(tmp_path):
         assert row["error_rate"] == 0, (name, row["first_error"])
         assert row["ratio_to_floor"] > 0
         assert row["percentiles_us"]["99"] >= row["percentiles_us"]["50"] > 0
-    ws = results["ws"]["uvicorn"]
+    ws = results["ws"]["uvicorn@10"]  # one row per rate step
     assert ws["sockets_connected"] == 20
     assert ws["messages_sent"] > 0
-    # every message reaches its recipient, unless it is later than the drain window
-    assert 0 < ws["recipient_deliveries"] <= ws["messages_sent"]
+    # every message reaches its recipient or is shed, unless later than the drain window
+    assert 0 < ws["recipient_deliveries"] + ws["shed"] <= ws["messages_sent"]
     assert ws["recipient_ms"]["99"] >= ws["recipient_ms"]["50"] > 0
+    assert ws["cpu_ms_per_message"] > 0
     assert ws["errors"] == 0
+    run = results["ws_runs"]["uvicorn"]
+    assert [step["rate_target"] for step in run["steps"]] == [10]
+    assert {row["target"].split(" (")[0] for row in results["targets_ws"]} >= {"chat ceiling"}
 
     report = (tmp_path / "docs" / "PERFORMANCE.md").read_text()
     assert "castings_list" in report

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from castings.models import Casting
@@ -282,3 +283,60 @@ def test_a_typing_signal_is_one_query(room, employer, django_assert_num_queries)
     # membership, members and blocks together (the send path's member query)
     with django_assert_num_queries(1):
         chat_typing_signal(user=employer, room_id=room.id)
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="the queue is a Redis list")
+def test_with_a_worker_the_notification_is_queued_and_made_by_the_worker_in_batches(
+    room, employer, model_user, django_capture_on_commit_callbacks
+):
+    from django_redis import get_redis_connection
+
+    from chat import tasks
+    from chat.services import NOTIFICATION_QUEUE_KEY
+    from mwork.celery import app as celery_app
+    from notifications.models import Notification
+
+    redis = get_redis_connection("default")
+    redis.delete(NOTIFICATION_QUEUE_KEY)
+    celery_app.conf.task_always_eager = False  # a worker exists: the send only queues
+    try:
+        for text in ("First", "Second"):
+            with django_capture_on_commit_callbacks(execute=True):
+                chat_message_send(sender=employer, room=room, content=text)
+    finally:
+        celery_app.conf.task_always_eager = True
+    assert redis.llen(NOTIFICATION_QUEUE_KEY) == 2
+    assert not Notification.objects.filter(user=model_user).exists()
+
+    taken = tasks.notify_new_messages()  # what the worker runs, woken by the first message
+
+    assert taken == 2
+    assert redis.llen(NOTIFICATION_QUEUE_KEY) == 0
+    notification = Notification.objects.get(user=model_user, type="new_message")
+    assert notification.data["preview"] == "Second"  # one per room: the latest message
+
+
+def test_a_message_screen_can_refuse_or_hold_a_message(
+    room, employer, model_user, django_capture_on_commit_callbacks
+):
+    from chat.services import MESSAGE_SCREENS
+    from mwork.api.exceptions import PermissionDenied
+    from notifications.models import Notification
+
+    def screen(*, message, sender):
+        if "refuse" in message.content:
+            raise PermissionDenied()
+        message.held = "hold" in message.content
+
+    MESSAGE_SCREENS.append(screen)
+    try:
+        with pytest.raises(PermissionDenied):
+            chat_message_send(sender=employer, room=room, content="refuse me")
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            held = chat_message_send(sender=employer, room=room, content="hold me")
+    finally:
+        MESSAGE_SCREENS.remove(screen)
+
+    assert list(Message.objects.filter(room=room)) == [held]
+    assert len(callbacks) == 1  # the acknowledgement to the sender; no notification
+    assert not Notification.objects.filter(user=model_user).exists()
