@@ -177,10 +177,6 @@ class PolicyTabularInline(PolicyPermissionsMixin, admin.TabularInline):
     pass
 
 
-class PolicyStackedInline(PolicyPermissionsMixin, admin.StackedInline):
-    pass
-
-
 # ---------------------------------------------------------------------------------------------
 # Pickers gated by a capability instead of "view" on the picked model
 # ---------------------------------------------------------------------------------------------

@@ -179,7 +179,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # make run's SQLite is written by the server's threads and by manage.py commands at once:
+    # transactions take the write lock when they begin (a deferred one that has read fails with
+    # "database is locked" without waiting), and WAL lets readers go on while one writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20, transaction_mode="IMMEDIATE", init_command="PRAGMA journal_mode=WAL;"
+    )
 
 # A read replica for the public catalogue and castings lists (mwork/db_router.py); writes and
 # read-your-own-writes paths stay on the primary.

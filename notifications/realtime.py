@@ -32,13 +32,3 @@ def push_to_user(user_id: UUID | str, frame: dict[str, Any]) -> None:
         async_to_sync(layer.group_send)(user_group(user_id), {"type": FRAME_EVENT, "frame": frame})
     except Exception:
         logger.warning("realtime push to user %s failed", user_id, exc_info=True)
-
-
-async def apush_to_user(user_id: UUID | str, frame: dict[str, Any]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        await layer.group_send(user_group(user_id), {"type": FRAME_EVENT, "frame": frame})
-    except Exception:
-        logger.warning("realtime push to user %s failed", user_id, exc_info=True)

@@ -19,7 +19,6 @@ documented with the serializer's own required fields). Endpoints that are not fo
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -504,14 +503,3 @@ def postprocess_for_generators(result: dict, generator: Any, **kwargs: Any) -> d
     _add_enum_varnames(result)
     result["components"]["schemas"] = dict(sorted(schemas.items()))
     return result
-
-
-def generated_schema() -> dict:
-    """The schema `make schema` writes to docs/openapi.json (English, like `--lang en`)."""
-    from django.utils import translation
-    from drf_spectacular.generators import SchemaGenerator
-    from drf_spectacular.renderers import OpenApiJsonRenderer
-
-    with translation.override("en"):
-        schema = SchemaGenerator().get_schema(request=None, public=True)
-        return json.loads(OpenApiJsonRenderer().render(schema, renderer_context={}))

@@ -22,7 +22,17 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from mwork.api.schema import generated_schema
+
+def generated_schema() -> dict:
+    """The schema `make schema` writes to docs/openapi.json (English, like `--lang en`)."""
+    from django.utils import translation
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.renderers import OpenApiJsonRenderer
+
+    with translation.override("en"):
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+        return json.loads(OpenApiJsonRenderer().render(schema, renderer_context={}))
+
 
 pytestmark = pytest.mark.slow
 
