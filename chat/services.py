@@ -143,7 +143,7 @@ def _notifications_queue(*, message: Message, sender: User, recipients: list[Use
         for recipient in recipients:
             _notify_new_message(recipient=recipient, message=message, sender=sender)
         return
-    from chat import tasks
+    from chat import tasks  # tasks import this module
 
     item = [str(message.room_id), str(message.id), str(message.sender_id),
             message.content[:PREVIEW_LENGTH]]  # fmt: skip
