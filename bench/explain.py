@@ -53,6 +53,10 @@ def requests_to_explain(fx: Any) -> list[tuple[str, Request]]:
     out = [(title, Request("GET", path)) for title, path in plain]
     out.append(("chat: rooms list", fx.requests["chat_rooms"][0]))
     out.append(("chat: history page", fx.requests["chat_history"][0]))
+    # Every fragment the search scenario sends: the search target holds for each of them.
+    for request in fx.requests["search"]:
+        fragment = request.path.split("search=", 1)[1].replace("%20", " ")
+        out.append((f"search: {fragment}", request))
     return out
 
 
@@ -70,9 +74,15 @@ def _summary(plan: list[str]) -> str:
     return f"{time.replace('Execution Time: ', '')}; " + ", ".join(dict.fromkeys(nodes))
 
 
-def explain_all(fx: Any, target: Path) -> dict[str, list[str]]:
+_EXECUTION_MS = re.compile(r"Execution Time: ([0-9.]+) ms")
+
+
+def explain_all(fx: Any, target: Path) -> tuple[dict[str, list[str]], dict[str, list[dict]]]:
+    """Writes `target`; returns the one-line summaries and, per request, each SELECT's
+    `{"count": is it the list's count, "ms": execution time}`."""
     client = Client()
     summaries: dict[str, list[str]] = {}
+    timings: dict[str, list[dict]] = {}
     sections = []
     for title, request in requests_to_explain(fx):
         extra = dict(HEADERS)
@@ -83,6 +93,7 @@ def explain_all(fx: Any, target: Path) -> dict[str, list[str]]:
             response = client.get(request.path, **extra)
         block = [f"### {title}", "", f"`GET {request.path}` → {response.status_code}", ""]
         summaries[title] = []
+        timings[title] = []
         for query in captured.captured_queries:
             sql = query["sql"]
             if not sql.startswith("SELECT") or sql.startswith(_TOKEN_USER):
@@ -92,6 +103,15 @@ def explain_all(fx: Any, target: Path) -> dict[str, list[str]]:
                 plan = [row[0] for row in cursor.fetchall()]
             summary = _summary(plan)
             summaries[title].append(summary)
+            executed = next(
+                (m for line in reversed(plan) if (m := _EXECUTION_MS.search(line))), None
+            )
+            timings[title].append(
+                {
+                    "count": sql.startswith("SELECT COUNT(*)"),
+                    "ms": float(executed.group(1)) if executed else 0.0,
+                }
+            )
             shown = sql if len(sql) < 1500 else sql[:1500] + " …"
             block += [f"- {summary}", "", "```sql", shown, "```", "", "```", *plan, "```", ""]
         sections.append("\n".join(block))
@@ -103,4 +123,4 @@ def explain_all(fx: Any, target: Path) -> dict[str, list[str]]:
         "token's user lookup by primary key is left out.\n\n"
     )
     target.write_text(head + "\n".join(sections))
-    return summaries
+    return summaries, timings

@@ -6,7 +6,10 @@ in process (view time, queries, raw SQL time); (4) each serving setup is started
 production starts it, and every scenario is driven by wrk at fixed concurrency — a warm-up
 run, then the measured run; (5) the WebSocket scenario runs against the ASGI servers;
 (6) `bench/results/<timestamp>.json`, charts and the generated block of docs/PERFORMANCE.md
-are written. Rows the load created (responses, messages, notifications) are deleted again.
+are written, and the targets table (met / missed per row) is printed; with BENCH_STRICT=1 a
+missed target makes the exit status 1. `--servers "" --ws-servers ""` runs only the in-process
+and EXPLAIN parts (no wrk needed). Rows the load created (responses, messages, notifications)
+are deleted again.
 
 Load only ever targets 127.0.0.1.
 """
@@ -44,7 +47,18 @@ SCENARIOS: dict[str, tuple[str, str]] = {
     "chat_history": ("list", "GET /chat/rooms/{id}/messages?limit=50 (long rooms)"),
 }
 TARGET_P99_MS = {"list": 100, "detail": 100, "search": 150, "write": None, "floor": None}
-VIEW_TO_SQL_TARGET = 3.0
+# In process, x the no-op floor of the same run (docs/PERFORMANCE.md, "Targets").
+TARGETS_X_FLOOR = {
+    "castings_list": 6,
+    "catalogue": 8,
+    "search": 12,
+    "model_detail": 4,
+    "casting_detail": 4,
+    "chat_history": 4,
+    "chat_rooms": 8,
+    "apply": 8,
+}
+SEARCH_SQL_TARGET_MS = 5.0  # every bench search fragment's SQL, by EXPLAIN ANALYZE
 PRODUCTION_RANDOM_PAGE_COST = 1.1  # docker-compose.yml's postgres command
 WS_P99_TARGET_MS = 100
 
@@ -142,7 +156,13 @@ def machine() -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg = cursor.fetchone()[0]
-    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)  # noqa: S607
+    try:
+        wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)  # noqa: S607
+        wrk_version = (
+            (wrk.stdout or wrk.stderr).splitlines()[0] if (wrk.stdout or wrk.stderr) else None
+        )
+    except OSError:  # not installed: an in-process-only run
+        wrk_version = None
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
@@ -150,7 +170,7 @@ def machine() -> dict[str, Any]:
         "os": platform.platform(),
         "python": platform.python_version(),
         "postgresql": pg,
-        "wrk": (wrk.stdout or wrk.stderr).splitlines()[0] if (wrk.stdout or wrk.stderr) else None,
+        "wrk": wrk_version,
         "note": "server, PostgreSQL, Redis and the load generator share the same cores",
         "loadavg_start": [round(x, 2) for x in os.getloadavg()],
     }
@@ -297,8 +317,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_docs:
             from bench import explain
 
-            explained = explain.explain_all(fx, Path(args.docs) / "perf" / "explain.md")
+            explained, timings = explain.explain_all(fx, Path(args.docs) / "perf" / "explain.md")
             results["explain"] = explained
+            results["explain_sql"] = timings
             _log(f"EXPLAIN ANALYZE of {len(explained)} requests: docs/perf/explain.md")
         from django.db import connection
 
@@ -444,14 +465,24 @@ def main(argv: list[str] | None = None) -> int:
     for outcome in results["ws_runs"].values():
         for step in outcome["steps"]:
             step.pop("_recipient_samples", None)
-    report.summarise(results, targets=TARGET_P99_MS, view_to_sql_target=VIEW_TO_SQL_TARGET,
-                     ws_target=WS_P99_TARGET_MS)  # fmt: skip
+    report.summarise(results, targets=TARGET_P99_MS, ws_target=WS_P99_TARGET_MS)
+    results["targets"] = report.target_rows(
+        results,
+        floor_targets=TARGETS_X_FLOOR,
+        search_sql_ms=SEARCH_SQL_TARGET_MS,
+        extra=results.get("targets_ws", []),  # bench/ws.py's rows (`ws.target_rows`)
+    )
     path.write_text(json.dumps(results, indent=2, default=str) + "\n")
     _log(f"results: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     if not args.no_docs:
         written = report.write_docs(results, ws_samples=samples, docs=Path(args.docs),
                                     results_path=path)  # fmt: skip
         _log(f"report: {written}")
+    print("\n".join(report.targets_table(results["targets"])), flush=True)
+    missed = report.missed(results["targets"])
+    if missed and os.environ.get("BENCH_STRICT") == "1":
+        _log(f"BENCH_STRICT=1: {len(missed)} target(s) missed: {'; '.join(missed)}")
+        return 1
     return 0
 
 

@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.selectors import blocked_user_ids_subquery, inactive_user_ids
 from agencies.selectors import managed_owner_ids, user_acts_for, user_id_manages_for
 from billing.entitlements import entitlements_for
+from castings.card import CARD_COLUMNS, CARD_JOINED, CARD_KEYS
 from castings.models import (
     EXPERIENCE_RANK,
     Audition,
@@ -122,58 +123,47 @@ def _responses_count() -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-# The casting card (`CastingOutputSerializer`) as value rows: exactly its columns, the owner's
-# company name and avatar through one LEFT JOIN, and the applicant count. The hot reads (list,
-# detail) then build no model instances (three per row with select_related) and the serializer
-# turns each row into a dict directly (the ORM and DRF were ~85 % of a list request).
-CARD_COLUMNS = (
-    "id",
-    "owner_id",
-    "title",
-    "description",
-    "category",
-    "city",
-    "address",
-    "shoot_date",
-    "duration_days",
-    "pay_min",
-    "pay_max",
-    "status",
-    "required_gender",
-    "min_age",
-    "max_age",
-    "min_height",
-    "max_height",
-    "required_experience",
-    "created_at",
-    "updated_at",
-    "responses_count",
-)
-CARD_KEYS = (*CARD_COLUMNS, "company_name", "avatar")
-
-
+# The casting card (`CastingOutputSerializer`) as value rows: exactly its columns
+# (`castings.card`), the owner's company name and avatar through one LEFT JOIN, and the
+# applicant count. The hot reads (list, detail) then build no model instances (three per row
+# with select_related) and `casting_card` turns each row into a dict directly (the ORM and DRF
+# were ~85 % of a list request).
 def _card_rows(queryset: QuerySet[Casting]) -> QuerySet[Casting]:
-    """Everything the casting card needs in the same query, as dicts (see CARD_COLUMNS)."""
+    """Everything the casting card needs in the same query, as dicts (`castings.card`)."""
     return queryset.annotate(responses_count=_responses_count()).values(
-        *CARD_COLUMNS,
-        company_name=F("owner__employer_profile__company_name"),
-        avatar=F("owner__employer_profile__avatar"),
+        *CARD_COLUMNS, **{column: F(source) for column, source in CARD_JOINED.items()}
     )
 
 
 def _owned_by(user: Any) -> Q:
     """Castings of the caller's organization: its own, or those of the owner it manages for."""
-    if getattr(user, "role", None) in ("employer", "agency"):
-        return Q(owner_id=user.id) | Q(owner_id__in=managed_owner_ids(user_id=user.id))
-    return Q(owner_id=user.id)
+    return _owned_by_id(getattr(user, "role", None), user.id)
+
+
+def _owned_by_id(role: str | None, user_id: Any) -> Q:
+    if role in ("employer", "agency"):
+        return Q(owner_id=user_id) | Q(owner_id__in=managed_owner_ids(user_id=user_id))
+    return Q(owner_id=user_id)
+
+
+def _caller_role(user: Any) -> str | None:
+    """The caller's role, or None when anonymous (what visibility depends on)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return user.role
 
 
 def _visible_to(user: Any) -> Q:
+    return _visible_to_id(_caller_role(user), getattr(user, "id", None))
+
+
+def _visible_to_id(role: str | None, user_id: Any) -> Q:
+    """Visible to an anonymous caller (role None) or to a signed-in one of that role and id."""
     # A banned owner's castings disappear with the owner.
     public = Q(status__in=PUBLIC_STATUSES, is_hidden=False) & ~Q(owner_id__in=inactive_user_ids())
-    if user is not None and getattr(user, "is_authenticated", False):
-        return public | _owned_by(user)
-    return public
+    if role is None:
+        return public
+    return public | _owned_by_id(role, user_id)
 
 
 # ------------------------------------------------------------------------------------------
@@ -314,38 +304,27 @@ def casting_list_saved(*, user: Any) -> QuerySet[Casting]:
 # ------------------------------------------------------------------------------------------
 # "The visible casting with this id" (visibility, and for the card the applicant-count
 # subquery and the employer join) is read on every detail and apply request; its SQL depends
-# only on the kind of caller, so it is compiled once per kind (`mwork.db.compiled_once`).
-_PLACEHOLDER_CASTING_ID = uuid.UUID(int=1)
-_PLACEHOLDER_USER_ID = uuid.UUID(int=2)
-
-
-@dataclass(frozen=True)
-class _CallerKind:
-    """What `_visible_to` reads of a caller, with a placeholder id (a cache key)."""
-
-    is_authenticated: bool
-    role: str | None
-    id: uuid.UUID = _PLACEHOLDER_USER_ID
-
-    @classmethod
-    def of(cls, user: Any) -> _CallerKind:
-        if user is None or not getattr(user, "is_authenticated", False):
-            return cls(is_authenticated=False, role=None)
-        return cls(is_authenticated=True, role=user.role)
+# only on the caller's role, so it is compiled once per role (`mwork.db.compiled_once`).
+@compiled_once
+def _visible_casting_query(
+    role: str | None, card: bool, *, casting_id: uuid.UUID, user_id: uuid.UUID
+) -> QuerySet[Casting]:
+    queryset = Casting.objects.alive().filter(_visible_to_id(role, user_id), id=casting_id)
+    return (_card_rows(queryset) if card else queryset).order_by()
 
 
 @compiled_once
-def _visible_casting_query(caller: _CallerKind, card: bool) -> QuerySet[Casting]:
-    queryset = Casting.objects.alive().filter(_visible_to(caller), id=_PLACEHOLDER_CASTING_ID)
+def _public_casting_query(card: bool, *, casting_id: uuid.UUID) -> QuerySet[Casting]:
+    queryset = Casting.objects.alive().filter(_visible_to_id(None, None), id=casting_id)
     return (_card_rows(queryset) if card else queryset).order_by()
 
 
 def _visible_casting(*, user: Any, casting_id: uuid.UUID, card: bool) -> Casting:
-    caller = _CallerKind.of(user)
-    ids = {_PLACEHOLDER_CASTING_ID: casting_id}
-    if caller.is_authenticated:
-        ids[_PLACEHOLDER_USER_ID] = user.pk
-    casting = _visible_casting_query(caller, card).first(ids)
+    role = _caller_role(user)
+    if role is None:
+        casting = _public_casting_query(card).first(casting_id=casting_id)
+    else:
+        casting = _visible_casting_query(role, card).first(casting_id=casting_id, user_id=user.pk)
     if casting is None:
         raise NotFound(_("Casting not found."))
     return casting
@@ -571,12 +550,10 @@ def _response_get(*, response_id: uuid.UUID) -> Response:
 
 
 @compiled_once
-def _applicant_query() -> QuerySet:
-    applied = Response.objects.filter(
-        casting_id=_PLACEHOLDER_CASTING_ID, model_profile_id=OuterRef("pk")
-    )
+def _applicant_query(*, casting_id: uuid.UUID, user_id: uuid.UUID) -> QuerySet:
+    applied = Response.objects.filter(casting_id=casting_id, model_profile_id=OuterRef("pk"))
     return (
-        ModelProfile.objects.filter(user_id=_PLACEHOLDER_USER_ID)
+        ModelProfile.objects.filter(user_id=user_id)
         .annotate(already_applied=Exists(applied))
         .only("id", "user_id", "name")
         .order_by()
@@ -589,9 +566,7 @@ def applicant_profile_get(*, user: Any, casting_id: uuid.UUID) -> Any | None:
 
     One query for what apply checks first, compiled once (`mwork.db`).
     """
-    return _applicant_query().first(
-        {_PLACEHOLDER_USER_ID: user.pk, _PLACEHOLDER_CASTING_ID: casting_id}
-    )
+    return _applicant_query().first(casting_id=casting_id, user_id=user.pk)
 
 
 def response_matches_requirements(*, casting: Casting, profile: Any) -> bool:

@@ -19,6 +19,7 @@ from accounts.models import Role, User
 from accounts.selectors import blocked_user_ids_subquery
 from agencies.selectors import acting_owner, roster_profile_for_agency
 from billing.entitlements import consume_invite, consume_response
+from castings.card import EDITABLE_FIELDS
 from castings.models import (
     CASTING_TRANSITIONS,
     RESPONSE_OWNER_TRANSITIONS,
@@ -51,24 +52,6 @@ logger = logging.getLogger(__name__)
 NEW_CASTING_BATCH_SIZE = 500
 REMINDER_LEAD_TIME = timedelta(hours=24)
 
-# Columns a casting's owner may set through POST/PUT (status has its own endpoint).
-EDITABLE_FIELDS = (
-    "title",
-    "description",
-    "category",
-    "city",
-    "address",
-    "shoot_date",
-    "duration_days",
-    "pay_min",
-    "pay_max",
-    "required_gender",
-    "min_age",
-    "max_age",
-    "min_height",
-    "max_height",
-    "required_experience",
-)
 EDITABLE_STATUSES = (CastingStatus.DRAFT, CastingStatus.ACTIVE)
 
 

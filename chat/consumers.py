@@ -49,7 +49,7 @@ from mwork.api.exceptions import (
     ServiceUnavailable,
     ValidationFailed,
 )
-from mwork.api.ratelimit import parse_rate
+from mwork.ratelimits import parse_rate
 
 logger = logging.getLogger(__name__)
 

@@ -34,9 +34,9 @@ from mwork.api.exceptions import (
     PermissionDenied,
     ValidationFailed,
 )
-from mwork.api.ratelimit import enforce
 from mwork.callbacks import deferred
 from mwork.ids import parse_uuid
+from mwork.ratelimits import enforce
 from notifications.services import chat_message_notify, chat_room_notifications_read
 from profiles.selectors import user_display
 

@@ -8,19 +8,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.postgres.lookups import TrigramWordSimilar
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 from django.db.models import (
-    Case,
     DateTimeField,
     F,
-    FloatField,
     Q,
     QuerySet,
-    UUIDField,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce, Greatest, Upper
 from django.db.models.lookups import Exact
@@ -30,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.selectors import blocked_user_ids_subquery, inactive_user_ids
 from billing.selectors import promoted_until_subquery
 from mwork.api.exceptions import NotFound, PermissionDenied
-from mwork.db import compiled_once, from_db
+from mwork.db import compiled_once
 from mwork.db_router import on_replica
 from mwork.ids import parse_uuid
 from mwork.storage import storage_url
@@ -154,35 +150,19 @@ def _category_condition(category: str) -> Q:
 
 
 def _search_condition(text: str) -> Q:
-    """The condition of a search text (`_search_ranked` then annotates `search_rank`, higher
-    first).
+    """The condition of a search text: on PostgreSQL full text over name and bio (GIN on
+    search_vector) or a trigram word match on the name (GIN gin_trgm_ops, `%>`), so that
+    "Nurzhanva" still finds "Aisha Nurzhanova" and a fragment such as "nurzh" finds every
+    Nurzhanov(a); a substring of name or bio elsewhere.
 
-    On PostgreSQL a profile matches by full text over name and bio (GIN on search_vector) or
-    by a trigram word match on the name (GIN gin_trgm_ops), so that "Nurzhanva" still finds
-    "Aisha Nurzhanova" and a fragment such as "nurzh" finds every Nurzhanov(a).
-
-    Only full-text hits are ranked (`ts_rank`); trigram-only hits get rank 0 and follow them
-    newest first (the list's tie-break). The plans measured, and the top-N variant rejected:
-    docs/PERFORMANCE.md, "Search ranks only full-text hits".
+    Matches are not ranked: they keep the list's order (newest first), so the page walks the
+    created_at index and stops after a page of matches instead of reading, rechecking and
+    sorting every candidate (docs/PERFORMANCE.md, "Search").
     """
     if connection.vendor != "postgresql":
         return Q(name__icontains=text) | Q(bio__icontains=text)
     query = SearchQuery(text, config="simple", search_type="websearch")
     return Q(search_vector=query) | TrigramWordSimilar(F("name"), Value(text))
-
-
-def _search_ranked(queryset: QuerySet[ModelProfile], text: str) -> QuerySet[ModelProfile]:
-    """Annotate `search_rank` of profiles `_search_condition` already let through."""
-    if connection.vendor != "postgresql":
-        return queryset.annotate(search_rank=Value(0.0))
-    query = SearchQuery(text, config="simple", search_type="websearch")
-    return queryset.annotate(
-        search_rank=Case(
-            When(Q(search_vector=query), then=SearchRank(F("search_vector"), query)),
-            default=Value(0.0),
-            output_field=FloatField(),
-        )
-    )
 
 
 def model_filters_condition(filters: ModelFilters) -> Q:
@@ -221,9 +201,14 @@ def not_blocked_with_condition(*, viewer_id: Any) -> Q:
 
 def visible_model_profiles_for(*, viewer: Any) -> QuerySet[ModelProfile]:
     """`visible_model_profiles()` minus the users the viewer blocked or was blocked by."""
+    signed_in = viewer is not None and viewer.is_authenticated
+    return _visible_model_profiles_for_id(viewer.id if signed_in else None)
+
+
+def _visible_model_profiles_for_id(viewer_id: Any) -> QuerySet[ModelProfile]:
     queryset = visible_model_profiles()
-    if viewer is not None and viewer.is_authenticated:
-        queryset = queryset.filter(not_blocked_with_condition(viewer_id=viewer.id))
+    if viewer_id is not None:
+        queryset = queryset.filter(not_blocked_with_condition(viewer_id=viewer_id))
     return queryset
 
 
@@ -237,10 +222,6 @@ def model_profile_list(*, filters: ModelFilters, viewer: Any = None) -> QuerySet
         model_filters_condition(filters)
     )
     order: list[Any] = []
-    if filters.search:
-        queryset = _search_ranked(queryset, filters.search.strip())
-        if not filters.ordering:
-            order.append(F("search_rank").desc())
     if filters.ordering:
         field = filters.ordering.lstrip("-")
         descending = filters.ordering.startswith("-")
@@ -316,32 +297,10 @@ class ModelProfileDetail:
 # The detail's three queries (visibility, the billing promotion subquery, the agency joins)
 # run on every detail request; their SQL depends only on the scope (anonymous viewer,
 # signed-in viewer, owner), so each is compiled once (`mwork.db.compiled_once`).
-_PLACEHOLDER_PROFILE_ID = uuid.UUID(int=1)
-_PLACEHOLDER_VIEWER_ID = uuid.UUID(int=2)
 _SCOPE_PUBLIC, _SCOPE_VIEWER, _SCOPE_OWNER = "public", "viewer", "owner"
-# raw() converts model columns, not annotations (on SQLite these arrive as text).
-_DETAIL_ANNOTATIONS = {
-    "promotion_ends": DateTimeField(),
-    "agency_user_id": UUIDField(),
-    "agency_profile_id": UUIDField(),
-}
 
 
-@dataclass(frozen=True)
-class _PlaceholderViewer:
-    """What `visible_model_profiles_for` reads of a signed-in viewer, with a placeholder id."""
-
-    is_authenticated: bool = True
-    id: uuid.UUID = _PLACEHOLDER_VIEWER_ID
-
-
-@compiled_once
-def _detail_profile_query(scope: str) -> QuerySet[ModelProfile]:
-    if scope == _SCOPE_OWNER:
-        profiles = ModelProfile.objects.all()  # the owner also reaches a hidden profile
-    else:
-        viewer = _PlaceholderViewer() if scope == _SCOPE_VIEWER else None
-        profiles = visible_model_profiles_for(viewer=viewer)
+def _detail_profiles(profiles: QuerySet[ModelProfile], profile_id: Any) -> QuerySet[ModelProfile]:
     return (
         with_promotion(profiles)
         .annotate(
@@ -350,27 +309,43 @@ def _detail_profile_query(scope: str) -> QuerySet[ModelProfile]:
             agency_company_name=F("agency_link__agency__employer_profile__company_name"),
         )
         .defer("search_vector")
-        .filter(pk=_PLACEHOLDER_PROFILE_ID)
+        .filter(pk=profile_id)
         .order_by()
     )
 
 
 @compiled_once
-def _detail_photos_query() -> QuerySet:
+def _detail_public_query(*, profile_id: uuid.UUID) -> QuerySet[ModelProfile]:
+    return _detail_profiles(visible_model_profiles(), profile_id)
+
+
+@compiled_once
+def _detail_viewer_query(*, profile_id: uuid.UUID, viewer_id: uuid.UUID) -> QuerySet[ModelProfile]:
+    return _detail_profiles(_visible_model_profiles_for_id(viewer_id), profile_id)
+
+
+@compiled_once
+def _detail_owner_query(*, profile_id: uuid.UUID) -> QuerySet[ModelProfile]:
+    # the owner also reaches a hidden profile
+    return _detail_profiles(ModelProfile.objects.all(), profile_id)
+
+
+@compiled_once
+def _detail_photos_query(*, profile_id: uuid.UUID) -> QuerySet:
     # media's Photo, reached through the reverse relation its foreign key adds (media sits above
     # profiles: reading along a relation is allowed, importing media is not).
     photo_model = ModelProfile._meta.get_field("photos").related_model
     return (
-        photo_model.objects.filter(profile_id=_PLACEHOLDER_PROFILE_ID)
+        photo_model.objects.filter(profile_id=profile_id)
         .order_by("order", "created_at")
         .only(*PHOTO_COLUMNS)
     )
 
 
 @compiled_once
-def _detail_work_query() -> QuerySet[WorkExperience]:
+def _detail_work_query(*, profile_id: uuid.UUID) -> QuerySet[WorkExperience]:
     return (
-        WorkExperience.objects.filter(profile_id=_PLACEHOLDER_PROFILE_ID)
+        WorkExperience.objects.filter(profile_id=profile_id)
         .order_by("-start_date", "-created_at")
         .only(*WORK_EXPERIENCE_COLUMNS)
     )
@@ -379,18 +354,18 @@ def _detail_work_query() -> QuerySet[WorkExperience]:
 def _detail(scope: str, *, pk: uuid.UUID, viewer_id: Any = None) -> ModelProfileDetail:
     """Three queries: the profile, its photos, its work experience. NotFound when the
     profile is not in the scope."""
-    ids = {_PLACEHOLDER_PROFILE_ID: pk}
-    if viewer_id is not None:
-        ids[_PLACEHOLDER_VIEWER_ID] = viewer_id
-    profile = _detail_profile_query(scope).first(ids)
+    if scope == _SCOPE_VIEWER:
+        profile = _detail_viewer_query().first(profile_id=pk, viewer_id=viewer_id)
+    elif scope == _SCOPE_OWNER:
+        profile = _detail_owner_query().first(profile_id=pk)
+    else:
+        profile = _detail_public_query().first(profile_id=pk)
     if profile is None:
         raise NotFound(_("Model profile not found."))
-    for name, field in _DETAIL_ANNOTATIONS.items():
-        setattr(profile, name, from_db(getattr(profile, name), field))
     return ModelProfileDetail(
         profile=profile,
-        photos=list(_detail_photos_query().raw(ids)),
-        work_experience=list(_detail_work_query().raw(ids)),
+        photos=_detail_photos_query().all(profile_id=pk),
+        work_experience=_detail_work_query().all(profile_id=pk),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -102,7 +103,13 @@ class ModelProfileListCreateView(_PublicReadMixin, APIView):
         query.is_valid(raise_exception=True)
         filters = selectors.ModelFilters(**query.validated_data)
         queryset = selectors.model_profile_card_list(filters=filters, viewer=request.user)
-        body = paginate(request, queryset, key="models", serialize=model_card_list_data)
+        body = paginate(
+            request,
+            queryset,
+            key="models",
+            serialize=model_card_list_data,
+            count_cap=settings.PAGINATION_SEARCH_COUNT_CAP if filters.search else None,
+        )
         return ok(body)
 
     @api_schema(

@@ -15,9 +15,16 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.tests.factories import UserFactory
+from castings.card import (
+    CASTING_CARD,
+    CREATOR,
+    EDITABLE_FIELDS,
+    REQUIREMENT_COLUMNS,
+    REQUIREMENTS,
+)
 from castings.models import Casting
 from castings.selectors import casting_get_card
-from castings.serializers import CastingOutputSerializer, casting_card
+from castings.serializers import CastingInputSerializer, CastingOutputSerializer, casting_card
 from castings.tests.factories import CastingFactory, EmployerProfileFactory, ResponseFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +76,26 @@ def test_card_matches_the_declared_fields(owner_kind, fields):
     assert casting_card(card) == declared_rendering(casting)
     assert CastingOutputSerializer(card).data == declared_rendering(casting)
     assert card["responses_count"] == 1
+
+
+# --- the serializers follow the card's one field specification (castings.card) --------------
+def _keys(fields, group: str | None) -> set[str]:
+    return {field.key for field in CASTING_CARD if field.group == group and fields(field)}
+
+
+def test_the_output_serializer_declares_exactly_the_cards_fields():
+    declared = CastingOutputSerializer().fields
+
+    assert set(declared) == _keys(lambda f: True, None) | {REQUIREMENTS, CREATOR}
+    assert set(declared[REQUIREMENTS].fields) == _keys(lambda f: True, REQUIREMENTS)
+    assert set(declared[CREATOR].fields) == _keys(lambda f: True, CREATOR)
+
+
+def test_the_input_serializer_accepts_exactly_the_editable_fields():
+    declared = CastingInputSerializer().fields
+
+    assert set(declared) - {"status"} == _keys(lambda f: f.editable, None) | {REQUIREMENTS}
+    assert set(declared[REQUIREMENTS].fields) == _keys(lambda f: f.editable, REQUIREMENTS)
+    assert {*_keys(lambda f: f.editable, None), *REQUIREMENT_COLUMNS.values()} == set(
+        EDITABLE_FIELDS
+    )

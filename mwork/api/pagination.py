@@ -17,7 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Field, QuerySet
+from django.db.models.expressions import Col, RawSQL
+from django.db.models.sql.constants import INNER, LOUTER
+from django.db.models.sql.datastructures import Join
+from django.db.models.sql.query import Query
+from django.db.models.sql.where import ExtraWhere, WhereNode
 from django.utils.translation import gettext_lazy as _
 
 from mwork.api.exceptions import ValidationFailed
@@ -80,13 +85,14 @@ def paginate(
     serialize: Callable[[Iterable[Any]], list[Any]],
     default_limit: int = DEFAULT_LIMIT,
     max_limit: int = MAX_LIMIT,
+    count_cap: int | None = None,
 ) -> dict[str, Any]:
     """Count (capped), slice and serialize a queryset into the contract's list body (two
-    queries: the count stops at PAGINATION_COUNT_CAP + 1 rows, the page fetches limit + 1)."""
+    queries: the count stops at `count_cap` (PAGINATION_COUNT_CAP by default) + 1 rows, the
+    page fetches limit + 1)."""
     page = Page.from_request(request, default_limit=default_limit, max_limit=max_limit)
-    cap = getattr(settings, "PAGINATION_COUNT_CAP", 1_000)
-    # Only the key in the inner query: annotations (subqueries) are not evaluated per row.
-    counted = queryset.order_by().values("pk")[: cap + 1].count()
+    cap = count_cap if count_cap is not None else settings.PAGINATION_COUNT_CAP
+    counted = count_queryset(queryset)[: cap + 1].count()
     if counted <= cap and page.offset >= counted:
         return page.body(key, serialize([]), counted)
     rows = list(queryset[page.offset : page.offset + page.limit + 1])
@@ -94,3 +100,83 @@ def paginate(
     rows = rows[: page.limit]
     total = counted if counted <= cap else max(cap, page.offset + len(rows) + int(has_more))
     return page.body(key, serialize(rows), total, has_more=has_more)
+
+
+def count_queryset(queryset: QuerySet) -> QuerySet:
+    """The rows of `queryset` as bare keys, for counting: no ordering, no annotations, and no
+    join that only the SELECT needed (a card's joins to the owner and its profile), so the
+    count reads the filtered table alone, by an index-only scan where one fits.
+
+    A join is left out only when it cannot change the number of rows: a LEFT JOIN to at most
+    one row, or an INNER JOIN along a non-null foreign key. Anything the WHERE clause reads
+    (and the joins leading to it) stays; raw SQL keeps every alias it names. DISTINCT,
+    GROUP BY and combined queries are counted as they are.
+    """
+    counted = queryset.order_by().values("pk")
+    query = counted.query
+    if query.distinct or query.group_by is not None or query.combinator:
+        return counted
+    needed: set[str] = set()
+    raw: list[str] = []
+    _collect_aliases(query.where, needed, raw)
+    for alias in query.alias_map:
+        if any(f'"{alias}".' in sql or f"{alias}." in sql for sql in raw):
+            needed.add(alias)
+    stack = list(needed)
+    while stack:  # a join's parents stay with it
+        parent = getattr(query.alias_map.get(stack.pop()), "parent_alias", None)
+        if parent is not None and parent not in needed:
+            needed.add(parent)
+            stack.append(parent)
+    droppable = [
+        alias
+        for alias, join in query.alias_map.items()
+        if alias not in needed and query.alias_refcount[alias] and isinstance(join, Join)
+    ]
+    if not all(_keeps_row_count(query.alias_map[alias]) for alias in droppable):
+        return counted
+    for alias in droppable:
+        query.alias_refcount[alias] = 0  # the compiler leaves unreferenced joins out
+    return counted
+
+
+def _keeps_row_count(join: Join) -> bool:
+    field = join.join_field
+    if join.filtered_relation is not None:
+        return False
+    forward = isinstance(field, Field)
+    single = (forward and (field.many_to_one or field.one_to_one)) or (
+        not forward and field.one_to_one
+    )
+    if join.join_type == LOUTER:
+        return single
+    return (
+        join.join_type == INNER
+        and forward
+        and single
+        and not join.nullable
+        and (getattr(field, "db_constraint", True))
+    )
+
+
+def _collect_aliases(node: Any, aliases: set[str], raw: list[str]) -> None:
+    """Table aliases an expression tree reads (subqueries included: their own aliases are
+    prefixed, so only references to the outer query can match); raw SQL goes to `raw`."""
+    if node is None:
+        return
+    if isinstance(node, Col):
+        aliases.add(node.alias)
+    elif isinstance(node, RawSQL | ExtraWhere):
+        raw.append(node.sql if isinstance(node, RawSQL) else " ".join(node.sqls))
+    elif isinstance(node, Query):
+        for part in (node.where, *node.select, *node.annotations.values()):
+            _collect_aliases(part, aliases, raw)
+    elif isinstance(node, WhereNode):
+        for child in node.children:
+            _collect_aliases(child, aliases, raw)
+    else:
+        query = getattr(node, "query", None)
+        if isinstance(query, Query):
+            _collect_aliases(query, aliases, raw)
+        for child in getattr(node, "get_source_expressions", list)():
+            _collect_aliases(child, aliases, raw)

@@ -8,7 +8,7 @@ from rest_framework.test import APIRequestFactory
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from mwork.api.pagination import paginate
+from mwork.api.pagination import count_queryset, paginate
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +56,55 @@ def test_total_is_a_lower_bound_past_the_cap(seven_users, settings):
 def test_exactly_at_the_cap_is_exact(seven_users, settings):
     body = _page("limit=5&offset=5", cap=7, settings=settings)
     assert body["pagination"] == {"total": 7, "limit": 5, "offset": 5, "has_more": False}
+
+
+# --- the count reads only what filters the rows ------------------------------------------------
+def _count_sql(queryset) -> tuple[int, str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        total = count_queryset(queryset)[:1001].count()
+    return total, captured.captured_queries[0]["sql"]
+
+
+def test_a_cards_joins_are_left_out_of_its_count():
+    from castings.selectors import CastingFilters, casting_list_public
+    from castings.tests.factories import CastingFactory
+
+    CastingFactory()  # its owner has an employer profile
+    CastingFactory(owner=UserFactory(role="employer"))  # this one has none (LEFT JOIN)
+    CastingFactory(city="Astana")
+
+    total, sql = _count_sql(casting_list_public(user=None, filters=CastingFilters(city="almaty")))
+
+    assert total == 2
+    assert "JOIN" not in sql
+
+
+def test_joins_the_filter_reads_stay_in_the_count():
+    from castings.selectors import casting_list_saved
+    from castings.tests.factories import SavedCastingFactory
+
+    saver = UserFactory()
+    SavedCastingFactory(user=saver)
+    SavedCastingFactory()
+
+    total, sql = _count_sql(casting_list_saved(user=saver))
+
+    assert total == 1
+    assert 'JOIN "castings_savedcasting"' in sql
+
+
+def test_a_join_that_multiplies_rows_stays_in_the_count():
+    from castings.models import Casting
+    from castings.tests.factories import CastingFactory, ResponseFactory
+
+    casting = CastingFactory()
+    ResponseFactory.create_batch(2, casting=casting)
+    CastingFactory()
+
+    total, sql = _count_sql(Casting.objects.values("id", "responses__id"))
+
+    assert total == 3  # one row per response, and the casting without one
+    assert 'LEFT OUTER JOIN "castings_response"' in sql

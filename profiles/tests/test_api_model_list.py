@@ -372,11 +372,15 @@ def test_search_vector_follows_name_and_bio_changes(api_client, named):
 
 
 @postgres_only
-def test_search_ranks_name_matches_above_bio_matches(api_client):
+def test_search_matches_name_and_bio(api_client):
     ModelProfileFactory(name="Someone Else", bio="Works with Madina often")
     ModelProfileFactory(name="Madina Bekova", bio="Fashion")
+    ModelProfileFactory(name="Dana Omarova", bio="Runway")
 
-    assert names(api_client.get(list_url(search="Madina"))) == ["Madina Bekova", "Someone Else"]
+    assert sorted(names(api_client.get(list_url(search="Madina")))) == [
+        "Madina Bekova",
+        "Someone Else",
+    ]
 
 
 # --- query budget ----------------------------------------------------------------------------
@@ -391,16 +395,27 @@ def test_query_count_does_not_grow_with_rows(api_client, django_assert_num_queri
 
 
 @postgres_only
-def test_search_puts_full_text_hits_first_then_trigram_hits_newest_first(api_client):
+def test_search_matches_come_newest_first(api_client):
+    """Full-text and trigram matches alike keep the list's order (docs/API.md §13)."""
     now = timezone.now()
     ModelProfileFactory(name="Aruzhan Nurzhanova", created_at=now - dt.timedelta(days=3))
     ModelProfileFactory(name="Timur Nurzhanov", created_at=now - dt.timedelta(days=1))
     ModelProfileFactory(name="Dana Nurzh", created_at=now - dt.timedelta(days=5))
 
-    # "Nurzh" is a whole word only in the oldest name (full text, ranked); the others are
-    # trigram matches of the fragment, newest first.
     assert names(api_client.get(list_url(search="Nurzh"))) == [
-        "Dana Nurzh",
         "Timur Nurzhanov",
         "Aruzhan Nurzhanova",
+        "Dana Nurzh",
     ]
+
+
+@postgres_only
+def test_search_total_is_exact_up_to_its_own_cap(api_client, settings):
+    settings.PAGINATION_SEARCH_COUNT_CAP = 2
+    ModelProfileFactory.create_batch(4, name="Aigerim Omarova")
+
+    capped = api_client.get(list_url(search="Aigerim", limit=1)).json()["data"]["pagination"]
+    unfiltered = api_client.get(list_url(limit=1)).json()["data"]["pagination"]
+
+    assert capped == {"total": 2, "limit": 1, "offset": 0, "has_more": True}  # a lower bound
+    assert unfiltered["total"] == 4  # lists without search keep PAGINATION_COUNT_CAP

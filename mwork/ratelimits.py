@@ -1,0 +1,114 @@
+"""The one rate counter: fixed windows of the rate's period, counted in the default cache.
+
+A rate is "N/period" ("100/m", "5/10s"). Windows are aligned to the epoch: the window of a call
+at `t` starts at `t - t % period`, whoever the caller is, on every cache. The counter of a
+window lives under a key naming the group, the caller and the window start, and expires one
+second after the window ends. On Redis (django-redis) a hit is one atomic script call (INCR,
+then EXPIRE on the first hit); on any other cache (local memory in development) it is
+`add(key, 0)` then `incr(key)`. Either way the same calls give the same counts
+(`mwork/tests/test_ratelimits.py`).
+
+No HTTP here: the API's throttles (`mwork.api.ratelimit`) and domain services (chat's send
+limit) both count through `hit`/`enforce`. An unreachable counter fails open
+(RATELIMIT_FAIL_OPEN) so the API keeps serving.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+from redis.commands.core import Script
+from redis.exceptions import RedisError
+
+from mwork.api.exceptions import RateLimitExceeded
+
+logger = logging.getLogger(__name__)
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_RATE = re.compile(r"^(\d+)/(\d*)([smhd])$")
+# One round trip: the window's counter, created with its expiry on the first hit.
+_COUNT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+
+
+@dataclass(frozen=True)
+class Usage:
+    limit: int
+    remaining: int
+    reset_at: int  # epoch seconds: when the current window ends
+    exceeded: bool
+
+    @property
+    def retry_after(self) -> int:
+        return max(self.reset_at - int(time.time()), 1)
+
+
+@cache
+def parse_rate(rate: str) -> tuple[int, int]:
+    """ "100/m" → (100, 60); "5/10s" → (5, 10)."""
+    match = _RATE.match(rate)
+    if match is None:
+        raise ValueError(f"Rate limit {rate!r} is not like '100/m' or '5/10s'.")
+    count, multiplier, unit = match.groups()
+    return int(count), int(multiplier or 1) * _PERIODS[unit]
+
+
+def window(period: int, now: int | None = None) -> tuple[int, int]:
+    """(start, end) in epoch seconds of the window of `period` seconds holding `now`."""
+    now = int(time.time()) if now is None else now
+    start = now - now % period
+    return start, start + period
+
+
+@cache
+def _count_script() -> Script:
+    """Sent by its SHA (EVALSHA), loaded into Redis on first use or after a Redis restart."""
+    return Script(None, _COUNT_SCRIPT.encode())  # bytes: no client needed for its SHA
+
+
+def _increment(backend: Any, key: str, ttl: int) -> int:
+    """Add one to the counter `key` (created with expiry `ttl` seconds) and return it."""
+    client = getattr(getattr(backend, "client", None), "get_client", None)
+    if client is not None:  # django-redis: one script call
+        full_key = backend.make_key(key)
+        return int(_count_script()(keys=[full_key], args=[ttl], client=client(write=True)))
+    backend.add(key, 0, timeout=ttl)
+    try:
+        return backend.incr(key)
+    except ValueError:  # expired between add and incr (a window ended): a fresh counter
+        backend.add(key, 1, timeout=ttl)
+        return 1
+
+
+def hit(*, group: str, key: str, rate: str) -> Usage | None:
+    """Count one call of `key` in `group` against `rate` ("5/m"); None when the counter is
+    unreachable (fail open)."""
+    limit, period = parse_rate(rate)
+    start, end = window(period)
+    backend = caches["default"]
+    try:
+        count = _increment(backend, f"rl:{group}:{key}:{period}:{start}", period + 1)
+    except (RedisError, OSError) as error:
+        if settings.RATELIMIT_FAIL_OPEN:
+            logger.warning("Rate-limit counter unreachable, failing open: %s", error)
+            return None
+        return Usage(limit=0, remaining=0, reset_at=end, exceeded=True)
+    return Usage(limit=limit, remaining=max(limit - count, 0), reset_at=end, exceeded=count > limit)
+
+
+def enforce(*, group: str, key: str, rate: str) -> Usage | None:
+    """`hit()`, then raise `RateLimitExceeded` (with `retry_after`) when over the limit."""
+    usage = hit(group=group, key=key, rate=rate)
+    if usage is not None and usage.exceeded:
+        raise RateLimitExceeded(retry_after=usage.retry_after)
+    return usage

@@ -1,0 +1,85 @@
+"""`mwork.db.compiled_once`: compiled once per constant, ids bound per call, frozen values
+refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.tests.factories import UserFactory
+from mwork.db import FrozenValueError, compiled_once
+
+pytestmark = pytest.mark.django_db
+
+built: list[tuple] = []
+
+
+@compiled_once
+def _users_query(role: str, *, user_id: uuid.UUID, other_id: uuid.UUID):
+    built.append((role,))
+    same = ExpressionWrapper(Q(id=other_id), output_field=BooleanField())
+    return (
+        User.objects.filter(Q(id=user_id) | Q(id=other_id), role=role)
+        .annotate(is_other=same, joined=F("created_at"))
+        .order_by("email")
+    )
+
+
+def test_ids_are_bound_per_call_and_the_sql_is_built_once():
+    built.clear()
+    alice = UserFactory(role="model", email="a@example.com")
+    bob = UserFactory(role="model", email="b@example.com")
+    carol = UserFactory(role="employer", email="c@example.com")
+
+    first = _users_query("model").all(user_id=alice.id, other_id=bob.id)
+    second = _users_query("model").all(user_id=carol.id, other_id=alice.id)
+    employers = _users_query("employer").all(user_id=carol.id, other_id=bob.id)
+
+    assert [(u.email, u.is_other) for u in first] == [
+        ("a@example.com", False),
+        ("b@example.com", True),
+    ]
+    assert [u.email for u in second] == ["a@example.com"]  # carol is no model
+    assert [u.email for u in employers] == ["c@example.com"]
+    assert built == [("model",), ("employer",)]  # once per constant, not per call
+
+
+def test_annotations_come_back_converted():
+    user = UserFactory()
+
+    row = _users_query(user.role).first(user_id=user.id, other_id=uuid.uuid4())
+
+    assert isinstance(row.joined, dt.datetime) and row.joined == user.created_at
+    assert row.is_other is False
+
+
+def test_first_is_none_without_a_row():
+    assert _users_query("model").first(user_id=uuid.uuid4(), other_id=uuid.uuid4()) is None
+
+
+def test_every_id_must_be_given():
+    with pytest.raises(TypeError, match="other_id"):
+        _users_query("model").first(user_id=uuid.uuid4())
+
+
+def test_a_time_computed_in_python_is_refused():
+    @compiled_once
+    def recent(*, user_id: uuid.UUID):
+        return User.objects.filter(id=user_id, created_at__gte=timezone.now())
+
+    with pytest.raises(FrozenValueError, match=r"Now\(\)"):
+        recent()
+
+
+def test_an_id_the_builder_never_uses_is_refused():
+    @compiled_once
+    def careless(*, user_id: uuid.UUID):
+        return User.objects.filter(is_active=True)
+
+    with pytest.raises(FrozenValueError, match="user_id"):
+        careless()

@@ -1,0 +1,93 @@
+"""The one rate counter (`mwork.ratelimits`): the same windows on Redis and in local memory."""
+
+import datetime as dt
+import uuid
+
+import pytest
+import time_machine
+from django.core.cache import caches
+from django.test import override_settings
+
+from mwork.ratelimits import hit, parse_rate, window
+
+LOCAL_MEMORY = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+START = dt.datetime(2026, 3, 2, 10, 0, 0, tzinfo=dt.UTC)  # a minute boundary
+
+
+@pytest.fixture(params=["redis", "locmem"])
+def backend(request, settings):
+    """A fresh counter group on the default cache of the test settings (Redis), or on a
+    local-memory one."""
+    group = f"test-{uuid.uuid4()}"  # other tests may share the Redis database: nothing cleared
+    if request.param == "redis":
+        if "django_redis" not in settings.CACHES["default"]["BACKEND"]:
+            pytest.skip("the test settings have no Redis")
+        yield group
+        return
+    with override_settings(CACHES=LOCAL_MEMORY):
+        yield group
+    caches["default"].clear()
+
+
+def _counts(group: str, calls: list[tuple[int, str]], rate: str) -> list[tuple[int, bool, int]]:
+    """(remaining, exceeded, reset_at - start) of a hit at each (seconds after START, key)."""
+    out = []
+    for offset, key in calls:
+        with time_machine.travel(START + dt.timedelta(seconds=offset), tick=False):
+            usage = hit(group=group, key=key, rate=rate)
+        assert usage is not None
+        out.append((usage.remaining, usage.exceeded, usage.reset_at - int(START.timestamp())))
+    return out
+
+
+def test_windows_are_aligned_to_the_epoch_on_every_backend(backend):
+    calls = [(0, "a"), (10, "a"), (59, "a"), (59, "b"), (60, "a"), (61, "a"), (119, "a")]
+
+    assert _counts(backend, calls, "2/m") == [
+        (1, False, 60),
+        (0, False, 60),
+        (0, True, 60),  # the third call in the first minute
+        (1, False, 60),  # another key counts apart
+        (1, False, 120),  # a new window at the minute, whoever calls
+        (0, False, 120),
+        (0, True, 120),
+    ]
+
+
+def test_multi_second_periods_on_every_backend(backend):
+    calls = [(0, "a"), (4, "a"), (9, "a"), (10, "a")]
+
+    assert _counts(backend, calls, "2/10s") == [
+        (1, False, 10),
+        (0, False, 10),
+        (0, True, 10),
+        (1, False, 20),
+    ]
+
+
+def test_retry_after_is_the_rest_of_the_window(backend):
+    for offset in (0, 1):
+        with time_machine.travel(START + dt.timedelta(seconds=offset), tick=False):
+            hit(group=backend, key="k", rate="1/m")
+    with time_machine.travel(START + dt.timedelta(seconds=45), tick=False):
+        usage = hit(group=backend, key="k", rate="1/m")
+
+        assert usage.exceeded
+        assert usage.retry_after == 15
+
+
+@pytest.mark.parametrize(
+    ("rate", "parsed"), [("100/m", (100, 60)), ("5/10s", (5, 10)), ("3/h", (3, 3600))]
+)
+def test_parse_rate(rate, parsed):
+    assert parse_rate(rate) == parsed
+
+
+def test_parse_rate_refuses_nonsense():
+    with pytest.raises(ValueError, match="not like"):
+        parse_rate("100 per minute")
+
+
+def test_window():
+    assert window(60, now=125) == (120, 180)
+    assert window(10, now=120) == (120, 130)
