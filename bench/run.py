@@ -47,7 +47,7 @@ SCENARIOS: dict[str, tuple[str, str]] = {
     "chat_history": ("list", "GET /chat/rooms/{id}/messages?limit=50 (long rooms)"),
 }
 TARGET_P99_MS = {"list": 100, "detail": 100, "search": 150, "write": None, "floor": None}
-# In process, x the no-op floor of the same run (docs/PERFORMANCE.md, "Targets").
+# In process, x the no-op floor of the same run (docs/PERFORMANCE.md, "Second round").
 TARGETS_X_FLOOR = {
     "castings_list": 6,
     "catalogue": 8,

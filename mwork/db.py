@@ -4,7 +4,7 @@ Building and compiling a queryset (visibility rules, block subqueries, annotatio
 costs the ORM more than PostgreSQL needs to run a read by primary key, on the hottest requests
 (casting and profile detail, apply, every chat message). When the SQL of such a read depends
 only on a few constants (a role, a scope) and on ids, it can be compiled once per constant and
-run with the ids bound: docs/PERFORMANCE.md ("compiled_once") has the measurements.
+run with the ids bound: docs/PERFORMANCE.md ("One mechanism per concern") has the measurements.
 
 The builder names its ids as keyword-only parameters and uses them where a real id would go;
 the constants are its positional parameters (hashable and few: they are the cache key):

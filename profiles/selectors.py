@@ -30,6 +30,7 @@ from mwork.db import compiled_once
 from mwork.db_router import on_replica
 from mwork.ids import parse_uuid
 from mwork.storage import storage_url
+from profiles.card import CARD_COLUMNS
 from profiles.models import EmployerProfile, ModelProfile, Review, WorkExperience
 
 FALLBACK_DISPLAY_NAME = "MWork user"
@@ -238,25 +239,8 @@ def model_profile_list(*, filters: ModelFilters, viewer: Any = None) -> QuerySet
     return on_replica(queryset.order_by(*order))
 
 
-# Exactly the columns of a catalogue card (`ModelProfileListItemSerializer`'s shape), plus the
-# annotated `promotion_ends`: the list reads neither bio, measurements nor the search vector.
-CARD_COLUMNS = (
-    "id",
-    "user_id",
-    "name",
-    "age",
-    "gender",
-    "height",
-    "city",
-    "categories",
-    "experience",
-    "main_photo",
-    "main_thumbnail",
-    "rating",
-    "reviews_count",
-)
-
-
+# Exactly the columns of a catalogue card (`profiles.card`), plus the annotated
+# `promotion_ends`: the list reads neither bio, measurements nor the search vector.
 def model_profile_card_list(*, filters: ModelFilters, viewer: Any = None) -> QuerySet[Any]:
     """`model_profile_list` as value dicts of the card's columns (the public catalogue's hot
     path: no model instances, rendered by `serializers.model_card_data`)."""

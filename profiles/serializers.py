@@ -14,6 +14,7 @@ from rest_framework import serializers
 from mwork.api.bounds import BoundedDateField
 from mwork.api.formats import format_datetime
 from mwork.storage import storage_url
+from profiles.card import MODEL_CARD
 from profiles.models import (
     BIO_MAX_LENGTH,
     LANGUAGES_MAX_ITEMS,
@@ -241,25 +242,34 @@ def _promotion_ends_running(ends: datetime | None, now: datetime) -> datetime | 
 # same order, without DRF's per-field machinery, which cost several times the SQL of these
 # requests. tests/test_output_parity.py pins both to each other.
 # ---------------------------------------------------------------------------------------------
+_CARD_RENDER = {
+    "as_is": None,
+    "id": str,
+    "file": storage_url,
+    "float": float,
+    "strings": lambda values: [str(value) for value in values],
+    "or_none": lambda value: value or None,
+    "promoted": None,  # needs the clock: below
+}
+# (key, column, render, is the promotion) per field of `profiles.card.MODEL_CARD`, in order.
+_CARD_PLAN = tuple(
+    (field.key, field.column, _CARD_RENDER[field.render], field.render == "promoted")
+    for field in MODEL_CARD
+)
+
+
 def model_card_data(row: dict[str, Any], *, now: datetime) -> dict[str, Any]:
     """`ModelProfileListItemSerializer`'s output from a `selectors.model_profile_card_list`
-    row."""
-    return {
-        "id": str(row["id"]),
-        "user_id": str(row["user_id"]),
-        "name": row["name"],
-        "age": row["age"],
-        "gender": row["gender"],
-        "height": row["height"],
-        "city": row["city"],
-        "categories": [str(category) for category in row["categories"]],
-        "experience": row["experience"] or None,
-        "main_photo": storage_url(row["main_photo"]),
-        "main_thumbnail": storage_url(row["main_thumbnail"]),
-        "is_promoted": _promotion_ends_running(row["promotion_ends"], now) is not None,
-        "rating": float(row["rating"]),
-        "reviews_count": row["reviews_count"],
-    }
+    row, by the card's field specification (`profiles.card`)."""
+    out: dict[str, Any] = {}
+    for key, column, render, promotion in _CARD_PLAN:
+        value = row[column]
+        if promotion:
+            value = _promotion_ends_running(value, now) is not None
+        elif render is not None:
+            value = render(value)
+        out[key] = value
+    return out
 
 
 def model_card_list_data(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -118,3 +118,9 @@ def test_card_dicts_match_the_serializer(profiles):
 
     assert len(fast) == 2
     assert as_json(fast) == as_json(slow)
+
+
+def test_the_card_serializer_declares_exactly_the_card_specification():
+    from profiles.card import MODEL_CARD
+
+    assert list(ModelProfileListItemSerializer().fields) == [field.key for field in MODEL_CARD]
