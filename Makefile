@@ -16,6 +16,8 @@ RUN_RATELIMIT_AUTH ?= 60/m
 RUNSERVER_ARGS ?=
 # Local state (SQLite, media, mail, exports); the README test points it at a fresh directory.
 export MWORK_VAR_DIR ?= $(CURDIR)/var
+# Trust daily limits (docs/SAFETY.md) for `make run`: off for local exploration; 1 turns them on.
+RUN_TRUST_LIMITS ?= 0
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint fmt ci migrate demo venv lock clean bench soak messages readme-check
@@ -43,9 +45,10 @@ run: venv  ## migrate, load demo data, serve API + WebSockets + admin on HOST:PO
 	@printf '  admin      http://$(HOST):$(PORT)/admin/\n'
 	@printf '  WebSocket  ws://$(HOST):$(PORT)/ws?token=<access token>\n'
 	@printf '  login/register limit raised to $(RUN_RATELIMIT_AUTH) for local exploration (RATELIMIT_AUTH)\n'
+	@if [ "$(RUN_TRUST_LIMITS)" = "0" ]; then printf '  trust daily limits OFF for local exploration (TRUST_LIMITS_ENABLED=0; make run RUN_TRUST_LIMITS=1 turns them on)\n'; else printf '  trust daily limits ON (TRUST_LIMITS_ENABLED=1: new accounts get e.g. 1 casting, 3 chat rooms a day)\n'; fi
 	@printf '  next: the README walkthroughs; make help lists the other targets\n\n'
 	@echo "http://$(HOST):$(PORT)" > "$(MWORK_VAR_DIR)/run-address"  # read by manage.py chat_demo
-	DJANGO_DEBUG=1 RATELIMIT_AUTH=$(RUN_RATELIMIT_AUTH) API_PUBLIC_URL=$${API_PUBLIC_URL:-http://$(HOST):$(PORT)} \
+	DJANGO_DEBUG=1 RATELIMIT_AUTH=$(RUN_RATELIMIT_AUTH) TRUST_LIMITS_ENABLED=$(RUN_TRUST_LIMITS) API_PUBLIC_URL=$${API_PUBLIC_URL:-http://$(HOST):$(PORT)} \
 		$(BIN)/python manage.py runserver $(RUNSERVER_ARGS) $(HOST):$(PORT)
 
 readme-check: venv  ## serve a fresh make run on a free port and run every shell block of README.md

@@ -19,6 +19,7 @@ from accounts.models import User
 from accounts.tests.factories import UserFactory
 from accounts.tokens import tokens_for_user
 from mwork.celery import app as celery_app
+from safety.services import rules_invalidate
 
 
 def pytest_sessionstart(session):
@@ -58,14 +59,18 @@ def _eager_celery():
 
 @pytest.fixture(autouse=True)
 def _seeded_catalogue(request):
-    """Transactional tests flush every table, data-migration rows included: re-seed plans and
-    response packages with the migration's own function before such a test runs."""
+    """Transactional tests flush every table, data-migration rows included: re-seed plans,
+    response packages and the default safety rules with the migrations' own functions before
+    such a test runs."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None or not marker.kwargs.get("transaction"):
         return
     request.getfixturevalue("transactional_db")
     seed_migration = importlib.import_module("billing.migrations.0002_seed_plans_and_packages")
     seed_migration.seed(django_apps, None)
+    rules_migration = importlib.import_module("safety.migrations.0002_default_rules")
+    rules_migration.add_default_rules(django_apps, None)
+    rules_invalidate()  # the compiled rule set refers to the flushed rows
 
 
 @pytest.fixture

@@ -39,6 +39,7 @@ from billing.models import (
 from mwork.api.exceptions import InvalidState, NotFound, PermissionDenied, ValidationFailed
 from mwork.api.formats import format_datetime
 from notifications.services import notify
+from safety.services import trust_facts_set
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,18 @@ def _lock_current(user_id: Any) -> list[Subscription]:
     )
 
 
-def _subscription_put(
+def _subscription_put(**kwargs: Any) -> Subscription:
+    subscription = _subscription_put_rows(**kwargs)
+    _push_paid_until(subscription)
+    return subscription
+
+
+def _push_paid_until(subscription: Subscription) -> None:
+    # A paid plan raises the trust limits (docs/SAFETY.md); safety cannot ask billing.
+    trust_facts_set(user_id=subscription.user_id, paid_until=subscription.expires_at)
+
+
+def _subscription_put_rows(
     *,
     user_id: Any,
     plan: Plan,
@@ -165,6 +177,7 @@ def subscription_extend(*, subscription: Subscription, days: int) -> Subscriptio
             raise InvalidState(_("Only a current subscription can be extended."))
         locked.expires_at = max(locked.expires_at, timezone.now()) + dt.timedelta(days=days)
         locked.save(update_fields=["expires_at", "updated_at"])
+        _push_paid_until(locked)
         return locked
 
 
@@ -351,6 +364,7 @@ def _apply_renewal(payment: Payment) -> bool:
         return False
     renewed.expires_at += _period_delta(payment.billing_period or renewed.billing_period)
     renewed.save(update_fields=["expires_at", "updated_at"])
+    _push_paid_until(renewed)
     return True
 
 

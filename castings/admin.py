@@ -167,7 +167,9 @@ class CastingAdmin(RelatedLinksMixin, PolicyAdmin):
                     request,
                     casting,
                     audit_action,
-                    lambda c=casting: services.casting_change_status(casting=c, status=status),
+                    lambda c=casting: services.casting_change_status(
+                        casting=c, status=status, reviewed=True
+                    ),
                 )
                 changed += 1
             except DomainError as error:

@@ -22,6 +22,8 @@ class CastingStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
+    # Held by the safety rules (docs/SAFETY.md): seen only by its owner until staff decide.
+    PENDING_REVIEW = "pending_review", _("Pending review")
 
 
 # docs/API.md §6: every other transition (including "to the same status") is INVALID_STATE.
@@ -30,6 +32,8 @@ CASTING_TRANSITIONS: dict[str, frozenset[str]] = {
     CastingStatus.ACTIVE: frozenset({CastingStatus.COMPLETED, CastingStatus.CANCELLED}),
     CastingStatus.COMPLETED: frozenset(),
     CastingStatus.CANCELLED: frozenset(),
+    # Staff approve (active) or reject through the moderation queue; the owner may withdraw it.
+    CastingStatus.PENDING_REVIEW: frozenset({CastingStatus.CANCELLED}),
 }
 
 

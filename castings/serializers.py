@@ -322,6 +322,14 @@ def creator_data(owner: Any) -> dict[str, Any]:
     }
 
 
+# General terms only: naming the rule would teach a scammer what to rephrase.
+PENDING_REVIEW_NOTE = _(
+    "Your casting is waiting for a moderator: it looks like something our safety rules check "
+    "(payments asked of models, card or ID numbers, requests for documents). Only you can see "
+    "it until it is approved, usually within a day."
+)
+
+
 class CastingOutputSerializer(serializers.Serializer):
     """The casting card. It renders a card row of `castings.selectors` (`_card_rows`), not a
     model: the fields below document the shape, `casting_card` builds it (see there)."""
@@ -337,6 +345,10 @@ class CastingOutputSerializer(serializers.Serializer):
     pay_min = serializers.IntegerField(allow_null=True)
     pay_max = serializers.IntegerField(allow_null=True)
     status = serializers.ChoiceField(choices=CastingStatus.choices)
+    review_note = serializers.CharField(
+        allow_null=True,
+        help_text="Why a pending_review casting waits (seen only by its owner); null otherwise.",
+    )
     requirements = CastingRequirementsOutputSerializer(source="*")
     creator = CastingCreatorOutputSerializer(source="owner")
     responses_count = serializers.IntegerField()
@@ -369,6 +381,9 @@ def casting_card(card: dict[str, Any]) -> dict[str, Any]:
             value = render(value)
         if group is None:
             out[key] = value
+            if key == "status":  # not a column: why a held casting waits (its owner sees it)
+                pending = value == CastingStatus.PENDING_REVIEW
+                out["review_note"] = str(PENDING_REVIEW_NOTE) if pending else None
         elif group in out:
             out[group][key] = value
         else:

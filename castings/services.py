@@ -7,6 +7,7 @@ notifications with `transaction.on_commit` (docs/API.md §6, §7, §11).
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,15 +45,19 @@ from mwork.api.exceptions import (
 )
 from mwork.api.formats import format_datetime
 from notifications.services import casting_reminder_notify, notify
-from profiles.models import EmployerProfile
+from profiles.models import EmployerProfile, ModelProfile
 from profiles.selectors import model_profile_get_visible, user_display
+from safety.models import LimitKind, TargetKind
+from safety.services import content_scan, flag_record, trust_facts_count, trust_limit_consume
 
 logger = logging.getLogger(__name__)
 
 NEW_CASTING_BATCH_SIZE = 500
 REMINDER_LEAD_TIME = timedelta(hours=24)
 
-EDITABLE_STATUSES = (CastingStatus.DRAFT, CastingStatus.ACTIVE)
+EDITABLE_STATUSES = (CastingStatus.DRAFT, CastingStatus.ACTIVE, CastingStatus.PENDING_REVIEW)
+# The texts the safety rules read (docs/SAFETY.md).
+SCANNED_FIELDS = ("title", "description", "address")
 
 
 # ------------------------------------------------------------------------------------------
@@ -67,12 +72,34 @@ def _schedule_new_casting_fan_out(casting: Casting) -> None:
     transaction.on_commit(lambda: tasks.notify_matching_models.delay(casting_id), robust=True)
 
 
+def _scanned_text(casting: Casting) -> str:
+    return "\n".join(str(getattr(casting, name) or "") for name in SCANNED_FIELDS)
+
+
+def _safety_check(casting: Casting) -> bool:
+    """Scan a casting about to be visible (active or pending review) with the safety rules and
+    queue what fired; True when a `hold` rule fired (the caller makes it pending_review)."""
+    text = _scanned_text(casting)
+    result = content_scan(kind=TargetKind.CASTING, text=text)
+    flag_record(
+        kind=TargetKind.CASTING,
+        target_id=casting.id,
+        target_user=casting.owner,
+        text=text,
+        result=result,
+        held=result.hold,
+    )
+    return result.hold
+
+
 def casting_create(*, actor: User, status: str = CastingStatus.ACTIVE, **fields: Any) -> Casting:
     """Post a casting as an employer or agency with an employer profile.
 
     `fields` are the validated columns of EDITABLE_FIELDS; `status` is draft or active.
-    Raises PermissionDenied for other roles, ProfileRequired without an employer profile.
-    An active casting schedules the new_casting fan-out to matching models after commit.
+    Raises PermissionDenied for other roles, ProfileRequired without an employer profile,
+    TrustLimitExceeded past the owner's daily castings for its trust level.
+    An active casting schedules the new_casting fan-out to matching models after commit,
+    unless a safety rule holds it: then it is created pending_review (docs/SAFETY.md).
     """
     if actor.role not in (Role.EMPLOYER, Role.AGENCY):
         raise PermissionDenied(_("Only employers and agencies can post castings."))
@@ -86,19 +113,26 @@ def casting_create(*, actor: User, status: str = CastingStatus.ACTIVE, **fields:
     if unknown:
         raise ValueError(f"Not casting fields: {sorted(unknown)}")
     with transaction.atomic():
+        trust_limit_consume(user=owner, kind=LimitKind.CASTINGS)
         casting = Casting(owner=owner, status=status, **fields)
         if status == CastingStatus.ACTIVE:
             casting.published_at = timezone.now()
         casting.save()
-        if status == CastingStatus.ACTIVE:
+        if status == CastingStatus.ACTIVE and _safety_check(casting):
+            casting.status = CastingStatus.PENDING_REVIEW
+            casting.published_at = None
+            casting.save(update_fields=["status", "published_at", "updated_at"])
+        if casting.status == CastingStatus.ACTIVE:
             _schedule_new_casting_fan_out(casting)
     return casting
 
 
 def casting_update(*, casting: Casting, **fields: Any) -> Casting:
-    """Change some columns of a draft or active casting (the caller checked ownership).
+    """Change some columns of a draft, active or pending casting (the caller checked
+    ownership).
 
-    Moving the shoot date re-arms the 24 h reminder.
+    Moving the shoot date re-arms the 24 h reminder. Changed texts of a visible casting are
+    scanned again: a `hold` rule takes an active casting to pending_review.
     Raises InvalidState for completed or cancelled castings.
     """
     unknown = set(fields) - set(EDITABLE_FIELDS)
@@ -113,20 +147,29 @@ def casting_update(*, casting: Casting, **fields: Any) -> Casting:
         if "shoot_date" in fields and fields["shoot_date"] != locked.shoot_date:
             # A moved shoot gets its own reminder 24 h before the new date.
             locked.reminder_sent_at = None
+        text_changed = any(
+            name in SCANNED_FIELDS and fields[name] != getattr(locked, name) for name in fields
+        )
         for name, value in fields.items():
             setattr(locked, name, value)
         if fields:
             locked.save()
-    for name in (*fields, "ends_at", "updated_at", "reminder_sent_at"):
+        held = text_changed and locked.status != CastingStatus.DRAFT and _safety_check(locked)
+        if held and locked.status == CastingStatus.ACTIVE:
+            locked.status = CastingStatus.PENDING_REVIEW
+            locked.save(update_fields=["status", "updated_at"])
+    for name in (*fields, "status", "ends_at", "updated_at", "reminder_sent_at"):
         setattr(casting, name, getattr(locked, name))
     return casting
 
 
-def casting_change_status(*, casting: Casting, status: str) -> Casting:
-    """Move a casting along draft→active|cancelled, active→completed|cancelled.
+def casting_change_status(*, casting: Casting, status: str, reviewed: bool = False) -> Casting:
+    """Move a casting along draft→active|cancelled, active→completed|cancelled,
+    pending_review→cancelled.
 
     Raises InvalidState for any other transition, and for activating a draft whose shoot date
-    has passed. Activation schedules the new_casting fan-out after commit.
+    has passed. Activation schedules the new_casting fan-out after commit; a draft that a
+    safety rule holds becomes pending_review instead (not when staff publish it: `reviewed`).
     """
     with transaction.atomic():
         locked = Casting.objects.select_for_update().get(id=casting.id)
@@ -145,12 +188,37 @@ def casting_change_status(*, casting: Casting, status: str) -> Casting:
             locked.published_at = now
             update_fields.append("published_at")
         locked.status = status
+        if status == CastingStatus.ACTIVE and not reviewed and _safety_check(locked):
+            locked.status = CastingStatus.PENDING_REVIEW
+            locked.published_at = None
         locked.save(update_fields=update_fields)
-        if status == CastingStatus.ACTIVE:
+        if locked.status == CastingStatus.ACTIVE:
             _schedule_new_casting_fan_out(locked)
     casting.status = locked.status
     casting.published_at = locked.published_at
     casting.updated_at = locked.updated_at
+    return casting
+
+
+def casting_review_decide(*, casting: Casting, approve: bool) -> Casting:
+    """Staff decision on a casting held for review (the caller checked the staff capability):
+    approved → active, published now, with the normal new_casting fan-out (once); rejected →
+    cancelled and hidden. Raises InvalidState when it is not pending review."""
+    with transaction.atomic():
+        locked = Casting.objects.select_for_update().get(id=casting.id)
+        if locked.status != CastingStatus.PENDING_REVIEW:
+            raise InvalidState(_("This casting is not waiting for review."))
+        if approve:
+            locked.status = CastingStatus.ACTIVE
+            locked.published_at = timezone.now()
+            locked.save(update_fields=["status", "published_at", "updated_at"])
+            _schedule_new_casting_fan_out(locked)
+        else:
+            locked.status = CastingStatus.CANCELLED
+            locked.is_hidden = True
+            locked.save(update_fields=["status", "is_hidden", "updated_at"])
+    for name in ("status", "published_at", "is_hidden", "updated_at"):
+        setattr(casting, name, getattr(locked, name))
     return casting
 
 
@@ -271,6 +339,13 @@ def _status_change_data(response: Response, status: str, message: str = "") -> d
     return data
 
 
+def _count_accepted(profile_ids: list[Any]) -> None:
+    # A trust fact of the models (docs/SAFETY.md, "Trust levels"): accepted work.
+    user_ids = ModelProfile.objects.filter(id__in=profile_ids).values_list("user_id", flat=True)
+    for user_id in user_ids:
+        trust_facts_count(user_id=user_id, accepted_responses=1)
+
+
 def _response_apply_status(
     *, locked: Response, status: str, notify_model: bool, now: datetime
 ) -> bool:
@@ -315,6 +390,8 @@ def response_change_status(
         tell = _response_apply_status(
             locked=locked, status=status, notify_model=notify_model, now=timezone.now()
         )
+        if status == ResponseStatus.ACCEPTED:
+            _count_accepted([locked.model_profile_id])
         if tell:
             model_user_id = response.model_profile.user_id
             data = _status_change_data(response, status)
@@ -382,6 +459,8 @@ def response_bulk_change_status(
         if status == ResponseStatus.SHORTLISTED:
             changes["shortlist_shared"] = notify_model
         Response.objects.filter(id__in=[response.id for response in locked]).update(**changes)
+        if status == ResponseStatus.ACCEPTED:
+            _count_accepted([response.model_profile_id for response in locked])
         for response in locked:
             for name, value in changes.items():
                 setattr(response, name, value)
@@ -630,8 +709,8 @@ def casting_invite_create(
     insert, so a refused invite spends nothing.
 
     Raises NotFound (model not visible, or blocked with the owner either way), InvalidState
-    (casting not active), Conflict (already invited, or already applied) and
-    SubscriptionLimitExceeded.
+    (casting not active), Conflict (already invited, or already applied),
+    SubscriptionLimitExceeded and TrustLimitExceeded (the sender's daily invites).
     """
     profile = model_profile_get_visible(profile_id=model_profile_id)
     blocked = blocked_user_ids_subquery(user_id=casting.owner_id)
@@ -647,6 +726,7 @@ def casting_invite_create(
     try:
         with transaction.atomic():
             consume_invite(casting.owner)
+            trust_limit_consume(user=actor, kind=LimitKind.INVITES)
             invite = CastingInvite.objects.create(
                 casting=casting, model_profile=profile, invited_by=actor, message=message
             )
@@ -809,8 +889,17 @@ def castings_send_reminders(*, now: datetime | None = None) -> int:
 def castings_complete_finished(*, now: datetime | None = None) -> int:
     """Mark active castings whose shoot (shoot_date + duration_days) is over as completed."""
     now = now or timezone.now()
-    return (
-        Casting.objects.alive()
-        .filter(status=CastingStatus.ACTIVE, ends_at__lte=now)
-        .update(status=CastingStatus.COMPLETED, updated_at=now)
-    )
+    with transaction.atomic():
+        finished = list(
+            Casting.objects.alive()
+            .filter(status=CastingStatus.ACTIVE, ends_at__lte=now)
+            .select_for_update()
+            .values_list("id", "owner_id")
+        )
+        Casting.objects.filter(id__in=[pk for pk, _owner in finished]).update(
+            status=CastingStatus.COMPLETED, updated_at=now
+        )
+        # A trust fact of the owners (docs/SAFETY.md, "Trust levels"): completed castings.
+        for owner_id, count in Counter(owner for _pk, owner in finished).items():
+            trust_facts_count(user_id=owner_id, completed_castings=count)
+    return len(finished)

@@ -78,6 +78,11 @@ class Message(models.Model):
     # The sender's own id for the message: a resend with the same one in the same room within
     # CLIENT_ID_WINDOW returns the stored message instead of storing another (chat/services.py).
     client_id = models.CharField(max_length=100, null=True, blank=True)
+    # Held by the safety rules (docs/SAFETY.md): only its sender sees it until staff release it
+    # (delivered then) or reject it (`rejected`, never delivered). db_default: the message-store
+    # SQL inserts delivered messages without naming these columns.
+    held = models.BooleanField(default=False, db_default=False)
+    rejected = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         verbose_name = _("message")

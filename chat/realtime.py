@@ -51,6 +51,9 @@ def message_payload(message: Any, *, is_read: bool) -> dict[str, Any]:
         "content": message.content,
         "created_at": format_datetime(message.created_at),
         "is_read": is_read,
+        # Only ever true for the sender's own held message (docs/SAFETY.md).
+        "held": bool(getattr(message, "held", False)),
+        "rejected": bool(getattr(message, "rejected", False)),
     }
 
 
@@ -72,8 +75,22 @@ def broadcast_message(
         }
         if client_id is not None and member_id == message.sender_id:
             frame["client_id"] = client_id
+        if payload["held"]:
+            frame["held"] = True  # the sender's acknowledgement of a held message
         frames.append((member_id, frame))
     push_to_users(frames)
+
+
+def broadcast_message_rejected(*, message: Any) -> None:
+    """`{"type": "message_rejected", ...}` to the sender of a held message staff rejected."""
+    push_to_user(
+        message.sender_id,
+        {
+            "type": "message_rejected",
+            "room_id": str(message.room_id),
+            "message": message_payload(message, is_read=False),
+        },
+    )
 
 
 def broadcast_typing(*, room_id: UUID, user_id: UUID, member_ids: Iterable[UUID]) -> None:

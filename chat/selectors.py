@@ -74,10 +74,17 @@ def room_get_for_reader(*, user: User, room_id: UUID | str) -> Room:
         return room
 
 
+def _shown_to(user: User) -> Q:
+    """Messages `user` may see: delivered ones, and its own held or rejected ones."""
+    return Q(held=False) | Q(sender_id=user.id)
+
+
 def _unread_subquery(*, user: User) -> Coalesce:
     """Messages of the others newer than the outer membership's `last_read_at`."""
     unread = (
-        Message.objects.filter(room_id=OuterRef("room_id"), created_at__gt=OuterRef("last_read_at"))
+        Message.objects.filter(
+            room_id=OuterRef("room_id"), created_at__gt=OuterRef("last_read_at"), held=False
+        )
         .exclude(sender_id=user.id)
         .order_by()
         .values("room_id")
@@ -91,8 +98,10 @@ def membership_list_with_room_state(*, user: User) -> QuerySet:
     """The user's rooms, newest activity first, as value rows `{room_id, unread_count,
     last_message_id, room__casting_id, room__created_at}` (no model instances: this is the
     rooms list's hot path). Feed the rows to `rooms_from_memberships`."""
-    last_message = Message.objects.filter(room_id=OuterRef("room_id")).order_by(
-        "-created_at", "-id"
+    last_message = (
+        Message.objects.filter(room_id=OuterRef("room_id"))
+        .filter(_shown_to(user))
+        .order_by("-created_at", "-id")
     )
     return (
         Membership.objects.filter(user=user)
@@ -186,7 +195,7 @@ def rooms_from_memberships(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     last_messages = {
         message.id: message
         for message in Message.objects.filter(id__in=last_ids).only(
-            "id", "room_id", "sender_id", "content", "created_at"
+            "id", "room_id", "sender_id", "content", "created_at", "held", "rejected"
         )
     }
     rooms = []
@@ -245,8 +254,11 @@ def message_history_for_member(
     # Named rows, not model instances: a page is up to 100 messages on a hot path.
     messages = (
         Message.objects.filter(room_id=room_uuid)
+        .filter(_shown_to(user))
         .order_by("-created_at", "-id")
-        .values_list("id", "room_id", "sender_id", "content", "created_at", named=True)
+        .values_list(
+            "id", "room_id", "sender_id", "content", "created_at", "held", "rejected", named=True
+        )
     )
     if before is not None:
         cursor = (

@@ -39,6 +39,10 @@ class ChatMessageOutputSerializer(serializers.Serializer):
     content = serializers.CharField()
     created_at = serializers.DateTimeField()
     is_read = serializers.BooleanField()
+    held = serializers.BooleanField(
+        help_text="The sender's own message held by the safety rules until staff review it."
+    )
+    rejected = serializers.BooleanField(help_text="A held message staff rejected (never sent).")
 
 
 class ChatParticipantOutputSerializer(serializers.Serializer):

@@ -24,11 +24,17 @@ from accounts.selectors import is_blocked_between
 from billing.entitlements import check_feature
 from castings.selectors import users_linked_by_casting
 from chat.models import Membership, Message, Room, room_pair_key
-from chat.realtime import broadcast_message, broadcast_read, broadcast_typing
+from chat.realtime import (
+    broadcast_message,
+    broadcast_message_rejected,
+    broadcast_read,
+    broadcast_typing,
+)
 from chat.selectors import member_users_for_send, room_get_for_member
 from chat.store import message_insert
 from mwork.api.exceptions import (
     AccountDisabled,
+    InvalidState,
     InvalidToken,
     NotFound,
     PermissionDenied,
@@ -39,6 +45,8 @@ from mwork.ids import parse_uuid
 from mwork.ratelimits import enforce
 from notifications.services import chat_message_notify, chat_room_notifications_read
 from profiles.selectors import user_display
+from safety.models import LimitKind
+from safety.services import trust_limit_consume
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +86,7 @@ def chat_room_get_or_create(
         return existing, False
     try:
         with transaction.atomic():
+            trust_limit_consume(user=actor, kind=LimitKind.CHAT_ROOMS)
             now = timezone.now()
             room = Room.objects.create(
                 pair_key=key, casting_id=casting_id, created_at=now, last_message_at=now
@@ -300,6 +309,60 @@ def _send(*, sender: User, room_id: UUID, content: object, client_id: str | None
             deferred(_notifications_queue, message=message, sender=sender, recipients=recipients),
             robust=True,
         )
+    return message
+
+
+def chat_message_review_decide(*, message_id: UUID, approve: bool) -> Message:
+    """Staff decision on a held message (the caller, moderation, checked the capability).
+
+    Released: delivered now — it takes the present time (so it counts as unread and sorts
+    where the recipient sees it arrive), moves the room, is broadcast to every member and
+    notifies the others as a new message, exactly once. Rejected: never delivered; its sender
+    gets `{"type": "message_rejected"}` and sees it as `rejected` in the history.
+    Raises InvalidState when the message is not (or no longer) held.
+    """
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update()
+            .select_related("sender")
+            .filter(pk=message_id, held=True, rejected=False)
+            .first()
+        )
+        if message is None:
+            raise InvalidState(_("This message is not waiting for review."))
+        if not approve:
+            message.rejected = True
+            message.save(update_fields=["rejected"])
+            transaction.on_commit(deferred(broadcast_message_rejected, message=message))
+            return message
+        now = timezone.now()
+        message.held = False
+        message.created_at = now
+        message.save(update_fields=["held", "created_at"])
+        Room.objects.filter(pk=message.room_id, last_message_at__lt=now).update(last_message_at=now)
+        members = [
+            membership.user
+            for membership in Membership.objects.filter(room_id=message.room_id).select_related(
+                "user"
+            )
+        ]
+        transaction.on_commit(
+            deferred(
+                broadcast_message, message=message, member_ids=[member.id for member in members]
+            ),
+            robust=True,
+        )
+        recipients = [member for member in members if member.id != message.sender_id]
+        if recipients:
+            transaction.on_commit(
+                deferred(
+                    _notifications_queue,
+                    message=message,
+                    sender=message.sender,
+                    recipients=recipients,
+                ),
+                robust=True,
+            )
     return message
 
 

@@ -17,7 +17,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from chat.models import Message
 
 # The stored fields of a new message (a new column of chat_message is added here only).
-_FIELDS = ("id", "room", "sender", "content", "created_at", "client_id")
+_FIELDS = ("id", "room", "sender", "content", "created_at", "client_id", "held")
 _COLUMNS = [Message._meta.get_field(name).column for name in _FIELDS]
 
 INSERT_SQL = f"""

@@ -20,6 +20,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.files.storage import default_storage
+from django.db.models import F
 from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import truncatechars
@@ -43,10 +44,14 @@ from media import admin as media_admin
 from media.models import Photo
 from moderation import selectors, services
 from moderation.admin_policy import AuditedAdminMixin, PolicyAdmin, PolicyPermissionsMixin
+
+# Registers the automatic half of the queue, the rule set and trust facts (docs/SAFETY.md).
+from moderation.admin_safety import attach_trust_facts
 from moderation.models import AuditAction, AuditLogEntry, Report, ReportStatus, TargetType
 from mwork.admin_display import json_display
 from mwork.api.exceptions import DomainError
 from mwork.ids import parse_uuid
+from safety.services import TRUST_LEVEL_LABELS, trust_level
 
 # Deletes go one object at a time through the change page, where they are audited.
 admin.site.disable_action("delete_selected")
@@ -164,10 +169,22 @@ class ReportChangeList(ChangeList):
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)
         reports = list(self.result_list)
+        attach_trust_facts([u for r in reports for u in (r.reporter, r.target_user)])
         targets = selectors.report_targets_for_staff(reports=reports)
         for report in reports:
             report._target = targets.get((report.target_type, str(report.target_id)))
         self.result_list = reports
+
+
+def _trust_of(user: Any) -> SafeString | str:
+    if user is None:
+        return ""
+    level = trust_level(user=user)
+    return format_html(
+        '<small class="trust-level" data-level="{}">({})</small>',
+        level.label,
+        TRUST_LEVEL_LABELS[level],
+    )
 
 
 def _target_of(report: Report) -> Any:
@@ -244,7 +261,8 @@ class ReportAdmin(PolicyAdmin):
     list_filter = (ReportStatusFilter, "target_type", "reason")
     list_select_related = ("reporter", "target_user", "resolved_by")
     search_fields = ("=id", "=target_id", "reporter__email", "target_user__email", "comment")
-    ordering = ("created_at", "id")  # oldest waiting first
+    # Escalated first (docs/SAFETY.md, "Escalation"), then oldest waiting first.
+    ordering = (F("escalated_at").desc(nulls_last=True), "created_at", "id")
     date_hierarchy = "created_at"
     list_per_page = 50
     readonly_fields = (
@@ -308,10 +326,15 @@ class ReportAdmin(PolicyAdmin):
     # --- columns ---------------------------------------------------------------------------
     @admin.display(description=_("reason"), ordering="reason")
     def reason_and_status(self, report: Report) -> SafeString:
+        # The source (user reports here; automatic items are in "Automatic flags").
+        source = self.source(report)
         if report.status == ReportStatus.OPEN:
-            return format_html("{}", report.get_reason_display())
+            return format_html("{}<br><small>{}</small>", report.get_reason_display(), source)
         return format_html(
-            "{}<br><small>{}</small>", report.get_reason_display(), report.get_status_display()
+            "{}<br><small>{} · {}</small>",
+            report.get_reason_display(),
+            report.get_status_display(),
+            source,
         )
 
     @admin.display(description=_("reported object"))
@@ -325,7 +348,19 @@ class ReportAdmin(PolicyAdmin):
 
     @admin.display(description=_("reporter → reported user"))
     def people(self, report: Report) -> SafeString:
-        return format_html("{}<br>→ {}", self.reporter_link(report), self.reported_user(report))
+        return format_html(
+            "{}<br>{}<br>→ {}<br>{}",
+            self.reporter_link(report),
+            _trust_of(report.reporter),
+            self.reported_user(report),
+            _trust_of(report.target_user),
+        )
+
+    @admin.display(description=_("source"))
+    def source(self, report: Report) -> SafeString:
+        if report.escalated_at:
+            return format_html("{} · <strong>{}</strong>", gettext("user"), gettext("escalated"))
+        return format_html("{}", gettext("user"))
 
     @admin.display(description=_("waiting since"), ordering="created_at")
     def waiting(self, report: Report) -> SafeString:

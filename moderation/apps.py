@@ -35,3 +35,9 @@ class ModerationConfig(AppConfig):
         post_migrate.connect(
             _sync_staff_groups, sender=self, dispatch_uid="moderation.sync_staff_groups"
         )
+        # The safety rules on every chat message (chat's one place for per-message checks).
+        from chat.services import MESSAGE_SCREENS
+        from moderation.services import chat_message_screen
+
+        if chat_message_screen not in MESSAGE_SCREENS:
+            MESSAGE_SCREENS.append(chat_message_screen)

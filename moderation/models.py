@@ -71,6 +71,9 @@ class Report(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution_note = models.TextField(max_length=2000, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Set when enough distinct trusted users reported the target (docs/SAFETY.md,
+    # "Escalation"): the target is hidden pending review and the report leads the queue.
+    escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("report")
@@ -104,6 +107,8 @@ class AuditAction(models.TextChoices):
     MESSAGE_DELETE = "message_delete", _("Message deleted")
     PROFILE_HIDE = "profile_hide", _("Profile hidden")
     ACCOUNT_PURGE = "account_purge", _("Account purged")
+    FLAG_APPROVE = "flag_approve", _("Automatic flag approved")
+    FLAG_REJECT = "flag_reject", _("Automatic flag rejected")
     # Back office (moderation.admin_policy): every other staff write
     USER_UNBAN = "user_unban", _("User unbanned")
     EMAIL_VERIFY = "email_verify", _("E-mail marked verified")

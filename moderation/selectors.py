@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import (
     Count,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -171,8 +172,11 @@ def report_queue_annotate(queryset: QuerySet[Report]) -> QuerySet[Report]:
 
 
 def report_next_open(*, after: Report | None = None) -> Report | None:
-    """The open report that has waited longest, other than `after` (for "save and next")."""
-    queryset = Report.objects.filter(status="open").order_by("created_at", "id")
+    """The next open report (escalated first, then the one that has waited longest), other
+    than `after` (for "save and next")."""
+    queryset = Report.objects.filter(status="open").order_by(
+        F("escalated_at").desc(nulls_last=True), "created_at", "id"
+    )
     if after is not None:
         queryset = queryset.exclude(pk=after.pk)
     return queryset.first()

@@ -8,8 +8,10 @@ enforcement checks the actor's permission, runs in one transaction and writes on
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,10 +30,13 @@ from moderation.staff_policy import capability_permission
 from mwork.api.exceptions import Conflict, InvalidState, PermissionDenied, ValidationFailed
 from profiles.models import ModelProfile
 from profiles.services import model_profile_set_hidden
+from safety import services as safety
+from safety.models import Flag, TargetKind
 
 BAN_PERMISSION = capability_permission("ban")
 ENFORCE_PERMISSION = capability_permission("enforce")
 RESOLVE_PERMISSION = capability_permission("resolve")
+REVIEW_PERMISSION = capability_permission("review")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -50,6 +55,16 @@ def _close_report(*, report: Report | None, actor: User, status: str, note: str)
     )
     if updated:
         report.refresh_from_db()
+        _count_report_outcome(report)
+
+
+def _count_report_outcome(report: Report) -> None:
+    # Trust facts (docs/SAFETY.md): upheld reports lower the reported account's trust, dismissed
+    # ones make the reporter's next reports count less.
+    if report.status == ReportStatus.RESOLVED:
+        safety.trust_facts_count(user_id=report.target_user_id, upheld_reports=1)
+    elif report.status == ReportStatus.DISMISSED:
+        safety.trust_facts_count(user_id=report.reporter_id, dismissed_reports=1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -76,7 +91,7 @@ def report_create(
         raise ValidationFailed.for_field("target_id", _("You cannot report yourself."))
     try:
         with transaction.atomic():
-            return Report.objects.create(
+            report = Report.objects.create(
                 reporter=reporter,
                 target_type=target_type,
                 target_id=target_id,
@@ -84,8 +99,54 @@ def report_create(
                 reason=reason,
                 comment=comment,
             )
+            report_escalate_if_due(report=report)
+            return report
     except IntegrityError:
         raise Conflict(_("You have already reported this; it is being reviewed.")) from None
+
+
+def report_escalate_if_due(*, report: Report) -> bool:
+    """Escalate the report's target when distinct trusted users reported it within
+    REPORT_ESCALATION_WINDOW_HOURS with a total weight of REPORT_ESCALATION_THRESHOLD
+    (`safety.services.reporter_weight`: untrusted reporters count 0, often-dismissed ones
+    less): its open reports get `escalated_at` (top of the queue) and a casting or model
+    profile is hidden pending review. True when it escalated now."""
+    now = timezone.now()
+    window = now - timedelta(hours=settings.REPORT_ESCALATION_WINDOW_HOURS)
+    same_target = Report.objects.filter(target_type=report.target_type, target_id=report.target_id)
+    if same_target.filter(escalated_at__isnull=False, status=ReportStatus.OPEN).exists():
+        same_target.filter(status=ReportStatus.OPEN, escalated_at__isnull=True).update(
+            escalated_at=now
+        )
+        return False
+    reporters = {
+        r.reporter_id: r.reporter
+        for r in same_target.filter(created_at__gte=window).select_related("reporter")
+    }
+    weight = sum(safety.reporter_weight(user=user) for user in reporters.values())
+    if weight < settings.REPORT_ESCALATION_THRESHOLD:
+        return False
+    same_target.filter(status=ReportStatus.OPEN).update(escalated_at=now)
+    report.escalated_at = now
+    _hide_pending_review(target_type=report.target_type, target_id=report.target_id)
+    return True
+
+
+def _hide_pending_review(*, target_type: str, target_id: Any) -> None:
+    if target_type == TargetType.CASTING:
+        from castings.models import Casting
+        from castings.services import casting_set_hidden
+
+        casting = Casting.objects.filter(pk=target_id).first()
+        if casting is not None:
+            casting_set_hidden(casting=casting, hidden=True)
+    elif target_type == TargetType.MODEL_PROFILE:
+        from profiles.models import ModelProfile
+        from profiles.services import model_profile_set_hidden
+
+        profile = ModelProfile.objects.filter(pk=target_id).first()
+        if profile is not None:
+            model_profile_set_hidden(profile=profile, is_hidden=True)
 
 
 @transaction.atomic
@@ -110,6 +171,7 @@ def _report_close(*, actor: User, report: Report, note: str, status: str) -> Rep
     report.resolved_at = timezone.now()
     report.resolution_note = note[:2000]
     report.save(update_fields=["status", "resolved_by", "resolved_at", "resolution_note"])
+    _count_report_outcome(report)
     audit_log_write(
         actor=actor,
         action=(
@@ -268,4 +330,83 @@ def message_delete(*, actor: User, message: Any, reason: str, report: Report | N
         target_label=label,
         reason=reason,
         data=data,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Automatic flags (safety rules)
+# ---------------------------------------------------------------------------------------------
+def flag_review(*, actor: User, flag: Flag, approve: bool) -> Flag:
+    """Staff decision on an automatic flag (the caller audits it, e.g. the admin action).
+
+    Approve: the content is fine — a held casting is published (normal fan-out), a held
+    message delivered. Reject: the rules were right — a held casting is cancelled and hidden,
+    a held message dropped (its sender told), a flagged visible casting hidden. Either way
+    each fired rule's precision counts the decision.
+    Raises `PermissionDenied` without the `review` capability, `InvalidState` when the flag
+    was already decided.
+    """
+    _require(actor, REVIEW_PERMISSION)
+    with transaction.atomic():
+        try:
+            decided = safety.flag_decide(flag=flag, actor=actor, approve=approve)
+        except Flag.DoesNotExist:
+            raise InvalidState(_("This flag was already decided.")) from None
+        _flag_act_on_target(flag=decided, approve=approve)
+    for name in ("status", "decided_by", "decided_at", "updated_at"):
+        setattr(flag, name, getattr(decided, name))
+    return flag
+
+
+def _flag_act_on_target(*, flag: Flag, approve: bool) -> None:
+    if flag.target_kind == TargetKind.CASTING:
+        from castings.models import Casting, CastingStatus
+        from castings.services import casting_review_decide, casting_set_hidden
+
+        casting = Casting.objects.filter(pk=flag.target_id).first()
+        if casting is None:
+            return
+        if casting.status == CastingStatus.PENDING_REVIEW:
+            casting_review_decide(casting=casting, approve=approve)
+        elif not approve:
+            casting_set_hidden(casting=casting, hidden=True)
+    elif flag.target_kind == TargetKind.MESSAGE and flag.held:
+        from chat.models import Message
+        from chat.services import chat_message_review_decide
+
+        if Message.objects.filter(pk=flag.target_id, held=True, rejected=False).exists():
+            chat_message_review_decide(message_id=flag.target_id, approve=approve)
+
+
+def flag_label(flag: Flag) -> str:
+    """What the audit log calls a flag: its kind and the rules that fired."""
+    rules = sorted({hit["rule"] for hit in flag.hits})
+    return f"{flag.get_target_kind_display()}: {', '.join(rules)}"[:200]
+
+
+def chat_message_screen(*, message: Any, sender: User) -> None:
+    """The safety rules on every new chat message (registered in `chat.services.MESSAGE_SCREENS`
+    by this app's ready()): a `hold` rule holds the message of a sender who is not trusted
+    (`message.held`; chat delivers it to no one else), a trusted sender's is only flagged; any
+    fired rule queues an automatic flag. Nothing fired: no query (docs/SAFETY.md)."""
+    scan = safety.content_scan(kind=TargetKind.MESSAGE, text=message.content)
+    if scan.action is None:
+        return
+    message.held = scan.hold and not safety.is_trusted(sender)
+    from chat.models import Membership
+
+    other = (
+        Membership.objects.filter(room_id=message.room_id)
+        .exclude(user_id=sender.id)
+        .select_related("user")
+        .first()
+    )
+    safety.flag_record(
+        kind=TargetKind.MESSAGE,
+        target_id=message.id,
+        target_user=sender,
+        counterpart=other.user if other else None,
+        text=message.content,
+        result=scan,
+        held=message.held,
     )

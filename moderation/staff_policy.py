@@ -64,6 +64,10 @@ CAPABILITIES: dict[str, Capability] = {
     ),
     "announce": Capability("can_announce", "Can send announcements to users"),
     "unlock_logins": Capability("can_unlock_logins", "Can lift admin login lockouts"),
+    "review": Capability(
+        "can_review_flags",
+        "Can approve or reject automatically flagged and held content (safety rules)",
+    ),
     "purge": Capability(
         "can_purge_accounts",
         "Can erase a scheduled account's personal data at once (before its purge date)",
@@ -72,7 +76,9 @@ CAPABILITIES: dict[str, Capability] = {
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     SUPERUSER: frozenset(CAPABILITIES),
-    MODERATORS: frozenset({"ban", "enforce", "resolve", "publish", "verify", "manage_agencies"}),
+    MODERATORS: frozenset(
+        {"ban", "enforce", "resolve", "publish", "verify", "manage_agencies", "review"}
+    ),
     FINANCE: frozenset(
         {"grant_subscription", "extend_subscription", "cancel_subscription", "refund", "promote"}
     ),
@@ -98,6 +104,10 @@ MODEL_ACCESS: dict[str, dict[str, str]] = {
     # moderation
     "moderation.report": _roles(SU="v", MOD="v", SUP="v"),
     "moderation.auditlogentry": _roles(SU="v", MOD="v", FIN="v", SUP="v"),
+    # trust and safety: the rule set is plain data staff edit; flags are decided by actions
+    "safety.rule": _roles(SU="vacd", MOD="vacd", SUP="v"),
+    "safety.flag": _roles(SU="v", MOD="v", SUP="v"),
+    "safety.trustfacts": _roles(SU="v", MOD="v", SUP="v"),
     # billing
     "billing.plan": _roles(SU="vac", FIN="vac", SUP="v"),
     "billing.responsepackage": _roles(SU="vac", FIN="vac", SUP="v"),

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     # MWork domains, bottom (accounts) to top: the layers of .importlinter
     "accounts",
     "notifications",
+    "safety",  # rules, automatic flags, trust levels (below everything that calls it)
     "billing",
     "profiles",
     "agencies",
@@ -692,6 +693,34 @@ CELERY_BEAT_SCHEDULE["billing-fail-stale-payments"] = {
 RATELIMIT_REPORT = env.str("RATELIMIT_REPORT", default="10/h")
 # Seconds the admin dashboard's aggregates are cached.
 MODERATION_DASHBOARD_CACHE_SECONDS = env.int("MODERATION_DASHBOARD_CACHE_SECONDS", default=60)
+
+# ---------------------------------------------------------------------------------------------
+# Trust and safety (docs/SAFETY.md): trust levels, their daily limits, report escalation
+# ---------------------------------------------------------------------------------------------
+# Daily limits per trust level, beside the plan's; off for test servers and local exploration.
+TRUST_LIMITS_ENABLED = env.bool("TRUST_LIMITS_ENABLED", default=True)
+# {level: {kind: per day}}; a paid plan uses the next level's numbers. JSON in the env var.
+TRUST_DAILY_LIMITS = env.json(
+    "TRUST_DAILY_LIMITS",
+    default={
+        "new": {"chat_rooms": 3, "castings": 1, "invites": 5},
+        "verified": {"chat_rooms": 10, "castings": 3, "invites": 20},
+        "trusted": {"chat_rooms": 40, "castings": 10, "invites": 100},
+        "established": {"chat_rooms": 100, "castings": 30, "invites": 300},
+    },
+)
+# Trusted: e-mail verified and at least this old (or a staff-verified company).
+TRUST_ACCOUNT_AGE_DAYS = env.int("TRUST_ACCOUNT_AGE_DAYS", default=7)
+# Established: trusted with this many accepted responses / completed castings.
+TRUST_ESTABLISHED_AFTER = env.int("TRUST_ESTABLISHED_AFTER", default=3)
+# A target reported by this many distinct trusted users (weighted) within the window is
+# hidden pending review and goes to the top of the queue.
+REPORT_ESCALATION_THRESHOLD = env.int("REPORT_ESCALATION_THRESHOLD", default=3)
+REPORT_ESCALATION_WINDOW_HOURS = env.int("REPORT_ESCALATION_WINDOW_HOURS", default=24)
+# A reporter's weight halves for every dismissed report past this many.
+REPORT_DISMISSED_GRACE = env.int("REPORT_DISMISSED_GRACE", default=2)
+# Seconds a process keeps its compiled rule set before checking the shared version key.
+SAFETY_RULES_RECHECK_SECONDS = env.int("SAFETY_RULES_RECHECK_SECONDS", default=5)
 
 # Admin login throttling (django-axes): N failures lock the address and, separately, the
 # account for the cool-off time; staff see the lockouts in the admin and lift them there.

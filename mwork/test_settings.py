@@ -25,3 +25,6 @@ CELERY_TASK_EAGER_PROPAGATES = True
 MEDIA_ROOT = str(VAR_DIR / "test-media")  # noqa: F405
 STORAGES["default"]["OPTIONS"]["location"] = MEDIA_ROOT  # noqa: F405
 LOGGING["handlers"]["console"]["formatter"] = "plain"  # noqa: F405
+# Existing tests create fresh unverified users: the trust limits are switched on only by the
+# tests of the limits themselves (safety/tests/test_limits.py).
+TRUST_LIMITS_ENABLED = False

@@ -200,6 +200,21 @@ CATALOGUE: tuple[PersonalData, ...] = (
     ),
     PersonalData("moderation.Report", "resolved_by", None, KEEP, why="staff work record"),
     PersonalData("moderation.AuditLogEntry", "actor", None, KEEP, why="staff work record"),
+    PersonalData(
+        "safety.Flag",
+        "target_user",
+        None,
+        KEEP,
+        why="moderation record about them (the flagged text), kept for abuse handling",
+    ),
+    PersonalData("safety.Flag", "counterpart", None, KEEP, why="moderation record"),
+    PersonalData("safety.Flag", "decided_by", None, KEEP, why="staff work record"),
+    PersonalData(
+        "safety.TrustFacts", "user", None, DELETE, why="derived counters, not their own data"
+    ),
+    PersonalData(
+        "safety.DailyUsage", "user", None, DELETE, why="today's counters, not their own data"
+    ),
     PersonalData("notifications.Notification", "user", "notifications", DELETE),
     PersonalData(
         "notifications.NotificationPreference", "user", "notification_preferences", DELETE

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from mwork.api.exceptions import Conflict, PermissionDenied, ValidationFailed
 from profiles import signals
 from profiles.models import EmployerProfile, ModelProfile, Review, WorkExperience
+from safety.models import TargetKind
+from safety.services import content_scan, flag_record, trust_facts_set
 
 # Fields that count towards completeness (docs/API.md §5), with the photo share on top.
 COMPLETENESS_FIELDS = (
@@ -118,6 +120,19 @@ def model_profile_set_main_photo(
     return profile
 
 
+def _safety_scan(*, kind: str, profile: Any, text: str) -> None:
+    # Profiles are flagged, never held (docs/SAFETY.md): a `hold` rule queues them for staff.
+    result = content_scan(kind=kind, text=text)
+    flag_record(
+        kind=kind,
+        target_id=profile.pk,
+        target_user=profile.user,
+        text=text,
+        result=result,
+        held=False,
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Model profiles
 # ---------------------------------------------------------------------------------------------
@@ -140,13 +155,15 @@ def model_profile_create(*, user: Any, **fields: Any) -> ModelProfile:
                 profile.save()
         except IntegrityError:
             raise Conflict(_("You already have a model profile.")) from None
+        _safety_scan(kind=TargetKind.MODEL_PROFILE, profile=profile, text=profile.bio)
     return profile
 
 
 def model_profile_update(*, profile: ModelProfile, **fields: Any) -> ModelProfile:
     """Partial update by the owner (the caller checked ownership); completeness recomputed.
 
-    The search vector follows name and bio through the database trigger on PostgreSQL.
+    The search vector follows name and bio through the database trigger on PostgreSQL. A bio
+    the safety rules fire on is queued for staff (flagged, still shown).
     """
     with transaction.atomic():
         profile = ModelProfile.objects.select_for_update().get(pk=profile.pk)
@@ -157,6 +174,8 @@ def model_profile_update(*, profile: ModelProfile, **fields: Any) -> ModelProfil
             profile=profile, photo_count=photo_count(profile)
         )
         profile.save()
+        if "bio" in fields:
+            _safety_scan(kind=TargetKind.MODEL_PROFILE, profile=profile, text=profile.bio)
     return profile
 
 
@@ -202,7 +221,13 @@ def employer_profile_create(*, user: Any, **fields: Any) -> EmployerProfile:
                 profile = EmployerProfile.objects.create(user=user, **values)
         except IntegrityError:
             raise Conflict(_("You already have an employer profile.")) from None
+        text = _employer_text(profile)
+        _safety_scan(kind=TargetKind.EMPLOYER_PROFILE, profile=profile, text=text)
     return profile
+
+
+def _employer_text(profile: EmployerProfile) -> str:
+    return f"{profile.company_name}\n{profile.description}"
 
 
 def employer_profile_update(*, profile: EmployerProfile, **fields: Any) -> EmployerProfile:
@@ -213,14 +238,20 @@ def employer_profile_update(*, profile: EmployerProfile, **fields: Any) -> Emplo
             if key in EMPLOYER_EDITABLE_FIELDS:
                 setattr(profile, key, value)
         profile.save()
+        if {"company_name", "description"} & set(fields):
+            _safety_scan(
+                kind=TargetKind.EMPLOYER_PROFILE, profile=profile, text=_employer_text(profile)
+            )
     return profile
 
 
 def employer_profile_set_verified(
     *, profile: EmployerProfile, is_verified: bool
 ) -> EmployerProfile:
-    """Staff: mark a company verified (or not)."""
+    """Staff: mark a company verified (or not); a verified company is a trusted account
+    (docs/SAFETY.md)."""
     EmployerProfile.objects.filter(pk=profile.pk).update(is_verified=is_verified)
+    trust_facts_set(user_id=profile.user_id, verified_company=is_verified)
     profile.is_verified = is_verified
     return profile
 

@@ -66,6 +66,7 @@ def test_employer_posts_a_casting(auth_client, employer, casting_body):
         "pay_min": 50000,
         "pay_max": 100000,
         "status": "active",
+        "review_note": None,
         "requirements": {
             "gender": "female",
             "min_age": 18,

@@ -61,6 +61,8 @@ def test_history_newest_first_with_has_more(auth_client, room, employer, model_u
         "content": "message 4",
         "created_at": newest.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "is_read": False,
+        "held": False,
+        "rejected": False,
     }
 
 
@@ -209,6 +211,8 @@ def test_send_message_returns_201_broadcasts_and_notifies(
         "content": "Hello, Aigerim!",
         "created_at": stored.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "is_read": False,
+        "held": False,
+        "rejected": False,
     }
     assert Room.objects.get(pk=room.pk).last_message_at == stored.created_at
     notification = Notification.objects.get(user=model_user, type="new_message")

@@ -230,6 +230,8 @@ def test_list_rooms_newest_activity_first_with_state(
         "content": "Hi!",
         "created_at": last.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "is_read": False,
+        "held": False,
+        "rejected": False,
     }
     # The employer's own "Hello" is not unread for the employer; the model's "Hi!" is.
     assert first["unread_count"] == 1

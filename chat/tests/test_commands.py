@@ -45,6 +45,8 @@ def test_ws_client_renders_frames():
             "content": "Hi",
             "created_at": "2026-01-01T00:00:00Z",
             "is_read": False,
+            "held": False,
+            "rejected": False,
         },
         "client_id": "c1",
     }

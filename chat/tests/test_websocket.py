@@ -205,6 +205,8 @@ async def test_send_and_receive_between_two_users_with_acknowledgement(room, emp
         "content": "Hello!",
         "created_at": stored.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "is_read": False,
+        "held": False,
+        "rejected": False,
     }
     assert ack == {
         "type": "message",

@@ -28,6 +28,8 @@ from moderation.staff_groups import staff_groups_sync
 from moderation.staff_policy import GROUPS, SUPERUSER
 from mwork.tests.security.world import World, build_world
 from profiles.models import EmployerProfile, ModelProfile
+from safety.models import TargetKind
+from safety.services import content_scan, flag_record
 
 NO_GROUP = "staff in no group"
 ROLES = (SUPERUSER, *GROUPS, NO_GROUP)
@@ -102,6 +104,16 @@ def build_admin_world() -> AdminWorld:
         email="invited.manager@example.kz",
         invited_by=a.employer,
         expires_at=timezone.now() + dt.timedelta(days=7),
+    )
+    # An automatic flag on a visible casting (the safety queue's actions act on it).
+    text = "Write to me on t.me/castings_kz"
+    flag_record(
+        kind=TargetKind.CASTING,
+        target_id=a.casting.pk,
+        target_user=a.employer,
+        text=text,
+        result=content_scan(kind=TargetKind.CASTING, text=text),
+        held=False,
     )
     AccessAttempt.objects.create(
         username="locked@example.kz",

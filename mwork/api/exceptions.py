@@ -136,6 +136,15 @@ class RateLimitExceeded(DomainError):
         self.retry_after = max(int(retry_after), 1)
 
 
+class TrustLimitExceeded(RateLimitExceeded):
+    """429: a daily limit of the account's trust level is spent (docs/SAFETY.md, "Limits")."""
+
+    code = "TRUST_LIMIT_EXCEEDED"
+    default_message = _(
+        "You have reached today's limit for a new account. Verify your e-mail to raise it."
+    )
+
+
 class ServiceUnavailable(DomainError):
     code = "SERVICE_UNAVAILABLE"
     status = 503

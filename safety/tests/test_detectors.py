@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from moderation.detectors import (
+from safety.detectors import (
     DETECTORS,
     HOLD_SAFE,
     Hit,
@@ -20,7 +20,7 @@ from moderation.detectors import (
     normalize,
 )
 
-CORPUS = Path(__file__).parent / "corpus"
+CORPUS = Path(__file__).parent.parent / "corpus"
 ZW = "\u200b"
 
 

@@ -11,7 +11,7 @@ belongs to the caller.
 
 Intended actions (the rule set that will refer to these by name decides; see docs/SAFETY.md):
 - `hold` candidates (must stay silent on ordinary casting texts and chat messages; the corpus
-  test in moderation/tests/test_detectors.py enforces this): `payment_card`, `kz_iin`,
+  test in safety/tests/test_detectors.py enforces this): `payment_card`, `kz_iin`,
   `prepayment`, `id_document`.
 - `flag` only: `messenger` (ordinary castings do say "пишите в WhatsApp") and `adult`
   (lingerie or art-nude shoots can be legitimate; staff should look, not a robot).
@@ -362,6 +362,17 @@ DETECTORS: dict[str, Callable[[str], list[Hit]]] = {
 
 # The detectors a rule may use with `hold`: silent on the ordinary-text corpus.
 HOLD_SAFE = frozenset({"payment_card", "kz_iin", "prepayment", "id_document"})
+
+
+def compile_pattern(pattern: str) -> re.Pattern[str]:
+    """A staff-written rule pattern, folded like the detectors' own (Cyrillic or Latin letters
+    match both). Raises `re.error` for an invalid expression."""
+    return _rx(pattern)
+
+
+def match_pattern(name: str, rx: re.Pattern[str], text: str) -> list[Hit]:
+    """Hits of a compiled rule pattern on the normalised `text`, spans into the original."""
+    return _hits(name, text, rx)
 
 
 def detect_all(text: str, names: frozenset[str] | set[str] | None = None) -> list[Hit]:

@@ -1,0 +1,351 @@
+"""The back office of the safety layer (docs/SAFETY.md): the rule set staff edit, with each
+rule's precision; the automatic part of the moderation queue (rules fired, spans highlighted,
+trust levels of both parties, approve/reject); trust facts.
+
+Registered here, in moderation (the top layer), so `safety` itself imports nothing above it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import F
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from moderation import services
+from moderation.admin_policy import PolicyAdmin
+from moderation.models import AuditAction
+from mwork.api.exceptions import DomainError
+from safety import services as safety
+from safety.models import Flag, FlagStatus, Rule, TargetKind, TrustFacts
+
+_TARGET_ADMIN = {
+    TargetKind.CASTING: "castings_casting",
+    TargetKind.MESSAGE: "chat_message",
+    TargetKind.MODEL_PROFILE: "profiles_modelprofile",
+    TargetKind.EMPLOYER_PROFILE: "profiles_employerprofile",
+}
+
+
+def trust_badge(user: Any) -> SafeString | str:
+    """`email · level` of an account, for the queues (staff see why)."""
+    if user is None:
+        return "—"
+    level = safety.trust_level(user=user)
+    return format_html(
+        '{} <span class="trust-level" data-level="{}">· {}</span>',
+        user.email,
+        level.label,
+        safety.TRUST_LEVEL_LABELS[level],
+    )
+
+
+def attach_trust_facts(users: list[Any]) -> None:
+    """Load the trust facts of `users` in one query (the queues show a level per row)."""
+    users = [user for user in users if user is not None]
+    facts = {f.user_id: f for f in TrustFacts.objects.filter(user_id__in={u.pk for u in users})}
+    for user in users:
+        user._trust_facts = facts.get(user.pk) or TrustFacts(user_id=user.pk)
+
+
+def highlighted(text: str, hits: list[dict[str, Any]]) -> SafeString:
+    """`text` with every hit's span in <mark> (overlapping spans merged)."""
+    spans: list[list[int]] = []
+    for hit in sorted(hits, key=lambda h: (h["start"], h["end"])):
+        if spans and hit["start"] <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], hit["end"])
+        else:
+            spans.append([hit["start"], hit["end"]])
+    parts: list[tuple[str, str]] = []
+    pos = 0
+    for start, end in spans:
+        parts.append(("{}", text[pos:start]))
+        parts.append(("<mark>{}</mark>", text[start:end]))
+        pos = end
+    parts.append(("{}", text[pos:]))
+    return format_html_join("", "{}", ((format_html(fmt, piece),) for fmt, piece in parts))
+
+
+class FlagStatusFilter(admin.SimpleListFilter):
+    """Status, opening on "waiting": the queue is what still waits for a decision."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [*FlagStatus.choices, ("all", _("All"))]
+
+    def value(self) -> str:
+        return super().value() or FlagStatus.OPEN
+
+    def choices(self, changelist: Any):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request: HttpRequest, queryset):
+        if self.value() == "all":
+            return queryset
+        return queryset.filter(status=self.value())
+
+
+@admin.register(Flag)
+class FlagAdmin(PolicyAdmin):
+    """The automatic part of the moderation queue: held items first, then by rule weight."""
+
+    list_display = (
+        "waiting",
+        "source",
+        "what",
+        "rules_fired",
+        "excerpt",
+        "author_trust",
+        "counterpart_trust",
+        "status",
+    )
+    list_display_links = ("waiting",)
+    list_filter = (FlagStatusFilter, "target_kind")
+    list_select_related = ("target_user", "counterpart", "decided_by")
+    search_fields = ("=id", "=target_id", "target_user__email", "text")
+    ordering = ("-held", "-weight", "created_at")
+    list_per_page = 50
+    readonly_fields = (
+        "id",
+        "source",
+        "what",
+        "status",
+        "held",
+        "rules_fired",
+        "marked_text",
+        "author_trust",
+        "counterpart_trust",
+        "weight",
+        "decided_by",
+        "decided_at",
+        "created_at",
+    )
+    fields = readonly_fields
+    actions = ("approve_flags", "reject_flags")
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).prefetch_related("rules")
+
+    def get_changelist_instance(self, request: HttpRequest):
+        changelist = super().get_changelist_instance(request)
+        users = [u for flag in changelist.result_list for u in (flag.target_user, flag.counterpart)]
+        attach_trust_facts(users)
+        return changelist
+
+    @admin.display(description=_("waiting since"), ordering="created_at")
+    def waiting(self, flag: Flag) -> str:
+        return format_html("{}", timezone.localtime(flag.created_at).strftime("%Y-%m-%d %H:%M"))
+
+    @admin.display(description=_("source"))
+    def source(self, flag: Flag) -> str:
+        return gettext("automatic")
+
+    @admin.display(description=_("flagged object"), ordering="target_kind")
+    def what(self, flag: Flag) -> SafeString:
+        label = flag.get_target_kind_display()
+        if flag.held:
+            label = gettext("%(kind)s (held)") % {"kind": label}
+        try:
+            url = reverse(f"admin:{_TARGET_ADMIN[flag.target_kind]}_change", args=[flag.target_id])
+        except (KeyError, NoReverseMatch):
+            return format_html("{}", label)
+        return format_html('<a href="{}">{}</a>', url, label)
+
+    @admin.display(description=_("rules fired"))
+    def rules_fired(self, flag: Flag) -> SafeString:
+        return format_html_join(
+            ", ", "{} ({})", ((r.name, r.get_action_display()) for r in flag.rules.all())
+        )
+
+    @admin.display(description=_("matched text"))
+    def excerpt(self, flag: Flag) -> SafeString:
+        return format_html_join(" · ", "<mark>{}</mark>", ((h["excerpt"],) for h in flag.hits[:5]))
+
+    @admin.display(description=_("text, matches highlighted"))
+    def marked_text(self, flag: Flag) -> SafeString:
+        return format_html(
+            '<div style="white-space: pre-wrap">{}</div>', highlighted(flag.text, flag.hits)
+        )
+
+    @admin.display(description=_("author · trust"))
+    def author_trust(self, flag: Flag) -> SafeString | str:
+        return trust_badge(flag.target_user)
+
+    @admin.display(description=_("other party · trust"))
+    def counterpart_trust(self, flag: Flag) -> SafeString | str:
+        return trust_badge(flag.counterpart)
+
+    def _decide(self, request: HttpRequest, queryset, *, approve: bool) -> None:
+        action = AuditAction.FLAG_APPROVE if approve else AuditAction.FLAG_REJECT
+        done = 0
+        for flag in queryset.filter(status=FlagStatus.OPEN):
+            try:
+                self.audited(
+                    request,
+                    flag,
+                    action,
+                    lambda f=flag: services.flag_review(
+                        actor=request.user, flag=f, approve=approve
+                    ),
+                    reason=services.flag_label(flag),
+                    data={"target_kind": flag.target_kind, "target_id": str(flag.target_id)},
+                )
+                done += 1
+            except DomainError as error:
+                self.message_user(request, f"{flag.pk}: {error.message}", messages.ERROR)
+        self.message_user(
+            request,
+            ngettext("%(count)d flag decided.", "%(count)d flags decided.", done) % {"count": done},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Approve: the content is fine (publish / deliver held items)"),
+        permissions=["review"],
+    )
+    def approve_flags(self, request, queryset) -> None:
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(
+        description=_("Reject: the rules were right (held items are not published)"),
+        permissions=["review"],
+    )
+    def reject_flags(self, request, queryset) -> None:
+        self._decide(request, queryset, approve=False)
+
+
+class RuleForm(forms.ModelForm):
+    target_kinds = forms.MultipleChoiceField(
+        label=_("target kinds"),
+        choices=TargetKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Rule
+        fields = (
+            "name",
+            "description",
+            "detector",
+            "pattern",
+            "language",
+            "target_kinds",
+            "weight",
+            "action",
+            "is_active",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        problems = safety.rule_problems(
+            detector=data.get("detector") or "",
+            pattern=data.get("pattern") or "",
+            action=data.get("action") or "",
+            target_kinds=list(data.get("target_kinds") or []),
+        )
+        for field, errors in problems.items():
+            for error in errors:
+                self.add_error(field, error)
+        return data
+
+
+@admin.register(Rule)
+class RuleAdmin(PolicyAdmin):
+    """The rule set; precision = rejected / decided flags the rule fired on."""
+
+    form = RuleForm
+    list_display = (
+        "name",
+        "signal",
+        "language",
+        "kinds",
+        "action",
+        "weight",
+        "is_active",
+        "confirmed",
+        "dismissed",
+        "precision",
+    )
+    list_filter = ("action",)
+    search_fields = ("name", "description", "pattern")
+
+    def get_queryset(self, request: HttpRequest):
+        return safety.rule_precision_annotate(super().get_queryset(request))
+
+    def save_model(self, request: HttpRequest, obj: Rule, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        safety.rules_invalidate()
+
+    def delete_model(self, request: HttpRequest, obj: Rule) -> None:
+        super().delete_model(request, obj)
+        safety.rules_invalidate()
+
+    @admin.display(description=_("detector or pattern"))
+    def signal(self, rule: Rule) -> str:
+        return rule.detector or rule.pattern
+
+    @admin.display(description=_("target kinds"))
+    def kinds(self, rule: Rule) -> str:
+        return ", ".join(rule.target_kinds)
+
+    @admin.display(description=_("confirmed"), ordering="confirmed")
+    def confirmed(self, rule: Rule) -> int:
+        return getattr(rule, "confirmed", 0)
+
+    @admin.display(description=_("dismissed"), ordering="dismissed")
+    def dismissed(self, rule: Rule) -> int:
+        return getattr(rule, "dismissed", 0)
+
+    @admin.display(description=_("precision"))
+    def precision(self, rule: Rule) -> str:
+        decided = getattr(rule, "confirmed", 0) + getattr(rule, "dismissed", 0)
+        if not decided:
+            return "—"
+        return f"{100 * rule.confirmed / decided:.0f}% ({rule.confirmed}/{decided})"
+
+
+@admin.register(TrustFacts)
+class TrustFactsAdmin(PolicyAdmin):
+    list_display = (
+        "user",
+        "level",
+        "verified_company",
+        "paid_until",
+        "accepted_responses",
+        "completed_castings",
+        "upheld_reports",
+        "dismissed_reports",
+    )
+    list_select_related = ("user",)
+    search_fields = ("user__email",)
+    ordering = (F("updated_at").desc(),)
+    readonly_fields = (
+        "user",
+        "level",
+        "verified_company",
+        "paid_until",
+        "accepted_responses",
+        "completed_castings",
+        "upheld_reports",
+        "dismissed_reports",
+        "updated_at",
+    )
+
+    @admin.display(description=_("trust level"))
+    def level(self, facts: TrustFacts) -> str:
+        return str(safety.TRUST_LEVEL_LABELS[safety.trust_level(user=facts.user, facts=facts)])
