@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('moderation', '0006_purge_capability'),
+        ('moderation', '0007_block_to_accounts'),
     ]
 
     operations = [
