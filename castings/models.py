@@ -213,6 +213,8 @@ class Response(models.Model):
     )
     applied_at = models.DateTimeField(default=timezone.now, editable=False)
     status_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The owner's first answer (shortlist, accept or reject): the employer's response rate.
+    answered_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The agency that submitted its roster model; NULL when the model applied.
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -369,3 +371,46 @@ class CastingInvite(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model_profile_id} invited to {self.casting_id}"
+
+
+EMPLOYER_REVIEW_COMMENT_MAX_LENGTH = 2000
+
+
+class EmployerReview(models.Model):
+    """A model's review of the employer whose casting accepted them, once the shoot began.
+
+    One per casting and author (a model has one response per casting). The employer
+    profile's `rating` and `reviews_count` are written down in the same transaction
+    (castings/employer_trust.py); docs/TRUST.md.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    employer = models.ForeignKey(
+        "profiles.EmployerProfile", on_delete=models.CASCADE, related_name="reviews"
+    )
+    casting = models.ForeignKey(Casting, on_delete=models.CASCADE, related_name="reviews")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="employer_reviews_written"
+    )
+    rating = models.PositiveSmallIntegerField()
+    comment = models.TextField(max_length=EMPLOYER_REVIEW_COMMENT_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("employer review")
+        verbose_name_plural = _("employer reviews")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["employer", "-created_at"], name="employer_review_list_idx")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["casting", "author"], name="employer_review_once_per_casting"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="employer_review_rating_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}★ for {self.employer_id}"

@@ -15,6 +15,7 @@ from rest_framework import serializers
 
 from castings.card import CASTING_CARD, REQUIREMENT_COLUMNS
 from castings.models import (
+    EMPLOYER_REVIEW_COMMENT_MAX_LENGTH,
     AuditionKind,
     AuditionStatus,
     Casting,
@@ -32,6 +33,7 @@ from castings.selectors import (
 from mwork.api.bounds import PAY_MAX, SHOOT_DATE_MAX_YEARS, BoundedDateTimeField
 from mwork.api.formats import format_datetime
 from mwork.storage import storage_url
+from profiles.selectors import user_display
 
 AGE_RANGE = (18, 99)
 HEIGHT_RANGE = (100, 250)
@@ -545,3 +547,41 @@ def _related_or_none(instance: Any, name: str) -> Any:
 class SavedCastingOutputSerializer(serializers.Serializer):
     casting_id = serializers.UUIDField()
     saved_at = serializers.DateTimeField(source="created_at")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reviews of employers (docs/TRUST.md)
+# ---------------------------------------------------------------------------------------------
+class EmployerReviewCreateInputSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(
+        max_length=EMPLOYER_REVIEW_COMMENT_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+    )
+    casting_id = serializers.UUIDField(
+        required=False,
+        help_text="The casting reviewed; by default the latest eligible one not yet reviewed.",
+    )
+
+
+class EmployerReviewAuthorSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    avatar = serializers.CharField(allow_null=True)
+
+
+class EmployerReviewOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    employer_id = serializers.UUIDField()
+    casting_id = serializers.UUIDField()
+    casting_title = serializers.CharField(source="casting.title")
+    rating = serializers.IntegerField()
+    comment = serializers.CharField()
+    author = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    @extend_schema_field(EmployerReviewAuthorSerializer)
+    def get_author(self, obj: Any) -> dict[str, Any]:
+        return {"id": str(obj.author_id), **user_display(obj.author)}

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -362,6 +364,9 @@ def _response_apply_status(
     locked.status = status
     locked.status_changed_at = now
     fields = ["status", "status_changed_at"]
+    if locked.answered_at is None:
+        locked.answered_at = now
+        fields.append("answered_at")
     # Decisions always reach the model; a shortlist only when the owner chooses to tell.
     tell = status != ResponseStatus.SHORTLISTED or notify_model
     if status == ResponseStatus.SHORTLISTED:
@@ -458,12 +463,15 @@ def response_bulk_change_status(
         changes: dict[str, Any] = {"status": status, "status_changed_at": now}
         if status == ResponseStatus.SHORTLISTED:
             changes["shortlist_shared"] = notify_model
-        Response.objects.filter(id__in=[response.id for response in locked]).update(**changes)
+        Response.objects.filter(id__in=[response.id for response in locked]).update(
+            **changes, answered_at=Coalesce("answered_at", Value(now))
+        )
         if status == ResponseStatus.ACCEPTED:
             _count_accepted([response.model_profile_id for response in locked])
         for response in locked:
             for name, value in changes.items():
                 setattr(response, name, value)
+            response.answered_at = response.answered_at or now
         if status != ResponseStatus.SHORTLISTED or notify_model:
             ids = [str(response.id) for response in locked]
             transaction.on_commit(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from castings import services
+from castings import employer_trust, services
 
 
 @shared_task(acks_late=True)
@@ -57,3 +57,9 @@ def notify_response_status_changes(response_ids: list[str], status: str, message
     return services.responses_notify_status(
         response_ids=response_ids, status=status, message=message
     )
+
+
+@shared_task(acks_late=True)
+def rollup_employer_stats() -> int:
+    """Beat job (nightly): employers' castings_posted and response_rate (docs/TRUST.md)."""
+    return employer_trust.employer_stats_rollup()

@@ -72,4 +72,10 @@ urlpatterns = [
         views.AuditionDeclineView.as_view(),
         name="audition-decline",
     ),
+    # The employer's reviews live here: reading castings decides who may write one.
+    path(
+        "profiles/employers/<str:profile_id>/reviews",
+        views.EmployerReviewListCreateView.as_view(),
+        name="employer-review-list",
+    ),
 ]

@@ -6,11 +6,11 @@ from typing import Any
 from uuid import UUID
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
-from castings import selectors, services
+from castings import employer_trust, selectors, services
 from castings.serializers import (
     AuditionCreateInputSerializer,
     AuditionDeclineInputSerializer,
@@ -25,6 +25,8 @@ from castings.serializers import (
     CastingResponseListQuerySerializer,
     CastingResponseOutputSerializer,
     CastingStatusInputSerializer,
+    EmployerReviewCreateInputSerializer,
+    EmployerReviewOutputSerializer,
     MyCastingsQuerySerializer,
     MyResponseOutputSerializer,
     ResponseBulkStatusInputSerializer,
@@ -45,6 +47,7 @@ from mwork.api.ratelimit import client_ip
 from mwork.api.responses import created, no_content, ok
 from mwork.api.schema import api_schema, envelope, item_envelope, list_envelope
 from mwork.api.serializers import validated_query
+from profiles.selectors import employer_profile_get
 
 
 def _castings(cards: Any) -> list[dict[str, Any]]:
@@ -573,3 +576,56 @@ class AuditionDeclineView(APIView):
             audition=audition, confirm=False, reason=serializer.validated_data["reason"]
         )
         return ok(_audition(audition))
+
+
+# ------------------------------------------------------------------------------------------
+# Reviews of employers (docs/TRUST.md)
+# ------------------------------------------------------------------------------------------
+class EmployerReviewListCreateView(_MethodPermissionsView):
+    method_permissions = {"GET": [AllowAny], "POST": [IsModel]}
+
+    @api_schema(
+        operation_id="profiles_employers_reviews_list",
+        summary="Reviews of an employer by models they accepted (public)",
+        responses={
+            200: list_envelope(
+                "ProfilesEmployerReviewList", "reviews", EmployerReviewOutputSerializer
+            )
+        },
+        errors=(400, 404, 429),
+        parameters=[
+            OpenApiParameter("limit", int, description="Items per page (default 20, max 100)."),
+            OpenApiParameter("offset", int, description="Offset (default 0)."),
+        ],
+    )
+    def get(self, request, profile_id):
+        employer = employer_profile_get(profile_id=profile_id)
+        body = paginate(
+            request,
+            employer_trust.employer_review_list(employer=employer),
+            key="reviews",
+            serialize=lambda rows: EmployerReviewOutputSerializer(rows, many=True).data,
+        )
+        return ok(body)
+
+    @api_schema(
+        operation_id="profiles_employers_reviews_create",
+        summary="Review an employer after an accepted response whose shoot date has passed "
+        "(once per casting; docs/API.md §13)",
+        request=EmployerReviewCreateInputSerializer,
+        responses={
+            201: item_envelope(
+                "ProfilesEmployerReviewCreate", "review", EmployerReviewOutputSerializer
+            )
+        },
+        errors=(400, 401, 403, 404, 409, 422),
+    )
+    def post(self, request, profile_id):
+        employer = employer_profile_get(profile_id=profile_id)
+        data = EmployerReviewCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        review = employer_trust.employer_review_create(
+            author=request.user, employer=employer, **data.validated_data
+        )
+        review = employer_trust.employer_review_list(employer=employer).get(pk=review.pk)
+        return created({"review": EmployerReviewOutputSerializer(review).data})

@@ -617,6 +617,11 @@ CELERY_BEAT_SCHEDULE["castings-announce-missed"] = {
     "task": "castings.tasks.announce_missed_castings",
     "schedule": 60 * 10,
 }
+CELERY_BEAT_SCHEDULE["castings-rollup-employer-stats"] = {
+    # Employers' castings_posted and response_rate (docs/TRUST.md), in batches, nightly.
+    "task": "castings.tasks.rollup_employer_stats",
+    "schedule": 60 * 60 * 24,
+}
 CELERY_BEAT_SCHEDULE["castings-complete-finished"] = {
     # Active castings past shoot_date + duration_days are marked completed.
     "task": "castings.tasks.complete_finished_castings",

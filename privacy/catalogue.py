@@ -91,6 +91,20 @@ CATALOGUE: tuple[PersonalData, ...] = (
         {"invited_by": None},
         why="the invitation belongs to the invited model; the sender reference is cleared",
     ),
+    PersonalData(
+        "castings.EmployerReview",
+        "author",
+        "employer_reviews_given",
+        KEEP,
+        why="shown as by a deleted user; the employer's rating stays honest",
+    ),
+    PersonalData(
+        "castings.EmployerReview",
+        "employer",
+        "employer_reviews_received",
+        DELETE,
+        user_path="employer__user",
+    ),
     PersonalData("castings.SavedCasting", "user", "saved_castings", DELETE),
     PersonalData(
         "castings.Casting",

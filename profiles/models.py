@@ -188,6 +188,14 @@ class EmployerProfile(models.Model):
     country = models.CharField(max_length=100, default=DEFAULT_COUNTRY)
     avatar = models.CharField(max_length=255, blank=True, default="", help_text="Storage name.")
     is_verified = models.BooleanField(default=False, help_text="Verified company.")
+    # Trust figures written down by `castings` (docs/TRUST.md): the review average and count
+    # at every review, the rest by the nightly rollup. Never computed per request here.
+    rating = models.DecimalField(max_digits=3, decimal_places=2, default=0)
+    reviews_count = models.PositiveIntegerField(default=0)
+    castings_posted = models.PositiveIntegerField(default=0)
+    # Share (0 to 1) of the last 90 days' responses answered within 7 days; NULL = none to judge.
+    response_rate = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    stats_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -196,6 +204,16 @@ class EmployerProfile(models.Model):
         verbose_name_plural = _("employer profiles")
         ordering = ["-created_at"]
         indexes = [models.Index(Upper("city"), name="profiles_ep_city_upper_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=0, rating__lte=5), name="profiles_employer_rating_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(response_rate__isnull=True)
+                | Q(response_rate__gte=0, response_rate__lte=1),
+                name="profiles_employer_response_rate_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.company_name

@@ -413,7 +413,7 @@ def model_profile_get_detail_for_owner(*, profile: ModelProfile) -> ModelProfile
 def employer_profile_get(*, profile_id: Any) -> EmployerProfile:
     pk = _pk_or_404(profile_id)
     try:
-        return visible_employer_profiles().get(pk=pk)
+        return visible_employer_profiles().select_related("user").get(pk=pk)
     except EmployerProfile.DoesNotExist:
         raise NotFound(_("Employer profile not found.")) from None
 
@@ -434,7 +434,7 @@ def profile_for_user(*, user: Any) -> tuple[str, Any]:
         if profile is not None:
             return "model", model_profile_get_detail_for_owner(profile=profile)
     elif user.role in ("employer", "agency"):
-        employer = EmployerProfile.objects.filter(user=user).first()
+        employer = EmployerProfile.objects.filter(user=user).select_related("user").first()
         if employer is not None:
             return "employer", employer
     raise NotFound(_("You have no profile yet."))

@@ -476,9 +476,23 @@ class EmployerProfileOutputSerializer(serializers.Serializer):
     avatar = serializers.SerializerMethodField()
     is_verified = serializers.BooleanField()
     created_at = serializers.DateTimeField()
+    # Trust figures (docs/TRUST.md): denormalised columns, no query per request.
+    rating = serializers.SerializerMethodField()
+    reviews_count = serializers.IntegerField()
+    member_since = serializers.DateTimeField(source="user.created_at")
+    castings_posted = serializers.IntegerField()
+    verified = serializers.BooleanField(source="is_verified")
+    response_rate = serializers.SerializerMethodField()
 
     def get_avatar(self, obj: EmployerProfile) -> str | None:
         return storage_url(obj.avatar)
+
+    def get_rating(self, obj: EmployerProfile) -> float:
+        return float(obj.rating)
+
+    def get_response_rate(self, obj: EmployerProfile) -> float | None:
+        """Share (0 to 1) of the last 90 days' responses answered within 7 days; null if none."""
+        return None if obj.response_rate is None else float(obj.response_rate)
 
     def to_representation(self, instance: EmployerProfile) -> dict[str, Any]:
         data = super().to_representation(instance)

@@ -34,6 +34,13 @@ EMPLOYER_KEYS = {
     "country",
     "avatar",
     "is_verified",
+    # Trust figures (docs/TRUST.md)
+    "rating",
+    "reviews_count",
+    "member_since",
+    "castings_posted",
+    "verified",
+    "response_rate",
     "created_at",
 }
 CREATE_URL = reverse("profiles:employer-list")

@@ -245,6 +245,22 @@ CASES: dict[tuple[str, str], Case] = {
         allowed=frozenset({200}),
         why="employer profiles are public (test_api3 checks what they expose)",
     ),
+    (f"{EMPLOYER}/reviews", "GET"): Case(
+        actor="model",
+        params=lambda w: {"profile_id": w.b.employer_profile.id},
+        allowed=frozenset({200}),
+        why="reviews of employers are public, like the profile",
+    ),
+    (f"{EMPLOYER}/reviews", "POST"): Case(
+        actor="model",
+        params=lambda w: {"profile_id": w.b.employer_profile.id},
+        body=lambda w: {"casting_id": str(w.b.casting.id), "rating": 1, "comment": "Fake."},
+        snapshot=lambda w: (
+            sorted(w.b.employer_profile.reviews.values_list("id", flat=True)),
+            snap(w.b.employer_profile),
+        ),
+        why="only a model whose response to the employer's casting was accepted reviews it",
+    ),
     (EMPLOYER, "PUT"): Case(
         actor="employer",
         params=lambda w: {"profile_id": w.b.employer_profile.id},
