@@ -436,6 +436,7 @@ SPECTACULAR_SETTINGS = {
         "KindEnum": "castings.models.AuditionKind",
         "SavedSearchKindEnum": "searches.models.SearchKind",
         "SavedSearchFrequencyEnum": "searches.models.Frequency",
+        "NotificationFrequencyEnum": "notifications.schedule.Frequency",
     },
     # Where generated clients send requests by default (docs/CLIENTS.md).
     "SERVERS": [{"url": API_PUBLIC_URL, "description": "MWork API"}],
@@ -597,6 +598,13 @@ CELERY_BEAT_SCHEDULE["chat-notify-new-messages"] = {
     "task": "chat.tasks.notify_new_messages",
     "schedule": 10,
     "options": {"expires": 10},
+}
+CELERY_BEAT_SCHEDULE["notifications-send-daily-digests"] = {
+    # One digest e-mail a day per user with daily notification types, at 09:00 on the user's
+    # clock (or when their quiet hours end); held quiet-hour e-mails and pushes are released
+    # by the outbox job below (docs/NOTIFICATIONS.md).
+    "task": "notifications.tasks.send_daily_digests",
+    "schedule": 60 * 15,
 }
 CELERY_BEAT_SCHEDULE["notifications-delete-old-read"] = {
     # Read notifications older than 90 days are deleted nightly (unread ones are kept).

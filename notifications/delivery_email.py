@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from typing import Any
 from uuid import UUID
 
 import requests
@@ -22,6 +23,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import ngettext
 
 from notifications.catalogue import normalize_language
 from notifications.models import Notification, NotificationType
@@ -117,3 +119,31 @@ def notification_email_send(*, notification_id: UUID | str) -> bool:
         logger.warning("notification e-mail %s refused permanently: %s", notification_id, error)
         return False
     return True
+
+
+def build_digest_message(user: Any, notifications: list[Notification]) -> EmailMultiAlternatives:
+    """One e-mail listing `notifications` (oldest first), in the user's language."""
+    language = normalize_language(user.language)
+    items = [
+        {"notification": notification, "link": notification_link(notification)}
+        for notification in notifications
+    ]
+    context = {
+        "items": items,
+        "count": len(items),
+        "link": f"{settings.FRONTEND_URL}/notifications",
+        "settings_link": f"{settings.FRONTEND_URL}/settings/notifications",
+    }
+    with translation.override(language):
+        subject = ngettext(
+            "MWork: %(count)d new notification today",
+            "MWork: %(count)d new notifications today",
+            len(items),
+        ) % {"count": len(items)}
+        text = render_to_string("notifications/email/digest.txt", context)
+        html = render_to_string("notifications/email/digest.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email]
+    )
+    message.attach_alternative(html, "text/html")
+    return message

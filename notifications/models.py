@@ -8,7 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mwork.api.formats import format_datetime
-from notifications.catalogue import render
+from notifications.catalogue import CATALOGUE, render
+from notifications.schedule import Frequency, bypasses_schedule
+
+DEFAULT_TIME_ZONE = "Asia/Almaty"
 
 
 class NotificationType(models.TextChoices):
@@ -24,9 +27,13 @@ class NotificationType(models.TextChoices):
 
 
 class DeliveryStatus(models.TextChoices):
-    """Outbox state of one channel (e-mail, push) of a notification (docs/RELIABILITY.md)."""
+    """Outbox state of one channel (e-mail, push) of a notification (docs/RELIABILITY.md).
+
+    A delivery held by quiet hours is `pending` with its claim (`*_requeue_at`) at the end of
+    the quiet hours, so the outbox's beat job sends it then (docs/NOTIFICATIONS.md)."""
 
     PENDING = "pending", _("Pending")  # to be delivered; the outbox re-queues it when stalled
+    DIGEST = "digest", _("Waiting for the daily digest")  # e-mail only; due at email_requeue_at
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")  # permanently refused, or retries/age exhausted
     SKIPPED = "skipped", _("Skipped")  # nothing to send (preferences, read, banned, no FCM)
@@ -77,6 +84,12 @@ class Notification(models.Model):
                 condition=models.Q(push_status="pending"),
                 name="notif_push_outbox_idx",
             ),
+            # The daily digest scan: e-mails waiting for their user's digest moment.
+            models.Index(
+                fields=["email_requeue_at"],
+                condition=models.Q(email_status="digest"),
+                name="notif_email_digest_idx",
+            ),
             # "my notifications (unread first filter), newest first" and the unread count.
             models.Index(
                 fields=["user", "is_read", "-created_at"], name="notif_user_read_created_idx"
@@ -114,6 +127,8 @@ PREFERENCE_TYPES = (
     NotificationType.NEW_MESSAGE,
     NotificationType.CASTING_REMINDER,
 )
+# Every type a user may set to instant, daily or off: all but the bypass ones.
+FREQUENCY_TYPES = tuple(type for type in CATALOGUE if not bypasses_schedule(type))
 
 
 class NotificationPreference(models.Model):
@@ -132,11 +147,25 @@ class NotificationPreference(models.Model):
     casting_reminder = models.BooleanField(default=True)
     email_enabled = models.BooleanField(default=True)
     push_enabled = models.BooleanField(default=True)
+    # {type: "instant"|"daily"|"off"} for FREQUENCY_TYPES; absent = instant. For the five
+    # switches above "off" is the switch itself (False), so the two never disagree.
+    frequencies = models.JSONField(default=dict, blank=True)
+    # Quiet hours on the user's clock (`time_zone`); both NULL = none (docs/NOTIFICATIONS.md).
+    quiet_hours_start = models.TimeField(null=True, blank=True)
+    quiet_hours_end = models.TimeField(null=True, blank=True)
+    time_zone = models.CharField(max_length=64, default=DEFAULT_TIME_ZONE)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("notification preference")
         verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quiet_hours_start__isnull=True, quiet_hours_end__isnull=True)
+                | models.Q(quiet_hours_start__isnull=False, quiet_hours_end__isnull=False),
+                name="notif_pref_quiet_hours_both_or_none",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"preferences of {self.user_id}"
@@ -146,6 +175,13 @@ class NotificationPreference(models.Model):
         if type in PREFERENCE_TYPES:
             return bool(getattr(self, type))
         return True
+
+    def frequency_for(self, type: str) -> str:
+        """instant, daily or off for e-mail and push of `type` (bypass rules: schedule.py)."""
+        if not self.allows_type(type):
+            return Frequency.OFF
+        value = (self.frequencies or {}).get(type, Frequency.INSTANT)
+        return value if value in Frequency.values else Frequency.INSTANT
 
 
 class DevicePlatform(models.TextChoices):

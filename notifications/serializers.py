@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import Any
+from zoneinfo import available_timezones
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from notifications.models import DevicePlatform, NotificationPreference, NotificationType
+from notifications.models import (
+    FREQUENCY_TYPES,
+    DevicePlatform,
+    NotificationPreference,
+    NotificationType,
+)
+from notifications.schedule import Frequency
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -44,6 +54,53 @@ PREFERENCE_FIELDS = (
     "email_enabled",
     "push_enabled",
 )
+# Added later (docs/NOTIFICATIONS.md): the fields above keep their shape.
+SCHEDULE_FIELDS = ("frequency", "quiet_hours", "time_zone")
+
+
+@lru_cache(maxsize=1)
+def _time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+class _NotificationFrequencyBase(serializers.Serializer):
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: [_("Unknown notification type.")] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+# One instant|daily|off field per type that has a frequency (the bypass types have none).
+NotificationFrequencySerializer = type(
+    "NotificationFrequencySerializer",
+    (_NotificationFrequencyBase,),
+    {
+        name: serializers.ChoiceField(choices=Frequency.choices, required=False)
+        for name in FREQUENCY_TYPES
+    },
+)
+
+
+class QuietHoursSerializer(serializers.Serializer):
+    start = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"])
+    end = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"])
+
+    def validate(self, attrs):
+        # Both always (the preferences PUT is partial, which would make them optional).
+        missing = [name for name in ("start", "end") if name not in attrs]
+        if missing:
+            raise serializers.ValidationError(
+                {name: [_("This field is required.")] for name in missing}
+            )
+        if attrs["start"] == attrs["end"]:
+            raise serializers.ValidationError(
+                {"end": [_("Quiet hours must end at another time than they start.")]}
+            )
+        return attrs
 
 
 class NotificationPreferenceSerializer(serializers.Serializer):
@@ -54,9 +111,28 @@ class NotificationPreferenceSerializer(serializers.Serializer):
     casting_reminder = StrictBooleanField(required=False)
     email_enabled = StrictBooleanField(required=False)
     push_enabled = StrictBooleanField(required=False)
+    frequency = NotificationFrequencySerializer(
+        required=False,
+        help_text="Per type: instant, daily (one digest e-mail a day) or off; for e-mail and "
+        "push only, in-app is never held. Audition and payment types are always instant.",
+    )
+    quiet_hours = QuietHoursSerializer(
+        required=False,
+        allow_null=True,
+        help_text="E-mail and push wait until `end` (HH:MM on the user's clock; may cross "
+        "midnight); null = none.",
+    )
+    time_zone = serializers.CharField(
+        required=False, max_length=64, help_text="IANA zone of the user's clock."
+    )
+
+    def validate_time_zone(self, value: str) -> str:
+        if value not in _time_zones():
+            raise serializers.ValidationError(_("Unknown time zone."))
+        return value
 
     def validate(self, attrs):
-        unknown = sorted(set(self.initial_data) - set(PREFERENCE_FIELDS))
+        unknown = sorted(set(self.initial_data) - {*PREFERENCE_FIELDS, *SCHEDULE_FIELDS})
         if unknown:
             raise serializers.ValidationError(
                 {name: [_("Unknown preference.")] for name in unknown}
@@ -64,8 +140,16 @@ class NotificationPreferenceSerializer(serializers.Serializer):
         return attrs
 
     @staticmethod
-    def render(preference: NotificationPreference) -> dict[str, bool]:
-        return {name: getattr(preference, name) for name in PREFERENCE_FIELDS}
+    def render(preference: NotificationPreference) -> dict[str, Any]:
+        start, end = preference.quiet_hours_start, preference.quiet_hours_end
+        return {
+            **{name: getattr(preference, name) for name in PREFERENCE_FIELDS},
+            "frequency": {name: preference.frequency_for(name) for name in FREQUENCY_TYPES},
+            "quiet_hours": None
+            if start is None or end is None
+            else {"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")},
+            "time_zone": preference.time_zone,
+        }
 
 
 class DeviceRegisterInputSerializer(serializers.Serializer):

@@ -26,6 +26,8 @@ from mwork.api.exceptions import ValidationFailed
 from notifications import outbox
 from notifications.catalogue import render
 from notifications.models import (
+    FREQUENCY_TYPES,
+    PREFERENCE_TYPES,
     DeliveryStatus,
     Device,
     Notification,
@@ -33,6 +35,7 @@ from notifications.models import (
     NotificationType,
 )
 from notifications.realtime import push_to_user
+from notifications.schedule import Frequency, schedule_for
 from notifications.selectors import (
     device_get_for_owner,
     notification_get_for_owner,
@@ -44,6 +47,7 @@ logger = logging.getLogger(__name__)
 # Chat e-mails: at most one per room per hour while messages stay unread (docs/API.md §11).
 CHAT_EMAIL_WINDOW_SECONDS = 60 * 60
 READ_NOTIFICATION_RETENTION_DAYS = 90
+UNCHANGED = object()  # a partial update that leaves a nullable field alone
 ANNOUNCEMENT_BATCH_SIZE = 500
 
 
@@ -62,23 +66,58 @@ def notification_preference_get(*, user: User) -> NotificationPreference:
     return preference
 
 
-def notification_preference_update(*, user: User, **fields: bool) -> NotificationPreference:
-    """Partial update of the switches; unknown fields raise ValidationFailed."""
+def notification_preference_update(
+    *,
+    user: User,
+    frequency: dict[str, str] | None = None,
+    quiet_hours: dict[str, Any] | object | None = UNCHANGED,
+    time_zone: str | None = None,
+    **switches: bool,
+) -> NotificationPreference:
+    """Partial update: the boolean switches, `frequency` ({type: instant|daily|off}, merged),
+    `quiet_hours` ({start, end} times, or None to clear) and `time_zone` (IANA name).
+
+    A switch and its type's frequency stay in step: `off` turns the switch off, instant or
+    daily on; turning a switch on keeps a daily frequency. Unknown fields or types raise
+    ValidationFailed (the serializer checks values).
+    """
     allowed = {
         field.name
         for field in NotificationPreference._meta.get_fields()
         if field.get_internal_type() == "BooleanField"
     }
-    unknown = set(fields) - allowed
+    unknown = set(switches) - allowed
+    unknown |= {f"frequency.{name}" for name in (frequency or {}) if name not in FREQUENCY_TYPES}
     if unknown:
         raise ValidationFailed(details={name: [_("Unknown preference.")] for name in unknown})
     with transaction.atomic():
         notification_preference_get(user=user)
         preference = NotificationPreference.objects.select_for_update().get(user=user)
-        for name, value in fields.items():
+        changed: set[str] = set()
+        for name, value in switches.items():
             setattr(preference, name, bool(value))
-        if fields:
-            preference.save(update_fields=[*fields, "updated_at"])
+            changed.add(name)
+        if frequency:
+            stored = dict(preference.frequencies or {})
+            for name, value in frequency.items():
+                if name in PREFERENCE_TYPES:  # the switch holds "off"
+                    setattr(preference, name, value != Frequency.OFF)
+                    changed.add(name)
+                    if value == Frequency.OFF:
+                        continue
+                stored[name] = value
+            preference.frequencies = stored
+            changed.add("frequencies")
+        if quiet_hours is not UNCHANGED:
+            hours = quiet_hours or {}
+            preference.quiet_hours_start = hours.get("start")
+            preference.quiet_hours_end = hours.get("end")
+            changed |= {"quiet_hours_start", "quiet_hours_end"}
+        if time_zone is not None:
+            preference.time_zone = time_zone
+            changed.add("time_zone")
+        if changed:
+            preference.save(update_fields=[*changed, "updated_at"])
     return preference
 
 
@@ -87,44 +126,56 @@ def notify(*, user: User, type: str, data: dict[str, Any]) -> Notification:
 
     Title and message are rendered from the per-type catalogue in `user.language`. After commit:
     the frame `{"type": "notification", "notification": {...}, "unread_count": n}` goes to the
-    user's WebSocket group; an e-mail task is queued when `email_enabled` and the type's switch
-    allow it (types without a switch always mail; `new_message` at most once per room per hour);
-    one push task per registered device when `push_enabled` and the type's switch allow it.
-    Inactive (banned) users get the stored notification only. Raises nothing of its own.
+    user's WebSocket group — always, never held. E-mail and push follow the type's frequency
+    (notifications/schedule.py): instant → an e-mail task when `email_enabled` (`new_message`
+    at most once per room per hour) and one push task per device when `push_enabled`, both
+    held (not queued) until the user's quiet hours end; daily → the e-mail waits for the
+    digest, no push; off → neither. Audition and payment types bypass frequency and quiet
+    hours. Inactive (banned) users get the stored notification only. Raises nothing.
     """
     data = _jsonable(data)
     title, message = render(type=type, data=data, language=getattr(user, "language", None))
+    now = timezone.now()
     with transaction.atomic():
         preference = notification_preference_get(user=user)
-        reachable = bool(user.is_active)
-        send_email = (
-            reachable
-            and bool(user.email)
-            and preference.email_enabled
-            and preference.allows_type(type)
-        )
+        plan = schedule_for(preference=preference, type=type, now=now)
+        reachable = bool(user.is_active) and plan.frequency != Frequency.OFF
+        send_email = reachable and bool(user.email) and preference.email_enabled
         device_ids: list[str] = []
-        if reachable and preference.push_enabled and preference.allows_type(type):
+        # A daily type reaches the phone through the digest e-mail only.
+        if reachable and preference.push_enabled and plan.frequency == Frequency.INSTANT:
             device_ids = [
                 str(pk) for pk in Device.objects.filter(user=user).values_list("id", flat=True)
             ]
         # Outbox: the delivery state is stored with the row, so a queue that never reaches the
-        # broker is re-queued by the beat job (notifications/outbox.py).
-        claim = outbox.claim_until()
+        # broker is re-queued by the beat job (notifications/outbox.py). Held by quiet hours:
+        # pending, claimed until they end, not queued now — the same beat job sends it then.
+        # Daily: `digest` until the user's digest moment (`digests_send`).
+        claim = plan.at or outbox.claim_until(now)
+        email_status = DeliveryStatus.SKIPPED
+        if send_email:
+            daily = plan.frequency == Frequency.DAILY
+            email_status = DeliveryStatus.DIGEST if daily else DeliveryStatus.PENDING
         notification = Notification.objects.create(
             user=user,
             type=type,
             title=title,
             message=message,
             data=data,
-            email_status=DeliveryStatus.PENDING if send_email else DeliveryStatus.SKIPPED,
+            created_at=now,
+            email_status=email_status,
             email_requeue_at=claim if send_email else None,
             push_status=DeliveryStatus.PENDING if device_ids else DeliveryStatus.SKIPPED,
             push_devices=dict.fromkeys(device_ids, DeliveryStatus.PENDING),
             push_requeue_at=claim if device_ids else None,
         )
+        send_now = plan.at is None  # in-app always now; e-mail and push unless held
         transaction.on_commit(
-            lambda: _deliver(notification, send_email=send_email, device_ids=device_ids),
+            lambda: _deliver(
+                notification,
+                send_email=send_email and send_now,
+                device_ids=device_ids if send_now else [],
+            ),
             robust=True,
         )
     return notification

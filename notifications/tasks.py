@@ -6,7 +6,7 @@ import random
 
 from celery import shared_task
 
-from notifications import outbox, services
+from notifications import digests, outbox, services
 from notifications.delivery_email import TransientDeliveryError
 
 MAX_RETRIES = 5
@@ -70,3 +70,9 @@ def send_announcement_batch(
 def requeue_stalled_deliveries() -> dict:
     """Beat job (outbox): queue again the e-mails and pushes a dead broker or worker dropped."""
     return outbox.requeue_stalled_deliveries().as_dict()
+
+
+@shared_task
+def send_daily_digests() -> int:
+    """Beat job (every 15 min): the daily digest e-mails that are due (docs/NOTIFICATIONS.md)."""
+    return digests.digests_send()

@@ -24,6 +24,12 @@ from mwork.tests.fuzz.harness import load_schema
 pytestmark = pytest.mark.django_db
 
 
+def _pick(world, path: str, name: str) -> str:
+    if name == "profile_id" and "/profiles/employers/" in path:
+        return str(world.a.employer_profile.id)  # the pool starts with model profiles
+    return world.pools[name][0]
+
+
 def _list_paths(world) -> list[str]:
     """Every documented GET taking `limit`, with its path parameters filled from the world."""
     raw = load_schema().raw_schema
@@ -35,7 +41,7 @@ def _list_paths(world) -> list[str]:
         names = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
         if "limit" not in names:
             continue
-        filled = re.sub(r"\{(\w+)\}", lambda m: world.pools[m.group(1)][0], path)
+        filled = re.sub(r"\{(\w+)\}", lambda m, path=path: _pick(world, path, m.group(1)), path)
         if "profile_id" in names:
             filled += f"?profile_id={world.a.model_profile.id}"
         paths.append(filled)
