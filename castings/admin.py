@@ -8,8 +8,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
-from castings import services
-from castings.models import Casting, CastingStatus, Response, ResponseStatus, SavedCasting
+from castings import employer_trust, services
+from castings.models import (
+    Casting,
+    CastingStatus,
+    EmployerReview,
+    Response,
+    ResponseStatus,
+    SavedCasting,
+)
 from moderation.admin_links import Link, RelatedLinksMixin, audit_about, reports_on
 from moderation.admin_policy import PolicyAdmin, PolicyTabularInline
 from moderation.models import AuditAction
@@ -274,3 +281,19 @@ class SavedCastingAdmin(PolicyAdmin):
     raw_id_fields = ("user", "casting")
     list_select_related = ("user", "casting")
     search_fields = ("user__email", "casting__title")
+
+
+@admin.register(EmployerReview)
+class EmployerReviewAdmin(PolicyAdmin):
+    list_display = ("employer", "author", "rating", "casting", "created_at")
+    list_filter = ("rating",)
+    search_fields = ("employer__company_name", "author__email", "comment")
+    list_select_related = ("employer", "author", "casting")
+    raw_id_fields = ("employer", "author", "casting")
+
+    def delete_model(self, request, obj) -> None:
+        employer_trust.employer_review_delete(review=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for review in queryset:
+            employer_trust.employer_review_delete(review=review)

@@ -129,6 +129,7 @@ MODEL_ACCESS: dict[str, dict[str, str]] = {
     "castings.casting": _roles(SU="vc", MOD="vc", SUP="v"),
     "castings.response": _roles(SU="v", MOD="v", SUP="v"),
     "castings.savedcasting": _roles(SU="v", SUP="v"),
+    "castings.employerreview": _roles(SU="vd", MOD="vd", SUP="v"),
     # agencies
     "agencies.organization": _roles(SU="v", MOD="v", SUP="v"),
     "agencies.organizationmember": _roles(SU="v", MOD="v", SUP="v"),
