@@ -27,6 +27,14 @@ pytestmark = pytest.mark.django_db
 def _pick(world, path: str, name: str) -> str:
     if name == "profile_id" and "/profiles/employers/" in path:
         return str(world.a.employer_profile.id)  # the pool starts with model profiles
+    if name == "search_id":  # the caller's (A's model) own saved search
+        from searches.models import SavedSearch
+
+        search = SavedSearch.objects.filter(user=world.a.model).first()
+        search = search or SavedSearch.objects.create(
+            user=world.a.model, kind="castings", name="A's search", filters={"city": "Almaty"}
+        )
+        return str(search.id)
     return world.pools[name][0]
 
 
