@@ -20,7 +20,7 @@ export MWORK_VAR_DIR ?= $(CURDIR)/var
 RUN_TRUST_LIMITS ?= 0
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint fmt ci migrate demo venv lock clean bench soak messages readme-check
+.PHONY: help run test lint typecheck fmt ci migrate demo venv lock clean bench soak messages readme-check
 
 help:  ## list the targets
 	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sed 's/:[^#]*## /\t/' | awk -F'\t' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -85,11 +85,16 @@ messages: venv  ## extract new strings into locale/*/django.po (keeps translatio
 	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages
 	@$(BIN)/python -c 'import glob, polib; [print(p, "-", len(polib.pofile(p).untranslated_entries()) + len(polib.pofile(p).fuzzy_entries()), "to translate") for p in sorted(glob.glob("locale/*/LC_MESSAGES/django.po"))]'
 
-lint: venv  ## ruff, format check, import contracts (.importlinter), migrations check
+lint: venv  ## ruff, format check, import contracts (.importlinter), migrations check, typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	@$(MAKE) --no-print-directory typecheck
+
+# Settings in pyproject.toml [tool.mypy]; the cache lives in var/mypy (docs/TYPING.md).
+typecheck: venv  ## mypy + django-stubs: strict on services/selectors, lenient elsewhere
+	DJANGO_DEBUG=1 $(BIN)/mypy
 
 fmt: venv  ## ruff --fix and ruff format
 	$(BIN)/ruff check --fix .

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -107,7 +109,7 @@ class UserAdmin(RelatedLinksMixin, AuditedAdminMixin, PolicyPermissionsMixin, Dj
         ),
     )
     # moderation.admin adds "ban_users" (the ban is an enforcement: moderation sits above).
-    actions = ("unban_users", "mark_email_verified")
+    actions: tuple[str, ...] = ("unban_users", "mark_email_verified")
 
     @admin.action(description=_("Unban selected users"), permissions=["ban"])
     def unban_users(self, request, queryset) -> None:
@@ -117,7 +119,7 @@ class UserAdmin(RelatedLinksMixin, AuditedAdminMixin, PolicyPermissionsMixin, Dj
                 request,
                 user,
                 AuditAction.USER_UNBAN,
-                lambda user=user: services.user_unban(user=user, actor=request.user),
+                partial(services.user_unban, user=user, actor=request.user),
             )
             done += 1
         self.message_user(
@@ -135,7 +137,7 @@ class UserAdmin(RelatedLinksMixin, AuditedAdminMixin, PolicyPermissionsMixin, Dj
                 request,
                 user,
                 AuditAction.EMAIL_VERIFY,
-                lambda user=user: services.user_mark_email_verified(user=user, actor=request.user),
+                partial(services.user_mark_email_verified, user=user, actor=request.user),
             )
             done += 1
         self.message_user(

@@ -72,7 +72,7 @@ def account_restore(*, email: str, password: str) -> tuple[User, RefreshToken]:
         locked.purge_at = None
         locked.is_active = True
         locked.save(update_fields=["purge_at", "is_active"])
-        update_last_login(None, locked)
+        update_last_login(User, locked)
         refresh = tokens_for_user(locked)
     return locked, refresh
 

@@ -64,9 +64,7 @@ def link_token_user(*, token: str, purpose: str, lock: bool = False) -> User:
     """
     invalid = ValidationFailed.for_field("token", INVALID_LINK_MESSAGE)
     try:
-        data = signing.loads(
-            token, salt=f"accounts.{purpose}", max_age=link_max_age(purpose).total_seconds()
-        )
+        data = signing.loads(token, salt=f"accounts.{purpose}", max_age=link_max_age(purpose))
         user_id, state = data["u"], data["s"]
     except (signing.BadSignature, TypeError, KeyError):
         raise invalid from None

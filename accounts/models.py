@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -45,7 +46,9 @@ class UserManager(BaseUserManager["User"]):
         fields.update(is_staff=True, is_superuser=True, email_verified=True, role=Role.ADMIN)
         return self._create(email, password, **fields)
 
-    def get_by_natural_key(self, username: str) -> User:
+    def get_by_natural_key(self, username: str | None) -> User:
+        if username is None:
+            raise self.model.DoesNotExist
         return self.get(email=normalize_email(username))
 
 
@@ -74,11 +77,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     purge_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")
@@ -153,6 +156,8 @@ class LegalDocument(models.Model):
     url = models.URLField(max_length=300, blank=True, default="")
     body = models.TextField(blank=True, default="")
     published_at = models.DateTimeField(default=timezone.now)
+
+    public_url: str  # not a column: set for output by accounts.consents
 
     class Meta:
         verbose_name = _("legal document")

@@ -30,7 +30,7 @@ def user_me(*, user: User) -> dict[str, Any]:
     }
 
 
-def inactive_user_ids() -> QuerySet:
+def inactive_user_ids() -> QuerySet[User, Any]:
     """Ids of banned or deactivated users, as a subquery: `.exclude(owner_id__in=...)`.
 
     "Owner not banned" as a join costs one primary-key probe per candidate row (1,001 for a
@@ -54,7 +54,7 @@ def is_blocked_between(*, user_a_id: UserId | None, user_b_id: UserId | None) ->
     ).exists()
 
 
-def blocked_user_ids_subquery(*, user_id: UserId | None) -> QuerySet:
+def blocked_user_ids_subquery(*, user_id: UserId | None) -> QuerySet[Block, Any]:
     """A lazy one-column queryset of the ids of everyone `user_id` blocked or was blocked by.
 
     Put it inside a filter and it becomes a single SQL sub-select, e.g.
@@ -78,4 +78,4 @@ def blocked_user_ids(*, user_id: UserId | None) -> set[uuid.UUID]:
     """The same ids as `blocked_user_ids_subquery`, evaluated into a set (one query)."""
     if user_id is None:
         return set()
-    return set(blocked_user_ids_subquery(user_id=user_id).values_list("other_user_id", flat=True))
+    return {row["other_user_id"] for row in blocked_user_ids_subquery(user_id=user_id)}

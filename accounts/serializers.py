@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
@@ -10,7 +12,7 @@ from rest_framework.fields import get_error_detail
 from accounts.models import SELF_REGISTERED_ROLES, Language, Role, User
 from mwork.api.serializers import NewPasswordField
 
-_PASSWORD = {"max_length": 128, "trim_whitespace": False, "write_only": True}
+_PASSWORD: dict[str, Any] = {"max_length": 128, "trim_whitespace": False, "write_only": True}
 
 
 class UserOutputSerializer(serializers.Serializer):

@@ -71,7 +71,8 @@ class _RefreshTokenBlacklistUnchecked(RefreshToken):
 
 def _refresh_token_parse(raw: str) -> RefreshToken:
     try:
-        token = _RefreshTokenBlacklistUnchecked(raw)
+        # simplejwt annotates its constructor argument as Token; it takes the encoded str.
+        token = _RefreshTokenBlacklistUnchecked(raw)  # type: ignore[arg-type]
     except TokenError:
         raise InvalidToken() from None
     if not token.get("user_id"):
@@ -161,7 +162,7 @@ def user_login(*, email: str, password: str) -> tuple[User, RefreshToken]:
             raise AccountPendingDeletion(details={"purge_at": format_datetime(user.purge_at)})
         raise AccountDisabled()
     with transaction.atomic():
-        update_last_login(None, user)
+        update_last_login(User, user)
         refresh = tokens_for_user(user)
     return user, refresh
 
@@ -210,13 +211,13 @@ def token_refresh(*, refresh_token: str) -> tuple[User, RefreshToken]:
         # Lock order user → token rows, as in user_tokens_revoke, so concurrent refreshes of
         # the same token serialize: exactly one wins, the other sees a rotated token.
         user = User.objects.select_for_update().filter(pk=token["user_id"]).first()
+        if user is None:
+            raise InvalidToken()
         # order_by(): the model's default ordering joins the user, and PostgreSQL refuses
         # FOR UPDATE on the nullable side of an outer join.
         outstanding = (
-            OutstandingToken.objects.select_for_update().filter(jti=token["jti"]).order_by()
-            if user is not None
-            else OutstandingToken.objects.none()
-        ).first()
+            OutstandingToken.objects.select_for_update().filter(jti=token["jti"]).order_by().first()
+        )
         if outstanding is None or outstanding.user_id != user.pk:
             raise InvalidToken()
         if BlacklistedToken.objects.filter(token=outstanding).exists():

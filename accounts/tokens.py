@@ -46,7 +46,8 @@ def token_version_is_current(*, user: User, token) -> bool:
 def user_from_access_token(raw: str) -> tuple[User, AccessToken]:
     """Validate a raw access JWT and return its active user; raises `InvalidToken` otherwise."""
     try:
-        token = AccessToken(raw)
+        # simplejwt annotates its constructor argument as Token; it takes the encoded str.
+        token = AccessToken(raw)  # type: ignore[arg-type]
     except TokenError:
         raise InvalidToken() from None
     if access_token_is_revoked(jti=token["jti"]):

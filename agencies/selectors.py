@@ -33,7 +33,7 @@ EMPLOYER_ROLES = ("employer", "agency")
 # ---------------------------------------------------------------------------------------------
 # Organization access (used by castings, chat, media, analytics)
 # ---------------------------------------------------------------------------------------------
-def managed_owner_ids(*, user_id: Any) -> QuerySet:
+def managed_owner_ids(*, user_id: Any) -> QuerySet[OrganizationMember, Any]:
     """Owners of the organizations `user_id` manages, as a subquery (`owner_id__in=`)."""
     return OrganizationMember.objects.filter(user_id=user_id).values("organization__owner_id")
 
@@ -189,7 +189,7 @@ def agency_for_roster(*, user: Any) -> Any:
     return agency
 
 
-def invitation_list_for_user(*, user: Any, status: str | None = None) -> QuerySet:
+def invitation_list_for_user(*, user: Any, status: str | None = None) -> QuerySet[AgencyInvitation]:
     """A model's received invitations, or the invitations its agency sent; newest first."""
     if user.role == "model":
         queryset = AgencyInvitation.objects.filter(model_profile__user_id=user.pk)
@@ -242,7 +242,7 @@ def roster_membership_get_for_party(*, user: Any, model_profile_id: Any) -> Rost
     raise NotFound(_("This model is not in an agency roster."))
 
 
-def roster_list(*, agency: Any, filters: Any, viewer: Any = None) -> QuerySet:
+def roster_list(*, agency: Any, filters: Any, viewer: Any = None) -> QuerySet[ModelProfile]:
     """The agency's roster in the catalogue's shape, with the catalogue's filters, search and
     ordering (`profiles.selectors.model_profile_list`, restricted to the roster)."""
     roster = RosterMembership.objects.filter(agency_id=agency.pk).values("model_profile_id")

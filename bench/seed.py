@@ -146,7 +146,7 @@ class TableWriter:
         ]
 
     def _defaults(self, fields: list[models.Field]) -> dict[str, Any]:
-        defaults = {}
+        defaults: dict[str, Any] = {}
         for field in fields:
             if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
                 defaults[field.attname] = self.now
@@ -217,7 +217,7 @@ def _reverse_relations(model: type[models.Model]) -> list[Any]:
 def _delete_where(model: type[models.Model], where: str, params: list[Any], depth=0) -> int:
     """DELETE rows of `model` matching `where` (SQL over its own table), children first."""
     table = connection.ops.quote_name(model._meta.db_table)
-    pk = connection.ops.quote_name(model._meta.pk.column)
+    pk = connection.ops.quote_name(model._meta.pk.column or model._meta.pk.attname)
     selected = f"SELECT {pk} FROM {table} WHERE {where}"  # noqa: S608 - names from _meta
     for relation in _reverse_relations(model):
         child = relation.related_model
@@ -518,6 +518,7 @@ class BenchData:
         rng = self.rng
         pairs: list[tuple[int | None, int, int]] = []
         seen: set[tuple[int, int, int | None]] = set()
+        casting: int | None
         for casting, model, employer in self.room_pairs:
             key = (model, employer, casting)
             if key not in seen:
@@ -625,7 +626,9 @@ def seed_bench(
     if "BUSINESS" not in plan_ids or "PRO" not in plan_ids:
         from billing.catalogue import plan_get
 
-        plan_ids = {name: plan_get(name).id for name in ("FREE", "PRO", "BUSINESS")}
+        plan_ids = {
+            name: plan.id for name in ("FREE", "PRO", "BUSINESS") if (plan := plan_get(name))
+        }
     log(f"seeding scale {scale}: {counts}")
     with transaction.atomic():
         writer.write(model("accounts", "User"), data.users())

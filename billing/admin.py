@@ -3,6 +3,8 @@ through services; payments and their callbacks read-only."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.urls import path
@@ -183,7 +185,7 @@ class SubscriptionAdmin(RelatedLinksMixin, PolicyAdmin):
         done = 0
         for subscription in queryset.select_related("user", "plan"):
             try:
-                self.audited(request, subscription, audit_action, lambda s=subscription: write(s))
+                self.audited(request, subscription, audit_action, partial(write, subscription))
                 done += 1
             except DomainError as error:
                 self.message_user(request, f"{subscription}: {error.message}", messages.WARNING)

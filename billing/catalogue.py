@@ -6,7 +6,10 @@ three plan names always resolve (staff cannot delete plans; test flushes can).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from billing.models import Plan
 
 from billing.models import Plan
 
@@ -54,7 +57,7 @@ INVITES_PER_MONTH: dict[str, int] = {"FREE": 0, "PRO": 20, "BUSINESS": 200}
 SAVED_SEARCHES: dict[str, int] = {"FREE": 1, "PRO": 10, "BUSINESS": 50}
 
 
-def plan_get(name: str):
+def plan_get(name: str) -> Plan | None:
     """The `Plan` row of a contract plan name (created from the seed if missing), else None."""
     if name not in PLAN_SEED:
         return None

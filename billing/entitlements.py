@@ -86,7 +86,10 @@ def entitlements_for(user) -> Entitlements:
     subscription = current_subscription(user)
     if subscription is not None:
         return Entitlements.from_plan(subscription.plan, subscription.expires_at)
-    return Entitlements.from_plan(plan_get(PlanName.FREE))
+    free = plan_get(PlanName.FREE)
+    if free is None:  # plan_get creates every PLAN_SEED plan, FREE among them
+        raise LookupError("FREE is missing from billing.catalogue.PLAN_SEED")
+    return Entitlements.from_plan(free)
 
 
 def check_feature(user, feature: str) -> Entitlements:

@@ -72,8 +72,8 @@ def shp_params(params: Mapping[str, str]) -> dict[str, str]:
 
 
 def _sign(parts: list[str], shp: Mapping[str, str] | None) -> str:
-    parts = list(parts)
-    parts += [f"{key}={shp[key]}" for key in sorted(shp or {})]
+    shp = shp or {}
+    parts = [*parts, *(f"{key}={shp[key]}" for key in sorted(shp))]
     return hashlib.sha256(":".join(parts).encode("utf-8")).hexdigest()
 
 

@@ -24,7 +24,7 @@ from mwork.api.exceptions import NotFound
 from mwork.api.formats import format_datetime
 
 
-def subscription_summary(*, user) -> dict[str, Any]:
+def subscription_summary(*, user: User) -> dict[str, Any]:
     """`{"plan", "status", "expires_at"}` for `/auth/me`; FREE/active/None when nothing is paid.
 
     `expires_at` is an ISO-8601 UTC string with `Z` (or None).
@@ -74,14 +74,14 @@ def package_get_active(*, package_id: Any) -> ResponsePackage:
     return package
 
 
-def photos_uploaded(user) -> int:
+def photos_uploaded(user: User) -> int:
     """The user's portfolio photos, counted along the relations profiles and media add to the
     user (both sit above billing: read, never imported)."""
     counted = User.objects.filter(pk=user.pk).aggregate(n=Count("model_profile__photos"))
     return counted["n"] or 0
 
 
-def subscription_current_for_user(*, user) -> dict[str, Any]:
+def subscription_current_for_user(*, user: User) -> dict[str, Any]:
     """The `/subscriptions/current` body: plan, status, dates, auto_renew and usage."""
     subscription = current_subscription(user)
     ents = entitlements_for(user)
@@ -114,11 +114,11 @@ def subscription_current_for_user(*, user) -> dict[str, Any]:
     }
 
 
-def payment_list_for_user(*, user) -> QuerySet[Payment]:
+def payment_list_for_user(*, user: User) -> QuerySet[Payment]:
     return Payment.objects.filter(user_id=user.pk).select_related("plan", "package")
 
 
-def payment_get_for_owner(*, user, order_id: Any) -> Payment:
+def payment_get_for_owner(*, user: User, order_id: Any) -> Payment:
     """The caller's own payment by InvId; someone else's (or unknown) raises `NotFound`."""
     try:
         pk = int(order_id)

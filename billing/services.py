@@ -140,7 +140,7 @@ def _subscription_put_rows(
 
 
 def subscription_grant(
-    *, user, plan_name: str, billing_period: str = "monthly", days: int | None = None
+    *, user: User, plan_name: str, billing_period: str = "monthly", days: int | None = None
 ) -> Subscription:
     """Give `user` a paid plan without a payment (staff back office, tests).
 
@@ -181,7 +181,7 @@ def subscription_extend(*, subscription: Subscription, days: int) -> Subscriptio
         return locked
 
 
-def subscription_cancel(*, user) -> Subscription:
+def subscription_cancel(*, user: User) -> Subscription:
     """Stop auto-renewal; access stays until `expires_at`, then the expiry job ends it.
 
     Idempotent for an already cancelled subscription. Raises `InvalidState` when the user has
@@ -222,7 +222,7 @@ def _recurring_available() -> bool:
 
 
 def payment_create_for_subscription(
-    *, user, plan_name: str, billing_period: str = "monthly", auto_renew: bool = True
+    *, user: User, plan_name: str, billing_period: str = "monthly", auto_renew: bool = True
 ) -> Payment:
     """A pending payment for a paid plan; the amount comes from the plan, never the client.
 
@@ -246,7 +246,7 @@ def payment_create_for_subscription(
     )
 
 
-def payment_create_for_package(*, user, package: ResponsePackage) -> Payment:
+def payment_create_for_package(*, user: User, package: ResponsePackage) -> Payment:
     """A pending payment for a response package (models only); the amount is the package's.
 
     Raises `PermissionDenied` for non-model roles.
@@ -329,6 +329,20 @@ def payment_checkout_url(*, payment: Payment) -> str:
     )
 
 
+def _payment_plan(payment: Payment) -> Plan:
+    """The plan a subscription payment buys (billing_payment_target_matches_purpose)."""
+    if payment.plan is None:
+        raise ValueError(f"subscription payment {payment.pk} names no plan")
+    return payment.plan
+
+
+def _payment_package(payment: Payment) -> ResponsePackage:
+    """The package a response-package payment buys (billing_payment_target_matches_purpose)."""
+    if payment.package is None:
+        raise ValueError(f"response-package payment {payment.pk} names no package")
+    return payment.package
+
+
 def _apply_renewal(payment: Payment) -> bool:
     """A confirmed automatic renewal (a charge of `payment.parent`'s card): extend the plan it
     renews, under the caller's transaction. Returns False when nothing was applied.
@@ -344,7 +358,7 @@ def _apply_renewal(payment: Payment) -> bool:
     if not current:
         _subscription_put(
             user_id=payment.user_id,
-            plan=payment.plan,
+            plan=_payment_plan(payment),
             billing_period=payment.billing_period or BillingPeriod.MONTHLY,
             delta=_period_delta(payment.billing_period or BillingPeriod.MONTHLY),
             auto_renew=True,
@@ -357,7 +371,7 @@ def _apply_renewal(payment: Payment) -> bool:
             "Renewal payment %s confirmed after user %s left plan %s: refund due",
             payment.pk,
             payment.user_id,
-            payment.plan.name,
+            _payment_plan(payment).name,
         )
         payment.refund_due = True
         payment.save(update_fields=["refund_due", "updated_at"])
@@ -373,24 +387,26 @@ def _apply_payment(payment: Payment) -> None:
     if payment.purpose == PaymentPurpose.SUBSCRIPTION and payment.parent_id is not None:
         if not _apply_renewal(payment):
             return  # nothing bought took effect: no "payment succeeded" notification either
-        target = {"plan": payment.plan.name}
+        target = {"plan": _payment_plan(payment).name}
     elif payment.purpose == PaymentPurpose.SUBSCRIPTION:
         root = payment if payment.recurring else None
+        plan = _payment_plan(payment)
         _subscription_put(
             user_id=payment.user_id,
-            plan=payment.plan,
+            plan=plan,
             billing_period=payment.billing_period or BillingPeriod.MONTHLY,
             delta=_period_delta(payment.billing_period or BillingPeriod.MONTHLY),
             auto_renew=root is not None,
             recurring_payment=root,
         )
-        target = {"plan": payment.plan.name}
+        target = {"plan": plan.name}
     else:
+        package = _payment_package(payment)
         ResponseCredit.objects.get_or_create(user_id=payment.user_id)
         ResponseCredit.objects.filter(user_id=payment.user_id).update(
-            balance=F("balance") + payment.package.responses, updated_at=timezone.now()
+            balance=F("balance") + package.responses, updated_at=timezone.now()
         )
-        target = {"package": payment.package.name}
+        target = {"package": package.name}
     _notify_on_commit(
         user_id=payment.user_id,
         type="payment_succeeded",
@@ -473,7 +489,8 @@ def payment_event_data(
     data: dict[str, object] = {"query": stored_query, "form": stored_form}
     if dropped_query or dropped_form:
         data["dropped_fields"] = dropped_query + dropped_form
-    return _storable(data)
+    stored: dict[str, object] = _storable(data)
+    return stored
 
 
 def payment_process_result(
@@ -661,6 +678,8 @@ def payment_charge_recurring(*, payment: Payment) -> Payment:
         simulator_pay(payment_id=payment.pk)
         payment.refresh_from_db()
         return payment
+    if payment.parent_id is None:
+        raise ValueError(f"payment {payment.pk} is not a renewal: no parent to charge")
     try:
         robokassa.charge_recurring(
             inv_id=payment.pk,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -236,7 +237,7 @@ def _front_end_redirect(base: str, request) -> HttpResponseRedirect:
     return HttpResponseRedirect(base)
 
 
-REDIRECT_SCHEMA = {
+REDIRECT_SCHEMA: dict[str, Any] = {
     "responses": {302: OpenApiResponse(description="Redirect to the front end with ?order_id=")},
     "errors": (400, 413, 429),
 }
@@ -297,7 +298,7 @@ class PlainTextRenderer(BaseRenderer):
         return data if isinstance(data, str) else json.dumps(data)
 
 
-RESULT_SCHEMA = {
+RESULT_SCHEMA: dict[str, Any] = {
     "responses": {
         200: OpenApiResponse(OpenApiTypes.STR, description="`OK{InvId}`, also for a replay"),
         400: OpenApiResponse(

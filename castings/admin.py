@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.utils.html import format_html
@@ -163,7 +166,7 @@ class CastingAdmin(RelatedLinksMixin, PolicyAdmin):
         return obj.get_status_display()
 
     @admin.display(description=_("responses"), ordering="applicant_count")
-    def applicants(self, obj: Casting) -> int:
+    def applicants(self, obj: Any) -> int:  # a Casting annotated by get_queryset
         return obj.applicant_count
 
     def _change_status(self, request, queryset, status: str, done_message, audit_action) -> None:
@@ -174,8 +177,11 @@ class CastingAdmin(RelatedLinksMixin, PolicyAdmin):
                     request,
                     casting,
                     audit_action,
-                    lambda c=casting: services.casting_change_status(
-                        casting=c, status=status, reviewed=True
+                    partial(
+                        services.casting_change_status,
+                        casting=casting,
+                        status=status,
+                        reviewed=True,
                     ),
                 )
                 changed += 1
@@ -242,7 +248,7 @@ class CastingAdmin(RelatedLinksMixin, PolicyAdmin):
                 request,
                 casting,
                 action,
-                lambda c=casting: services.casting_set_hidden(casting=c, hidden=hidden),
+                partial(services.casting_set_hidden, casting=casting, hidden=hidden),
             )
 
 

@@ -152,18 +152,18 @@ def _load_castings(*, rng: random.Random) -> None:
         if casting.status == CastingStatus.DRAFT:
             continue
         for profile in rng.sample(models, k=min(len(models), rng.randint(1, 5))):
-            status = ResponseStatus.PENDING
+            response_status = ResponseStatus.PENDING
             if casting.status == CastingStatus.COMPLETED:
-                status = ResponseStatus.ACCEPTED
+                response_status = ResponseStatus.ACCEPTED
             elif rng.random() < 0.25:
-                status = rng.choice([ResponseStatus.ACCEPTED, ResponseStatus.REJECTED])
+                response_status = rng.choice([ResponseStatus.ACCEPTED, ResponseStatus.REJECTED])
             Response.objects.get_or_create(
                 casting=casting,
                 model_profile=profile,
                 defaults={
                     "message": rng.choice(MESSAGES),
-                    "status": status,
-                    "status_changed_at": now if status != ResponseStatus.PENDING else None,
+                    "status": response_status,
+                    "status_changed_at": now if response_status != ResponseStatus.PENDING else None,
                 },
             )
 

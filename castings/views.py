@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from drf_spectacular.types import OpenApiTypes
@@ -51,7 +51,8 @@ from profiles.selectors import employer_profile_get
 
 
 def _castings(cards: Any) -> list[dict[str, Any]]:
-    return CastingOutputSerializer(cards, many=True).data
+    # many=True: a ListSerializer, whose .data is a ReturnList (the stubs say ReturnDict).
+    return cast(list[dict[str, Any]], CastingOutputSerializer(cards, many=True).data)
 
 
 def _casting(card: dict[str, Any]) -> dict[str, Any]:

@@ -198,10 +198,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self) -> None:
         self.user = self.scope.get("user")
-        self.session: SocketSession | None = self.scope.get("ws_session")
-        if self.user is None or self.session is None:  # only without the token middleware
+        session: SocketSession | None = self.scope.get("ws_session")
+        if self.user is None or session is None:  # only without the token middleware
             await self.close(code=CLOSE_TOKEN_REFUSED)
             return
+        self.session = session
         now = time.monotonic()
         self._session_checked_at = self._stamp_checked_at = now
         self._frame_limit = FrameLimit(settings.WS_FRAME_RATE)
@@ -302,12 +303,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(
         self, content: dict[str, Any], client_id: str | None = None, **kwargs: Any
     ) -> None:
-        handler = {
+        handlers = {
             "message": self._on_message,
             "typing": self._on_typing,
             "read": self._on_read,
             "ping": self._on_ping,
-        }.get(content.get("type"))
+        }
+        kind = content.get("type")
+        handler = handlers.get(kind) if isinstance(kind, str) else None
         try:
             if handler is None:
                 raise ValidationFailed.for_field(

@@ -56,7 +56,7 @@ class PhotoAdmin(RelatedLinksMixin, PolicyAdmin):
     )
     # Photos come through the upload pipeline only; moderation.admin adds `remove_photos` (an
     # enforcement: moderation sits above media).
-    actions = ()
+    actions: tuple[str, ...] = ()
 
     @admin.display(description=_("Photo"))
     def preview(self, photo: Photo) -> str:

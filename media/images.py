@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
@@ -44,7 +45,7 @@ _READ_CHUNK = 1024 * 1024
 
 def accepted_formats() -> tuple[str, ...]:
     """Pillow format names we decode; everything else (GIF, BMP, TIFF, SVG...) is refused."""
-    formats = ("JPEG", "PNG", "WEBP")
+    formats: tuple[str, ...] = ("JPEG", "PNG", "WEBP")
     if HEIF_AVAILABLE:
         formats += ("HEIF",)
     return formats
@@ -67,7 +68,7 @@ def _max_pixels() -> int:
     return int(getattr(settings, "PHOTO_MAX_PIXELS", DEFAULT_MAX_PIXELS))
 
 
-def _invalid(message: str) -> ValidationFailed:
+def _invalid(message: str | Promise) -> ValidationFailed:
     return ValidationFailed(_("The file is not a supported image."), details={"file": [message]})
 
 
@@ -128,7 +129,9 @@ def _to_srgb(image: Image.Image) -> Image.Image:
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
             target = ImageCms.createProfile("sRGB")
-            image = ImageCms.profileToProfile(image, source, target, outputMode="RGB")
+            converted = ImageCms.profileToProfile(image, source, target, outputMode="RGB")
+            if converted is not None:  # None only for inPlace=True
+                image = converted
         except (ImageCms.PyCMSError, OSError, ValueError):
             logger.info("Ignoring an unusable ICC profile")
     if image.mode != "RGB":
@@ -161,7 +164,7 @@ def process_photo(file: IO[bytes] | Any) -> ProcessedPhoto:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=accepted_formats())
+            image: Image.Image = Image.open(io.BytesIO(data), formats=accepted_formats())
             source_format = image.format or ""
             width, height = image.size
             if width <= 0 or height <= 0:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
@@ -26,7 +28,8 @@ class PhotoOutputSerializer(serializers.Serializer):
 
 
 def serialize_photos(photos) -> list[dict]:
-    return PhotoOutputSerializer(photos, many=True).data
+    # many=True makes a ListSerializer, whose .data is a ReturnList (the stubs say ReturnDict).
+    return cast(list[dict], PhotoOutputSerializer(photos, many=True).data)
 
 
 @extend_schema_serializer(component_name="MediaPhotoUploadInput")

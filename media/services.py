@@ -209,9 +209,10 @@ def photo_delete(*, actor: Any, photo: Photo) -> None:
     """
     _ensure_may_change(actor=actor, photo=photo)
     profile = _lock_profile(photo.profile_id)
-    photo = Photo.objects.filter(pk=photo.pk).first()
-    if photo is None:  # deleted concurrently: nothing left to do
+    current = Photo.objects.filter(pk=photo.pk).first()
+    if current is None:  # deleted concurrently: nothing left to do
         return
+    photo = current
     names = [photo.image, photo.thumbnail]
     was_main = photo.is_main
     photo.delete()

@@ -8,6 +8,7 @@ the audit log.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -28,6 +29,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
@@ -43,7 +45,12 @@ from accounts.models import Block, User
 from media import admin as media_admin
 from media.models import Photo
 from moderation import selectors, services
-from moderation.admin_policy import AuditedAdminMixin, PolicyAdmin, PolicyPermissionsMixin
+from moderation.admin_policy import (
+    AuditedAdminMixin,
+    PolicyAdmin,
+    PolicyPermissionsMixin,
+    staff_user,
+)
 
 # Registers the automatic half of the queue, the rule set and trust facts (docs/SAFETY.md).
 from moderation.admin_safety import attach_trust_facts
@@ -172,7 +179,7 @@ class ReportChangeList(ChangeList):
         attach_trust_facts([u for r in reports for u in (r.reporter, r.target_user)])
         targets = selectors.report_targets_for_staff(reports=reports)
         for report in reports:
-            report._target = targets.get((report.target_type, str(report.target_id)))
+            vars(report)["_target"] = targets.get((report.target_type, str(report.target_id)))
         self.result_list = reports
 
 
@@ -188,10 +195,10 @@ def _trust_of(user: Any) -> SafeString | str:
 
 
 def _target_of(report: Report) -> Any:
-    target = getattr(report, "_target", _MISSING)
+    target = vars(report).get("_target", _MISSING)  # cached on the instance by the list/page
     if target is _MISSING:
         target = selectors.report_target_for_staff(report=report)
-        report._target = target
+        vars(report)["_target"] = target
     return target
 
 
@@ -317,7 +324,7 @@ class ReportAdmin(PolicyAdmin):
     def get_queryset(self, request: HttpRequest):
         return selectors.report_queue_annotate(super().get_queryset(request))
 
-    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
         # The count columns link to "reports on this object" and "reports against this user".
         if lookup in ("target_id", "target_user__id__exact"):
             return True
@@ -396,7 +403,7 @@ class ReportAdmin(PolicyAdmin):
 
     @admin.display(description=_("on the object"), ordering="on_target_count")
     def on_target(self, report: Report) -> SafeString:
-        query = {"target_id": report.target_id, "status": ALL_STATUSES}
+        query: dict[str, Any] = {"target_id": report.target_id, "status": ALL_STATUSES}
         return format_html(
             '<a href="{}?{}" data-count="on-target">{}</a>',
             reverse("admin:moderation_report_changelist"),
@@ -408,7 +415,10 @@ class ReportAdmin(PolicyAdmin):
     def against_owner(self, report: Report) -> SafeString | str:
         if report.target_user_id is None:
             return "—"
-        query = {"target_user__id__exact": report.target_user_id, "status": ALL_STATUSES}
+        query: dict[str, Any] = {
+            "target_user__id__exact": report.target_user_id,
+            "status": ALL_STATUSES,
+        }
         return format_html(
             '<a href="{}?{}" data-count="against-owner">{}</a>',
             reverse("admin:moderation_report_changelist"),
@@ -419,7 +429,7 @@ class ReportAdmin(PolicyAdmin):
     @admin.display(description=_("evidence"))
     def evidence(self, report: Report) -> SafeString:
         evidence = selectors.report_evidence(report=report)
-        report._target = evidence["target"]
+        vars(report)["_target"] = evidence["target"]
         return render_to_string(
             "admin/moderation/report/evidence.html", {"report": report, **evidence}
         )
@@ -488,7 +498,7 @@ class ReportAdmin(PolicyAdmin):
 
     def _apply(self, request: HttpRequest, report: Report, operation: str, *, note: str) -> bool:
         """Run one operation on one report through the services; False when not applicable."""
-        actor = request.user
+        actor = staff_user(request)
         reason = _reason(report, note)
         if operation == "resolve":
             services.report_resolve(actor=actor, report=report, note=note)
@@ -508,11 +518,12 @@ class ReportAdmin(PolicyAdmin):
         if target is None:
             return False
         report_arg = report if report.status == ReportStatus.OPEN else None
-        expected = {
+        operations: dict[str, tuple[TargetType, Callable[..., Any], str]] = {
             "hide_casting": (TargetType.CASTING, services.casting_hide, "casting"),
             "remove_photo": (TargetType.PHOTO, services.photo_remove, "photo"),
             "delete_message": (TargetType.MESSAGE, services.message_delete, "message"),
-        }.get(operation)
+        }
+        expected = operations.get(operation)
         if expected is None or report.target_type != expected[0]:
             return False
         _kind, service, argument = expected
@@ -536,16 +547,18 @@ class ReportAdmin(PolicyAdmin):
             *super().get_urls(),
         ]
 
-    def available_operations(self, request: HttpRequest, report: Report) -> list[tuple[str, str]]:
+    def available_operations(
+        self, request: HttpRequest, report: Report
+    ) -> list[tuple[str, str | Promise]]:
         target = _target_of(report)
         allowed: list[str] = []
-        if report.status == ReportStatus.OPEN and self.has_resolve_permission(request):
+        if report.status == ReportStatus.OPEN and self.has_capability(request, "resolve"):
             allowed += ["resolve", "dismiss"]
         user = report.target_user
         banable = user is not None and user.is_active and not user.is_staff
-        if banable and self.has_ban_permission(request):
+        if banable and self.has_capability(request, "ban"):
             allowed.append("ban")
-        if target is not None and self.has_enforce_permission(request):
+        if target is not None and self.has_capability(request, "enforce"):
             if report.target_type == TargetType.CASTING and not target.is_hidden:
                 allowed.append("hide_casting")
             elif report.target_type == TargetType.PHOTO:
@@ -565,7 +578,8 @@ class ReportAdmin(PolicyAdmin):
         if not self.has_view_permission(request):
             raise DjangoPermissionDenied
         after = request.GET.get("after")
-        current = Report.objects.filter(pk=after).first() if parse_uuid(after) else None
+        after_id = parse_uuid(after)
+        current = Report.objects.filter(pk=after_id).first() if after_id else None
         url = self._next_url(current)
         if url == reverse("admin:moderation_report_changelist"):
             self.message_user(request, gettext("No open reports left."), messages.INFO)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from mwork.api.handlers import json_page_not_found, json_permission_denied
@@ -19,7 +20,9 @@ def _is_back_office(request: HttpRequest) -> bool:
     return request.path.startswith("/admin/") and bool(user and user.is_active and user.is_staff)
 
 
-def _page(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
+def _page(
+    request: HttpRequest, status: int, title: str | Promise, text: str | Promise
+) -> HttpResponse:
     context = {**admin.site.each_context(request), "title": title, "error_text": text}
     response = TemplateResponse(request, "admin/mwork_error.html", context, status=status)
     return response.render()

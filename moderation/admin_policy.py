@@ -15,14 +15,16 @@ per object with the before/after of its changed fields.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import reverse
 
+from accounts.models import User
 from moderation import audit, staff_policy
 from moderation.models import AuditAction
 
@@ -59,22 +61,41 @@ class PolicyPermissionsMixin:
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._allows(request, "view")
 
+    def has_capability(self, request: HttpRequest, capability: str) -> bool:
+        """`has_<capability>_permission` (added below for every capability)."""
+        check: Callable[[HttpRequest], bool] = getattr(self, f"has_{capability}_permission")
+        return check(request)
+
 
 for _name in staff_policy.CAPABILITIES:
     setattr(PolicyPermissionsMixin, f"has_{_name}_permission", _capability_check(_name))
 
 
 def _before_snapshots(request: HttpRequest) -> dict[tuple[str, str], dict[str, Any]]:
-    if not hasattr(request, "_audit_before"):
-        request._audit_before = {}
-    return request._audit_before
+    snapshots: dict[tuple[str, str], dict[str, Any]]
+    snapshots = vars(request).setdefault("_audit_before", {})  # kept for the request's life
+    return snapshots
 
 
 def _key(obj: Any) -> tuple[str, str]:
     return (obj._meta.label_lower, str(obj.pk))
 
 
-class AuditedAdminMixin:
+def staff_user(request: HttpRequest) -> User:
+    """The signed-in staff member of an admin request (the admin site lets no one else in)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = object
+
+
+class AuditedAdminMixin(_ModelAdmin):
     """One audit entry per object for every write a staff member makes in the admin."""
 
     audit_add_action: str = AuditAction.OBJECT_CREATE
@@ -91,7 +112,7 @@ class AuditedAdminMixin:
     ):
         """Run an action's service call on `obj` and audit it (see `audited_write`)."""
         return audit.audited_write(
-            actor=request.user, action=action, obj=obj, write=write, reason=reason, data=data
+            actor=staff_user(request), action=action, obj=obj, write=write, reason=reason, data=data
         )
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None):
@@ -115,7 +136,7 @@ class AuditedAdminMixin:
         if not changes:
             return
         audit.audit_log_write(
-            actor=request.user,
+            actor=staff_user(request),
             action=action,
             target_type=audit.audit_target_type(obj),
             target_id=obj.pk if pk is None else pk,

@@ -61,4 +61,5 @@ class StaffAdminSite(AdminSite):
             return False
         if not second_factor_required(request.user):
             return True
-        return request.user.is_verified()
+        # django_otp.middleware.OTPMiddleware gives request.user is_verified().
+        return request.user.is_verified()  # type: ignore[union-attr]

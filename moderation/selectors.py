@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -91,7 +93,7 @@ def _photo_target(*, user: Any, target_id: uuid.UUID) -> tuple[Any, Any]:
     return obj, (obj.profile.user_id if obj is not None else None)
 
 
-_TARGET_RESOLVERS = {
+_TARGET_RESOLVERS: dict[str, Callable[..., tuple[Any, Any]]] = {
     TargetType.USER: _user_target,
     TargetType.MODEL_PROFILE: _model_profile_target,
     TargetType.EMPLOYER_PROFILE: _employer_profile_target,
@@ -114,7 +116,7 @@ def report_target_get_for_reporter(
     return ReportTarget(target_type=target_type, obj=obj, user_id=owner_id)
 
 
-_STAFF_TARGET_MODELS = {
+_STAFF_TARGET_MODELS: dict[str, tuple[type[Model], tuple[str, ...]]] = {
     TargetType.USER: (User, ()),
     TargetType.MODEL_PROFILE: (ModelProfile, ("user",)),
     TargetType.EMPLOYER_PROFILE: (EmployerProfile, ("user",)),
@@ -133,10 +135,11 @@ def report_targets_for_staff(*, reports: list[Report]) -> dict[tuple[str, str], 
         wanted.setdefault(report.target_type, set()).add(report.target_id)
     found: dict[tuple[str, str], Any] = {}
     for target_type, ids in wanted.items():
-        model, related = _STAFF_TARGET_MODELS.get(target_type, (None, ()))
-        if model is None:
+        spec = _STAFF_TARGET_MODELS.get(target_type)
+        if spec is None:
             continue
-        for obj in model.objects.select_related(*related).filter(pk__in=ids):
+        model, related = spec
+        for obj in model._default_manager.select_related(*related).filter(pk__in=ids):
             found[(target_type, str(obj.pk))] = obj
     return found
 
@@ -153,7 +156,7 @@ def report_target_for_staff(*, report: Report) -> Any:
 EVIDENCE_CONTEXT_MESSAGES = 5  # messages shown before and after a reported one
 
 
-def _count_subquery(queryset: QuerySet, group_field: str) -> Coalesce:
+def _count_subquery(queryset: QuerySet[Any, Any], group_field: str) -> Coalesce:
     counted = queryset.order_by().values(group_field).annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
@@ -326,7 +329,7 @@ def dashboard_stats(*, days: int = DASHBOARD_DAYS) -> dict[str, Any]:
     tz = ZoneInfo(settings.PLATFORM_TIME_ZONE)
     today = timezone.localdate(timezone=tz)
     cache_key = f"moderation:dashboard:{today.isoformat()}:{days}"
-    cached = cache.get(cache_key)
+    cached: dict[str, Any] | None = cache.get(cache_key)
     if cached is not None:
         return cached
 

@@ -21,6 +21,10 @@ them equal.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 SUPERUSER = "superuser"
 MODERATORS = "Moderators"
@@ -190,7 +194,7 @@ def capability_permission(capability: str) -> str:
     return f"moderation.{CAPABILITIES[capability].codename}"
 
 
-def capability_meta_permissions() -> list[tuple[str, str]]:
+def capability_meta_permissions() -> list[tuple[str, str | StrPromise]]:
     """`Meta.permissions` of moderation.Report: one Django permission per capability."""
     return [(cap.codename, cap.description) for cap in CAPABILITIES.values()]
 

@@ -65,7 +65,7 @@ class CompiledQuery:
 
     def rows(self, **ids: Any) -> Iterator[Any]:
         """The model instances of the query with these ids, annotations converted."""
-        for row in self.model.objects.raw(self.sql, self._params(ids)):
+        for row in self.model._default_manager.raw(self.sql, self._params(ids)):
             for name, expression, converters in self.converted:
                 value = getattr(row, name)
                 if value is not None:

@@ -8,6 +8,7 @@ message when DEBUG is off and a secret is missing. `.env.example` lists every va
 import copy
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -135,7 +136,7 @@ TEMPLATES = [
 AUTH_USER_MODEL = "accounts.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
+AUTH_PASSWORD_VALIDATORS: list[dict[str, Any]] = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
@@ -228,7 +229,7 @@ if REDIS_URL:
         }
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
-    CHANNEL_LAYERS = {
+    CHANNEL_LAYERS: dict[str, Any] = {
         "default": {
             "BACKEND": "mwork.channel_layer.BoundedRedisChannelLayer",
             "CONFIG": {
@@ -242,7 +243,7 @@ if REDIS_URL:
             },
         }
     }
-    SILENCED_SYSTEM_CHECKS = []
+    SILENCED_SYSTEM_CHECKS: list[str] = []
 else:
     if not DEBUG and not NON_PRODUCTION:
         # Per-process caches and channel layers would make logout (the token denylist), rate
@@ -300,7 +301,7 @@ if R2_BUCKET:
             "R2_BUCKET is set: R2_ENDPOINT_URL, R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY "
             "are required too."
         )
-    _default_storage = {
+    _default_storage: dict[str, Any] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": R2_BUCKET,
@@ -341,7 +342,7 @@ else:
             "base_url": None,
         },
     }
-STORAGES = {
+STORAGES: dict[str, Any] = {
     "default": _default_storage,
     "exports": _exports_storage,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -561,7 +562,7 @@ if not DEBUG:
 # Logging: every line carries the request id; JSON lines when DEBUG is off
 # ---------------------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "mwork.api.middleware.RequestIdLogFilter"}},

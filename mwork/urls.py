@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import RedirectView
@@ -17,7 +17,7 @@ admin.site.site_header = "MWork"
 admin.site.site_title = "MWork"
 admin.site.index_title = _("Back office")
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("health", HealthView.as_view(), name="health"),
     path("ping", PingView.as_view(), name="ping"),
     path("schema", SpectacularAPIView.as_view(), name="schema"),

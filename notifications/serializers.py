@@ -40,7 +40,8 @@ class NotificationOutputSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=NotificationType.choices)
     title = serializers.CharField()
     message = serializers.CharField()
-    data = serializers.DictField()
+    # The metaclass moves declared fields off the class, so Serializer.data is not shadowed.
+    data = serializers.DictField()  # type: ignore[assignment]
     is_read = serializers.BooleanField()
     created_at = serializers.DateTimeField()
 

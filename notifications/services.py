@@ -11,6 +11,7 @@ import json
 import logging
 from collections.abc import Iterable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -57,7 +58,8 @@ def _chat_email_key(user_id: UUID | str, room_id: Any) -> str:
 
 def _jsonable(data: dict[str, Any] | None) -> dict[str, Any]:
     """UUIDs, datetimes and Decimals → JSON types, so the row, the Redis frame and FCM agree."""
-    return json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))
+    jsonable: dict[str, Any] = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))
+    return jsonable
 
 
 def notification_preference_get(*, user: User) -> NotificationPreference:
@@ -443,9 +445,7 @@ def announcement_send(
     for start in range(0, len(ids), ANNOUNCEMENT_BATCH_SIZE):
         batch = ids[start : start + ANNOUNCEMENT_BATCH_SIZE]
         transaction.on_commit(
-            lambda batch=batch: tasks.send_announcement_batch.delay(
-                batch, title, message, marketing
-            )
+            partial(tasks.send_announcement_batch.delay, batch, title, message, marketing)
         )
     return len(ids)
 

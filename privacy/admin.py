@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Payment
-from moderation.admin_policy import PolicyAdmin
+from moderation.admin_policy import PolicyAdmin, staff_user
 from moderation.models import Report, ReportStatus
 from privacy import services
 from privacy.models import ScheduledDeletion
@@ -52,7 +52,9 @@ class ScheduledDeletionAdmin(PolicyAdmin):
     def purge_now(self, request: HttpRequest, queryset: QuerySet) -> None:
         purged = 0
         for user in queryset:
-            services.account_purge(user=user, actor=request.user, reason="Purged at once by staff")
+            services.account_purge(
+                user=user, actor=staff_user(request), reason="Purged at once by staff"
+            )
             purged += 1
         self.message_user(
             request, _("%(count)d account(s) purged.") % {"count": purged}, messages.SUCCESS

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import User, UserManager
 
 
 class ExportStatus(models.TextChoices):
@@ -43,8 +44,8 @@ class DataExport(models.Model):
         return f"export {self.id} of {self.user_id} ({self.status})"
 
 
-class ScheduledDeletionManager(models.Manager):
-    def get_queryset(self) -> models.QuerySet:
+class ScheduledDeletionManager(UserManager):
+    def get_queryset(self) -> models.QuerySet[User]:
         return super().get_queryset().filter(purge_at__isnull=False)
 
 
@@ -52,7 +53,7 @@ class ScheduledDeletion(User):
     """Accounts whose deletion is scheduled, as staff see them in the admin (a proxy of the
     user table: no rows of its own)."""
 
-    objects = ScheduledDeletionManager()
+    objects: ClassVar[ScheduledDeletionManager] = ScheduledDeletionManager()
 
     class Meta:
         proxy = True

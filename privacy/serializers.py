@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from accounts.models import LegalDocumentKind
 from accounts.serializers import LegalDocumentOutputSerializer
 from privacy.models import ExportStatus
 
-_PASSWORD = {"max_length": 128, "trim_whitespace": False, "write_only": True}
+_PASSWORD: dict[str, Any] = {"max_length": 128, "trim_whitespace": False, "write_only": True}
 
 
 class AccountDeleteInputSerializer(serializers.Serializer):

@@ -151,8 +151,10 @@ def _purge_rows(user: User) -> dict[str, int]:
         rows = model.objects.filter(**{entry.path_to_user: user})
         if entry.purge == DELETE:
             counts[f"{entry.model}.{entry.lookup}"] = rows.delete()[0]
-        else:
+        elif isinstance(entry.purge, dict):
             counts[f"{entry.model}.{entry.lookup}"] = rows.update(**entry.purge)
+        else:
+            raise ValueError(f"{entry.model}.{entry.lookup}: unknown purge {entry.purge!r}")
     return counts
 
 

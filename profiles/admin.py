@@ -6,6 +6,7 @@ State-changing actions go through `profiles.services`.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -15,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -95,10 +97,13 @@ class ModelProfileAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         own = list(getattr(self.instance, "languages", None) or [])
         names = list(dict.fromkeys([*COMMON_LANGUAGES, *own]))
-        self.fields["languages"].choices = [(name, name) for name in names]
+        languages = self.fields["languages"]
+        if isinstance(languages, forms.ChoiceField):  # the MultipleChoiceField declared above
+            languages.choices = [(name, name) for name in names]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         extra = [item.strip() for item in cleaned.get("other_languages", "").split(",")]
         languages = list(dict.fromkeys([*cleaned.get("languages", []), *filter(None, extra)]))
         if len(languages) > LANGUAGES_MAX_ITEMS:
@@ -193,7 +198,7 @@ class ModelProfileAdmin(RelatedLinksMixin, PolicyAdmin):
         return f"{obj.get_gender_display()} · {obj.age} · {height}"
 
     @admin.display(description=_("visibility"), ordering="is_hidden")
-    def visibility(self, obj: ModelProfile) -> str:
+    def visibility(self, obj: ModelProfile) -> str | Promise:
         if obj.is_hidden:
             return format_html("<strong>{}</strong>", _("hidden"))
         if obj.promoted_until and obj.promoted_until > timezone.now():
@@ -307,7 +312,7 @@ class ModelProfileAdmin(RelatedLinksMixin, PolicyAdmin):
 
     def _each(self, request: HttpRequest, queryset, audit_action: str, write) -> None:
         for profile in queryset:
-            self.audited(request, profile, audit_action, lambda p=profile: write(p))
+            self.audited(request, profile, audit_action, partial(write, profile))
 
 
 def _platform_tz() -> dt.tzinfo:
@@ -356,8 +361,8 @@ class EmployerProfileAdmin(RelatedLinksMixin, PolicyAdmin):
                 request,
                 profile,
                 action,
-                lambda p=profile: services.employer_profile_set_verified(
-                    profile=p, is_verified=verified
+                partial(
+                    services.employer_profile_set_verified, profile=profile, is_verified=verified
                 ),
             )
 

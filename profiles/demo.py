@@ -241,12 +241,14 @@ def load_demo(*, rng: random.Random) -> None:
             user = _demo_user(f"model{number}@{DEMO_DOMAIN}", Role.MODEL)
             if user is None:
                 continue
-            profile = services.model_profile_create(user=user, **_model_fields(rng, name, gender))
+            model_profile = services.model_profile_create(
+                user=user, **_model_fields(rng, name, gender)
+            )
             for _ in range(rng.randint(0, 2)):
                 start = dt.date(rng.randint(2018, 2024), rng.randint(1, 12), 1)
                 end = start + dt.timedelta(days=rng.randint(30, 700))
                 services.work_experience_add(
-                    profile=profile,
+                    profile=model_profile,
                     company=rng.choice(COMPANIES),
                     position=rng.choice(["Fashion Model", "Commercial Model", "Runway Model"]),
                     start_date=start,
@@ -254,5 +256,5 @@ def load_demo(*, rng: random.Random) -> None:
                 )
             if number % 8 == 1:
                 services.model_profile_grant_promotion(
-                    profile=profile, until=now + dt.timedelta(days=rng.randint(7, 30))
+                    profile=model_profile, until=now + dt.timedelta(days=rng.randint(7, 30))
                 )

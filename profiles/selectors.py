@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import SearchQuery
@@ -35,6 +35,13 @@ from profiles.models import EmployerProfile, ModelProfile, Review, WorkExperienc
 
 FALLBACK_DISPLAY_NAME = "MWork user"
 DELETED_DISPLAY_NAME = "Deleted user"
+
+
+class UserDisplay(TypedDict):
+    name: str
+    avatar: str | None
+
+
 # A timestamp older than any promotion: SQLite's MAX() is NULL when any argument is NULL, so
 # both promotion sources are coalesced to it before taking the later one.
 _NEVER = datetime(1970, 1, 1, tzinfo=UTC)
@@ -53,7 +60,7 @@ def _related_or_none(user: Any, attribute: str) -> Any:
         return None
 
 
-def user_display(user: Any) -> dict[str, str | None]:
+def user_display(user: Any) -> UserDisplay:
     """`{"name", "avatar"}` of a user as others see it; never the e-mail address.
 
     Reads only the profile matching the user's role, so a caller that did

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -297,7 +297,7 @@ def _work_experience_data(item: WorkExperience) -> dict[str, Any]:
     }
 
 
-def _agency_data(profile: ModelProfile) -> dict[str, Any] | None:
+def _agency_data(profile: Any) -> dict[str, Any] | None:  # the detail query annotates it
     """`selectors.agency_of_profile`'s shape from the columns the detail query
     annotates (`selectors.ModelProfileDetail`)."""
     if profile.agency_user_id is None:
@@ -440,11 +440,13 @@ class ModelProfileDetailSerializer(serializers.Serializer):
         photos = getattr(obj, "photos", None)
         if photos is None:
             return []
-        return PhotoItemSerializer(photos.all(), many=True).data
+        # many=True: a ListSerializer, whose .data is a ReturnList (the stubs say ReturnDict).
+        return cast(list[dict[str, Any]], PhotoItemSerializer(photos.all(), many=True).data)
 
     @extend_schema_field(WorkExperienceOutputSerializer(many=True))
     def get_work_experience(self, obj: ModelProfile) -> list[dict[str, Any]]:
-        return WorkExperienceOutputSerializer(obj.work_experience.all(), many=True).data
+        rows = WorkExperienceOutputSerializer(obj.work_experience.all(), many=True).data
+        return cast(list[dict[str, Any]], rows)  # a ReturnList, as above
 
     def get_is_promoted(self, obj: ModelProfile) -> bool:
         return is_promoted(obj)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter
@@ -63,7 +63,13 @@ _MODEL_LIST_PARAMETERS = [
 ]
 
 
-class _PublicReadMixin:
+if TYPE_CHECKING:
+    _View = APIView
+else:
+    _View = object
+
+
+class _PublicReadMixin(_View):
     """GET is public (a token still identifies the caller); other methods need a token."""
 
     write_permission: type = IsAuthenticated

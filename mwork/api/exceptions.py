@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -131,7 +132,9 @@ class RateLimitExceeded(DomainError):
     status = 429
     default_message = _("Rate limit exceeded. Please try again later.")
 
-    def __init__(self, message: str | None = None, *, retry_after: int = 60, **kwargs: Any):
+    def __init__(
+        self, message: str | Promise | None = None, *, retry_after: int = 60, **kwargs: Any
+    ):
         super().__init__(message, **kwargs)
         self.retry_after = max(int(retry_after), 1)
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -35,7 +36,9 @@ _DRF_CODES: list[tuple[type[Exception], int, str]] = [
 ]
 
 
-def error_body(code: str, message: str, details: dict[str, Any] | None = None, **extra: Any):
+def error_body(
+    code: str, message: str | Promise, details: dict[str, Any] | None = None, **extra: Any
+):
     error: dict[str, Any] = {"code": code, "message": str(message)}  # str: lazy → active language
     if details:
         error["details"] = details
@@ -142,7 +145,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
                 message = _("Token is invalid or expired.")
             extra: dict[str, Any] = {}
             if isinstance(exc, drf.Throttled):
-                retry = int(exc.wait or 60)
+                # Throttled sets .wait in __init__; djangorestframework-stubs does not declare it.
+                retry = int(exc.wait or 60)  # type: ignore[attr-defined]
                 extra["retry_after"] = retry
                 headers["Retry-After"] = str(retry)
                 message = _("Rate limit exceeded. Please try again later.")

@@ -20,7 +20,7 @@ documented with the serializer's own required fields). Endpoints that are not fo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -118,7 +118,7 @@ def list_envelope(name: str, key: str, item: Any, **extra: serializers.Field):
     fields = {key: serializers.ListField(child=child), "pagination": PaginationSerializer()}
     fields.update(extra)
     documented = envelope(name, fields)
-    documented._mwork_paginated = True  # api_schema documents limit/offset for it
+    documented._mwork_paginated = True  # type: ignore[attr-defined]  # api_schema's marker
     return documented
 
 
@@ -153,7 +153,7 @@ def not_for_clients(view: type) -> type:
     Document it in docs/ instead; the schema tests skip views marked this way."""
     methods = [m for m in ("get", "post", "put", "patch", "delete") if hasattr(view, m)]
     extend_schema_view(**{m: extend_schema(exclude=True) for m in methods})(view)
-    view.not_for_clients = True
+    view.not_for_clients = True  # type: ignore[attr-defined]  # a marker the schema tests read
     return view
 
 
@@ -163,7 +163,7 @@ def error_response(status: int) -> OpenApiResponse:
 
 def api_schema(
     *,
-    responses: dict[int, Any],
+    responses: Mapping[int, Any] | Mapping[tuple[int, str], Any],
     errors: Iterable[int] = (),
     request: Any = _UNSET,
     **kwargs: Any,
@@ -173,7 +173,8 @@ def api_schema(
     `request=None` documents an operation without a body (e.g. `POST .../read`); leaving
     `request` out lets drf-spectacular decide (GET never has one).
     """
-    documented: dict[int, Any] = dict(responses)
+    documented: dict[int | tuple[int, str], Any] = {}
+    documented.update(responses.items())
     for status in errors:
         documented[status] = error_response(status)
     if request is not _UNSET:
@@ -204,7 +205,7 @@ _BODY_METHODS = ("POST", "PUT", "PATCH")
 
 
 def _header(description: str, *, required: bool = False, schema: dict | None = None) -> dict:
-    header = {"schema": dict(schema or _INT), "description": description}
+    header: dict[str, Any] = {"schema": dict(schema or _INT), "description": description}
     if required:
         header["required"] = True
     return header
@@ -357,7 +358,7 @@ def _fix_enum_alternatives(schemas: dict) -> None:
         alternatives = node.get("oneOf")
         if not alternatives or not all(_ref_name(a) for a in alternatives):
             continue
-        names = [_ref_name(a) for a in alternatives]
+        names = [name for a in alternatives if (name := _ref_name(a))]  # all are refs (above)
         real = [n for n in names if n not in ("NullEnum", "BlankEnum")]
         if len(real) != 1 or len(names) == 1:
             continue
@@ -480,14 +481,14 @@ def _drop_unreferenced(result: dict) -> None:
     """Components nothing reaches any more (NullEnum, BlankEnum) would become dead SDK code."""
     schemas = result["components"]["schemas"]
     outside = {k: v for k, v in result.items() if k != "components"}
-    pending = [_ref_name(n) for n in _walk(outside) if _ref_name(n)]
+    pending = [name for n in _walk(outside) if (name := _ref_name(n))]
     reached: set[str] = set()
     while pending:
         name = pending.pop()
         if name in reached or name not in schemas:
             continue
         reached.add(name)
-        pending.extend(_ref_name(n) for n in _walk(schemas[name]) if _ref_name(n))
+        pending.extend(ref for n in _walk(schemas[name]) if (ref := _ref_name(n)))
     for name in [n for n in schemas if n not in reached]:
         del schemas[name]
 
