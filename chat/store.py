@@ -13,12 +13,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Field
 
 from chat.models import Message
 
 # The stored fields of a new message (a new column of chat_message is added here only).
-_FIELDS = ("id", "room", "sender", "content", "created_at", "client_id", "held")
-_COLUMNS = [Message._meta.get_field(name).column for name in _FIELDS]
+_FIELDS = ("id", "room", "sender", "content", "created_at", "client_id")
+
+
+def _column(name: str) -> tuple[Field[Any, Any], str]:
+    """A stored field of Message and its column (every name in _FIELDS is one)."""
+    field = Message._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None:
+        raise TypeError(f"Message.{name} is not a column")
+    return field, field.column
+
+
+_COLUMNS = [_column(name)[1] for name in _FIELDS]
 
 INSERT_SQL = f"""
 INSERT INTO chat_message ({", ".join(_COLUMNS)})
@@ -48,10 +59,10 @@ SELECT count(*) FROM inserted"""  # noqa: S608 - built from the constants above
 def message_params(message: Message, *, connection: Any) -> dict[str, Any]:
     """The statement's parameters, converted by the model's fields for `connection`'s database
     (UUIDs as hex on SQLite, datetimes as text there)."""
-    params = {}
+    params: dict[str, Any] = {}
     for name in _FIELDS:
-        field = Message._meta.get_field(name)
-        params[field.column] = field.get_db_prep_value(
+        field, column = _column(name)
+        params[column] = field.get_db_prep_value(
             getattr(message, field.attname), connection, prepared=False
         )
     return params
