@@ -101,17 +101,17 @@ def notification_preference_update(
             changed.add(name)
         if frequency:
             stored = dict(preference.frequencies or {})
-            for name, value in frequency.items():
+            for name, chosen in frequency.items():
                 if name in PREFERENCE_TYPES:  # the switch holds "off"
-                    setattr(preference, name, value != Frequency.OFF)
+                    setattr(preference, name, chosen != Frequency.OFF)
                     changed.add(name)
-                    if value == Frequency.OFF:
+                    if chosen == Frequency.OFF:
                         continue
-                stored[name] = value
+                stored[name] = chosen
             preference.frequencies = stored
             changed.add("frequencies")
         if quiet_hours is not UNCHANGED:
-            hours = quiet_hours or {}
+            hours: dict[str, Any] = quiet_hours if isinstance(quiet_hours, dict) else {}
             preference.quiet_hours_start = hours.get("start")
             preference.quiet_hours_end = hours.get("end")
             changed |= {"quiet_hours_start", "quiet_hours_end"}
