@@ -18,7 +18,7 @@ from django.db.models import Field
 from chat.models import Message
 
 # The stored fields of a new message (a new column of chat_message is added here only).
-_FIELDS = ("id", "room", "sender", "content", "created_at", "client_id")
+_FIELDS = ("id", "room", "sender", "content", "created_at", "client_id", "held")
 
 
 def _column(name: str) -> tuple[Field[Any, Any], str]:

@@ -26,6 +26,7 @@ CHAT_TEST_APPS = [
     "accounts",
     "billing",
     "notifications",
+    "safety",  # chat's message screen reads its rules; the fixtures re-seed them
     "profiles",
     "castings",
     "chat",

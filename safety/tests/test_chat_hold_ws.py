@@ -26,7 +26,7 @@ __all__ = ["_close_worker_connections"]  # its autouse fixture closes the worker
 
 
 # Flushing only these apps' tables keeps the committed-transaction test fast.
-@pytest.mark.django_db(transaction=True, available_apps=[*CHAT_TEST_APPS, "moderation", "safety"])
+@pytest.mark.django_db(transaction=True, available_apps=[*CHAT_TEST_APPS, "moderation"])
 @pytest.mark.asyncio
 async def test_held_message_reaches_the_recipient_only_when_released(make_user, auth_client):
     await database_sync_to_async(rules_invalidate)()  # the flush re-seeded the rule rows
