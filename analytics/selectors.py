@@ -10,13 +10,14 @@ counts), so the endpoint stays fast at scale.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
 from agencies.selectors import acting_owner
@@ -43,6 +44,68 @@ ADVANCED = "advanced"
 CASTINGS_LISTED = 100
 DASHBOARD_FLUSH_WAIT_SECONDS = 2
 DASHBOARD_FLUSH_BATCHES = 20
+
+
+class DayResponses(TypedDict):
+    total: int
+    accepted: int
+
+
+class DayViews(TypedDict):
+    date: str
+    views: int
+
+
+class DayRow(TypedDict):
+    """A row of the CSV export."""
+
+    date: str
+    views: int
+    responses: int
+    accepted: int
+
+
+class CastingRow(TypedDict):
+    id: uuid.UUID
+    title: str
+    status: str
+    views: int
+    responses: int
+    accepted: int
+
+
+class Funnel(TypedDict):
+    views: int
+    responses: int
+    accepted: int
+
+
+class Dashboard(TypedDict, total=False):
+    """`analytics_dashboard`'s answer, built key by key (the JSON keeps that order)."""
+
+    level: str
+    days: int
+    date_from: str
+    date_to: str
+    role: str  # "model" or "employer"
+    # models
+    responses_sent: int
+    responses_accepted: int
+    accepted_rate: float | None
+    time_to_decision_hours: float | None  # advanced
+    # employers
+    castings_count: int
+    responses_received: int
+    castings: list[CastingRow]
+    time_to_first_response_hours: float | None  # advanced
+    # everyone
+    views_per_day: list[DayViews]
+    total_views: int
+    # advanced
+    viewers_by_city: list[dict[str, Any]]  # {"city": name, "views": n}
+    viewers_by_role: list[dict[str, Any]]  # {"role": name, "views": n}
+    funnel: Funnel
+    daily: list[DayRow]
 
 
 @dataclass
@@ -98,6 +161,7 @@ def _views(*, kind: str, owner_id: Any, start: dt.date, today: dt.date, advanced
                 target = result.by_city if dimension == Dimension.CITY else result.by_role
                 target[value] += views
     live_from = max(start, watermark + dt.timedelta(days=1)) if watermark else start
+    raw: QuerySet[ProfileView] | QuerySet[CastingView]
     if kind == ViewKind.PROFILE:
         raw = ProfileView.objects.filter(profile__user_id=owner_id)
         object_field = "profile_id"
@@ -119,7 +183,7 @@ def _views(*, kind: str, owner_id: Any, start: dt.date, today: dt.date, advanced
     return result
 
 
-def _responses_per_day(queryset: Any, start: dt.date) -> dict[dt.date, dict[str, int]]:
+def _responses_per_day(queryset: QuerySet[Response], start: dt.date) -> dict[dt.date, DayResponses]:
     rows = (
         queryset.filter(applied_at__gte=_start_of(start))
         .annotate(day=TruncDate("applied_at", tzinfo=_zone()))
@@ -148,7 +212,7 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def analytics_dashboard(*, user: Any, days: int) -> dict[str, Any]:
+def analytics_dashboard(*, user: Any, days: int) -> Dashboard:
     """The caller's dashboard for the last `days` Almaty days (today included).
 
     Models: their profile's views, responses sent and the accepted rate; employers and agencies
@@ -167,7 +231,7 @@ def analytics_dashboard(*, user: Any, days: int) -> dict[str, Any]:
     advanced = level == ADVANCED
     today = platform_today()
     start = today - dt.timedelta(days=days - 1)
-    body: dict[str, Any] = {
+    body: Dashboard = {
         "level": level,
         "days": days,
         "date_from": start.isoformat(),
@@ -183,9 +247,9 @@ def analytics_dashboard(*, user: Any, days: int) -> dict[str, Any]:
         per_day = _responses_per_day(responses, start)
         sent = sum(row["total"] for row in per_day.values())
         accepted = sum(row["accepted"] for row in per_day.values())
-        body.update(
-            responses_sent=sent, responses_accepted=accepted, accepted_rate=_rate(accepted, sent)
-        )
+        body["responses_sent"] = sent
+        body["responses_accepted"] = accepted
+        body["accepted_rate"] = _rate(accepted, sent)
         if advanced:
             decided = responses.filter(
                 applied_at__gte=_start_of(start),
@@ -220,21 +284,19 @@ def analytics_dashboard(*, user: Any, days: int) -> dict[str, Any]:
         )
         received = sum(row["total"] for row in per_day.values())
         accepted = sum(row["accepted"] for row in per_day.values())
-        body.update(
-            castings_count=in_window.count(),
-            responses_received=received,
-            castings=[
-                {
-                    "id": row["id"],
-                    "title": row["title"],
-                    "status": row["status"],
-                    "views": views.per_object.get(row["id"], 0),
-                    "responses": row["responses_total"],
-                    "accepted": row["responses_accepted"],
-                }
-                for row in castings
-            ],
-        )
+        body["castings_count"] = in_window.count()
+        body["responses_received"] = received
+        body["castings"] = [
+            {
+                "id": row["id"],
+                "title": row["title"],
+                "status": row["status"],
+                "views": views.per_object.get(row["id"], 0),
+                "responses": row["responses_total"],
+                "accepted": row["responses_accepted"],
+            }
+            for row in castings
+        ]
         if advanced:
             firsts = (
                 Casting.objects.alive()
@@ -261,8 +323,8 @@ def analytics_dashboard(*, user: Any, days: int) -> dict[str, Any]:
         {
             "date": day.isoformat(),
             "views": views.per_day.get(day, 0),
-            "responses": per_day.get(day, {}).get("total", 0),
-            "accepted": per_day.get(day, {}).get("accepted", 0),
+            "responses": per_day[day]["total"] if day in per_day else 0,
+            "accepted": per_day[day]["accepted"] if day in per_day else 0,
         }
         for day in dates
     ]

@@ -27,7 +27,7 @@ import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -36,6 +36,7 @@ from django.db.models import CharField, Count, F, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from redis import Redis
 from redis.exceptions import RedisError
 
 from accounts.models import User
@@ -67,6 +68,12 @@ MAX_ATTEMPTS = 3
 
 _PROFILE, _CASTING = "p", "c"
 
+# The two raw view tables: the same columns but for the object's.
+_View = TypeVar("_View", ProfileView, CastingView)
+# A day's views of one object, owner, viewer city and role: (object id, owner id, city, role,
+# views).
+_GroupedViews = tuple[Any, Any, str, str, int]
+
 
 def platform_today(now: dt.datetime | None = None) -> dt.date:
     """Today in the platform's time zone (Asia/Almaty): views are counted per local day."""
@@ -86,10 +93,11 @@ def _viewer_key(*, viewer: Any, address: str, day: dt.date) -> str:
     return f"a:{digest.hexdigest()[:40]}"
 
 
-def _redis() -> Any:
+def _redis() -> Redis:
     from django_redis import get_redis_connection
 
-    return get_redis_connection("default")
+    client: Redis = get_redis_connection("default")
+    return client
 
 
 # ---------------------------------------------------------------------------------------------
@@ -137,7 +145,7 @@ class _BufferedView:
         return json.dumps(record, separators=(",", ":"))
 
 
-def _record_now(model: type, **fields: Any) -> None:
+def _record_now(model: type[_View], **fields: Any) -> None:
     row = model(**fields)
     try:
         if connection.in_atomic_block:
@@ -289,9 +297,10 @@ def _store(pending: list[_BufferedView]) -> bool:
     return True
 
 
-def _give_back(client: Any, pending: list[_BufferedView]) -> None:
+def _give_back(client: Redis, pending: list[_BufferedView]) -> None:
     """Push a failed batch back for the next flush; records out of attempts are dropped."""
-    retry, dropped = [], 0
+    retry: list[str] = []
+    dropped = 0
     for item in pending:
         item.attempts += 1
         if item.attempts < MAX_ATTEMPTS:
@@ -304,7 +313,7 @@ def _give_back(client: Any, pending: list[_BufferedView]) -> None:
         client.rpush(BUFFER_KEY, *retry)
 
 
-def _drain(client: Any, *, max_batches: int | None) -> int:
+def _drain(client: Redis, *, max_batches: int | None) -> int:
     """Move the buffer into the database, one `LPOP key count` batch at a time.
 
     The pop is atomic: concurrent drainers get disjoint batches, so none is lost or stored
@@ -323,7 +332,7 @@ def _drain(client: Any, *, max_batches: int | None) -> int:
         if time.monotonic() > deadline:
             break
         raw = client.lpop(BUFFER_KEY, FLUSH_BATCH_SIZE)
-        if not raw:
+        if not isinstance(raw, list) or not raw:  # with a count: a list, or None when empty
             break
         pending = [item for item in map(_BufferedView.parse, raw) if item is not None]
         if not _store(pending):
@@ -384,7 +393,7 @@ def normalize_city(city: str | None) -> str:
     return city.title()[:100] if city else UNKNOWN_CITY
 
 
-def _grouped_views(model: type, *, day: dt.date) -> list[dict[str, Any]]:
+def _grouped_views(model: type[_View], *, day: dt.date) -> list[_GroupedViews]:
     """Raw views of one day grouped by object, owner, viewer city and role."""
     if model is ProfileView:
         object_field, owner_field = "profile_id", "profile__user_id"
@@ -400,7 +409,7 @@ def _grouped_views(model: type, *, day: dt.date) -> list[dict[str, Any]]:
     )
 
 
-def _stats_for_day(model: type, kind: str, day: dt.date) -> list[DailyViewStat]:
+def _stats_for_day(model: type[_View], kind: str, day: dt.date) -> list[DailyViewStat]:
     counts: dict[tuple[Any, Any, str, str], int] = defaultdict(int)
     for object_id, owner_id, city, role, views in _grouped_views(model, day=day):
         counts[(object_id, owner_id, Dimension.TOTAL, "")] += views

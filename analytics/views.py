@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from rest_framework.views import APIView
 
-from analytics.selectors import ADVANCED, analytics_dashboard, analytics_level_for
+from analytics.selectors import ADVANCED, Dashboard, analytics_dashboard, analytics_level_for
 from analytics.serializers import AnalyticsOutputSerializer, AnalyticsQuerySerializer
 from mwork.api.exceptions import SubscriptionLimitExceeded
 from mwork.api.negotiation import JsonOnlyNegotiation
@@ -20,7 +20,7 @@ from mwork.api.schema import api_schema, item_envelope
 CSV_COLUMNS = ("date", "views", "responses", "accepted")
 
 
-def _csv(body: dict) -> HttpResponse:
+def _csv(body: Dashboard) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -45,8 +45,8 @@ EXPERIENCE_RANK = {
 }
 
 
-class CastingQuerySet(models.QuerySet):
-    def alive(self) -> CastingQuerySet:
+class CastingQuerySet(models.QuerySet["Casting"]):
+    def alive(self) -> Self:
         """Castings their owner has not deleted (DELETE is a soft delete, see services)."""
         return self.filter(deleted_at__isnull=True)
 
