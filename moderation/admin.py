@@ -54,10 +54,11 @@ from moderation.admin_policy import (
 
 # Registers the automatic half of the queue, the rule set and trust facts (docs/SAFETY.md).
 from moderation.admin_safety import attach_trust_facts
-from moderation.models import AuditAction, AuditLogEntry, Report, ReportStatus, TargetType
+from moderation.models import AuditAction, AuditLogEntry, Report, ReportStatus
 from mwork.admin_display import json_display
 from mwork.api.exceptions import DomainError
 from mwork.ids import parse_uuid
+from safety.models import TargetKind
 from safety.services import TRUST_LEVEL_LABELS, trust_level
 
 # Deletes go one object at a time through the change page, where they are audited.
@@ -132,16 +133,16 @@ def target_preview(report: Report, obj: Any) -> SafeString:
     if obj is None:
         return format_html("<em>{}</em>", gettext("The reported object no longer exists."))
     kind = report.target_type
-    if kind == TargetType.PHOTO:
+    if kind == TargetKind.PHOTO:
         return _image(obj.thumbnail or obj.image, 80)
-    if kind == TargetType.MESSAGE:
+    if kind == TargetKind.MESSAGE:
         return format_html(
             "“{}”<br><small>{} · {}</small>",
             truncatechars(obj.content, 160),
             obj.sender.email,
             _when(obj.created_at),
         )
-    if kind == TargetType.CASTING:
+    if kind == TargetKind.CASTING:
         return format_html(
             "<strong>{}</strong><br><small>{} · {} · {}{}</small>",
             truncatechars(obj.title, 80),
@@ -150,7 +151,7 @@ def target_preview(report: Report, obj: Any) -> SafeString:
             _when(obj.shoot_date, "SHORT_DATE_FORMAT"),
             _hidden_mark(obj),
         )
-    if kind == TargetType.MODEL_PROFILE:
+    if kind == TargetKind.MODEL_PROFILE:
         return format_html(
             "{}<strong>{}</strong><br><small>{}{}</small>",
             _image(obj.main_thumbnail, 48) if obj.main_thumbnail else "",
@@ -158,7 +159,7 @@ def target_preview(report: Report, obj: Any) -> SafeString:
             obj.city or "—",
             _hidden_mark(obj),
         )
-    if kind == TargetType.EMPLOYER_PROFILE:
+    if kind == TargetKind.EMPLOYER_PROFILE:
         return format_html(
             "<strong>{}</strong><br><small>{}</small>", obj.company_name, obj.city or "—"
         )
@@ -486,15 +487,15 @@ class ReportAdmin(PolicyAdmin):
 
     @admin.action(description=_("Hide the reported castings"), permissions=["enforce"])
     def hide_reported_castings(self, request, queryset) -> None:
-        self._run(request, queryset.filter(target_type=TargetType.CASTING), "hide_casting")
+        self._run(request, queryset.filter(target_type=TargetKind.CASTING), "hide_casting")
 
     @admin.action(description=_("Remove the reported photos"), permissions=["enforce"])
     def remove_reported_photos(self, request, queryset) -> None:
-        self._run(request, queryset.filter(target_type=TargetType.PHOTO), "remove_photo")
+        self._run(request, queryset.filter(target_type=TargetKind.PHOTO), "remove_photo")
 
     @admin.action(description=_("Delete the reported messages"), permissions=["enforce"])
     def delete_reported_messages(self, request, queryset) -> None:
-        self._run(request, queryset.filter(target_type=TargetType.MESSAGE), "delete_message")
+        self._run(request, queryset.filter(target_type=TargetKind.MESSAGE), "delete_message")
 
     def _apply(self, request: HttpRequest, report: Report, operation: str, *, note: str) -> bool:
         """Run one operation on one report through the services; False when not applicable."""
@@ -518,10 +519,10 @@ class ReportAdmin(PolicyAdmin):
         if target is None:
             return False
         report_arg = report if report.status == ReportStatus.OPEN else None
-        operations: dict[str, tuple[TargetType, Callable[..., Any], str]] = {
-            "hide_casting": (TargetType.CASTING, services.casting_hide, "casting"),
-            "remove_photo": (TargetType.PHOTO, services.photo_remove, "photo"),
-            "delete_message": (TargetType.MESSAGE, services.message_delete, "message"),
+        operations: dict[str, tuple[TargetKind, Callable[..., Any], str]] = {
+            "hide_casting": (TargetKind.CASTING, services.casting_hide, "casting"),
+            "remove_photo": (TargetKind.PHOTO, services.photo_remove, "photo"),
+            "delete_message": (TargetKind.MESSAGE, services.message_delete, "message"),
         }
         expected = operations.get(operation)
         if expected is None or report.target_type != expected[0]:
@@ -559,11 +560,11 @@ class ReportAdmin(PolicyAdmin):
         if banable and self.has_capability(request, "ban"):
             allowed.append("ban")
         if target is not None and self.has_capability(request, "enforce"):
-            if report.target_type == TargetType.CASTING and not target.is_hidden:
+            if report.target_type == TargetKind.CASTING and not target.is_hidden:
                 allowed.append("hide_casting")
-            elif report.target_type == TargetType.PHOTO:
+            elif report.target_type == TargetKind.PHOTO:
                 allowed.append("remove_photo")
-            elif report.target_type == TargetType.MESSAGE:
+            elif report.target_type == TargetKind.MESSAGE:
                 allowed.append("delete_message")
         return [(key, OPERATIONS[key]) for key in allowed]
 
@@ -722,12 +723,12 @@ class BlockAdmin(PolicyAdmin):
 
 # Audit target types that are report target types, as models (others are "app.model" labels).
 _AUDIT_TARGET_MODELS = {
-    TargetType.USER: "accounts.user",
-    TargetType.MODEL_PROFILE: "profiles.modelprofile",
-    TargetType.EMPLOYER_PROFILE: "profiles.employerprofile",
-    TargetType.CASTING: "castings.casting",
-    TargetType.MESSAGE: "chat.message",
-    TargetType.PHOTO: "media.photo",
+    TargetKind.USER: "accounts.user",
+    TargetKind.MODEL_PROFILE: "profiles.modelprofile",
+    TargetKind.EMPLOYER_PROFILE: "profiles.employerprofile",
+    TargetKind.CASTING: "castings.casting",
+    TargetKind.MESSAGE: "chat.message",
+    TargetKind.PHOTO: "media.photo",
     "report": "moderation.report",
 }
 

@@ -25,7 +25,7 @@ from moderation.admin_policy import PolicyAdmin
 from moderation.models import AuditAction
 from mwork.api.exceptions import DomainError
 from safety import services as safety
-from safety.models import Flag, FlagStatus, Rule, TargetKind, TrustFacts
+from safety.models import SCANNED_KIND_CHOICES, Flag, FlagStatus, Rule, TargetKind, TrustFacts
 
 _TARGET_ADMIN = {
     TargetKind.CASTING: "castings_casting",
@@ -232,7 +232,7 @@ class FlagAdmin(PolicyAdmin):
 class RuleForm(forms.ModelForm):
     target_kinds = forms.MultipleChoiceField(
         label=_("target kinds"),
-        choices=TargetKind.choices,
+        choices=SCANNED_KIND_CHOICES,
         widget=forms.CheckboxSelectMultiple,
     )
 

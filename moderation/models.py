@@ -1,7 +1,7 @@
 """Reports and the staff audit log (blocks are a fact about two users: `accounts.Block`).
 
 Reports reference other apps' objects only by `target_type` + `target_id` (UUID), never by
-foreign key.
+foreign key; the target types are `safety.models.TargetKind`, shared with the automatic flags.
 """
 
 from __future__ import annotations
@@ -15,15 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from moderation.staff_policy import capability_meta_permissions
-
-
-class TargetType(models.TextChoices):
-    USER = "user", _("User")
-    MODEL_PROFILE = "model_profile", _("Model profile")
-    EMPLOYER_PROFILE = "employer_profile", _("Employer profile")
-    CASTING = "casting", _("Casting")
-    MESSAGE = "message", _("Chat message")
-    PHOTO = "photo", _("Photo")
+from safety.models import TargetKind
 
 
 class ReportReason(models.TextChoices):
@@ -45,7 +37,7 @@ class Report(models.Model):
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_filed"
     )
-    target_type = models.CharField(max_length=32, choices=TargetType.choices)
+    target_type = models.CharField(max_length=32, choices=TargetKind.choices)
     target_id = models.UUIDField()
     # The user answerable for the target (the author of a message, the owner of a casting…),
     # resolved when the report is filed so the queue can offer "ban user" without a lookup.
@@ -147,7 +139,7 @@ class AuditLogEntry(models.Model):
         related_name="audit_entries",
     )
     action = models.CharField(max_length=32, choices=AuditAction.choices)
-    target_type = models.CharField(max_length=32)  # a TargetType value, or "report"
+    target_type = models.CharField(max_length=32)  # a TargetKind value, or "report"
     target_id = models.CharField(max_length=64)
     # What the target was called when the entry was written: still readable after it is deleted.
     target_label = models.CharField(max_length=200, blank=True)

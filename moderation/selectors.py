@@ -36,9 +36,10 @@ from accounts.models import Block, User
 from castings.models import Casting
 from chat.models import Message
 from media.models import Photo
-from moderation.models import Report, TargetType
+from moderation.models import Report
 from mwork.api.exceptions import NotFound
 from profiles.models import EmployerProfile, ModelProfile
+from safety.models import TargetKind
 
 
 # ---------------------------------------------------------------------------------------------
@@ -94,12 +95,12 @@ def _photo_target(*, user: Any, target_id: uuid.UUID) -> tuple[Any, Any]:
 
 
 _TARGET_RESOLVERS: dict[str, Callable[..., tuple[Any, Any]]] = {
-    TargetType.USER: _user_target,
-    TargetType.MODEL_PROFILE: _model_profile_target,
-    TargetType.EMPLOYER_PROFILE: _employer_profile_target,
-    TargetType.CASTING: _casting_target,
-    TargetType.MESSAGE: _message_target,
-    TargetType.PHOTO: _photo_target,
+    TargetKind.USER: _user_target,
+    TargetKind.MODEL_PROFILE: _model_profile_target,
+    TargetKind.EMPLOYER_PROFILE: _employer_profile_target,
+    TargetKind.CASTING: _casting_target,
+    TargetKind.MESSAGE: _message_target,
+    TargetKind.PHOTO: _photo_target,
 }
 
 
@@ -117,12 +118,12 @@ def report_target_get_for_reporter(
 
 
 _STAFF_TARGET_MODELS: dict[str, tuple[type[Model], tuple[str, ...]]] = {
-    TargetType.USER: (User, ()),
-    TargetType.MODEL_PROFILE: (ModelProfile, ("user",)),
-    TargetType.EMPLOYER_PROFILE: (EmployerProfile, ("user",)),
-    TargetType.CASTING: (Casting, ("owner",)),
-    TargetType.MESSAGE: (Message, ("room", "sender")),
-    TargetType.PHOTO: (Photo, ("profile",)),
+    TargetKind.USER: (User, ()),
+    TargetKind.MODEL_PROFILE: (ModelProfile, ("user",)),
+    TargetKind.EMPLOYER_PROFILE: (EmployerProfile, ("user",)),
+    TargetKind.CASTING: (Casting, ("owner",)),
+    TargetKind.MESSAGE: (Message, ("room", "sender")),
+    TargetKind.PHOTO: (Photo, ("profile",)),
 }
 
 
@@ -197,7 +198,7 @@ def report_evidence(*, report: Report) -> dict[str, Any]:
     owner = report.target_user
     if target is None:
         return evidence
-    if report.target_type == TargetType.MESSAGE:
+    if report.target_type == TargetKind.MESSAGE:
         room_messages = target.__class__.objects.filter(room_id=target.room_id).select_related(
             "sender"
         )
@@ -215,17 +216,17 @@ def report_evidence(*, report: Report) -> dict[str, Any]:
         )
         evidence["thread"] = [*reversed(before), target, *after]
         evidence["casting"] = getattr(target.room, "casting", None)
-    elif report.target_type == TargetType.CASTING:
+    elif report.target_type == TargetKind.CASTING:
         evidence["applicants"] = target.responses.count() if hasattr(target, "responses") else 0
-    elif report.target_type == TargetType.PHOTO:
+    elif report.target_type == TargetKind.PHOTO:
         evidence["profile"] = target.profile
         evidence["other_photos"] = list(
             target.__class__.objects.filter(profile_id=target.profile_id).exclude(pk=target.pk)[:12]
         )
-    elif report.target_type == TargetType.MODEL_PROFILE:
+    elif report.target_type == TargetKind.MODEL_PROFILE:
         evidence["profile"] = target
         evidence["photos"] = list(target.photos.all()[:12]) if hasattr(target, "photos") else []
-    elif report.target_type == TargetType.USER:
+    elif report.target_type == TargetKind.USER:
         evidence["model_profile"] = getattr(target, "model_profile", None)
         evidence["employer_profile"] = getattr(target, "employer_profile", None)
     if owner is not None:

@@ -5,12 +5,13 @@ from typing import Any
 from rest_framework import serializers
 
 from accounts.models import Role
-from moderation.models import ReportReason, ReportStatus, TargetType
+from moderation.models import ReportReason, ReportStatus
 from profiles.selectors import user_display
+from safety.models import TargetKind
 
 
 class ReportCreateInputSerializer(serializers.Serializer):
-    target_type = serializers.ChoiceField(choices=TargetType.choices)
+    target_type = serializers.ChoiceField(choices=TargetKind.choices)
     target_id = serializers.UUIDField()
     reason = serializers.ChoiceField(choices=ReportReason.choices)
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -18,7 +19,7 @@ class ReportCreateInputSerializer(serializers.Serializer):
 
 class ReportOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    target_type = serializers.ChoiceField(choices=TargetType.choices)
+    target_type = serializers.ChoiceField(choices=TargetKind.choices)
     target_id = serializers.UUIDField()
     reason = serializers.ChoiceField(choices=ReportReason.choices)
     comment = serializers.CharField()

@@ -24,7 +24,7 @@ from castings.services import casting_change_status, casting_set_hidden
 from chat.services import message_delete_by_staff
 from media.services import photo_delete
 from moderation.audit import audit_log_write
-from moderation.models import AuditAction, Report, ReportStatus, TargetType
+from moderation.models import AuditAction, Report, ReportStatus
 from moderation.selectors import report_target_get_for_reporter
 from moderation.staff_policy import capability_permission
 from mwork.api.exceptions import Conflict, InvalidState, PermissionDenied, ValidationFailed
@@ -133,14 +133,14 @@ def report_escalate_if_due(*, report: Report) -> bool:
 
 
 def _hide_pending_review(*, target_type: str, target_id: Any) -> None:
-    if target_type == TargetType.CASTING:
+    if target_type == TargetKind.CASTING:
         from castings.models import Casting
         from castings.services import casting_set_hidden
 
         casting = Casting.objects.filter(pk=target_id).first()
         if casting is not None:
             casting_set_hidden(casting=casting, hidden=True)
-    elif target_type == TargetType.MODEL_PROFILE:
+    elif target_type == TargetKind.MODEL_PROFILE:
         from profiles.models import ModelProfile
         from profiles.services import model_profile_set_hidden
 
@@ -239,7 +239,7 @@ def user_ban(*, actor: User, user: User, reason: str, report: Report | None = No
     audit_log_write(
         actor=actor,
         action=AuditAction.USER_BAN,
-        target_type=TargetType.USER,
+        target_type=TargetKind.USER,
         target_id=user.pk,
         target_label=user.email,
         changes={"is_active": [True, False]},
@@ -266,7 +266,7 @@ def casting_hide(*, actor: User, casting: Any, reason: str, report: Report | Non
     audit_log_write(
         actor=actor,
         action=AuditAction.CASTING_HIDE,
-        target_type=TargetType.CASTING,
+        target_type=TargetKind.CASTING,
         target_id=casting.pk,
         target_label=casting.title,
         changes={"is_hidden": [was_hidden, True]} if not was_hidden else {},
@@ -298,7 +298,7 @@ def photo_remove(*, actor: User, photo: Any, reason: str, report: Report | None 
     audit_log_write(
         actor=actor,
         action=AuditAction.PHOTO_REMOVE,
-        target_type=TargetType.PHOTO,
+        target_type=TargetKind.PHOTO,
         target_id=photo_id,
         target_label=label,
         reason=reason,
@@ -325,7 +325,7 @@ def message_delete(*, actor: User, message: Any, reason: str, report: Report | N
     audit_log_write(
         actor=actor,
         action=AuditAction.MESSAGE_DELETE,
-        target_type=TargetType.MESSAGE,
+        target_type=TargetKind.MESSAGE,
         target_id=message_id,
         target_label=label,
         reason=reason,

@@ -28,8 +28,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from media.models import Photo
-from moderation.models import AuditLogEntry, TargetType
+from moderation.models import AuditLogEntry
 from privacy.catalogue import CATALOGUE
+from safety.models import TargetKind
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def export_sections(*, user: User) -> dict[str, Any]:
             continue
         sections[entry.export] = _rows(model, entry.path_to_user, user)
     sections["audit"] = list(
-        AuditLogEntry.objects.filter(target_type=TargetType.USER, target_id=str(user.pk))
+        AuditLogEntry.objects.filter(target_type=TargetKind.USER, target_id=str(user.pk))
         .order_by("created_at")
         .values("action", "reason", "created_at")
     )

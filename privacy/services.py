@@ -31,7 +31,7 @@ from castings.services import casting_change_status, response_withdraw
 from media.models import Photo
 from media.services import delete_files
 from moderation.audit import audit_log_write
-from moderation.models import AuditAction, TargetType
+from moderation.models import AuditAction
 from moderation.staff_policy import capability_permission
 from mwork.api.exceptions import InvalidState, PermissionDenied, RateLimitExceeded
 from notifications.models import NotificationType
@@ -40,6 +40,7 @@ from privacy import exports, tasks
 from privacy.catalogue import CATALOGUE, DELETE, KEEP
 from privacy.models import DataExport, ExportStatus
 from profiles.models import EmployerProfile
+from safety.models import TargetKind
 
 logger = logging.getLogger(__name__)
 
@@ -182,7 +183,7 @@ def account_purge(*, user: User, actor: User | None = None, reason: str = "") ->
         audit_log_write(
             actor=actor,
             action=AuditAction.ACCOUNT_PURGE,
-            target_type=TargetType.USER,
+            target_type=TargetKind.USER,
             target_id=locked.pk,
             target_label=str(locked),  # the tombstone's address: nothing personal in the log
             reason=reason,

@@ -22,11 +22,25 @@ from safety.detectors import DETECTORS
 
 
 class TargetKind(models.TextChoices):
-    # The same values as moderation's report target types.
-    CASTING = "casting", _("Casting")
-    MESSAGE = "message", _("Chat message")
+    """What an automatic flag, a user report or an audit entry points at (kind + id): the one
+    list of target kinds; moderation's reports and audit log use it too."""
+
+    USER = "user", _("User")
     MODEL_PROFILE = "model_profile", _("Model profile")
     EMPLOYER_PROFILE = "employer_profile", _("Employer profile")
+    CASTING = "casting", _("Casting")
+    MESSAGE = "message", _("Chat message")
+    PHOTO = "photo", _("Photo")
+
+
+# The kinds whose text the rules scan (a rule's `target_kinds`, a flag's `target_kind`).
+SCANNED_KINDS: tuple[TargetKind, ...] = (
+    TargetKind.CASTING,
+    TargetKind.MESSAGE,
+    TargetKind.MODEL_PROFILE,
+    TargetKind.EMPLOYER_PROFILE,
+)
+SCANNED_KIND_CHOICES: list[tuple[str, str]] = [(kind.value, kind.label) for kind in SCANNED_KINDS]
 
 
 class RuleAction(models.TextChoices):
@@ -112,7 +126,7 @@ class Flag(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    target_kind = models.CharField(max_length=32, choices=TargetKind.choices)
+    target_kind = models.CharField(max_length=32, choices=SCANNED_KIND_CHOICES)
     target_id = models.UUIDField()
     target_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -27,13 +27,13 @@ from accounts.models import User
 from mwork.api.exceptions import TrustLimitExceeded
 from safety.detectors import DETECTORS, HOLD_SAFE, Hit, compile_pattern, match_pattern
 from safety.models import (
+    SCANNED_KINDS,
     DailyUsage,
     Flag,
     FlagStatus,
     LimitKind,
     Rule,
     RuleAction,
-    TargetKind,
     TrustFacts,
 )
 
@@ -141,7 +141,7 @@ def rule_problems(
     if bool(detector) == bool(pattern):
         problems["pattern"] = [_("Choose a detector or write a pattern, not both.")]
         return problems
-    if not target_kinds or set(target_kinds) - set(TargetKind.values):
+    if not target_kinds or set(target_kinds) - {kind.value for kind in SCANNED_KINDS}:
         problems["target_kinds"] = [_("Choose where the rule runs.")]
     if pattern:
         try:

@@ -23,7 +23,7 @@ from accounts.tests.factories import UserFactory
 from agencies.models import OrganizationInvitation, OrganizationMember
 from billing.models import Payment
 from castings.models import Casting
-from moderation.models import Report, TargetType
+from moderation.models import Report
 from moderation.staff_groups import staff_groups_sync
 from moderation.staff_policy import GROUPS, SUPERUSER
 from mwork.tests.security.world import World, build_world
@@ -57,12 +57,12 @@ def build_admin_world() -> AdminWorld:
     a, b = world.a, world.b
     reporter = b.model
     targets = {
-        TargetType.USER: (a.employer.pk, a.employer),
-        TargetType.MODEL_PROFILE: (a.model_profile.pk, a.model),
-        TargetType.EMPLOYER_PROFILE: (a.employer_profile.pk, a.employer),
-        TargetType.CASTING: (a.casting.pk, a.employer),
-        TargetType.MESSAGE: (a.message.pk, a.employer),
-        TargetType.PHOTO: (a.photo.pk, a.model),
+        TargetKind.USER: (a.employer.pk, a.employer),
+        TargetKind.MODEL_PROFILE: (a.model_profile.pk, a.model),
+        TargetKind.EMPLOYER_PROFILE: (a.employer_profile.pk, a.employer),
+        TargetKind.CASTING: (a.casting.pk, a.employer),
+        TargetKind.MESSAGE: (a.message.pk, a.employer),
+        TargetKind.PHOTO: (a.photo.pk, a.model),
     }
     admin_world = AdminWorld(world=world)
     for kind, (target_id, owner) in targets.items():
@@ -76,7 +76,7 @@ def build_admin_world() -> AdminWorld:
         )
     admin_world.reports["deleted"] = Report.objects.create(
         reporter=reporter,
-        target_type=TargetType.CASTING,
+        target_type=TargetKind.CASTING,
         target_id=uuid.uuid4(),  # its casting was deleted since
         target_user=None,
         reason="spam",

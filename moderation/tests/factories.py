@@ -1,7 +1,8 @@
 import factory
 
 from accounts.tests.factories import UserFactory
-from moderation.models import Report, ReportReason, TargetType
+from moderation.models import Report, ReportReason
+from safety.models import TargetKind
 
 
 class ReportFactory(factory.django.DjangoModelFactory):
@@ -10,7 +11,7 @@ class ReportFactory(factory.django.DjangoModelFactory):
 
     reporter = factory.SubFactory(UserFactory)
     target_user = factory.SubFactory(UserFactory)
-    target_type = TargetType.USER
+    target_type = TargetKind.USER
     target_id = factory.SelfAttribute("target_user.id")
     reason = ReportReason.SPAM
     comment = "Sends spam to everyone."

@@ -23,9 +23,10 @@ from django.utils import timezone
 
 from moderation import staff_policy
 from moderation.admin_policy import AuditedAdminMixin, PolicyPermissionsMixin
-from moderation.models import AuditLogEntry, ReportStatus, TargetType
+from moderation.models import AuditLogEntry, ReportStatus
 from moderation.staff_policy import CAPABILITIES, MODEL_ACCESS
 from moderation.tests.admin_world import ROLES, build_admin_world, snapshot, staff_user
+from safety.models import TargetKind
 
 pytestmark = pytest.mark.django_db
 
@@ -175,7 +176,7 @@ def test_report_queue_previews_every_target_type(role, admin_world, client):
     assert world.a.model_profile.name in page
     assert world.a.employer_profile.company_name in page
     assert "no longer exists" in page or "deleted" in page
-    for kind in TargetType.values:
+    for kind in TargetKind.values:
         filtered = client.get(_url("moderation.report", "changelist") + f"?target_type={kind}")
         assert filtered.status_code == 200, kind
     for status in ReportStatus.values:
@@ -222,12 +223,12 @@ def _objects_for(label: str, action: str, admin_world) -> tuple[list[Any], dict[
         "accounts.user:mark_email_verified": lambda: list(
             manager.filter(email="unverified@example.kz")
         ),
-        "moderation.report:resolve_reports": lambda: [reports[TargetType.USER]],
-        "moderation.report:dismiss_reports": lambda: [reports[TargetType.USER]],
-        "moderation.report:ban_reported_users": lambda: [reports[TargetType.USER]],
-        "moderation.report:hide_reported_castings": lambda: [reports[TargetType.CASTING]],
-        "moderation.report:remove_reported_photos": lambda: [reports[TargetType.PHOTO]],
-        "moderation.report:delete_reported_messages": lambda: [reports[TargetType.MESSAGE]],
+        "moderation.report:resolve_reports": lambda: [reports[TargetKind.USER]],
+        "moderation.report:dismiss_reports": lambda: [reports[TargetKind.USER]],
+        "moderation.report:ban_reported_users": lambda: [reports[TargetKind.USER]],
+        "moderation.report:hide_reported_castings": lambda: [reports[TargetKind.CASTING]],
+        "moderation.report:remove_reported_photos": lambda: [reports[TargetKind.PHOTO]],
+        "moderation.report:delete_reported_messages": lambda: [reports[TargetKind.MESSAGE]],
         "billing.subscription:extend_30_days": lambda: [world.a.subscription],
         "billing.subscription:cancel_subscriptions": lambda: [world.a.subscription],
         "billing.payment:mark_refunded": lambda: [world.a.payment],

@@ -8,8 +8,9 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from moderation.models import AuditLogEntry, Report, ReportStatus, TargetType
+from moderation.models import AuditLogEntry, Report, ReportStatus
 from moderation.tests.factories import ReportFactory
+from safety.models import TargetKind
 
 pytestmark = pytest.mark.django_db
 
@@ -34,12 +35,12 @@ def reports_of_every_kind(
     photo = make_photo(profile=make_model_profile())
     offender = make_user()
     targets = [
-        (TargetType.USER, offender, offender),
-        (TargetType.MODEL_PROFILE, model_profile, model_profile.user),
-        (TargetType.EMPLOYER_PROFILE, employer_profile, employer_profile.user),
-        (TargetType.CASTING, casting, casting.owner),
-        (TargetType.MESSAGE, message, sender),
-        (TargetType.PHOTO, photo, photo.profile.user),
+        (TargetKind.USER, offender, offender),
+        (TargetKind.MODEL_PROFILE, model_profile, model_profile.user),
+        (TargetKind.EMPLOYER_PROFILE, employer_profile, employer_profile.user),
+        (TargetKind.CASTING, casting, casting.owner),
+        (TargetKind.MESSAGE, message, sender),
+        (TargetKind.PHOTO, photo, photo.profile.user),
     ]
     now = timezone.now()
     reports = {}
@@ -79,7 +80,7 @@ def test_queue_columns_count_reports_per_target_and_per_owner(client, make_staff
     offender = make_user()
     for _ in range(3):
         ReportFactory(target_user=offender, target_id=offender.pk)
-    ReportFactory(target_user=offender, target_type=TargetType.CASTING)  # another object
+    ReportFactory(target_user=offender, target_type=TargetKind.CASTING)  # another object
     lone = ReportFactory(comment="a lone report")
     client.force_login(make_staff("Moderators"))
 
@@ -116,7 +117,7 @@ def test_queue_query_count_does_not_grow_with_the_page(
         assert client.get(QUEUE).status_code == 200
 
 
-@pytest.mark.parametrize("kind", [choice.value for choice in TargetType])
+@pytest.mark.parametrize("kind", [choice.value for choice in TargetKind])
 def test_decision_page_shows_the_evidence_of_every_kind(
     kind, client, make_staff, reports_of_every_kind
 ):
@@ -136,7 +137,7 @@ def test_decision_page_shows_the_evidence_of_every_kind(
 
 def test_queue_and_previews_render_for_every_kind(client, make_staff, reports_of_every_kind):
     client.force_login(make_staff("Support"))
-    for kind in TargetType.values:
+    for kind in TargetKind.values:
         response = client.get(QUEUE, {"target_type__exact": kind})
         assert response.status_code == 200, kind
         assert f"comment on the {kind}" in response.content.decode()
@@ -162,7 +163,7 @@ def test_message_evidence_shows_five_messages_either_side(
         )
     reported = thread[6]
     report = ReportFactory(
-        target_type=TargetType.MESSAGE, target_id=reported.pk, target_user=reported.sender
+        target_type=TargetKind.MESSAGE, target_id=reported.pk, target_user=reported.sender
     )
     client.force_login(make_staff("Moderators"))
 
@@ -181,7 +182,7 @@ def test_message_evidence_shows_five_messages_either_side(
 def test_decision_page_of_a_deleted_target(client, make_staff, make_casting):
     casting = make_casting()
     report = ReportFactory(
-        target_type=TargetType.CASTING, target_id=casting.pk, target_user=casting.owner
+        target_type=TargetKind.CASTING, target_id=casting.pk, target_user=casting.owner
     )
     casting.delete()
     client.force_login(make_staff("Moderators"))
@@ -198,7 +199,7 @@ def test_decision_page_of_a_deleted_target(client, make_staff, make_casting):
 def test_enforcement_buttons_ask_first_and_ban_is_not_the_default(
     client, make_staff, reports_of_every_kind
 ):
-    report = reports_of_every_kind[TargetType.MESSAGE]
+    report = reports_of_every_kind[TargetKind.MESSAGE]
     client.force_login(make_staff("Moderators"))
 
     page = client.get(f"{QUEUE}{report.pk}/change/").content.decode()

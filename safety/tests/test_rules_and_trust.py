@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from moderation.models import AuditLogEntry
 from moderation.tests.admin_world import staff_user
-from safety.models import Rule, TargetKind, TrustFacts
+from safety.models import SCANNED_KINDS, Rule, TargetKind, TrustFacts
 from safety.services import (
     TrustLevel,
     content_scan,
@@ -27,7 +27,7 @@ from safety.services import (
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("default_rules")]
 
-ALL_KINDS = [k.value for k in TargetKind]
+ALL_KINDS = [k.value for k in SCANNED_KINDS]
 
 
 @pytest.mark.parametrize(
