@@ -38,7 +38,7 @@ CASTING_TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 # A requirement of "intermediate" is met by intermediate and experienced models.
-EXPERIENCE_RANK = {
+EXPERIENCE_RANK: dict[str, int] = {
     Experience.BEGINNER: 0,
     Experience.INTERMEDIATE: 1,
     Experience.EXPERIENCED: 2,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection
@@ -52,11 +52,17 @@ from mwork.db_router import on_replica
 from profiles.models import ModelProfile
 from profiles.selectors import user_display, visible_model_profiles
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 PUBLIC_STATUSES = (CastingStatus.ACTIVE, CastingStatus.COMPLETED, CastingStatus.CANCELLED)
 # Constant SQL (the column exists on PostgreSQL only, see migration 0002); the words are a
 # parameter.
 SEARCH_SQL = '"castings_casting"."search_vector" @@ to_tsquery(\'pg_catalog.simple\', %s)'
 CASTING_ORDERINGS = ("created_at", "shoot_date", "pay_max", "responses_count")
+# A casting card's value row: the columns and joined values of `castings.card`.
+CardRow = dict[str, Any]
+_C = TypeVar("_C", bound=Casting)  # a casting, or one with annotations
 
 
 # ------------------------------------------------------------------------------------------
@@ -89,12 +95,13 @@ def users_linked_by_casting(
 
 
 def accepted_response_exists(
-    *, casting_id: uuid.UUID | str, owner_id: uuid.UUID | str, model_profile_id: uuid.UUID | str
+    *, casting_id: uuid.UUID | str, owner_id: uuid.UUID, model_profile_id: uuid.UUID
 ) -> bool:
     """True when `owner_id` owns the casting and accepted that model profile's response.
 
-    Allows a review (`profiles.signals.review_allowed`, provided by castings.hooks). A casting
-    deleted later still counts (the work happened).
+    Allows a review (`profiles.signals.review_allowed`, provided by castings.hooks): the ids
+    come from the author and the profile, the casting's from the request. A casting deleted
+    later still counts (the work happened).
     """
     try:
         return Response.objects.filter(
@@ -128,11 +135,12 @@ def _responses_count() -> Coalesce:
 # applicant count. The hot reads (list, detail) then build no model instances (three per row
 # with select_related) and `casting_card` turns each row into a dict directly (the ORM and DRF
 # were ~85 % of a list request).
-def _card_rows(queryset: QuerySet[Casting]) -> QuerySet[Casting]:
+def _card_rows(queryset: QuerySet[_C]) -> QuerySet[_C, CardRow]:
     """Everything the casting card needs in the same query, as dicts (`castings.card`)."""
-    return queryset.annotate(responses_count=_responses_count()).values(
+    rows: QuerySet[_C, CardRow] = queryset.annotate(responses_count=_responses_count()).values(
         *CARD_COLUMNS, **{column: F(source) for column, source in CARD_JOINED.items()}
     )
+    return rows
 
 
 def _owned_by(user: Any) -> Q:
@@ -150,7 +158,8 @@ def _caller_role(user: Any) -> str | None:
     """The caller's role, or None when anonymous (what visibility depends on)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return user.role
+    role: str = user.role
+    return role
 
 
 def _visible_to(user: Any) -> Q:
@@ -243,7 +252,9 @@ def _apply_filters(queryset: QuerySet[Casting], filters: CastingFilters) -> Quer
     return queryset.filter(casting_filters_condition(filters))
 
 
-def _apply_ordering(queryset: QuerySet[Casting], ordering: str | None) -> QuerySet[Casting]:
+def _apply_ordering(
+    queryset: QuerySet[Casting, CardRow], ordering: str | None
+) -> QuerySet[Casting, CardRow]:
     if not ordering:
         return queryset.order_by("-created_at", "-id")
     descending = ordering.startswith("-")
@@ -265,19 +276,19 @@ def casting_list_public_base(*, status: str = CastingStatus.ACTIVE) -> QuerySet[
     )
 
 
-def casting_list_public(*, user: Any, filters: CastingFilters) -> QuerySet[Casting]:
+def casting_list_public(*, user: Any, filters: CastingFilters) -> QuerySet[Casting, CardRow]:
     """The catalogue: active castings, or completed/cancelled ones when `status` asks.
 
     Drafts are never listed here, not even the caller's own (they are in `/castings/my`).
     """
     status = filters.status or CastingStatus.ACTIVE
     if status not in PUBLIC_STATUSES:
-        return Casting.objects.none()
+        return _card_rows(Casting.objects.none())
     queryset = _apply_filters(casting_list_public_base(status=status), filters)
     return on_replica(_apply_ordering(_card_rows(queryset), filters.ordering))
 
 
-def casting_list_owned(*, user: Any, status: str | None = None) -> QuerySet[Casting]:
+def casting_list_owned(*, user: Any, status: str | None = None) -> QuerySet[Casting, CardRow]:
     """The castings of the caller's organization, drafts and hidden ones included, newest
     first."""
     queryset = Casting.objects.alive().filter(_owned_by(user))
@@ -286,7 +297,7 @@ def casting_list_owned(*, user: Any, status: str | None = None) -> QuerySet[Cast
     return _card_rows(queryset).order_by("-created_at", "-id")
 
 
-def casting_list_saved(*, user: Any) -> QuerySet[Casting]:
+def casting_list_saved(*, user: Any) -> QuerySet[Casting, CardRow]:
     """Castings the caller saved and may still see, most recently saved first."""
     saved_at = SavedCasting.objects.filter(user_id=user.id, casting_id=OuterRef("pk")).values(
         "created_at"
@@ -296,7 +307,7 @@ def casting_list_saved(*, user: Any) -> QuerySet[Casting]:
         .filter(_visible_to(user), saves__user_id=user.id)
         .annotate(saved_at=Subquery(saved_at))
     )
-    return _card_rows(queryset).order_by("-saved_at", "-id")
+    return _card_rows(queryset.order_by("-saved_at", "-id"))
 
 
 # ------------------------------------------------------------------------------------------
@@ -308,13 +319,13 @@ def casting_list_saved(*, user: Any) -> QuerySet[Casting]:
 @compiled_once
 def _visible_casting_query(
     role: str | None, card: bool, *, casting_id: uuid.UUID, user_id: uuid.UUID
-) -> QuerySet[Casting]:
+) -> QuerySet[Casting, Any]:
     queryset = Casting.objects.alive().filter(_visible_to_id(role, user_id), id=casting_id)
     return (_card_rows(queryset) if card else queryset).order_by()
 
 
 @compiled_once
-def _public_casting_query(card: bool, *, casting_id: uuid.UUID) -> QuerySet[Casting]:
+def _public_casting_query(card: bool, *, casting_id: uuid.UUID) -> QuerySet[Casting, Any]:
     queryset = Casting.objects.alive().filter(_visible_to_id(None, None), id=casting_id)
     return (_card_rows(queryset) if card else queryset).order_by()
 
@@ -335,13 +346,13 @@ def casting_get(*, user: Any, casting_id: uuid.UUID) -> Casting:
     return _visible_casting(user=user, casting_id=casting_id, card=False)
 
 
-def casting_get_card(*, user: Any, casting_id: uuid.UUID) -> dict[str, Any]:
+def casting_get_card(*, user: Any, casting_id: uuid.UUID) -> CardRow:
     """The card row (CARD_KEYS) of a casting the caller may see; NotFound otherwise."""
     casting = _visible_casting(user=user, casting_id=casting_id, card=True)
     return {key: getattr(casting, key) for key in CARD_KEYS}
 
 
-def casting_reference(*, card: dict[str, Any]) -> Casting:
+def casting_reference(*, card: CardRow) -> Casting:
     """A Casting standing for a card row, for callers that take the model (analytics).
 
     It holds the id and owner only; every other field is deferred, so reading one later costs a
@@ -372,6 +383,10 @@ RESPONSE_ORDERINGS = {
 }
 
 
+class _Invited(TypedDict):
+    invited: bool  # the model was invited to the casting too
+
+
 @dataclass(frozen=True)
 class ResponseFilters:
     """The owner's filters on a casting's responses (`GET /castings/{id}/responses`)."""
@@ -388,7 +403,7 @@ class ResponseFilters:
 
 def response_list_for_casting(
     *, casting: Casting, status: str | None = None, filters: ResponseFilters | None = None
-) -> QuerySet:
+) -> QuerySet[WithAnnotations[Response, _Invited]]:
     """Applications to a casting for its owner and team, with the team's private note; withdrawn
     ones only when asked by `status`. Filters on the applicant (age, height, city), on having
     a note, and ordering by `created_at` (applied) or the applicant's `rating`.
@@ -415,7 +430,7 @@ def response_list_for_casting(
         queryset = queryset.filter(model_profile__city__iexact=filters.city.strip())
     if filters.has_note is not None:
         queryset = queryset.filter(owner_note__isnull=not filters.has_note)
-    ordering = RESPONSE_ORDERINGS.get(filters.ordering or "-created_at")
+    ordering = RESPONSE_ORDERINGS[filters.ordering or "-created_at"]  # the query's ChoiceField
     invited = CastingInvite.objects.filter(
         casting_id=OuterRef("casting_id"), model_profile_id=OuterRef("model_profile_id")
     )
@@ -507,7 +522,7 @@ def _model_visible_status(status: str) -> Q:
     return Q(status=status)
 
 
-def response_list_for_model(*, user: Any, status: str | None = None) -> QuerySet:
+def response_list_for_model(*, user: Any, status: str | None = None) -> QuerySet[Response]:
     """The caller's own applications with their castings' card data, newest first; `status`
     as the model sees it (`Response.status_for_model`)."""
     queryset = Response.objects.filter(model_profile__user_id=user.id)
@@ -549,8 +564,14 @@ def _response_get(*, response_id: uuid.UUID) -> Response:
     return response
 
 
+class _AlreadyApplied(TypedDict):
+    already_applied: bool
+
+
 @compiled_once
-def _applicant_query(*, casting_id: uuid.UUID, user_id: uuid.UUID) -> QuerySet:
+def _applicant_query(
+    *, casting_id: uuid.UUID, user_id: uuid.UUID
+) -> QuerySet[WithAnnotations[ModelProfile, _AlreadyApplied]]:
     applied = Response.objects.filter(casting_id=casting_id, model_profile_id=OuterRef("pk"))
     return (
         ModelProfile.objects.filter(user_id=user_id)
@@ -560,7 +581,9 @@ def _applicant_query(*, casting_id: uuid.UUID, user_id: uuid.UUID) -> QuerySet:
     )
 
 
-def applicant_profile_get(*, user: Any, casting_id: uuid.UUID) -> Any | None:
+def applicant_profile_get(
+    *, user: Any, casting_id: uuid.UUID
+) -> WithAnnotations[ModelProfile, _AlreadyApplied] | None:
     """The caller's model profile (id, user, name; the rest deferred) with `already_applied`:
     whether it has a response to the casting, whatever its status. None without a profile.
 
@@ -591,7 +614,7 @@ def response_matches_requirements(*, casting: Casting, profile: Any) -> bool:
     return True
 
 
-def model_profiles_matching_casting(*, casting: Casting) -> QuerySet:
+def model_profiles_matching_casting(*, casting: Casting) -> QuerySet[ModelProfile]:
     """Visible model profiles in the casting's city that meet its requirements (for new_casting).
 
     The SQL twin of `response_matches_requirements`.

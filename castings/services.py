@@ -46,6 +46,7 @@ from mwork.api.exceptions import (
     ValidationFailed,
 )
 from mwork.api.formats import format_datetime
+from mwork.callbacks import deferred
 from notifications.services import casting_reminder_notify, notify
 from profiles.models import EmployerProfile, ModelProfile
 from profiles.selectors import model_profile_get_visible, user_display
@@ -881,13 +882,12 @@ def castings_send_reminders(*, now: datetime | None = None) -> int:
             shoot_date = format_datetime(casting.shoot_date)
             for user in users:
                 transaction.on_commit(
-                    lambda user=user, casting=casting, shoot_date=shoot_date: (
-                        casting_reminder_notify(
-                            user=user,
-                            casting_id=str(casting.id),
-                            casting_title=casting.title,
-                            shoot_date=shoot_date,
-                        )
+                    deferred(
+                        casting_reminder_notify,
+                        user=user,
+                        casting_id=str(casting.id),
+                        casting_title=casting.title,
+                        shoot_date=shoot_date,
                     )
                 )
         reminded += 1

@@ -33,12 +33,13 @@ import inspect
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.db import connection
 from django.db.models import Model, QuerySet, UUIDField
 
 _UUID = UUIDField()
+_M = TypeVar("_M", bound=Model)
 
 
 class FrozenValueError(ValueError):
@@ -46,10 +47,10 @@ class FrozenValueError(ValueError):
 
 
 @dataclass(frozen=True)
-class CompiledQuery:
+class CompiledQuery(Generic[_M]):
     """A queryset's model and SQL; `slots` names the id bound at each parameter position."""
 
-    model: type[Model]
+    model: type[_M]
     sql: str
     params: tuple[Any, ...]
     slots: tuple[str | None, ...]
@@ -63,7 +64,7 @@ class CompiledQuery:
             for slot, param in zip(self.slots, self.params, strict=True)
         ]
 
-    def rows(self, **ids: Any) -> Iterator[Any]:
+    def rows(self, **ids: Any) -> Iterator[_M]:
         """The model instances of the query with these ids, annotations converted."""
         for row in self.model._default_manager.raw(self.sql, self._params(ids)):
             for name, expression, converters in self.converted:
@@ -74,14 +75,14 @@ class CompiledQuery:
                     setattr(row, name, value)
             yield row
 
-    def all(self, **ids: Any) -> list[Any]:
+    def all(self, **ids: Any) -> list[_M]:
         return list(self.rows(**ids))
 
-    def first(self, **ids: Any) -> Any | None:
+    def first(self, **ids: Any) -> _M | None:
         return next(self.rows(**ids), None)
 
 
-def compiled_once(build: Callable[..., QuerySet]) -> Callable[..., CompiledQuery]:
+def compiled_once(build: Callable[..., QuerySet[_M, Any]]) -> Callable[..., CompiledQuery[_M]]:
     """Decorate a queryset builder: it runs and compiles once per distinct positional
     arguments; its keyword-only arguments are the ids bound per call (see the module)."""
     id_names = tuple(
@@ -92,7 +93,7 @@ def compiled_once(build: Callable[..., QuerySet]) -> Callable[..., CompiledQuery
 
     @functools.cache
     @functools.wraps(build)
-    def compiled(*constants: Any) -> CompiledQuery:
+    def compiled(*constants: Any) -> CompiledQuery[_M]:
         placeholders = {name: uuid.uuid4() for name in id_names}
         queryset = build(*constants, **placeholders)
         sql, params = queryset.query.sql_with_params()
