@@ -7,7 +7,8 @@ message id are subqueries, participants (with their profiles) one prefetch, last
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 from uuid import UUID
 
 from django.db.models import (
@@ -37,8 +38,35 @@ from mwork.ids import parse_uuid
 from mwork.storage import storage_url
 from profiles.selectors import DELETED_DISPLAY_NAME, FALLBACK_DISPLAY_NAME
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 HISTORY_DEFAULT_LIMIT = 50
 HISTORY_MAX_LIMIT = 100
+
+
+class RoomStateRow(TypedDict):
+    """A row of `membership_list_with_room_state`."""
+
+    room_id: UUID
+    unread_count: int
+    last_message_id: UUID | None
+    room__casting_id: UUID | None
+    room__created_at: datetime
+
+
+class UnreadRoom(TypedDict):
+    room_id: UUID
+    unread_count: int
+
+
+class UnreadSummary(TypedDict):
+    unread_count: int
+    rooms: list[UnreadRoom]
+
+
+class _Blocked(TypedDict):
+    blocked: bool  # that member and the sender blocked each other (either direction)
 
 
 def room_get_for_member(*, user: User, room_id: UUID | str) -> Room:
@@ -60,13 +88,14 @@ def room_get_for_reader(*, user: User, room_id: UUID | str) -> Room:
     try:
         return room_get_for_member(user=user, room_id=room_id)
     except NotFound:
+        room_uuid = parse_uuid(room_id)
         room = (
             Room.objects.filter(
-                pk=parse_uuid(room_id),
+                pk=room_uuid,
                 casting__owner_id__in=managed_owner_ids(user_id=user.pk),
                 memberships__user_id=F("casting__owner_id"),
             ).first()
-            if parse_uuid(room_id) is not None
+            if room_uuid is not None
             else None
         )
         if room is None:
@@ -94,7 +123,7 @@ def _unread_subquery(*, user: User) -> Coalesce:
     return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
 
 
-def membership_list_with_room_state(*, user: User) -> QuerySet:
+def membership_list_with_room_state(*, user: User) -> QuerySet[Membership, RoomStateRow]:
     """The user's rooms, newest activity first, as value rows `{room_id, unread_count,
     last_message_id, room__casting_id, room__created_at}` (no model instances: this is the
     rooms list's hot path). Feed the rows to `rooms_from_memberships`."""
@@ -103,7 +132,7 @@ def membership_list_with_room_state(*, user: User) -> QuerySet:
         .filter(_shown_to(user))
         .order_by("-created_at", "-id")
     )
-    return (
+    rows = (
         Membership.objects.filter(user=user)
         .annotate(
             unread_count=_unread_subquery(user=user),
@@ -118,9 +147,11 @@ def membership_list_with_room_state(*, user: User) -> QuerySet:
             "room__created_at",
         )
     )
+    # django-stubs' plugin reads room__casting_id (a nullable foreign key) as never None.
+    return cast("QuerySet[Membership, RoomStateRow]", rows)
 
 
-def membership_list_for_chat_user(*, user: User) -> QuerySet:
+def membership_list_for_chat_user(*, user: User) -> QuerySet[Membership, RoomStateRow]:
     """The rooms list behind the plan gate: raises `SubscriptionLimitExceeded`
     (`{"feature": "chat_access"}`) when the user's plan has no chat access."""
     check_feature(user, "chat_access")
@@ -185,7 +216,7 @@ def _members_of_rooms(room_ids: list[UUID]) -> dict[UUID, list[dict[str, Any]]]:
     return by_room
 
 
-def rooms_from_memberships(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def rooms_from_memberships(rows: list[RoomStateRow]) -> list[dict[str, Any]]:
     """The contract's room objects (JSON-ready) for rows of `membership_list_with_room_state`:
     two queries whatever the number of rooms (members with profiles, last messages)."""
     if not rows:
@@ -201,7 +232,8 @@ def rooms_from_memberships(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rooms = []
     for row in rows:
         room_members = members[row["room_id"]]
-        last = last_messages.get(row["last_message_id"])
+        last_id = row["last_message_id"]
+        last = last_messages.get(last_id) if last_id is not None else None
         rooms.append(
             {
                 "id": str(row["room_id"]),
@@ -244,11 +276,12 @@ def message_history_for_member(
         raise NotFound(_("Room not found."))
     # The read marks of the members are needed anyway: they also answer "is `user` a member?"
     # in the same query. Anyone else goes through the (rarer) organization-manager check.
-    memberships = list(
-        Membership.objects.filter(room_id=room_uuid).values_list(
-            "user_id", "last_read_at", named=True
-        )
+    # Two statements: django-stubs' plugin types a named values_list inside list(...) with two
+    # different row classes.
+    read_marks = Membership.objects.filter(room_id=room_uuid).values_list(
+        "user_id", "last_read_at", named=True
     )
+    memberships = list(read_marks)
     if not any(m.user_id == user.id for m in memberships):
         room_get_for_reader(user=user, room_id=room_uuid)
     # Named rows, not model instances: a page is up to 100 messages on a hot path.
@@ -278,7 +311,7 @@ def message_history_for_member(
     )
 
 
-def unread_summary(*, user: User) -> dict[str, Any]:
+def unread_summary(*, user: User) -> UnreadSummary:
     """`{unread_count, rooms: [{room_id, unread_count}]}` over the rooms with unread messages."""
     rows = (
         Membership.objects.filter(user=user)
@@ -287,7 +320,9 @@ def unread_summary(*, user: User) -> dict[str, Any]:
         .order_by("-room__last_message_at", "-room_id")
         .values_list("room_id", "unread_count")
     )
-    rooms = [{"room_id": room_id, "unread_count": count} for room_id, count in rows]
+    rooms: list[UnreadRoom] = [
+        {"room_id": room_id, "unread_count": count} for room_id, count in rows
+    ]
     return {"unread_count": sum(r["unread_count"] for r in rooms), "rooms": rooms}
 
 
@@ -295,7 +330,9 @@ def unread_summary(*, user: User) -> dict[str, Any]:
 # room and sender ids, and building it with the block subquery cost the ORM ~1.2 ms of CPU a
 # message, three times the query itself: it is compiled once (`mwork.db.compiled_once`).
 @compiled_once
-def _members_for_send_query(*, room_id: UUID, sender_id: UUID) -> QuerySet[User]:
+def _members_for_send_query(
+    *, room_id: UUID, sender_id: UUID
+) -> QuerySet[WithAnnotations[User, _Blocked]]:
     blocked = Q(id__in=blocked_user_ids_subquery(user_id=sender_id))
     return (
         User.objects.filter(chat_memberships__room_id=room_id)
@@ -304,7 +341,7 @@ def _members_for_send_query(*, room_id: UUID, sender_id: UUID) -> QuerySet[User]
     )
 
 
-def member_users_for_send(*, room_id: UUID, sender: User) -> list[User]:
+def member_users_for_send(*, room_id: UUID, sender: User) -> list[WithAnnotations[User, _Blocked]]:
     """The room's members for a send, as users annotated with `blocked` (True when that member
     and `sender` blocked each other, either direction): the membership check, the recipients
     and the block check of one message in one query (the send path's budget)."""

@@ -443,7 +443,7 @@ def chat_typing_signal(*, user: User, room_id: UUID | str) -> None:
     (as for messages). One query: membership, members and blocks together."""
     room_uuid = parse_uuid(room_id)
     members = member_users_for_send(room_id=room_uuid, sender=user) if room_uuid else []
-    if not any(member.id == user.id for member in members):
+    if room_uuid is None or not any(member.id == user.id for member in members):
         raise NotFound(_("Room not found."))
     if any(member.blocked for member in members if member.id != user.id):
         raise PermissionDenied(_("You cannot chat with this user."))
