@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 from django.db.models import (
     DateTimeField,
+    Exists,
     F,
     Q,
     QuerySet,
@@ -157,28 +159,41 @@ def _category_condition(category: str) -> Q:
     return Q(categories__icontains=f'"{category}"')
 
 
-def _search_condition(text: str) -> Q:
-    """The condition of a search text: on PostgreSQL full text over name and bio (GIN on
-    search_vector) or a trigram word match on the name (GIN gin_trgm_ops, `%>`), so that
-    "Nurzhanva" still finds "Aisha Nurzhanova" and a fragment such as "nurzh" finds every
-    Nurzhanov(a); a substring of name or bio elsewhere.
+def search_terms(text: str) -> list[str]:
+    """The words of a search text (letters, digits, underscores; at most 10). Their case is
+    kept: the `simple` text search config lowers them, and SQLite's LIKE ignores the case of
+    ASCII letters only."""
+    return re.findall(r"\w+", text)[:10]
 
-    Matches are not ranked: they keep the list's order (newest first), so the page walks the
-    created_at index and stops after a page of matches instead of reading, rechecking and
-    sorting every candidate (docs/PERFORMANCE.md, "Search").
-    """
+
+def _prefix_condition(terms: list[str]) -> Q:
+    """Every word is the start of a word of the name or bio: on PostgreSQL a prefix tsquery
+    (`word:* & ...`) against the GIN-indexed search vector (config `simple`, no stemming), a
+    substring match elsewhere."""
     if connection.vendor != "postgresql":
-        return Q(name__icontains=text) | Q(bio__icontains=text)
-    query = SearchQuery(text, config="simple", search_type="websearch")
-    return Q(search_vector=query) | TrigramWordSimilar(F("name"), Value(text))
+        condition = Q()
+        for term in terms:
+            condition &= Q(name__icontains=term) | Q(bio__icontains=term)
+        return condition
+    tsquery = " & ".join(f"{term}:*" for term in terms)  # \w+ words: no tsquery operators
+    return Q(search_vector=SearchQuery(tsquery, config="simple", search_type="raw"))
 
 
-def model_filters_condition(filters: ModelFilters) -> Q:
-    """The catalogue's filters and search (not `ordering`) as one condition on `ModelProfile`.
+def _similar_name_condition(text: str) -> Q:
+    """The name is similar to the text (trigram word similarity, GIN gin_trgm_ops, `%>`), so
+    that "Nurzhanva" still finds "Aisha Nurzhanova". PostgreSQL only."""
+    return Q(TrigramWordSimilar(F("name"), Value(text)))
 
-    `GET /profiles/models` filters with it, and saved searches (docs/SEARCHES.md) evaluate it
-    for many searches in one query, so a search matches exactly what the catalogue returns.
-    """
+
+class SearchMode:
+    """Which part of a catalogue search a condition holds (`model_filters_condition`)."""
+
+    FULL = "full"  # prefix matches, or similar names when nothing prefix-matches
+    PREFIX = "prefix"
+    SIMILAR = "similar"
+
+
+def _filters_without_search(filters: ModelFilters) -> Q:
     condition = Q()
     if filters.gender:
         condition &= Q(gender=filters.gender)
@@ -197,9 +212,36 @@ def model_filters_condition(filters: ModelFilters) -> Q:
         condition &= _category_condition(filters.category)
     if filters.experience:
         condition &= Q(experience=filters.experience)
-    if filters.search:
-        condition &= _search_condition(filters.search.strip())
     return condition
+
+
+def model_filters_condition(filters: ModelFilters, *, mode: str = SearchMode.FULL) -> Q:
+    """The catalogue's filters and search (not `ordering`) as one condition on `ModelProfile`.
+
+    `GET /profiles/models` filters with it, and saved searches (docs/SEARCHES.md) evaluate it
+    for many searches in one query, so a search matches exactly what the catalogue returns.
+
+    A search (docs/API.md §13) matches profiles whose name or bio has, for every word of the
+    search, a word starting with it. Only when no visible profile passing the other filters
+    matches so (a misspelt name, say) does it match names similar to the search text instead
+    (PostgreSQL; SQLite has the prefix part only, as substrings). `mode` PREFIX or SIMILAR
+    gives one part alone: the catalogue runs them as two steps (`model_profile_card_search`),
+    because one condition holding both misleads the planner into walking far more rows
+    (docs/PERFORMANCE.md, "Search").
+    """
+    condition = _filters_without_search(filters)
+    text = (filters.search or "").strip()
+    terms = search_terms(text)
+    if not terms:
+        return condition
+    prefix = _prefix_condition(terms)
+    if connection.vendor != "postgresql" or mode == SearchMode.PREFIX:
+        return condition & prefix
+    similar = _similar_name_condition(text)
+    if mode == SearchMode.SIMILAR:
+        return condition & similar
+    prefix_anywhere = Exists(visible_model_profiles().filter(condition & prefix))
+    return condition & (prefix | (~Q(prefix_anywhere) & similar))
 
 
 def not_blocked_with_condition(*, viewer_id: Any) -> Q:
@@ -220,14 +262,17 @@ def _visible_model_profiles_for_id(viewer_id: Any) -> QuerySet[ModelProfile]:
     return queryset
 
 
-def model_profile_list(*, filters: ModelFilters, viewer: Any = None) -> QuerySet[ModelProfile]:
+def model_profile_list(
+    *, filters: ModelFilters, viewer: Any = None, mode: str = SearchMode.FULL
+) -> QuerySet[ModelProfile]:
     """The public catalogue: visible profiles, filtered, searched and ordered.
 
     One query for the rows (promotion annotated in SQL, main photo from the profile row);
     the list needs no prefetch. Profiles blocked in either direction with `viewer` are left out.
+    `mode`: the part of a search to hold (`model_filters_condition`).
     """
     queryset = with_promotion(visible_model_profiles_for(viewer=viewer)).filter(
-        model_filters_condition(filters)
+        model_filters_condition(filters, mode=mode)
     )
     order: list[Any] = []
     if filters.ordering:
@@ -248,11 +293,29 @@ def model_profile_list(*, filters: ModelFilters, viewer: Any = None) -> QuerySet
 
 # Exactly the columns of a catalogue card (`profiles.card`), plus the annotated
 # `promotion_ends`: the list reads neither bio, measurements nor the search vector.
-def model_profile_card_list(*, filters: ModelFilters, viewer: Any = None) -> QuerySet[Any]:
+def model_profile_card_list(
+    *, filters: ModelFilters, viewer: Any = None, mode: str = SearchMode.FULL
+) -> QuerySet[Any]:
     """`model_profile_list` as value dicts of the card's columns (the public catalogue's hot
     path: no model instances, rendered by `serializers.model_card_data`)."""
-    return model_profile_list(filters=filters, viewer=viewer).values(
+    return model_profile_list(filters=filters, viewer=viewer, mode=mode).values(
         *CARD_COLUMNS, "promotion_ends"
+    )
+
+
+def model_profile_card_search(
+    *, filters: ModelFilters, viewer: Any = None
+) -> tuple[QuerySet[Any], QuerySet[Any] | None]:
+    """The catalogue's cards in two steps: the list with the search's prefix matches, and
+    (on PostgreSQL, with a search) the list of similar names that replaces it when the first
+    is empty (`mwork.api.pagination.paginate`'s `fallback`). Together they are
+    `model_profile_card_list` but for the viewer's blocks: a profile the viewer blocked (or was
+    blocked by) still counts as a prefix match in the single condition."""
+    if not filters.search or not search_terms(filters.search) or connection.vendor != "postgresql":
+        return model_profile_card_list(filters=filters, viewer=viewer), None
+    return (
+        model_profile_card_list(filters=filters, viewer=viewer, mode=SearchMode.PREFIX),
+        model_profile_card_list(filters=filters, viewer=viewer, mode=SearchMode.SIMILAR),
     )
 
 

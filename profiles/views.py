@@ -108,13 +108,16 @@ class ModelProfileListCreateView(_PublicReadMixin, APIView):
         query = ModelListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         filters = selectors.ModelFilters(**query.validated_data)
-        queryset = selectors.model_profile_card_list(filters=filters, viewer=request.user)
+        queryset, similar = selectors.model_profile_card_search(
+            filters=filters, viewer=request.user
+        )
         body = paginate(
             request,
             queryset,
             key="models",
             serialize=model_card_list_data,
             count_cap=settings.PAGINATION_SEARCH_COUNT_CAP if filters.search else None,
+            fallback=similar,
         )
         return ok(body)
 

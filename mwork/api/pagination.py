@@ -86,13 +86,19 @@ def paginate(
     default_limit: int = DEFAULT_LIMIT,
     max_limit: int = MAX_LIMIT,
     count_cap: int | None = None,
+    fallback: QuerySet | None = None,
 ) -> dict[str, Any]:
     """Count (capped), slice and serialize a queryset into the contract's list body (two
     queries: the count stops at `count_cap` (PAGINATION_COUNT_CAP by default) + 1 rows, the
-    page fetches limit + 1)."""
+    page fetches limit + 1). When `queryset` has no rows at all, `fallback` (if given) is
+    counted and paged instead: one query more, only then (the catalogue's similar names when
+    no name prefix-matches a search)."""
     page = Page.from_request(request, default_limit=default_limit, max_limit=max_limit)
     cap = count_cap if count_cap is not None else settings.PAGINATION_COUNT_CAP
     counted = count_queryset(queryset)[: cap + 1].count()
+    if counted == 0 and fallback is not None:
+        queryset = fallback
+        counted = count_queryset(queryset)[: cap + 1].count()
     if counted <= cap and page.offset >= counted:
         return page.body(key, serialize([]), counted)
     rows = list(queryset[page.offset : page.offset + page.limit + 1])

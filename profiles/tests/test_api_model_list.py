@@ -419,3 +419,48 @@ def test_search_total_is_exact_up_to_its_own_cap(api_client, settings):
 
     assert capped == {"total": 2, "limit": 1, "offset": 0, "has_more": True}  # a lower bound
     assert unfiltered["total"] == 4  # lists without search keep PAGINATION_COUNT_CAP
+
+
+def test_every_search_word_must_start_a_word_of_name_or_bio(api_client):
+    ModelProfileFactory(name="Aigerim Omarova", bio="Runway")
+    ModelProfileFactory(name="Aigerim Abenova", bio="Fashion")
+    ModelProfileFactory(name="Dana Omarova", bio="Editorial")
+
+    assert names(api_client.get(list_url(search="aiger oma"))) == ["Aigerim Omarova"]
+    assert names(api_client.get(list_url(search="Aigerim fash"))) == ["Aigerim Abenova"]
+    assert names(api_client.get(list_url(search="garim"))) == []  # not the start of a word
+
+
+@postgres_only
+def test_similar_names_only_when_nothing_prefix_matches(api_client, django_assert_num_queries):
+    """docs/API.md §13: a misspelt name falls back to similar names; prefix matches win."""
+    ModelProfileFactory(name="Aisha Nurzhanova")
+    ModelProfileFactory(name="Aigerim Abenova")
+
+    # "Aigerim Oma" is similar to "Aigerim Abenova" but prefix-matches nobody: the fallback.
+    with django_assert_num_queries(3):  # prefix count (0), similar count, page
+        assert names(api_client.get(list_url(search="Aigerim Oma"))) == ["Aigerim Abenova"]
+
+    ModelProfileFactory(name="Aigerim Omarova")
+    with django_assert_num_queries(2):
+        assert names(api_client.get(list_url(search="Aigerim Oma"))) == ["Aigerim Omarova"]
+    assert names(api_client.get(list_url(search="Nurzhanva"))) == ["Aisha Nurzhanova"]
+
+
+@postgres_only
+def test_one_condition_matches_what_the_two_steps_return():
+    """Saved searches evaluate `model_filters_condition` alone; it holds the fallback too."""
+    from profiles.selectors import ModelFilters, model_filters_condition
+
+    ModelProfileFactory(name="Aisha Nurzhanova", city="Almaty")
+    ModelProfileFactory(name="Aigerim Abenova", city="Almaty")
+    ModelProfileFactory(name="Aigerim Omarova", city="Astana")
+
+    def matched(**filters):
+        condition = model_filters_condition(ModelFilters(**filters))
+        return sorted(ModelProfile.objects.filter(condition).values_list("name", flat=True))
+
+    assert matched(search="Nurzhanva") == ["Aisha Nurzhanova"]
+    assert matched(search="Aigerim Oma") == ["Aigerim Omarova"]
+    # with the other filters, nothing in Almaty prefix-matches: similar names there
+    assert matched(search="Aigerim Oma", city="Almaty") == ["Aigerim Abenova"]
