@@ -6,7 +6,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import SearchQuery
@@ -16,6 +16,7 @@ from django.db.models import (
     DateTimeField,
     Exists,
     F,
+    Model,
     Q,
     QuerySet,
     Value,
@@ -35,6 +36,9 @@ from mwork.storage import storage_url
 from profiles.card import CARD_COLUMNS
 from profiles.models import EmployerProfile, ModelProfile, Review, WorkExperience
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 FALLBACK_DISPLAY_NAME = "MWork user"
 DELETED_DISPLAY_NAME = "Deleted user"
 
@@ -42,6 +46,14 @@ DELETED_DISPLAY_NAME = "Deleted user"
 class UserDisplay(TypedDict):
     name: str
     avatar: str | None
+
+
+class _Promotion(TypedDict):
+    promotion_ends: datetime  # `with_promotion`
+
+
+# A catalogue card's value row: the columns of `profiles.card` and `promotion_ends`.
+ModelCardRow = dict[str, Any]
 
 
 # A timestamp older than any promotion: SQLite's MAX() is NULL when any argument is NULL, so
@@ -106,7 +118,9 @@ def _plan_promoted_until() -> Any:
     return promoted_until_subquery()
 
 
-def with_promotion(queryset: QuerySet[ModelProfile]) -> QuerySet[ModelProfile]:
+def with_promotion(
+    queryset: QuerySet[ModelProfile],
+) -> QuerySet[WithAnnotations[ModelProfile, _Promotion]]:
     """Annotate `promotion_ends`: the later of the staff and the plan promotion (may be past).
 
     Whether it still runs is `is_promoted(profile)`; computing that in Python keeps the
@@ -130,7 +144,8 @@ def is_promoted(profile: ModelProfile, *, now: datetime | None = None) -> bool:
 
 def promoted_until(profile: ModelProfile) -> datetime | None:
     """End of the running promotion, or None when the profile is not promoted."""
-    return profile.promotion_ends if is_promoted(profile) else None
+    ends: datetime | None = getattr(profile, "promotion_ends", None)  # as `is_promoted` reads it
+    return ends if is_promoted(profile) else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -295,17 +310,18 @@ def model_profile_list(
 # `promotion_ends`: the list reads neither bio, measurements nor the search vector.
 def model_profile_card_list(
     *, filters: ModelFilters, viewer: Any = None, mode: str = SearchMode.FULL
-) -> QuerySet[Any]:
+) -> QuerySet[ModelProfile, ModelCardRow]:
     """`model_profile_list` as value dicts of the card's columns (the public catalogue's hot
     path: no model instances, rendered by `serializers.model_card_data`)."""
-    return model_profile_list(filters=filters, viewer=viewer, mode=mode).values(
-        *CARD_COLUMNS, "promotion_ends"
-    )
+    rows: QuerySet[ModelProfile, ModelCardRow] = model_profile_list(
+        filters=filters, viewer=viewer, mode=mode
+    ).values(*CARD_COLUMNS, "promotion_ends")
+    return rows
 
 
 def model_profile_card_search(
     *, filters: ModelFilters, viewer: Any = None
-) -> tuple[QuerySet[Any], QuerySet[Any] | None]:
+) -> tuple[QuerySet[ModelProfile, ModelCardRow], QuerySet[ModelProfile, ModelCardRow] | None]:
     """The catalogue's cards in two steps: the list with the search's prefix matches, and
     (on PostgreSQL, with a search) the list of similar names that replaces it when the first
     is empty (`mwork.api.pagination.paginate`'s `fallback`). Together they are
@@ -385,12 +401,12 @@ def _detail_owner_query(*, profile_id: uuid.UUID) -> QuerySet[ModelProfile]:
 
 
 @compiled_once
-def _detail_photos_query(*, profile_id: uuid.UUID) -> QuerySet:
+def _detail_photos_query(*, profile_id: uuid.UUID) -> QuerySet[Model]:
     # media's Photo, reached through the reverse relation its foreign key adds (media sits above
     # profiles: reading along a relation is allowed, importing media is not).
     photo_model = ModelProfile._meta.get_field("photos").related_model
     return (
-        photo_model.objects.filter(profile_id=profile_id)
+        photo_model._default_manager.filter(profile_id=profile_id)
         .order_by("order", "created_at")
         .only(*PHOTO_COLUMNS)
     )
