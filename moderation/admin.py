@@ -35,7 +35,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.timesince import timesince
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -53,7 +53,7 @@ from moderation.admin_policy import (
 )
 
 # Registers the automatic half of the queue, the rule set and trust facts (docs/SAFETY.md).
-from moderation.admin_safety import attach_trust_facts
+from moderation.admin_safety import WaitingFirstStatusFilter, attach_trust_facts
 from moderation.models import AuditAction, AuditLogEntry, Report, ReportStatus
 from mwork.admin_display import json_display
 from mwork.api.exceptions import DomainError
@@ -223,33 +223,12 @@ OPERATIONS = {
 }
 # Decisions that act on someone else's account or content: the page asks before sending them.
 ENFORCEMENTS = ("ban", "hide_casting", "remove_photo", "delete_message")
-ALL_STATUSES = "all"
+ALL_STATUSES = WaitingFirstStatusFilter.ALL
 
 
-class ReportStatusFilter(admin.SimpleListFilter):
-    """Status, opening on "Open": the queue is what still waits for a decision."""
-
-    title = _("status")
-    parameter_name = "status"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [*ReportStatus.choices, (ALL_STATUSES, _("All"))]
-
-    def value(self) -> str:
-        return super().value() or ReportStatus.OPEN
-
-    def choices(self, changelist: ChangeList):
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == str(lookup),
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
-
-    def queryset(self, request: HttpRequest, queryset):
-        if self.value() == ALL_STATUSES:
-            return queryset
-        return queryset.filter(status=self.value())
+class ReportStatusFilter(WaitingFirstStatusFilter):
+    statuses = ReportStatus
+    waiting = ReportStatus.OPEN
 
 
 @admin.register(Report)
@@ -456,18 +435,13 @@ class ReportAdmin(PolicyAdmin):
 
     # --- bulk actions ----------------------------------------------------------------------
     def _run(self, request: HttpRequest, queryset, operation: str) -> None:
-        done = 0
-        for report in queryset.select_related("target_user"):
-            try:
-                if self._apply(request, report, operation, note=""):
-                    done += 1
-            except DomainError as error:
-                self.message_user(request, f"{report.pk}: {error.message}", messages.ERROR)
-        self.message_user(
+        self.act_on_each(
             request,
-            gettext("%(operation)s: %(count)s report(s) handled.")
-            % {"operation": OPERATIONS[operation], "count": done},
-            messages.SUCCESS,
+            queryset.select_related("target_user"),
+            lambda report: self._apply(request, report, operation, note=""),
+            done=_("%(operation)s: %(count)s report(s) handled."),
+            params={"operation": OPERATIONS[operation]},
+            name=lambda report: str(report.pk),
         )
 
     @admin.action(description=_("Resolve selected reports"), permissions=["resolve"])
@@ -663,21 +637,15 @@ class UserAdmin(accounts_admin.UserAdmin):
     def ban_users(self, request, queryset) -> None:
         # The moderation service checks the permission again, hides the profile, cancels the
         # user's castings and writes the audit log: the same ban as from the report queue.
-        banned = 0
-        for user in queryset:
-            try:
-                services.user_ban(
-                    actor=request.user, user=user, reason="Banned from the users list"
-                )
-            except DomainError as error:
-                self.message_user(request, f"{user.email}: {error.message}", messages.ERROR)
-            else:
-                banned += 1
-        self.message_user(
+        actor = staff_user(request)
+        self.act_on_each(
             request,
-            ngettext("%(count)d user banned.", "%(count)d users banned.", banned)
-            % {"count": banned},
-            messages.SUCCESS,
+            queryset,
+            lambda user: services.user_ban(
+                actor=actor, user=user, reason="Banned from the users list"
+            ),
+            done=ngettext_lazy("%(count)d user banned.", "%(count)d users banned.", "count"),
+            name=lambda user: user.email,
         )
 
 
@@ -688,18 +656,15 @@ class PhotoAdmin(media_admin.PhotoAdmin):
     # the files).
     @admin.action(description=_("Remove selected photos (files too)"), permissions=["enforce"])
     def remove_photos(self, request, queryset) -> None:
-        removed = 0
-        for photo in queryset.select_related("profile"):
-            # The moderation service checks the capability again and writes the audit entry.
-            services.photo_remove(
-                actor=request.user, photo=photo, reason="Removed from the photos list"
-            )
-            removed += 1
-        self.message_user(
+        # The moderation service checks the capability again and writes the audit entry.
+        actor = staff_user(request)
+        self.act_on_each(
             request,
-            ngettext("%(count)d photo removed.", "%(count)d photos removed.", removed)
-            % {"count": removed},
-            messages.SUCCESS,
+            queryset.select_related("profile"),
+            lambda photo: services.photo_remove(
+                actor=actor, photo=photo, reason="Removed from the photos list"
+            ),
+            done=ngettext_lazy("%(count)d photo removed.", "%(count)d photos removed.", "count"),
         )
 
 
@@ -877,15 +842,13 @@ class AccessAttemptAdmin(PolicyAdmin):
         permissions=["unlock_logins"],
     )
     def unlock_logins(self, request: HttpRequest, queryset) -> None:
-        lifted = 0
-        for attempt in queryset:
-            self.audited(request, attempt, AuditAction.LOGIN_UNLOCK, attempt.delete)
-            lifted += 1
-        self.message_user(
+        self.act_on_each(
             request,
-            ngettext("%(count)d lockout lifted.", "%(count)d lockouts lifted.", lifted)
-            % {"count": lifted},
-            messages.SUCCESS,
+            queryset,
+            lambda attempt: self.audited(
+                request, attempt, AuditAction.LOGIN_UNLOCK, attempt.delete
+            ),
+            done=ngettext_lazy("%(count)d lockout lifted.", "%(count)d lockouts lifted.", "count"),
         )
 
 

@@ -10,23 +10,31 @@ form saves, adds and deletes through Django's `log_addition`/`log_change`/`log_d
 hooks (called for every admin write, whatever `save_model` does), inline rows in
 `save_formset`, and actions through `audited()` around the service call — one `AuditLogEntry`
 per object with the before/after of its changed fields.
+
+Bulk actions share one shape (`act_on_each`): the action declares its capability, each selected
+object goes through the service (which checks the capability again and is audited), a refusal
+is told per object and the count of what was done at the end.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import Promise
 
 from accounts.models import User
 from moderation import audit, staff_policy
 from moderation.models import AuditAction
+from mwork.api.exceptions import DomainError
+
+_T = TypeVar("_T")
 
 
 def _capability_check(capability: str):
@@ -114,6 +122,34 @@ class AuditedAdminMixin(_ModelAdmin):
         return audit.audited_write(
             actor=staff_user(request), action=action, obj=obj, write=write, reason=reason, data=data
         )
+
+    def act_on_each(
+        self,
+        request: HttpRequest,
+        objects: Iterable[_T],
+        act: Callable[[_T], object],
+        *,
+        done: str | Promise,
+        params: dict[str, Any] | None = None,
+        name: Callable[[_T], str] = str,
+    ) -> int:
+        """A bulk action's body: `act(obj)` on each object — a service call that checks the
+        capability again and is audited (by the service or by `audited`); `act` returning False
+        means "not applicable here" and is not counted. A `DomainError` is told as
+        "<name(obj)>: <reason>" and the loop goes on; then `done` (a text with a `%(count)d`
+        placeholder, an `ngettext_lazy(..., "count")` one for plurals, formatted with `params`
+        too) says how many were done. Returns that count."""
+        count = 0
+        for obj in objects:
+            try:
+                if act(obj) is False:
+                    continue
+            except DomainError as error:
+                self.message_user(request, f"{name(obj)}: {error.message}", messages.ERROR)
+                continue
+            count += 1
+        self.message_user(request, done % {**(params or {}), "count": count}, messages.SUCCESS)
+        return count
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None):
         obj = super().get_object(request, object_id, from_field)

@@ -7,27 +7,34 @@ Registered here, in moderation (the top layer), so `safety` itself imports nothi
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.contrib import admin, messages
-from django.db.models import F
+from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
+from django.db import models
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from moderation import services
-from moderation.admin_policy import PolicyAdmin
+from moderation.admin_policy import PolicyAdmin, staff_user
 from moderation.models import AuditAction
-from mwork.api.exceptions import DomainError
 from safety import services as safety
 from safety.models import SCANNED_KIND_CHOICES, Flag, FlagStatus, Rule, TargetKind, TrustFacts
 
-_TARGET_ADMIN = {
+# The admin change page of each scanned kind (app_label_modelname).
+if TYPE_CHECKING:
+    from django.contrib.admin.filters import _ListFilterChoices
+
+_TARGET_ADMIN: dict[str, str] = {
     TargetKind.CASTING: "castings_casting",
     TargetKind.MESSAGE: "chat_message",
     TargetKind.MODEL_PROFILE: "profiles_modelprofile",
@@ -35,7 +42,7 @@ _TARGET_ADMIN = {
 }
 
 
-def trust_badge(user: Any) -> SafeString | str:
+def trust_badge(user: User | None) -> SafeString | str:
     """`email · level` of an account, for the queues (staff see why)."""
     if user is None:
         return "—"
@@ -48,12 +55,13 @@ def trust_badge(user: Any) -> SafeString | str:
     )
 
 
-def attach_trust_facts(users: list[Any]) -> None:
+def attach_trust_facts(users: list[User | None]) -> None:
     """Load the trust facts of `users` in one query (the queues show a level per row)."""
-    users = [user for user in users if user is not None]
-    facts = {f.user_id: f for f in TrustFacts.objects.filter(user_id__in={u.pk for u in users})}
-    for user in users:
-        user._trust_facts = facts.get(user.pk) or TrustFacts(user_id=user.pk)
+    present = [user for user in users if user is not None]
+    facts = {f.user_id: f for f in TrustFacts.objects.filter(user_id__in={u.pk for u in present})}
+    for user in present:
+        # Read by safety.services.trust_level instead of a query per row.
+        vars(user)["_trust_facts"] = facts.get(user.pk) or TrustFacts(user_id=user.pk)
 
 
 def highlighted(text: str, hits: list[dict[str, Any]]) -> SafeString:
@@ -74,19 +82,24 @@ def highlighted(text: str, hits: list[dict[str, Any]]) -> SafeString:
     return format_html_join("", "{}", ((format_html(fmt, piece),) for fmt, piece in parts))
 
 
-class FlagStatusFilter(admin.SimpleListFilter):
-    """Status, opening on "waiting": the queue is what still waits for a decision."""
+class WaitingFirstStatusFilter(admin.SimpleListFilter):
+    """A queue's status filter, opening on `waiting` (what still waits for a decision); "All"
+    shows the decided items too. The report queue (admin.py) and the flags here use it."""
 
     title = _("status")
     parameter_name = "status"
+    ALL = "all"
+    statuses: type[models.TextChoices]  # the choices of the model's `status`
+    waiting: str
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [*FlagStatus.choices, ("all", _("All"))]
+        return [*self.statuses.choices, (self.ALL, _("All"))]
 
     def value(self) -> str:
-        return super().value() or FlagStatus.OPEN
+        return super().value() or self.waiting
 
-    def choices(self, changelist: Any):
+    def choices(self, changelist: ChangeList) -> Iterator[_ListFilterChoices]:
+        # Django's own "All" entry (no parameter) would mean `waiting` here: ours replaces it.
         for lookup, title in self.lookup_choices:
             yield {
                 "selected": self.value() == str(lookup),
@@ -94,10 +107,15 @@ class FlagStatusFilter(admin.SimpleListFilter):
                 "display": title,
             }
 
-    def queryset(self, request: HttpRequest, queryset):
-        if self.value() == "all":
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == self.ALL:
             return queryset
         return queryset.filter(status=self.value())
+
+
+class FlagStatusFilter(WaitingFirstStatusFilter):
+    statuses = FlagStatus
+    waiting = FlagStatus.OPEN
 
 
 @admin.register(Flag)
@@ -138,12 +156,13 @@ class FlagAdmin(PolicyAdmin):
     fields = readonly_fields
     actions = ("approve_flags", "reject_flags")
 
-    def get_queryset(self, request: HttpRequest):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Flag]:
         return super().get_queryset(request).prefetch_related("rules")
 
-    def get_changelist_instance(self, request: HttpRequest):
+    def get_changelist_instance(self, request: HttpRequest) -> ChangeList:
         changelist = super().get_changelist_instance(request)
-        users = [u for flag in changelist.result_list for u in (flag.target_user, flag.counterpart)]
+        flags: list[Flag] = list(changelist.result_list)
+        users = [u for flag in flags for u in (flag.target_user, flag.counterpart)]
         attach_trust_facts(users)
         return changelist
 
@@ -190,42 +209,40 @@ class FlagAdmin(PolicyAdmin):
     def counterpart_trust(self, flag: Flag) -> SafeString | str:
         return trust_badge(flag.counterpart)
 
-    def _decide(self, request: HttpRequest, queryset, *, approve: bool) -> None:
+    def _decide(self, request: HttpRequest, queryset: QuerySet[Flag], *, approve: bool) -> None:
         action = AuditAction.FLAG_APPROVE if approve else AuditAction.FLAG_REJECT
-        done = 0
-        for flag in queryset.filter(status=FlagStatus.OPEN):
-            try:
-                self.audited(
-                    request,
-                    flag,
-                    action,
-                    lambda f=flag: services.flag_review(
-                        actor=request.user, flag=f, approve=approve
-                    ),
-                    reason=services.flag_label(flag),
-                    data={"target_kind": flag.target_kind, "target_id": str(flag.target_id)},
-                )
-                done += 1
-            except DomainError as error:
-                self.message_user(request, f"{flag.pk}: {error.message}", messages.ERROR)
-        self.message_user(
+        actor = staff_user(request)
+
+        def decide(flag: Flag) -> None:
+            self.audited(
+                request,
+                flag,
+                action,
+                lambda: services.flag_review(actor=actor, flag=flag, approve=approve),
+                reason=services.flag_label(flag),
+                data={"target_kind": flag.target_kind, "target_id": str(flag.target_id)},
+            )
+
+        self.act_on_each(
             request,
-            ngettext("%(count)d flag decided.", "%(count)d flags decided.", done) % {"count": done},
-            messages.SUCCESS,
+            queryset.filter(status=FlagStatus.OPEN),
+            decide,
+            done=ngettext_lazy("%(count)d flag decided.", "%(count)d flags decided.", "count"),
+            name=lambda flag: str(flag.pk),
         )
 
     @admin.action(
         description=_("Approve: the content is fine (publish / deliver held items)"),
         permissions=["review"],
     )
-    def approve_flags(self, request, queryset) -> None:
+    def approve_flags(self, request: HttpRequest, queryset: QuerySet[Flag]) -> None:
         self._decide(request, queryset, approve=True)
 
     @admin.action(
         description=_("Reject: the rules were right (held items are not published)"),
         permissions=["review"],
     )
-    def reject_flags(self, request, queryset) -> None:
+    def reject_flags(self, request: HttpRequest, queryset: QuerySet[Flag]) -> None:
         self._decide(request, queryset, approve=False)
 
 
@@ -251,7 +268,8 @@ class RuleForm(forms.ModelForm):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         problems = safety.rule_problems(
             detector=data.get("detector") or "",
             pattern=data.get("pattern") or "",
@@ -284,7 +302,7 @@ class RuleAdmin(PolicyAdmin):
     list_filter = ("action",)
     search_fields = ("name", "description", "pattern")
 
-    def get_queryset(self, request: HttpRequest):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Rule]:
         return safety.rule_precision_annotate(super().get_queryset(request))
 
     def save_model(self, request: HttpRequest, obj: Rule, form: Any, change: bool) -> None:
@@ -303,20 +321,24 @@ class RuleAdmin(PolicyAdmin):
     def kinds(self, rule: Rule) -> str:
         return ", ".join(rule.target_kinds)
 
+    # `confirmed` and `dismissed` are annotations of get_queryset (0 on a rule read without).
     @admin.display(description=_("confirmed"), ordering="confirmed")
     def confirmed(self, rule: Rule) -> int:
-        return getattr(rule, "confirmed", 0)
+        confirmed: int = getattr(rule, "confirmed", 0)
+        return confirmed
 
     @admin.display(description=_("dismissed"), ordering="dismissed")
     def dismissed(self, rule: Rule) -> int:
-        return getattr(rule, "dismissed", 0)
+        dismissed: int = getattr(rule, "dismissed", 0)
+        return dismissed
 
     @admin.display(description=_("precision"))
     def precision(self, rule: Rule) -> str:
-        decided = getattr(rule, "confirmed", 0) + getattr(rule, "dismissed", 0)
+        confirmed = self.confirmed(rule)
+        decided = confirmed + self.dismissed(rule)
         if not decided:
             return "—"
-        return f"{100 * rule.confirmed / decided:.0f}% ({rule.confirmed}/{decided})"
+        return f"{100 * confirmed / decided:.0f}% ({confirmed}/{decided})"
 
 
 @admin.register(TrustFacts)
