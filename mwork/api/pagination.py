@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Field, QuerySet
+from django.db.models import Field, ForeignObjectRel, QuerySet
 from django.db.models.expressions import Col, RawSQL
 from django.db.models.sql.constants import INNER, LOUTER
 from django.db.models.sql.datastructures import Join
@@ -134,12 +134,12 @@ def count_queryset(queryset: QuerySet) -> QuerySet:
         if parent is not None and parent not in needed:
             needed.add(parent)
             stack.append(parent)
-    droppable = [
-        alias
+    droppable = {
+        alias: join
         for alias, join in query.alias_map.items()
         if alias not in needed and query.alias_refcount[alias] and isinstance(join, Join)
-    ]
-    if not all(_keeps_row_count(query.alias_map[alias]) for alias in droppable):
+    }
+    if not all(_keeps_row_count(join) for join in droppable.values()):
         return counted
     for alias in droppable:
         query.alias_refcount[alias] = 0  # the compiler leaves unreferenced joins out
@@ -150,10 +150,12 @@ def _keeps_row_count(join: Join) -> bool:
     field = join.join_field
     if join.filtered_relation is not None:
         return False
-    forward = isinstance(field, Field)
-    single = (forward and (field.many_to_one or field.one_to_one)) or (
-        not forward and field.one_to_one
-    )
+    if isinstance(field, Field):
+        forward, single = True, bool(field.many_to_one or field.one_to_one)
+    elif isinstance(field, ForeignObjectRel):  # a reverse relation
+        forward, single = False, field.one_to_one
+    else:  # no other kind of join field in Django: kept, to be safe
+        return False
     if join.join_type == LOUTER:
         return single
     return (
