@@ -133,3 +133,18 @@ def test_an_older_message_never_moves_the_room_or_read_mark_back(using):
 
     assert Room.objects.using(using).get(pk=room.pk).last_message_at == now
     assert read_mark(using, room, sender_id) == now
+
+
+def test_a_held_message_is_stored_held(using):
+    # given a message a safety screen held (chat.services.MESSAGE_SCREENS sets `held`)
+    room, sender_id, _other = a_room(using, at=timezone.now() - timedelta(hours=1))
+    message = Message(room_id=room.id, sender_id=sender_id, content="call me", held=True)
+
+    # when it is stored
+    assert message_insert(message=message, using=using) is True
+
+    # then the stored row says so (the history and unread counts hide it from the others)
+    assert Message.objects.using(using).get(pk=message.pk).held is True
+    ordinary = Message(room_id=room.id, sender_id=sender_id, content="hi")
+    message_insert(message=ordinary, using=using)
+    assert Message.objects.using(using).get(pk=ordinary.pk).held is False
