@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import math
 import time
 import weakref
 from typing import Any
@@ -49,7 +48,7 @@ from mwork.api.exceptions import (
     ServiceUnavailable,
     ValidationFailed,
 )
-from mwork.ratelimits import parse_rate
+from mwork.ratelimits import LocalCounter
 
 logger = logging.getLogger(__name__)
 
@@ -107,24 +106,19 @@ def error_frame(error: DomainError, *, client_id: str | None = None) -> dict[str
 
 
 class FrameLimit:
-    """Frames of one socket in fixed windows of the rate's period, counted in memory (a socket
-    lives in one process, so no shared counter is needed)."""
+    """Frames of one socket, counted in memory (a socket lives in one process, so no shared
+    counter and no round trip) in the windows of the project's one rate counter
+    (`mwork.ratelimits.LocalCounter`: fixed, epoch-aligned windows of the rate's period)."""
 
     def __init__(self, rate: str):
-        self.limit, self.period = parse_rate(rate)
-        self.window_ends = 0.0
-        self.count = 0
+        self.counter = LocalCounter(rate)
 
     def hit(self) -> None:
         """Count one frame; `RateLimitExceeded` with `retry_after` over the limit."""
-        now = time.monotonic()
-        if now >= self.window_ends:
-            self.window_ends, self.count = now + self.period, 0
-        self.count += 1
-        if self.count > self.limit:
+        usage = self.counter.hit()
+        if usage.exceeded:
             raise RateLimitExceeded(
-                _("Too many frames on this socket."),
-                retry_after=math.ceil(self.window_ends - now),
+                _("Too many frames on this socket."), retry_after=usage.retry_after
             )
 
 

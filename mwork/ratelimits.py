@@ -106,6 +106,30 @@ def hit(*, group: str, key: str, rate: str) -> Usage | None:
     return Usage(limit=limit, remaining=max(limit - count, 0), reset_at=end, exceeded=count > limit)
 
 
+class LocalCounter:
+    """One caller's counter in this process's memory, in the same windows as `hit` (the
+    epoch-aligned `window`), for what lives in one process only — a WebSocket's frames
+    (chat/consumers.py) — and so needs no shared counter and no round trip."""
+
+    def __init__(self, rate: str) -> None:
+        self.limit, self.period = parse_rate(rate)
+        self.window_start: int | None = None
+        self.count = 0
+
+    def hit(self, now: int | None = None) -> Usage:
+        """Count one call now (or at epoch second `now`)."""
+        start, end = window(self.period, now)
+        if start != self.window_start:
+            self.window_start, self.count = start, 0
+        self.count += 1
+        return Usage(
+            limit=self.limit,
+            remaining=max(self.limit - self.count, 0),
+            reset_at=end,
+            exceeded=self.count > self.limit,
+        )
+
+
 def enforce(*, group: str, key: str, rate: str) -> Usage | None:
     """`hit()`, then raise `RateLimitExceeded` (with `retry_after`) when over the limit."""
     usage = hit(group=group, key=key, rate=rate)

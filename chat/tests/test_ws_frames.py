@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
+import time_machine
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
@@ -23,6 +26,16 @@ pytestmark = [
     pytest.mark.asyncio,
 ]
 db = database_sync_to_async
+
+
+@pytest.fixture
+def at_a_minutes_start():
+    """A socket's frame windows are the rate counter's, aligned to the epoch
+    (`mwork.ratelimits.LocalCounter`): a test that fills a minute's window starts at the start
+    of one, so no window ends in the middle of it."""
+    now = time.time()
+    with time_machine.travel(now - now % 60 + 60, tick=True):
+        yield
 
 
 @pytest.mark.parametrize("blocker_is_the_typist", [False, True])
@@ -77,7 +90,9 @@ FRAMES = {
 }
 
 
-async def test_every_frame_type_counts_against_the_socket_limit(room, employer, settings):
+async def test_every_frame_type_counts_against_the_socket_limit(
+    room, employer, settings, at_a_minutes_start
+):
     settings.WS_FRAME_RATE = "5/m"
     kinds = list(FRAMES)
 
@@ -112,7 +127,7 @@ async def test_every_frame_type_counts_against_the_socket_limit(room, employer, 
     assert await db(Message.objects.count)() == len(kinds) + 1  # one per window; none refused
 
 
-async def test_the_frame_limit_is_per_socket(room, employer, settings):
+async def test_the_frame_limit_is_per_socket(room, employer, settings, at_a_minutes_start):
     settings.WS_FRAME_RATE = "2/m"
     phone = await connected(employer)
     laptop = await connected(employer)

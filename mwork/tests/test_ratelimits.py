@@ -8,7 +8,7 @@ import time_machine
 from django.core.cache import caches
 from django.test import override_settings
 
-from mwork.ratelimits import hit, parse_rate, window
+from mwork.ratelimits import LocalCounter, hit, parse_rate, window
 
 LOCAL_MEMORY = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 START = dt.datetime(2026, 3, 2, 10, 0, 0, tzinfo=dt.UTC)  # a minute boundary
@@ -71,6 +71,34 @@ def test_retry_after_is_the_rest_of_the_window(backend):
             hit(group=backend, key="k", rate="1/m")
     with time_machine.travel(START + dt.timedelta(seconds=45), tick=False):
         usage = hit(group=backend, key="k", rate="1/m")
+
+        assert usage.exceeded
+        assert usage.retry_after == 15
+
+
+@pytest.mark.parametrize("rate", ["2/m", "2/10s", "3/h"])
+def test_the_in_memory_counter_has_the_shared_counters_windows(backend, rate):
+    # given the same calls of one key at the same moments
+    offsets = [0, 4, 9, 10, 59, 60, 61, 119, 3599, 3600]
+    local = LocalCounter(rate)
+
+    # when counted by the one rate counter and by a socket's in-memory counter
+    shared = _counts(backend, [(offset, "a") for offset in offsets], rate)
+    in_memory = []
+    for offset in offsets:
+        with time_machine.travel(START + dt.timedelta(seconds=offset), tick=False):
+            usage = local.hit()
+        in_memory.append((usage.remaining, usage.exceeded, usage.reset_at - int(START.timestamp())))
+
+    # then both see the same windows and counts (chat's per-socket frame limit uses the latter)
+    assert in_memory == shared
+
+
+def test_the_in_memory_counter_says_how_long_to_wait():
+    local = LocalCounter("1/m")
+    with time_machine.travel(START + dt.timedelta(seconds=45), tick=False):
+        assert not local.hit().exceeded
+        usage = local.hit()
 
         assert usage.exceeded
         assert usage.retry_after == 15
