@@ -70,13 +70,14 @@ async def run_ws(
     drain: float | None = None,
     cpu: Any = None,
     idle: float = 3.0,
+    connect_concurrency: int = 50,
 ) -> dict[str, Any]:
     """Connect once, then one step per rate (open loop, `seconds` each, then a drain): per step
     recipient p50/p99, undelivered, shed, and the server's CPU per message (`cpu()` returns the
     server's CPU seconds so far: every process, sockets' idle cost included)."""
     cpu = cpu or (lambda: 0.0)
     rooms = rooms[: max(sockets // 2, 1)]
-    gate = asyncio.Semaphore(50)
+    gate = asyncio.Semaphore(connect_concurrency)  # handshakes under way at once
     connect_started = time.perf_counter()
     pairs = await asyncio.gather(
         *(asyncio.gather(_connect(url, r["a"], gate), _connect(url, r["b"], gate)) for r in rooms),

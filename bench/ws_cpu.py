@@ -39,6 +39,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--celery", action="store_true", help="run the Celery worker beside")
     parser.add_argument("--profile", default=None, help="py-spy collapsed stacks to this file")
+    parser.add_argument("--connect-concurrency", type=int, default=50, help="handshakes at once")
     parser.add_argument("--seed", type=int, default=2026)
     return parser.parse_args(argv)
 
@@ -124,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             seconds=args.seconds,
             warmup=args.warmup,
             cpu=cpu,
+            connect_concurrency=args.connect_concurrency,
         )
         load_after = os.getloadavg()
     finally:
@@ -164,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
                 "sockets": outcome["sockets_connected"],
                 "connect_failures": outcome["connect_failures"],
                 "connect_seconds": outcome["connect_seconds"],
+                "connect_failure_sample": outcome["connect_failure_sample"],
+                "sockets_closed_by_server": outcome["sockets_closed_by_server"],
                 "idle_cpu_cores": outcome["idle_cpu_cores"],
                 "workers": args.workers,
                 "celery": args.celery,

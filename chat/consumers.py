@@ -91,6 +91,26 @@ class SendGate:
         cls.in_flight -= 1
 
 
+class HandshakeGate:
+    """At most WS_HANDSHAKES_AT_ONCE handshakes of this process's event loop join their group
+    at a time; the others wait for a turn (their client waits on the open handshake). Without
+    it a burst of a thousand handshakes had a thousand `group_add`s under way at once, and
+    each missed the channel layer's deadline (mwork/channel_layer.py), which measures Redis,
+    not this queue: every socket of the burst was closed with 4503."""
+
+    _by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+        weakref.WeakKeyDictionary()
+    )
+
+    @classmethod
+    def turn(cls) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        gate = cls._by_loop.get(loop)
+        if gate is None:
+            gate = cls._by_loop[loop] = asyncio.Semaphore(settings.WS_HANDSHAKES_AT_ONCE)
+        return gate
+
+
 def error_frame(error: DomainError, *, client_id: str | None = None) -> dict[str, Any]:
     """`{"type": "error", "error": {"code", "message", ...}, "client_id"?}`; `details` and
     `retry_after` are added when the error has them."""
@@ -201,8 +221,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self._session_checked_at = self._stamp_checked_at = now
         self._frame_limit = FrameLimit(settings.WS_FRAME_RATE)
         self.group_name = user_group(self.user.id)
-        await self.channel_layer.group_add(self.group_name, self.channel_name)
-        await self.accept()
+        async with HandshakeGate.turn():
+            await self.channel_layer.group_add(self.group_name, self.channel_name)
+            await self.accept()
         self._expiry_timer = asyncio.get_running_loop().call_later(
             max(self.session.expires_at - time.time(), 0), self._on_token_expiry
         )

@@ -7,6 +7,12 @@ that hangs instead of dying: each gets `command_timeout` seconds and then raises
 `TimeoutError` (a `RedisError`, which callers already treat as "Redis down"). The cancelled
 command's connection is discarded by redis-py, so nothing half-read is reused.
 docs/RELIABILITY.md ("Redis that hangs") has the measurements.
+
+Each process keeps at most `max_connections` connections per event loop; a command that finds
+them all busy waits for one (within its deadline). channels_redis's own pool (redis-py's
+`ConnectionPool`, 100 connections) raised `MaxConnectionsError` instead, so a burst of more
+than ~100 handshakes closed the sockets past it with 4503 (docs/PERFORMANCE.md, "Chat send
+path, third round").
 """
 
 from __future__ import annotations
@@ -16,13 +22,36 @@ import time
 from typing import Any
 
 from channels_redis.core import RedisChannelLayer
+from redis.asyncio import BlockingConnectionPool
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+# How long a command without a deadline of its own (the sockets' receive loop) waits for a
+# free connection before redis-py raises ConnectionError.
+POOL_WAIT_SECONDS = 5.0
 
 
 class BoundedRedisChannelLayer(RedisChannelLayer):
-    def __init__(self, *args: Any, command_timeout: float = 1.0, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        command_timeout: float = 1.0,
+        max_connections: int = 100,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.command_timeout = command_timeout
+        self.max_connections = max_connections
+
+    def create_pool(self, index: int) -> Any:
+        """A pool that makes a command wait for a free connection past `max_connections`
+        instead of failing it."""
+        host = dict(self.hosts[index])
+        address = host.pop("address", None)
+        if address is None:  # sentinels: channels_redis's own pool
+            return super().create_pool(index)
+        host.setdefault("max_connections", self.max_connections)
+        host.setdefault("timeout", POOL_WAIT_SECONDS)
+        return BlockingConnectionPool.from_url(address, **host)
 
     async def _bounded(self, operation: str, awaitable: Any, timeout: float | None = None) -> Any:
         timeout = timeout or self.command_timeout
@@ -37,7 +66,12 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
         await self._bounded("send", super().send(channel, message))
 
     async def group_add(self, group: str, channel: str) -> None:
-        await self._bounded("group_add", super().group_add(group, channel))
+        """A handshake's: its deadline is at least a second, like `group_send_many`'s — in a
+        burst of handshakes the process's event loop alone holds a reply past 0.25 s (1,928
+        of 2,000 sockets opened at once, 72 closed with 4503; docs/PERFORMANCE.md)."""
+        await self._bounded(
+            "group_add", super().group_add(group, channel), max(self.command_timeout, 1.0)
+        )
 
     async def group_discard(self, group: str, channel: str) -> None:
         await self._bounded("group_discard", super().group_discard(group, channel))

@@ -237,6 +237,9 @@ if REDIS_URL:
                 # receive; every other command has its own deadline (mwork/channel_layer.py).
                 "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
                 "command_timeout": REDIS_COMMAND_TIMEOUT,
+                # Connections per process (and event loop); past them a command waits for one
+                # within its deadline instead of failing (a burst of handshakes).
+                "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=100),
                 # The default capacity of 100 drops messages silently under bursts.
                 "capacity": 2000,
                 "prefix": "mwork",
@@ -481,6 +484,9 @@ WS_FRAME_RATE = env.str("WS_FRAME_RATE", default="60/10s")
 # an error frame carrying `retry_after` (docs/API.md §8) instead of queueing for seconds.
 WS_SEND_MAX_IN_FLIGHT = env.int("WS_SEND_MAX_IN_FLIGHT", default=32)
 WS_SEND_RETRY_AFTER_SECONDS = env.int("WS_SEND_RETRY_AFTER_SECONDS", default=1)
+# Handshakes one server process takes through the channel layer at once; the rest wait their
+# turn (a burst of reconnecting clients) instead of running past the Redis deadline together.
+WS_HANDSHAKES_AT_ONCE = env.int("WS_HANDSHAKES_AT_ONCE", default=32)
 
 # ---------------------------------------------------------------------------------------------
 # Robokassa (docs/API.md §10, docs/PAYMENTS.md)
