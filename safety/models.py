@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from safety.detectors import DETECTORS
@@ -40,7 +41,9 @@ SCANNED_KINDS: tuple[TargetKind, ...] = (
     TargetKind.MODEL_PROFILE,
     TargetKind.EMPLOYER_PROFILE,
 )
-SCANNED_KIND_CHOICES: list[tuple[str, str]] = [(kind.value, kind.label) for kind in SCANNED_KINDS]
+SCANNED_KIND_CHOICES: list[tuple[str, str | Promise]] = [
+    (kind.value, kind.label) for kind in SCANNED_KINDS
+]
 
 
 class RuleAction(models.TextChoices):

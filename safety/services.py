@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -36,6 +37,9 @@ from safety.models import (
     RuleAction,
     TrustFacts,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise, WithAnnotations
 
 
 # ---------------------------------------------------------------------------------------------
@@ -80,7 +84,7 @@ def _compile(rule: Rule) -> _CompiledRule | None:
         except Exception:  # noqa: BLE001 - a broken staff pattern must not break posting
             return None
 
-        def match(text: str, rx=rx, name=rule.name) -> list[Hit]:
+        def match(text: str, rx: re.Pattern[str] = rx, name: str = rule.name) -> list[Hit]:
             return match_pattern(name, rx, text)
 
     return _CompiledRule(
@@ -133,11 +137,11 @@ def ordinary_corpus() -> tuple[str, ...]:
 
 def rule_problems(
     *, detector: str, pattern: str, action: str, target_kinds: list[str]
-) -> dict[str, list[Any]]:
+) -> dict[str, list[StrOrPromise]]:
     """What is wrong with a rule as staff wrote it, per field (empty when it may be saved):
     exactly one of detector/pattern, a pattern that compiles, known target kinds, and `hold`
     only for detectors in HOLD_SAFE or patterns that match no line of the ordinary corpus."""
-    problems: dict[str, list[Any]] = {}
+    problems: dict[str, list[StrOrPromise]] = {}
     if bool(detector) == bool(pattern):
         problems["pattern"] = [_("Choose a detector or write a pattern, not both.")]
         return problems
@@ -283,7 +287,15 @@ def flag_open_for(*, kind: str, target_id: Any) -> Flag | None:
     ).first()
 
 
-def rule_precision_annotate(queryset):
+class RulePrecision(TypedDict):
+    confirmed: int
+    dismissed: int
+    open_flags: int
+
+
+def rule_precision_annotate(
+    queryset: QuerySet[Rule],
+) -> QuerySet[WithAnnotations[Rule, RulePrecision]]:
     """Rules with `confirmed` (rejected flags), `dismissed` (approved flags) and `open_flags`."""
     return queryset.annotate(
         confirmed=Count("flags", filter=Q(flags__status=FlagStatus.REJECTED)),
@@ -316,14 +328,16 @@ TRUST_LEVEL_LABELS = {
 
 def trust_facts_of(user: User) -> TrustFacts:
     """The stored facts of `user` (an unsaved all-default row when none were pushed yet)."""
-    facts = getattr(user, "_trust_facts", None)
+    facts: TrustFacts | None = getattr(user, "_trust_facts", None)
     if facts is None:
         facts = TrustFacts.objects.filter(user_id=user.pk).first() or TrustFacts(user_id=user.pk)
-        user._trust_facts = facts
+        user._trust_facts = facts  # type: ignore[attr-defined]  # cached on the instance
     return facts
 
 
-def trust_level(*, user: User, facts: TrustFacts | None = None, now: dt.datetime | None = None):
+def trust_level(
+    *, user: User, facts: TrustFacts | None = None, now: dt.datetime | None = None
+) -> TrustLevel:
     """The trust level of `user` from its facts (docs/SAFETY.md, "Trust levels").
 
     A paid plan does not count here (it raises limits only, see `trust_limit_consume`); every
@@ -354,7 +368,8 @@ def reporter_weight(*, user: User) -> float:
     every dismissed report past REPORT_DISMISSED_GRACE."""
     if not is_trusted(user):
         return 0.0
-    excess = trust_facts_of(user).dismissed_reports - settings.REPORT_DISMISSED_GRACE
+    grace: int = settings.REPORT_DISMISSED_GRACE
+    excess = trust_facts_of(user).dismissed_reports - grace
     return 0.5 ** max(0, excess)
 
 
@@ -427,7 +442,7 @@ def _seconds_to_midnight(now: dt.datetime) -> int:
     return max(1, int((midnight - local).total_seconds()))
 
 
-def _how_to_raise(level: TrustLevel) -> Any:
+def _how_to_raise(level: TrustLevel) -> str | Promise:
     if level == TrustLevel.NEW:
         return _(
             "You have reached today's limit for a new account. Verify your e-mail to raise it."

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import translation
@@ -13,9 +11,10 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from notifications.catalogue import normalize_language
 from notifications.services import notification_preference_get
+from searches.services import DigestSection
 
 
-def _body(sections: list[dict[str, Any]]) -> str:
+def _body(sections: list[DigestSection]) -> str:
     lines = [_("New matches for your saved searches on MWork:"), ""]
     for section in sections:
         count = len(section["items"]) + section["more"]
@@ -35,7 +34,7 @@ def _body(sections: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def saved_search_digest_send(*, user_id: str, sections: list[dict[str, Any]]) -> bool:
+def saved_search_digest_send(*, user_id: str, sections: list[DigestSection]) -> bool:
     """E-mail one digest of `sections` (from `services.saved_search_digests_claim`) to the
     user; False when not sent (inactive user, no address, e-mail switched off)."""
     user = User.objects.filter(pk=user_id, is_active=True).first()

@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from castings.selectors import CastingFilters, casting_list_public
+from castings.models import Casting
+from castings.selectors import CardRow, CastingFilters, casting_list_public
 from mwork.api.exceptions import NotFound
-from profiles.selectors import ModelFilters, model_profile_card_list
+from profiles.models import ModelProfile
+from profiles.selectors import ModelCardRow, ModelFilters, model_profile_card_list
 from searches.models import SavedSearch, SavedSearchMatch, SearchKind
 
 _NEVER = datetime(1970, 1, 1, tzinfo=UTC)
@@ -53,7 +55,9 @@ def _matched_since(search: SavedSearch, since: datetime | None) -> QuerySet[Save
     return matches
 
 
-def saved_search_matches(*, search: SavedSearch, since: datetime | None) -> QuerySet[Any]:
+def saved_search_matches(
+    *, search: SavedSearch, since: datetime | None
+) -> QuerySet[Casting, CardRow] | QuerySet[ModelProfile, ModelCardRow]:
     """What the search matched after `since` (all when None) and the list still shows, as the
     list's own card rows plus `matched_at`, the latest match first.
 
@@ -61,6 +65,7 @@ def saved_search_matches(*, search: SavedSearch, since: datetime | None) -> Quer
     models are the catalogue's cards as the owner sees them (blocks either way left out).
     """
     matches = _matched_since(search, since)
+    rows: QuerySet[Casting, CardRow] | QuerySet[ModelProfile, ModelCardRow]
     if search.kind == SearchKind.CASTINGS:
         rows = casting_list_public(user=None, filters=CastingFilters())
         target = "casting_id"

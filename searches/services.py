@@ -9,9 +9,10 @@ queries grows with the number of batches, never with searches times targets.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.db import transaction
@@ -30,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from billing.entitlements import check_saved_search_quota
+from castings.models import Casting
 from castings.selectors import (
     CastingFilters,
     casting_filters_condition,
@@ -37,6 +39,7 @@ from castings.selectors import (
 )
 from mwork.api.exceptions import PermissionDenied
 from notifications.services import notify
+from profiles.models import ModelProfile
 from profiles.selectors import (
     ModelFilters,
     model_filters_condition,
@@ -58,11 +61,30 @@ KIND_ROLES: dict[str, tuple[str, ...]] = {
     SearchKind.CASTINGS: (Role.MODEL,),
     SearchKind.MODELS: (Role.EMPLOYER, Role.AGENCY),
 }
-FILTER_CLASSES: dict[str, type] = {
+FILTER_CLASSES: dict[str, type[CastingFilters] | type[ModelFilters]] = {
     SearchKind.CASTINGS: CastingFilters,
     SearchKind.MODELS: ModelFilters,
 }
-DIGEST_PERIODS = {Frequency.DAILY: timedelta(days=1), Frequency.WEEKLY: timedelta(days=7)}
+DIGEST_PERIODS: dict[str, timedelta] = {
+    Frequency.DAILY: timedelta(days=1),
+    Frequency.WEEKLY: timedelta(days=7),
+}
+
+
+class DigestItem(TypedDict):
+    title: str
+    detail: str
+    url: str
+
+
+class DigestSection(TypedDict):
+    """One search's part of a digest e-mail (`saved_search_digests_claim`)."""
+
+    search_id: str
+    name: str
+    kind: str
+    items: list[DigestItem]
+    more: int  # matches beyond the items listed
 
 
 def _setting(name: str, default: int) -> int:
@@ -149,7 +171,7 @@ class _Target:
     at: datetime  # published (castings) or created/updated (profiles)
 
 
-def _targets_base(kind: str) -> QuerySet:
+def _targets_base(kind: str) -> QuerySet[Casting] | QuerySet[ModelProfile]:
     if kind == SearchKind.CASTINGS:
         return casting_list_public_base()
     return visible_model_profiles()
@@ -159,7 +181,7 @@ def _target_time_field(kind: str) -> str:
     return "published_at" if kind == SearchKind.CASTINGS else "updated_at"
 
 
-def filters_of(*, kind: str, stored: dict[str, Any]) -> Any:
+def filters_of(*, kind: str, stored: dict[str, Any]) -> CastingFilters | ModelFilters:
     """The list's filter object (`CastingFilters`/`ModelFilters`) of stored filters."""
     filter_class = FILTER_CLASSES[kind]
     fields = filter_class.__dataclass_fields__
@@ -169,7 +191,7 @@ def filters_of(*, kind: str, stored: dict[str, Any]) -> Any:
 def _search_condition(search: SavedSearch) -> Q:
     """What the search's list would let through (the list's own condition)."""
     filters = filters_of(kind=search.kind, stored=search.filters)
-    if search.kind == SearchKind.CASTINGS:
+    if isinstance(filters, CastingFilters):  # kind castings
         return casting_filters_condition(filters)
     # The catalogue as the search's owner sees it: without users blocked either way.
     return model_filters_condition(filters) & not_blocked_with_condition(viewer_id=search.user_id)
@@ -230,7 +252,7 @@ def _match_batch(
     return matches
 
 
-def _search_batches(kind: str, size: int):
+def _search_batches(kind: str, size: int) -> Iterator[list[SavedSearch]]:
     last_id = None
     while True:
         batch = SavedSearch.objects.filter(kind=kind, user__is_active=True)
@@ -295,6 +317,20 @@ def saved_searches_match(
 # ------------------------------------------------------------------------------------------
 # Delivery: instant notifications, daily/weekly digests
 # ------------------------------------------------------------------------------------------
+def _match_casting(match: SavedSearchMatch) -> Casting:
+    """The casting of a match whose `casting_id` is set (ssmatch_one_target)."""
+    if match.casting is None:
+        raise ValueError(f"saved search match {match.pk} names no casting")
+    return match.casting
+
+
+def _match_profile(match: SavedSearchMatch) -> ModelProfile:
+    """The model profile of a match of a model (ssmatch_one_target: no casting, a profile)."""
+    if match.model_profile is None:
+        raise ValueError(f"saved search match {match.pk} names no model profile")
+    return match.model_profile
+
+
 def _match_data(match: SavedSearchMatch) -> dict[str, Any]:
     search = match.search
     data: dict[str, Any] = {
@@ -303,7 +339,7 @@ def _match_data(match: SavedSearchMatch) -> dict[str, Any]:
         "kind": search.kind,
     }
     if match.casting_id is not None:
-        casting = match.casting
+        casting = _match_casting(match)
         data |= {
             "casting_id": str(casting.id),
             "casting_title": casting.title,
@@ -311,7 +347,7 @@ def _match_data(match: SavedSearchMatch) -> dict[str, Any]:
             "city": casting.city,
         }
     else:
-        profile = match.model_profile
+        profile = _match_profile(match)
         data |= {
             "model_id": str(profile.id),
             "model_name": profile.name,
@@ -359,21 +395,21 @@ def saved_search_matches_deliver_instant(*, batch: int | None = None) -> int:
 
 def _still_visible(match: SavedSearchMatch) -> bool:
     if match.casting_id is not None:
-        casting = match.casting
+        casting = _match_casting(match)
         return casting.status == "active" and not casting.is_hidden and casting.deleted_at is None
-    return not match.model_profile.is_hidden
+    return not _match_profile(match).is_hidden
 
 
-def _digest_item(match: SavedSearchMatch) -> dict[str, str]:
+def _digest_item(match: SavedSearchMatch) -> DigestItem:
     base = settings.FRONTEND_URL
     if match.casting_id is not None:
-        casting = match.casting
+        casting = _match_casting(match)
         return {
             "title": casting.title,
             "detail": casting.city,
             "url": f"{base}/castings/{casting.id}",
         }
-    profile = match.model_profile
+    profile = _match_profile(match)
     return {
         "title": profile.name,
         "detail": f"{profile.city}, {profile.age}",
@@ -383,7 +419,7 @@ def _digest_item(match: SavedSearchMatch) -> dict[str, str]:
 
 def saved_search_digests_claim(
     *, now: datetime | None = None, batch: int | None = None
-) -> dict[str, list[dict[str, Any]]]:
+) -> dict[str, list[DigestSection]]:
     """Claim the digests that are due: searches of frequency daily/weekly whose
     `digest_due_at` has passed and that have undelivered matches. Their matches are marked
     delivered and the next digest is due one period later, in one transaction.
@@ -425,7 +461,7 @@ def saved_search_digests_claim(
     for match in matches:
         if _still_visible(match):
             by_search[match.search_id].append(match)
-    digests: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    digests: dict[str, list[DigestSection]] = defaultdict(list)
     for search in searches:
         found = by_search.get(search.id, [])
         if not found:

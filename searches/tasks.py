@@ -44,6 +44,6 @@ def send_saved_search_digests() -> int:
     retry_backoff_max=600,
     max_retries=5,
 )
-def send_saved_search_digest(user_id: str, sections: list[dict]) -> bool:
+def send_saved_search_digest(user_id: str, sections: list[services.DigestSection]) -> bool:
     """E-mail one user's digest (skipped when e-mail is switched off)."""
     return emails.saved_search_digest_send(user_id=user_id, sections=sections)

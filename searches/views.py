@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from rest_framework import serializers
@@ -32,7 +32,8 @@ from searches.serializers import (
 
 
 def _searches(rows: Any) -> list[dict[str, Any]]:
-    return SavedSearchOutputSerializer(rows, many=True).data
+    # many=True: a ListSerializer, whose .data is a ReturnList (the stubs say ReturnDict).
+    return cast(list[dict[str, Any]], SavedSearchOutputSerializer(rows, many=True).data)
 
 
 def _search(user: Any, search_id: Any) -> dict[str, Any]:
@@ -130,7 +131,8 @@ MATCHES_RESPONSE = envelope(
         ),
     },
 )
-MATCHES_RESPONSE._mwork_paginated = True  # api_schema documents limit/offset for it
+# api_schema documents limit/offset for it
+MATCHES_RESPONSE._mwork_paginated = True  # type: ignore[attr-defined]  # api_schema's marker
 
 
 def _with_matched_at(cards: list[dict[str, Any]], rows: list[Any]) -> list[dict[str, Any]]:
