@@ -25,16 +25,18 @@ from agencies.serializers import (
     TeamInvitationOutputSerializer,
     member_payload,
 )
-from mwork.api.pagination import paginate
+from mwork.api.outputs import Output
 from mwork.api.permissions import IsEmployer, IsModel
 from mwork.api.responses import created, no_content, ok
-from mwork.api.schema import api_schema, envelope, item_envelope, list_envelope
+from mwork.api.schema import api_schema, envelope
 from mwork.api.serializers import validated_query
 from profiles.selectors import ModelFilters
 
-
-def _invitation(invitation: Any) -> dict[str, Any]:
-    return {"invitation": InvitationOutputSerializer(invitation).data}
+INVITATIONS = Output(InvitationOutputSerializer, item="invitation", items="invitations")
+ROSTER = Output(RosterModelOutputSerializer, items="models")
+MEMBERSHIP = Output(RosterMembershipOutputSerializer, item="membership")
+TEAM_INVITATIONS = Output(TeamInvitationOutputSerializer, item="invitation", items="invitations")
+ORGANIZATION = Output(OrganizationOutputSerializer, item="organization")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -50,30 +52,19 @@ class InvitationListCreateView(APIView):
         operation_id="agency_invitations_list",
         summary="Agency invitations: a model sees the ones it received, an agency the ones it sent",
         parameters=[InvitationListQuerySerializer],
-        responses={
-            200: list_envelope("AgenciesInvitationList", "invitations", InvitationOutputSerializer)
-        },
+        responses={200: INVITATIONS.page_envelope("AgenciesInvitationList")},
         errors=(400, 401, 429),
     )
     def get(self, request):
         status = validated_query(request, InvitationListQuerySerializer).get("status")
         queryset = selectors.invitation_list_for_user(user=request.user, status=status)
-        return ok(
-            paginate(
-                request,
-                queryset,
-                key="invitations",
-                serialize=lambda rows: InvitationOutputSerializer(rows, many=True).data,
-            )
-        )
+        return ok(INVITATIONS.page(request, queryset))
 
     @api_schema(
         operation_id="agency_invitations_create",
         summary="Invite a model to the agency's roster (agency with an employer profile)",
         request=InvitationCreateInputSerializer,
-        responses={
-            201: item_envelope("AgenciesInvitationCreate", "invitation", InvitationOutputSerializer)
-        },
+        responses={201: INVITATIONS.one_envelope("AgenciesInvitationCreate")},
         errors=(400, 401, 403, 404, 409, 429),
     )
     def post(self, request):
@@ -84,7 +75,7 @@ class InvitationListCreateView(APIView):
             model_profile_id=data.validated_data["model_id"],
             message=data.validated_data["message"],
         )
-        return created(_invitation(invitation))
+        return created(INVITATIONS.one(invitation))
 
 
 class InvitationDetailView(APIView):
@@ -109,9 +100,7 @@ class InvitationAcceptView(APIView):
         operation_id="agency_invitations_accept",
         summary="Accept an agency's invitation (the invited model); one agency per model",
         request=None,
-        responses={
-            200: item_envelope("AgenciesInvitationAccept", "invitation", InvitationOutputSerializer)
-        },
+        responses={200: INVITATIONS.one_envelope("AgenciesInvitationAccept")},
         errors=(401, 403, 404, 409, 422, 429),
     )
     def post(self, request, invitation_id: UUID):
@@ -119,7 +108,7 @@ class InvitationAcceptView(APIView):
             user=request.user, invitation_id=invitation_id
         )
         services.agency_invitation_accept(invitation=invitation)
-        return ok(_invitation(invitation))
+        return ok(INVITATIONS.one(invitation))
 
 
 class InvitationDeclineView(APIView):
@@ -127,11 +116,7 @@ class InvitationDeclineView(APIView):
         operation_id="agency_invitations_decline",
         summary="Decline an agency's invitation (the invited model)",
         request=None,
-        responses={
-            200: item_envelope(
-                "AgenciesInvitationDecline", "invitation", InvitationOutputSerializer
-            )
-        },
+        responses={200: INVITATIONS.one_envelope("AgenciesInvitationDecline")},
         errors=(401, 403, 404, 422, 429),
     )
     def post(self, request, invitation_id: UUID):
@@ -139,7 +124,7 @@ class InvitationDeclineView(APIView):
             user=request.user, invitation_id=invitation_id
         )
         services.agency_invitation_decline(invitation=invitation)
-        return ok(_invitation(invitation))
+        return ok(INVITATIONS.one(invitation))
 
 
 class RosterListView(APIView):
@@ -149,21 +134,14 @@ class RosterListView(APIView):
         operation_id="agency_models_list",
         summary="The agency's roster, with the catalogue's filters, search and ordering",
         parameters=[RosterListQuerySerializer],
-        responses={200: list_envelope("AgenciesRosterList", "models", RosterModelOutputSerializer)},
+        responses={200: ROSTER.page_envelope("AgenciesRosterList")},
         errors=(400, 401, 403, 429),
     )
     def get(self, request):
         filters = ModelFilters(**validated_query(request, RosterListQuerySerializer))
         agency = selectors.agency_for_roster(user=request.user)
         queryset = selectors.roster_list(agency=agency, filters=filters, viewer=request.user)
-        return ok(
-            paginate(
-                request,
-                queryset,
-                key="models",
-                serialize=lambda rows: RosterModelOutputSerializer(rows, many=True).data,
-            )
-        )
+        return ok(ROSTER.page(request, queryset))
 
 
 class RosterDetailView(APIView):
@@ -187,24 +165,18 @@ class MyAgencyView(APIView):
     @api_schema(
         operation_id="agency_membership_retrieve",
         summary="The caller's (a model's) agency and photo consent; 404 without an agency",
-        responses={
-            200: item_envelope("AgenciesMembership", "membership", RosterMembershipOutputSerializer)
-        },
+        responses={200: MEMBERSHIP.one_envelope("AgenciesMembership")},
         errors=(401, 403, 404, 429),
     )
     def get(self, request):
         link = selectors.roster_membership_of_model(user=request.user)
-        return ok({"membership": RosterMembershipOutputSerializer(link).data})
+        return ok(MEMBERSHIP.one(link))
 
     @api_schema(
         operation_id="agency_membership_update",
         summary="Give or take back the agency's right to manage your photos (model)",
         request=RosterConsentInputSerializer,
-        responses={
-            200: item_envelope(
-                "AgenciesMembershipUpdate", "membership", RosterMembershipOutputSerializer
-            )
-        },
+        responses={200: MEMBERSHIP.one_envelope("AgenciesMembershipUpdate")},
         errors=(400, 401, 403, 404, 429),
     )
     def put(self, request):
@@ -212,7 +184,7 @@ class MyAgencyView(APIView):
         data.is_valid(raise_exception=True)
         link = selectors.roster_membership_of_model(user=request.user)
         link = services.roster_consent_set(link=link, **data.validated_data)
-        return ok({"membership": RosterMembershipOutputSerializer(link).data})
+        return ok(MEMBERSHIP.one(link))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,10 +206,11 @@ def _organization_data(organization: Any, role: str) -> dict[str, Any]:
 
 
 def _organization_for(user: Any) -> dict[str, Any]:
+    """`{"organization": {...}}`: the one the user works in (its own, created on first use)."""
     organization, role = selectors.organization_of_user(user=user)
     if organization is None:
         organization = services.organization_get_or_create(owner=user)
-    return OrganizationOutputSerializer(_organization_data(organization, role)).data
+    return ORGANIZATION.one(_organization_data(organization, role))
 
 
 class OrganizationMeView(APIView):
@@ -246,13 +219,11 @@ class OrganizationMeView(APIView):
     @api_schema(
         operation_id="organizations_me",
         summary="The organization the caller works in (its own, or the one it manages for)",
-        responses={
-            200: item_envelope("OrganizationsMe", "organization", OrganizationOutputSerializer)
-        },
+        responses={200: ORGANIZATION.one_envelope("OrganizationsMe")},
         errors=(401, 403, 429),
     )
     def get(self, request):
-        return ok({"organization": _organization_for(request.user)})
+        return ok(_organization_for(request.user))
 
 
 class MemberListCreateView(APIView):
@@ -270,7 +241,7 @@ class MemberListCreateView(APIView):
         errors=(401, 403, 429),
     )
     def get(self, request):
-        organization = _organization_for(request.user)
+        organization = _organization_for(request.user)[ORGANIZATION.item]
         return ok({"members": [organization["owner"], *organization["members"]]})
 
     @api_schema(
@@ -279,11 +250,7 @@ class MemberListCreateView(APIView):
         "holder of that address accepts or declines; the answer is the same whether or not "
         "the address has an account",
         request=MemberAddInputSerializer,
-        responses={
-            201: item_envelope(
-                "OrganizationsMemberInvite", "invitation", TeamInvitationOutputSerializer
-            )
-        },
+        responses={201: TEAM_INVITATIONS.one_envelope("OrganizationsMemberInvite")},
         errors=(400, 401, 403, 409, 422, 429),
     )
     def post(self, request):
@@ -292,11 +259,7 @@ class MemberListCreateView(APIView):
         invitation = services.organization_invitation_create(
             actor=request.user, **data.validated_data
         )
-        return created(_team_invitation(invitation))
-
-
-def _team_invitation(invitation: Any) -> dict[str, Any]:
-    return {"invitation": TeamInvitationOutputSerializer(invitation).data}
+        return created(TEAM_INVITATIONS.one(invitation))
 
 
 class TeamInvitationListView(APIView):
@@ -307,24 +270,13 @@ class TeamInvitationListView(APIView):
         summary="Team invitations addressed to the caller's e-mail (or, with direction=sent, "
         "those its organization sent), newest first",
         parameters=[TeamInvitationListQuerySerializer],
-        responses={
-            200: list_envelope(
-                "OrganizationsInvitationList", "invitations", TeamInvitationOutputSerializer
-            )
-        },
+        responses={200: TEAM_INVITATIONS.page_envelope("OrganizationsInvitationList")},
         errors=(400, 401, 403, 429),
     )
     def get(self, request):
         query = validated_query(request, TeamInvitationListQuerySerializer)
         queryset = selectors.organization_invitation_list(user=request.user, **query)
-        return ok(
-            paginate(
-                request,
-                queryset,
-                key="invitations",
-                serialize=lambda rows: TeamInvitationOutputSerializer(rows, many=True).data,
-            )
-        )
+        return ok(TEAM_INVITATIONS.page(request, queryset))
 
 
 class TeamInvitationDetailView(APIView):
@@ -352,11 +304,7 @@ class TeamInvitationAcceptView(APIView):
         summary="Accept a team invitation (the holder of the invited address): become a "
         "manager of that organization",
         request=None,
-        responses={
-            200: item_envelope(
-                "OrganizationsInvitationAccept", "invitation", TeamInvitationOutputSerializer
-            )
-        },
+        responses={200: TEAM_INVITATIONS.one_envelope("OrganizationsInvitationAccept")},
         errors=(401, 403, 404, 409, 422, 429),
     )
     def post(self, request, invitation_id: UUID):
@@ -364,7 +312,7 @@ class TeamInvitationAcceptView(APIView):
             user=request.user, invitation_id=invitation_id
         )
         services.organization_invitation_accept(actor=request.user, invitation=invitation)
-        return ok(_team_invitation(invitation))
+        return ok(TEAM_INVITATIONS.one(invitation))
 
 
 class TeamInvitationDeclineView(APIView):
@@ -374,11 +322,7 @@ class TeamInvitationDeclineView(APIView):
         operation_id="organizations_invitations_decline",
         summary="Decline a team invitation (the holder of the invited address)",
         request=None,
-        responses={
-            200: item_envelope(
-                "OrganizationsInvitationDecline", "invitation", TeamInvitationOutputSerializer
-            )
-        },
+        responses={200: TEAM_INVITATIONS.one_envelope("OrganizationsInvitationDecline")},
         errors=(401, 403, 404, 422, 429),
     )
     def post(self, request, invitation_id: UUID):
@@ -386,7 +330,7 @@ class TeamInvitationDeclineView(APIView):
             user=request.user, invitation_id=invitation_id
         )
         services.organization_invitation_decline(actor=request.user, invitation=invitation)
-        return ok(_team_invitation(invitation))
+        return ok(TEAM_INVITATIONS.one(invitation))
 
 
 class MemberDetailView(APIView):

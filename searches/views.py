@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from rest_framework import serializers
@@ -10,15 +10,10 @@ from rest_framework.views import APIView
 
 from castings.serializers import CastingOutputSerializer, casting_card
 from mwork.api.formats import format_datetime
+from mwork.api.outputs import Output
 from mwork.api.pagination import paginate
 from mwork.api.responses import created, no_content, ok
-from mwork.api.schema import (
-    PaginationSerializer,
-    api_schema,
-    envelope,
-    item_envelope,
-    list_envelope,
-)
+from mwork.api.schema import PaginationSerializer, api_schema, envelope
 from mwork.api.serializers import validated_query
 from profiles.serializers import ModelProfileListItemSerializer, model_card_list_data
 from searches import selectors, services
@@ -30,29 +25,24 @@ from searches.serializers import (
     SavedSearchUpdateInputSerializer,
 )
 
-
-def _searches(rows: Any) -> list[dict[str, Any]]:
-    # many=True: a ListSerializer, whose .data is a ReturnList (the stubs say ReturnDict).
-    return cast(list[dict[str, Any]], SavedSearchOutputSerializer(rows, many=True).data)
+SAVED_SEARCHES = Output(SavedSearchOutputSerializer, item="saved_search", items="saved_searches")
 
 
 def _search(user: Any, search_id: Any) -> dict[str, Any]:
+    # Read again through the selector: the answer carries `new_matches`.
     search = selectors.saved_search_get_for_owner(user=user, search_id=search_id)
-    return {"saved_search": SavedSearchOutputSerializer(search).data}
+    return SAVED_SEARCHES.one(search)
 
 
 class SavedSearchListCreateView(APIView):
     @api_schema(
         operation_id="saved_searches_list",
         summary="The caller's saved searches, newest first",
-        responses={
-            200: list_envelope("SavedSearchesList", "saved_searches", SavedSearchOutputSerializer)
-        },
+        responses={200: SAVED_SEARCHES.page_envelope("SavedSearchesList")},
         errors=(400, 401, 429),
     )
     def get(self, request):
-        queryset = selectors.saved_search_list(user=request.user)
-        return ok(paginate(request, queryset, key="saved_searches", serialize=_searches))
+        return ok(SAVED_SEARCHES.page(request, selectors.saved_search_list(user=request.user)))
 
     @api_schema(
         operation_id="saved_searches_create",
@@ -67,9 +57,7 @@ class SavedSearchListCreateView(APIView):
             "when the plan's searches are all in use."
         ),
         request=SavedSearchCreateInputSerializer,
-        responses={
-            201: item_envelope("SavedSearchesCreate", "saved_search", SavedSearchOutputSerializer)
-        },
+        responses={201: SAVED_SEARCHES.one_envelope("SavedSearchesCreate")},
         errors=(400, 401, 403, 429),
     )
     def post(self, request):
@@ -84,9 +72,7 @@ class SavedSearchDetailView(APIView):
         operation_id="saved_searches_update",
         summary="Rename a saved search, replace its filters or change its frequency",
         request=SavedSearchUpdateInputSerializer,
-        responses={
-            200: item_envelope("SavedSearchesUpdate", "saved_search", SavedSearchOutputSerializer)
-        },
+        responses={200: SAVED_SEARCHES.one_envelope("SavedSearchesUpdate")},
         errors=(400, 401, 404, 429),
     )
     def patch(self, request, search_id: UUID):
