@@ -43,7 +43,15 @@ class ChatRoomListCreateView(APIView):
     )
     def get(self, request):
         memberships = selectors.membership_list_for_chat_user(user=request.user)
-        return ok(paginate(request, memberships, key="rooms", serialize=_rooms_data))
+        return ok(
+            paginate(
+                request,
+                memberships,
+                key="rooms",
+                serialize=_rooms_data,
+                counted_in=selectors.ROOMS_TOTAL,
+            )
+        )
 
     @api_schema(
         request=ChatRoomCreateInputSerializer,
