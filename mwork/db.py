@@ -18,11 +18,15 @@ the constants are its positional parameters (hashable and few: they are the cach
 The facility compiles the builder with a fresh placeholder UUID per id, remembers where each
 placeholder landed among the SQL parameters, and swaps in the real ids on every call; the rows
 come from `Model.objects.raw()`, annotations converted as a queryset would convert them.
+A keyword-only parameter annotated as a `datetime` is bound the same way (a placeholder time
+in 1900 at build time, the caller's time on every call): the way to compare with "now" as
+Python's clock has it (`timezone.now()`, which tests may move), where SQL's `Now()` would not.
 
 What it refuses, so the one rule cannot be broken silently: every other parameter of the
 compiled SQL is frozen into the cache, so a date or time among them within a day of the clock
 (`timezone.now()` computed in Python at build time; a constant such as the epoch is fine)
-raises `FrozenValueError` (use SQL-side `Now()`), as does an id the builder never used.
+raises `FrozenValueError` (make it a `datetime` parameter, or use SQL-side `Now()`), as does
+an id the builder never used.
 """
 
 from __future__ import annotations
@@ -36,9 +40,10 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db import connection
-from django.db.models import Model, QuerySet, UUIDField
+from django.db.models import DateTimeField, Model, QuerySet, UUIDField
 
 _UUID = UUIDField()
+_DATETIME = DateTimeField()
 _M = TypeVar("_M", bound=Model)
 
 
@@ -60,7 +65,7 @@ class CompiledQuery(Generic[_M]):
         if set(ids) != {slot for slot in self.slots if slot is not None}:
             raise TypeError(f"Expected the ids {sorted(filter(None, set(self.slots)))}.")
         return [
-            param if slot is None else _uuid_to_db(ids[slot])
+            param if slot is None else _to_db(ids[slot])
             for slot, param in zip(self.slots, self.params, strict=True)
         ]
 
@@ -85,21 +90,33 @@ class CompiledQuery(Generic[_M]):
 def compiled_once(build: Callable[..., QuerySet[_M, Any]]) -> Callable[..., CompiledQuery[_M]]:
     """Decorate a queryset builder: it runs and compiles once per distinct positional
     arguments; its keyword-only arguments are the ids bound per call (see the module)."""
-    id_names = tuple(
-        name
-        for name, parameter in inspect.signature(build).parameters.items()
+    keyword_only = [
+        parameter
+        for parameter in inspect.signature(build).parameters.values()
         if parameter.kind is inspect.Parameter.KEYWORD_ONLY
-    )
+    ]
+    id_names = tuple(parameter.name for parameter in keyword_only)
+    # Annotations are strings here (`from __future__ import annotations`): "datetime",
+    # "dt.datetime", "datetime.datetime".
+    time_names = {
+        parameter.name
+        for parameter in keyword_only
+        if str(parameter.annotation).rsplit(".", 1)[-1] == "datetime"
+        or parameter.annotation is datetime.datetime
+    }
 
     @functools.cache
     @functools.wraps(build)
     def compiled(*constants: Any) -> CompiledQuery[_M]:
-        placeholders = {name: uuid.uuid4() for name in id_names}
+        placeholders = {
+            name: _placeholder_time() if name in time_names else uuid.uuid4() for name in id_names
+        }
         queryset = build(*constants, **placeholders)
         sql, params = queryset.query.sql_with_params()
-        by_value = {_uuid_to_db(value): name for name, value in placeholders.items()}
+        by_value = {_to_db(value): name for name, value in placeholders.items()}
         slots = tuple(
-            by_value.get(param) if isinstance(param, uuid.UUID | str) else None for param in params
+            by_value.get(param) if isinstance(param, uuid.UUID | str | datetime.datetime) else None
+            for param in params
         )
         unused = set(id_names) - set(slots)
         if unused:
@@ -108,7 +125,7 @@ def compiled_once(build: Callable[..., QuerySet[_M, Any]]) -> Callable[..., Comp
         if frozen:
             raise FrozenValueError(
                 f"{build.__name__} would freeze {frozen!r} into its cached SQL: compute times "
-                "in SQL (Now()), not in Python."
+                "in SQL (Now()) or pass them as datetime parameters, not frozen."
             )
         converted = tuple(
             (name, expression, tuple(converters))
@@ -137,5 +154,15 @@ def _converters(expression: Any) -> list[Any]:
     return converters + expression.get_db_converters(connection)
 
 
-def _uuid_to_db(value: Any) -> Any:
+def _to_db(value: Any) -> Any:
+    """An id or a time as the backend's SQL parameter."""
+    if isinstance(value, datetime.datetime):
+        return _DATETIME.get_db_prep_value(value, connection)
     return _UUID.get_db_prep_value(value, connection)
+
+
+def _placeholder_time() -> datetime.datetime:
+    """A time no real call passes (1900), distinct per placeholder."""
+    return datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC) + datetime.timedelta(
+        microseconds=uuid.uuid4().int % 10**12
+    )

@@ -83,3 +83,19 @@ def test_an_id_the_builder_never_uses_is_refused():
 
     with pytest.raises(FrozenValueError, match="user_id"):
         careless()
+
+
+@compiled_once
+def _joined_since_query(*, user_id: uuid.UUID, since: dt.datetime):
+    return User.objects.filter(id=user_id, created_at__gt=since).order_by()
+
+
+def test_a_datetime_parameter_is_bound_per_call_like_an_id():
+    user = UserFactory()
+    joined = user.created_at
+
+    before = _joined_since_query().first(user_id=user.id, since=joined - dt.timedelta(seconds=1))
+    after = _joined_since_query().first(user_id=user.id, since=joined + dt.timedelta(seconds=1))
+
+    assert before is not None and before.id == user.id
+    assert after is None  # the same compiled SQL, another time bound
