@@ -240,7 +240,8 @@ def test_list_rooms_newest_activity_first_with_state(
 
 
 @pytest.mark.parametrize(
-    ("offset", "count", "has_more"), [(0, 2, True), (2, 1, False), (3, 0, False), (9, 0, False)]
+    ("offset", "count", "has_more"),
+    [(0, 2, True), (2, 1, False), (3, 0, False), (9, 0, False), (2**63, 0, False)],
 )
 def test_list_rooms_total_is_exact_on_every_page(
     auth_client, employer, make_user, make_room, offset, count, has_more

@@ -29,6 +29,7 @@ from mwork.api.exceptions import ValidationFailed
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+_SQL_BIGINT_MAX = 2**63 - 1
 
 
 def _int_param(params: Any, name: str, default: int) -> int:
@@ -123,6 +124,8 @@ def _paginate_counted_in(
     `counted_in` (a window `COUNT(*) OVER ()`, for lists whose page query reads every row
     anyway, e.g. to sort them). Only a page past the end, which has no row to carry it, is
     counted by a query of its own. The total is exact."""
+    if page.offset + page.limit >= _SQL_BIGINT_MAX:  # no such page; LIMIT/OFFSET are bigint
+        return page.body(key, serialize([]), count_queryset(queryset).count(), has_more=False)
     rows = list(queryset[page.offset : page.offset + page.limit + 1])
     if rows:
         total = rows[0][counted_in]
