@@ -89,6 +89,7 @@ def paginate(
     count_cap: int | None = None,
     fallback: QuerySet | None = None,
     counted_in: str | None = None,
+    page_rows: Callable[[int, int], list[Any]] | None = None,
 ) -> dict[str, Any]:
     """Count (capped), slice and serialize a queryset into the contract's list body (two
     queries: the count stops at `count_cap` (PAGINATION_COUNT_CAP by default) + 1 rows, the
@@ -98,7 +99,7 @@ def paginate(
     no name prefix-matches a search)."""
     page = Page.from_request(request, default_limit=default_limit, max_limit=max_limit)
     if counted_in is not None:
-        return _paginate_counted_in(page, queryset, key, counted_in, serialize)
+        return _paginate_counted_in(page, queryset, key, counted_in, serialize, page_rows)
     cap = count_cap if count_cap is not None else settings.PAGINATION_COUNT_CAP
     counted = count_queryset(queryset)[: cap + 1].count()
     if counted == 0 and fallback is not None:
@@ -119,14 +120,20 @@ def _paginate_counted_in(
     key: str,
     counted_in: str,
     serialize: Callable[[Iterable[Any]], list[Any]],
+    page_rows: Callable[[int, int], list[Any]] | None,
 ) -> dict[str, Any]:
     """One query: the page's value rows carry the whole list's row count in the annotation
     `counted_in` (a window `COUNT(*) OVER ()`, for lists whose page query reads every row
     anyway, e.g. to sort them). Only a page past the end, which has no row to carry it, is
-    counted by a query of its own. The total is exact."""
+    counted by a query of its own (`queryset`). The total is exact. `page_rows(offset, limit)`,
+    when given, fetches the rows instead of slicing `queryset` (a compiled query,
+    `mwork.db.compiled_values_once`)."""
     if page.offset + page.limit >= _SQL_BIGINT_MAX:  # no such page; LIMIT/OFFSET are bigint
         return page.body(key, serialize([]), count_queryset(queryset).count(), has_more=False)
-    rows = list(queryset[page.offset : page.offset + page.limit + 1])
+    if page_rows is not None:
+        rows = page_rows(page.offset, page.limit + 1)
+    else:
+        rows = list(queryset[page.offset : page.offset + page.limit + 1])
     if rows:
         total = rows[0][counted_in]
     elif page.offset == 0:
