@@ -7,6 +7,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_DATA ?= 1
 PYTEST_ARGS ?=
+# make test runs on every core (pytest-xdist; each worker has its own test database, Redis
+# database and media folder: mwork/test_settings.py). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 # make bench: local PostgreSQL/Redis (BENCH_DATABASE_URL, BENCH_REDIS_URL; see bench/run.py)
 BENCH_SCALE ?= 1
 BENCH_ARGS ?=
@@ -55,7 +58,7 @@ readme-check: venv  ## serve a fresh make run on a free port and run every shell
 	$(BIN)/python .ci/readme_check.py
 
 test: venv  ## the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 .PHONY: schema sdk
 schema: venv  ## regenerate docs/openapi.json (a test fails when it is stale)

@@ -49,8 +49,10 @@ def test_bench_harness_end_to_end(tmp_path):
     argv = [
         sys.executable, "-m", "bench.run",
         "--scale", "0.01",
-        "--seconds", "1", "--warmup", "1",
-        "--connections", "8",
+        # 2 s measured: a write scenario (apply) queues behind its warm-up's last requests,
+        # and on a loaded machine 1 s could end before any of its own completed.
+        "--seconds", "2", "--warmup", "0.5",
+        "--connections", "4",
         "--servers", "gunicorn-sync",
         "--ws-servers", "uvicorn",
         "--ws-sockets", "20", "--ws-rate", "10", "--ws-seconds", "2",

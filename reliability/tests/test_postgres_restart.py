@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import asdict
 
 import pytest
 from django.db import connection
@@ -108,7 +109,14 @@ def _restart_under_load(kind: str, db_pool: bool) -> dict:
 def test_a_postgres_restart_costs_only_the_requests_in_flight(kind, db_pool, record_property):
     result = _restart_under_load(kind, db_pool)
 
-    record_property("pg_restart", {k: v for k, v in result.items() if k != "log"})
+    record_property(  # plain values: pytest-xdist sends the properties between processes
+        "pg_restart",
+        {
+            key: [asdict(outcome) for outcome in value] if isinstance(value, list) else value
+            for key, value in result.items()
+            if key != "log"
+        },
+    )
     mode = f"{kind}, {'pool' if db_pool else 'persistent'}"
     print(  # noqa: T201 - the figures for docs/RELIABILITY.md (pytest -s)
         f"\npg restart ({mode}, down {result['down_seconds']:.2f} s):"
