@@ -15,11 +15,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +37,10 @@ from billing.models import (
     Subscription,
 )
 from mwork.api.exceptions import SubscriptionLimitExceeded
+from mwork.db import compiled_once
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 FEATURES = ("chat_access", "profile_promotion", "priority_support", "analytics")
 
@@ -81,11 +88,36 @@ def current_subscription(user) -> Subscription | None:
     )
 
 
+# The plan of the current subscription is read on every gated request (the chat rooms list,
+# every apply): its SQL depends on nothing but the user and the time, and building it cost the
+# ORM twice what PostgreSQL needs to answer it (3.7 against 1.7 ms a call, docs/PERFORMANCE.md
+# "Second round"), so it is compiled once (`mwork.db.compiled_once`), the time bound per call.
+class _SubscriptionExpiry(TypedDict):
+    subscription_expires_at: dt.datetime
+
+
+@compiled_once
+def _current_plan_query(
+    *, user_id: uuid.UUID, now: dt.datetime
+) -> QuerySet[WithAnnotations[Plan, _SubscriptionExpiry]]:
+    return (
+        Plan.objects.filter(
+            subscriptions__user_id=user_id,
+            subscriptions__status__in=CURRENT_STATUSES,
+            subscriptions__expires_at__gt=now,
+        )
+        .annotate(subscription_expires_at=F("subscriptions__expires_at"))
+        .order_by("-subscriptions__expires_at")[:1]
+    )
+
+
 def entitlements_for(user) -> Entitlements:
-    """The caller's plan and limits: the current paid subscription, else FREE."""
-    subscription = current_subscription(user)
-    if subscription is not None:
-        return Entitlements.from_plan(subscription.plan, subscription.expires_at)
+    """The caller's plan and limits: the current paid subscription (`current_subscription`'s
+    plan, by one compiled query), else FREE."""
+    if user is not None and getattr(user, "is_authenticated", False):
+        plan = _current_plan_query().first(user_id=user.pk, now=timezone.now())
+        if plan is not None:
+            return Entitlements.from_plan(plan, plan.subscription_expires_at)
     free = plan_get(PlanName.FREE)
     if free is None:  # plan_get creates every PLAN_SEED plan, FREE among them
         raise LookupError("FREE is missing from billing.catalogue.PLAN_SEED")

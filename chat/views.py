@@ -42,8 +42,17 @@ class ChatRoomListCreateView(APIView):
         summary="My chat rooms, newest activity first (needs a plan with chat access)",
     )
     def get(self, request):
-        memberships = selectors.membership_list_for_chat_user(user=request.user)
-        return ok(paginate(request, memberships, key="rooms", serialize=_rooms_data))
+        rooms = selectors.rooms_list_for_chat_user(user=request.user)
+        return ok(
+            paginate(
+                request,
+                rooms.memberships,
+                key="rooms",
+                serialize=_rooms_data,
+                counted_in=selectors.ROOMS_TOTAL,
+                page_rows=rooms.page,
+            )
+        )
 
     @api_schema(
         request=ChatRoomCreateInputSerializer,

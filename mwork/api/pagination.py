@@ -29,6 +29,7 @@ from mwork.api.exceptions import ValidationFailed
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+_SQL_BIGINT_MAX = 2**63 - 1
 
 
 def _int_param(params: Any, name: str, default: int) -> int:
@@ -87,13 +88,18 @@ def paginate(
     max_limit: int = MAX_LIMIT,
     count_cap: int | None = None,
     fallback: QuerySet | None = None,
+    counted_in: str | None = None,
+    page_rows: Callable[[int, int], list[Any]] | None = None,
 ) -> dict[str, Any]:
     """Count (capped), slice and serialize a queryset into the contract's list body (two
     queries: the count stops at `count_cap` (PAGINATION_COUNT_CAP by default) + 1 rows, the
-    page fetches limit + 1). When `queryset` has no rows at all, `fallback` (if given) is
+    page fetches limit + 1), or one with `counted_in` (`_paginate_counted_in`). When
+    `queryset` has no rows at all, `fallback` (if given) is
     counted and paged instead: one query more, only then (the catalogue's similar names when
     no name prefix-matches a search)."""
     page = Page.from_request(request, default_limit=default_limit, max_limit=max_limit)
+    if counted_in is not None:
+        return _paginate_counted_in(page, queryset, key, counted_in, serialize, page_rows)
     cap = count_cap if count_cap is not None else settings.PAGINATION_COUNT_CAP
     counted = count_queryset(queryset)[: cap + 1].count()
     if counted == 0 and fallback is not None:
@@ -106,6 +112,36 @@ def paginate(
     rows = rows[: page.limit]
     total = counted if counted <= cap else max(cap, page.offset + len(rows) + int(has_more))
     return page.body(key, serialize(rows), total, has_more=has_more)
+
+
+def _paginate_counted_in(
+    page: Page,
+    queryset: QuerySet,
+    key: str,
+    counted_in: str,
+    serialize: Callable[[Iterable[Any]], list[Any]],
+    page_rows: Callable[[int, int], list[Any]] | None,
+) -> dict[str, Any]:
+    """One query: the page's value rows carry the whole list's row count in the annotation
+    `counted_in` (a window `COUNT(*) OVER ()`, for lists whose page query reads every row
+    anyway, e.g. to sort them). Only a page past the end, which has no row to carry it, is
+    counted by a query of its own (`queryset`). The total is exact. `page_rows(offset, limit)`,
+    when given, fetches the rows instead of slicing `queryset` (a compiled query,
+    `mwork.db.compiled_values_once`)."""
+    if page.offset + page.limit >= _SQL_BIGINT_MAX:  # no such page; LIMIT/OFFSET are bigint
+        return page.body(key, serialize([]), count_queryset(queryset).count(), has_more=False)
+    if page_rows is not None:
+        rows = page_rows(page.offset, page.limit + 1)
+    else:
+        rows = list(queryset[page.offset : page.offset + page.limit + 1])
+    if rows:
+        total = rows[0][counted_in]
+    elif page.offset == 0:
+        total = 0
+    else:
+        total = count_queryset(queryset).count()
+    has_more = len(rows) > page.limit
+    return page.body(key, serialize(rows[: page.limit]), total, has_more=has_more)
 
 
 def count_queryset(queryset: QuerySet) -> QuerySet:

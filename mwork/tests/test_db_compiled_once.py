@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from mwork.db import FrozenValueError, compiled_once
+from mwork.db import FrozenValueError, compiled_once, compiled_values_once
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +83,58 @@ def test_an_id_the_builder_never_uses_is_refused():
 
     with pytest.raises(FrozenValueError, match="user_id"):
         careless()
+
+
+@compiled_once
+def _joined_since_query(*, user_id: uuid.UUID, since: dt.datetime):
+    return User.objects.filter(id=user_id, created_at__gt=since).order_by()
+
+
+def test_a_datetime_parameter_is_bound_per_call_like_an_id():
+    user = UserFactory()
+    joined = user.created_at
+
+    before = _joined_since_query().first(user_id=user.id, since=joined - dt.timedelta(seconds=1))
+    after = _joined_since_query().first(user_id=user.id, since=joined + dt.timedelta(seconds=1))
+
+    assert before is not None and before.id == user.id
+    assert after is None  # the same compiled SQL, another time bound
+
+
+@compiled_values_once
+def _emails_query(role: str, *, user_id: uuid.UUID):
+    return (
+        User.objects.filter(Q(role=role) | Q(id=user_id))
+        .annotate(joined=F("created_at"))
+        .order_by("email")
+        .values("id", "email", "joined")
+    )
+
+
+def test_values_rows_are_converted_and_paged():
+    alice = UserFactory(role="model", email="a@example.com")
+    UserFactory(role="model", email="b@example.com")
+    carol = UserFactory(role="employer", email="c@example.com")
+
+    rows = _emails_query("model").rows(user_id=carol.id)
+    page = _emails_query("model").rows(user_id=carol.id, limit=1, offset=1)
+
+    assert [row["email"] for row in rows] == ["a@example.com", "b@example.com", "c@example.com"]
+    assert rows[0] == {"id": alice.id, "email": "a@example.com", "joined": alice.created_at}
+    assert isinstance(rows[0]["id"], uuid.UUID)
+    assert [row["email"] for row in page] == ["b@example.com"]
+
+
+def test_compiled_values_need_an_unsliced_values_queryset():
+    @compiled_values_once
+    def instances(*, user_id: uuid.UUID):
+        return User.objects.filter(id=user_id)
+
+    @compiled_values_once
+    def sliced(*, user_id: uuid.UUID):
+        return User.objects.filter(id=user_id).values("id")[:1]
+
+    with pytest.raises(ValueError, match="values"):
+        instances()
+    with pytest.raises(ValueError, match="values"):
+        sliced()
