@@ -38,6 +38,7 @@ from castings.serializers import (
     ResponseStatusInputSerializer,
     ResponseSubmitInputSerializer,
     SavedCastingOutputSerializer,
+    response_data,
 )
 from castings.signals import casting_viewed
 from mwork.api.negotiation import JsonOnlyNegotiation, csv_attachment
@@ -286,7 +287,7 @@ class CastingResponsesView(APIView):
         response = services.response_submit(
             actor=request.user, casting=casting, **serializer.validated_data
         )
-        return created({"response": ResponseOutputSerializer(response).data})
+        return created({"response": response_data(response)})
 
 
 class CastingResponsesBulkStatusView(APIView):

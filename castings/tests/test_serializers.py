@@ -100,3 +100,18 @@ def test_the_input_serializer_accepts_exactly_the_editable_fields():
     assert {*_keys(lambda f: f.editable, None), *REQUIREMENT_COLUMNS.values()} == set(
         EDITABLE_FIELDS
     )
+
+
+@pytest.mark.parametrize("changed", [False, True])
+def test_response_data_renders_what_the_response_serializer_renders(changed):
+    """Apply answers with `response_data` (no serializer pass); the serializer documents it."""
+    from castings.serializers import ResponseOutputSerializer, response_data
+
+    response = ResponseFactory(
+        message="Available", portfolio_links=["https://example.com/book"], status="pending"
+    )
+    if changed:
+        response.status = "accepted"
+        response.status_changed_at = timezone.now() - timedelta(hours=3)
+
+    assert response_data(response) == ResponseOutputSerializer(response).data
