@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, cast
 
 from django.utils import timezone
@@ -14,7 +15,7 @@ from rest_framework import serializers
 from mwork.api.bounds import BoundedDateField
 from mwork.api.formats import format_datetime
 from mwork.storage import storage_url
-from profiles.card import MODEL_CARD
+from profiles.card import EMPLOYER_PROFILE, MODEL_CARD, MODEL_DETAIL
 from profiles.models import (
     BIO_MAX_LENGTH,
     LANGUAGES_MAX_ITEMS,
@@ -235,25 +236,29 @@ def _promotion_ends_running(ends: datetime | None, now: datetime) -> datetime | 
 
 
 # ---------------------------------------------------------------------------------------------
-# Hot read paths as plain dicts (the catalogue, search and the model detail)
+# Answers as plain dicts (the catalogue, search, the model detail, the employer profile), built
+# from the field specification (`profiles.card`)
 #
 # The serializer classes in this module stay the documented shape (OpenAPI, the agencies
 # roster, the promoted list); these builders produce the same dicts, key for key and in the
 # same order, without DRF's per-field machinery, which cost several times the SQL of these
-# requests. tests/test_output_parity.py pins both to each other.
+# requests. profiles/tests/test_output_parity.py and test_field_specification.py pin both to
+# each other.
 # ---------------------------------------------------------------------------------------------
-_CARD_RENDER = {
+# How a field of `profiles.card` is written from its stored value (None: as it is).
+_RENDER: dict[str, Callable[[Any], Any] | None] = {
     "as_is": None,
     "id": str,
     "file": storage_url,
     "float": float,
+    "float_or_none": lambda value: None if value is None else float(value),
     "strings": lambda values: [str(value) for value in values],
     "or_none": lambda value: value or None,
-    "promoted": None,  # needs the clock: below
+    "datetime": format_datetime,
 }
 # (key, column, render, is the promotion) per field of `profiles.card.MODEL_CARD`, in order.
 _CARD_PLAN = tuple(
-    (field.key, field.column, _CARD_RENDER[field.render], field.render == "promoted")
+    (field.key, field.column, _RENDER.get(field.render), field.render == "promoted")
     for field in MODEL_CARD
 )
 
@@ -310,46 +315,75 @@ def _agency_data(profile: Any) -> dict[str, Any] | None:  # the detail query ann
     }
 
 
+# The detail's values that are not one column: (the detail, its promotion's end while it runs).
+_DetailPart = Callable[[ModelProfileDetail, datetime | None], Any]
+_DETAIL_PARTS: dict[str, _DetailPart] = {
+    "photos": lambda detail, _until: [_photo_data(photo) for photo in detail.photos],
+    "work_experience": lambda detail, _until: [
+        _work_experience_data(item) for item in detail.work_experience
+    ],
+    "agency": lambda detail, _until: _agency_data(detail.profile),
+    "promoted": lambda _detail, until: until is not None,
+    "promoted_until": lambda _detail, until: format_datetime(until),
+}
+# (group, key, column, render, part) per field of `profiles.card.MODEL_DETAIL`, in order.
+_DETAIL_PLAN = tuple(
+    (
+        field.group,
+        field.key,
+        field.column,
+        _RENDER.get(field.render),
+        _DETAIL_PARTS.get(field.render),
+    )
+    for field in MODEL_DETAIL
+)
+
+
 def model_profile_detail_data(detail: ModelProfileDetail) -> dict[str, Any]:
-    """`ModelProfileDetailSerializer`'s output from a `selectors.model_profile_get` result."""
+    """`ModelProfileDetailSerializer`'s output from a `selectors.model_profile_get` result, by
+    the detail's field specification (`profiles.card`)."""
     profile = detail.profile
     running_until = _promotion_ends_running(
         getattr(profile, "promotion_ends", None), timezone.now()
     )
-    return {
-        "id": str(profile.id),
-        "user_id": str(profile.user_id),
-        "name": profile.name,
-        "bio": profile.bio,
-        "age": profile.age,
-        "gender": profile.gender,
-        "height": profile.height,
-        "weight": profile.weight,
-        "measurements": {"bust": profile.bust, "waist": profile.waist, "hips": profile.hips},
-        "shoe_size": profile.shoe_size,
-        "clothing_size": profile.clothing_size or None,
-        "hair_color": profile.hair_color,
-        "eye_color": profile.eye_color,
-        "skin_tone": profile.skin_tone,
-        "city": profile.city,
-        "country": profile.country,
-        "languages": [str(language) for language in profile.languages],
-        "categories": [str(category) for category in profile.categories],
-        "experience": profile.experience or None,
-        "can_travel": profile.can_travel,
-        "main_photo": storage_url(profile.main_photo),
-        "photos": [_photo_data(photo) for photo in detail.photos],
-        "work_experience": [_work_experience_data(item) for item in detail.work_experience],
-        "is_promoted": running_until is not None,
-        "promoted_until": format_datetime(running_until),
-        "rating": float(profile.rating),
-        "reviews_count": profile.reviews_count,
-        "completeness": profile.completeness,
-        "is_hidden": profile.is_hidden,
-        "agency": _agency_data(profile),
-        "created_at": format_datetime(profile.created_at),
-        "updated_at": format_datetime(profile.updated_at),
-    }
+    out: dict[str, Any] = {}
+    for group, key, column, render, part in _DETAIL_PLAN:
+        if part is not None:
+            value = part(detail, running_until)
+        else:
+            value = getattr(profile, column)
+            if render is not None:
+                value = render(value)
+        if group is None:
+            out[key] = value
+        elif group in out:
+            out[group][key] = value
+        else:
+            out[group] = {key: value}
+    return out
+
+
+# (key, read, render, a contact detail) per field of `profiles.card.EMPLOYER_PROFILE`, in order.
+_EMPLOYER_PLAN = tuple(
+    (field.key, attrgetter(field.column), _RENDER.get(field.render), field.contact)
+    for field in EMPLOYER_PROFILE
+)
+
+
+def employer_profile_data(profile: EmployerProfile, *, show_contacts: bool) -> dict[str, Any]:
+    """`EmployerProfileOutputSerializer`'s output, by the employer's field specification
+    (`profiles.card`). Contact details are for signed-in callers only (no scraping by
+    anonymous ones): null unless `show_contacts`."""
+    out: dict[str, Any] = {}
+    for key, read, render, contact in _EMPLOYER_PLAN:
+        if contact and not show_contacts:
+            out[key] = None
+            continue
+        value = read(profile)
+        if render is not None and value is not None:
+            value = render(value)
+        out[key] = value
+    return out
 
 
 class MeasurementsSerializer(serializers.Serializer):

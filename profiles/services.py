@@ -12,66 +12,15 @@ from django.utils.translation import gettext_lazy as _
 
 from mwork.api.exceptions import Conflict, PermissionDenied, ValidationFailed
 from profiles import signals
+from profiles.card import COMPLETENESS_FIELDS, EMPLOYER_EDITABLE_FIELDS, MODEL_EDITABLE_FIELDS
 from profiles.models import EmployerProfile, ModelProfile, Review, WorkExperience
 from safety.models import TargetKind
 from safety.services import content_scan, flag_record, trust_facts_set
 
-# Fields that count towards completeness (docs/API.md §5), with the photo share on top.
-COMPLETENESS_FIELDS = (
-    "name",
-    "bio",
-    "age",
-    "gender",
-    "height",
-    "weight",
-    "bust",
-    "waist",
-    "hips",
-    "shoe_size",
-    "clothing_size",
-    "hair_color",
-    "eye_color",
-    "skin_tone",
-    "city",
-    "languages",
-    "categories",
-    "experience",
-)
-FIELDS_SHARE = 70  # percent earned by filling every field above
+# Completeness: COMPLETENESS_FIELDS (profiles.card) filled, and the photos.
+FIELDS_SHARE = 70  # percent earned by filling every field of COMPLETENESS_FIELDS
 PHOTOS_SHARE = 30  # percent earned by photos
 PHOTOS_FOR_FULL_SHARE = 3  # a portfolio of three photos earns the whole photo share
-
-MODEL_EDITABLE_FIELDS = (
-    "name",
-    "bio",
-    "age",
-    "gender",
-    "height",
-    "weight",
-    "bust",
-    "waist",
-    "hips",
-    "shoe_size",
-    "clothing_size",
-    "hair_color",
-    "eye_color",
-    "skin_tone",
-    "city",
-    "country",
-    "languages",
-    "categories",
-    "experience",
-    "can_travel",
-)
-EMPLOYER_EDITABLE_FIELDS = (
-    "company_name",
-    "description",
-    "website",
-    "contact_person",
-    "phone",
-    "city",
-    "country",
-)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from profiles.serializers import (
     ReviewOutputSerializer,
     WorkExperienceInputSerializer,
     WorkExperienceOutputSerializer,
+    employer_profile_data,
     model_card_list_data,
     model_profile_detail_data,
 )
@@ -85,8 +86,8 @@ def _model_detail(detail: selectors.ModelProfileDetail) -> dict[str, Any]:
 
 
 def _employer_data(profile: Any, request: Any) -> dict[str, Any]:
-    context = {"show_contacts": bool(request.user and request.user.is_authenticated)}
-    return EmployerProfileOutputSerializer(profile, context=context).data
+    show_contacts = bool(request.user and request.user.is_authenticated)
+    return employer_profile_data(profile, show_contacts=show_contacts)
 
 
 # ---------------------------------------------------------------------------------------------
