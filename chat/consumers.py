@@ -21,6 +21,7 @@ import time
 import weakref
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -49,6 +50,7 @@ from mwork.api.exceptions import (
     ValidationFailed,
 )
 from mwork.ratelimits import LocalCounter
+from notifications.realtime import FRAME_EVENT
 
 logger = logging.getLogger(__name__)
 
@@ -206,6 +208,18 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                     await send({"type": "websocket.accept"})
                 await send({"type": "websocket.close", "code": CLOSE_SERVICE_UNAVAILABLE})
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """channels' dispatch without its `aclose_old_connections()`: that is a thread hop
+        (to the one thread-sensitive thread, so every socket's event queued behind the
+        others) before every frame received and every frame delivered — three per chat
+        message. This consumer touches the database only inside `database_sync_to_async`,
+        which closes old connections around each call in its own thread; the event loop's
+        thread holds none (docs/PERFORMANCE.md, "Chat send path, third round")."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def accept(self, subprotocol=None, headers=None) -> None:
         await super().accept(subprotocol, headers)
         self._socket_accepted = True
@@ -362,16 +376,53 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         SendGate.enter()
         try:
             send = database_sync_to_async(
-                services.chat_message_send_to_room, thread_sensitive=False
+                services.chat_message_send_from_socket, thread_sensitive=False
             )
-            await send(
+            delivery = await send(
                 sender=self.user,
                 room_id=room_id,
                 content=content.get("content"),
                 client_id=client_id,
             )
+            # Stored and committed: its frames (and queued notifications) go out from this
+            # loop in one channel-layer call, not from the send's thread through a hop back.
+            await self._deliver(delivery)
         finally:
             SendGate.leave()
+
+    async def _deliver(self, delivery: services.Delivery) -> None:
+        """A stored message's frames to its members' sockets and its notifications to the
+        worker's queue, in one channel-layer call (at most once, like every push: a failure is
+        logged, the message stays stored and a reconnecting client catches up over REST)."""
+        sends = [
+            (user_group(user_id), {"type": FRAME_EVENT, "frame": frame})
+            for user_id, frame in delivery.frames
+        ]
+        entries = delivery.notifications
+        send_many = getattr(self.channel_layer, "group_send_many", None)
+        try:
+            if send_many is not None:
+                push = (services.NOTIFICATION_QUEUE_KEY, entries) if entries else None
+                length = await send_many(sends, push=push)
+            else:  # the in-memory layer (no Redis: no worker's queue either)
+                for group, event in sends:
+                    await self.channel_layer.group_send(group, event)
+                length = None
+        except Exception:
+            logger.warning("delivery of a message to %s users failed", len(sends), exc_info=True)
+            length = None
+        if delivery.then is not None:  # no worker: the notifications are made here, after
+            try:
+                await database_sync_to_async(delivery.then, thread_sensitive=False)()
+            except Exception:  # as on commit: the message stands, its notification not
+                logger.exception("new_message notifications not made")
+        if entries and length == len(entries):  # the queue was empty: wake the worker
+            try:
+                await database_sync_to_async(
+                    services.chat_notifications_wake, thread_sensitive=False
+                )()
+            except Exception:  # the broker down: the beat job drains the queue anyway
+                logger.warning("notification worker not woken", exc_info=True)
 
     async def _on_typing(self, content: dict[str, Any], client_id: str | None) -> None:
         await database_sync_to_async(services.chat_typing_signal)(

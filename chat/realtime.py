@@ -57,14 +57,14 @@ def message_payload(message: Any, *, is_read: bool) -> dict[str, Any]:
     }
 
 
-def broadcast_message(
+def message_frames(
     *,
     message: Any,
     member_ids: Iterable[UUID],
     client_id: str | None = None,
-) -> None:
-    """`{"type": "message", ...}` to every member; the sender's frame carries its `client_id`.
-    Every member's group in one channel-layer call (mwork/channel_layer.py)."""
+) -> list[tuple[UUID, dict[str, Any]]]:
+    """`{"type": "message", ...}` for every member; the sender's frame carries its
+    `client_id`."""
     payload = message_payload(message, is_read=False)
     frames = []
     for member_id in member_ids:
@@ -78,7 +78,17 @@ def broadcast_message(
         if payload["held"]:
             frame["held"] = True  # the sender's acknowledgement of a held message
         frames.append((member_id, frame))
-    push_to_users(frames)
+    return frames
+
+
+def broadcast_message(
+    *,
+    message: Any,
+    member_ids: Iterable[UUID],
+    client_id: str | None = None,
+) -> None:
+    """`message_frames` to every member, in one channel-layer call (mwork/channel_layer.py)."""
+    push_to_users(message_frames(message=message, member_ids=member_ids, client_id=client_id))
 
 
 def broadcast_message_rejected(*, message: Any) -> None:

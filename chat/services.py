@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -29,6 +30,7 @@ from chat.realtime import (
     broadcast_message_rejected,
     broadcast_read,
     broadcast_typing,
+    message_frames,
 )
 from chat.selectors import member_users_for_send, room_get_for_member
 from chat.store import message_insert
@@ -144,6 +146,13 @@ def _notifications_queued_elsewhere() -> bool:
     return bool(settings.REDIS_URL) and not current_app.conf.task_always_eager
 
 
+def _notification_entries(*, message: Message, recipients: Sequence[User]) -> list[str]:
+    """The worker's queue entries of a message's `new_message` notifications."""
+    item = [str(message.room_id), str(message.id), str(message.sender_id),
+            message.content[:PREVIEW_LENGTH]]  # fmt: skip
+    return [json.dumps([str(recipient.id), *item]) for recipient in recipients]
+
+
 def _notifications_queue(*, message: Message, sender: User, recipients: list[User]) -> None:
     """On commit: the recipients' `new_message` notifications, to the worker through a Redis
     list (one RPUSH; the worker is woken when the list was empty). Without a worker (eager
@@ -152,17 +161,20 @@ def _notifications_queue(*, message: Message, sender: User, recipients: list[Use
         for recipient in recipients:
             _notify_new_message(recipient=recipient, message=message, sender=sender)
         return
-    from chat import tasks  # tasks import this module
-
-    item = [str(message.room_id), str(message.id), str(message.sender_id),
-            message.content[:PREVIEW_LENGTH]]  # fmt: skip
-    entries = [json.dumps([str(recipient.id), *item]) for recipient in recipients]
+    entries = _notification_entries(message=message, recipients=recipients)
     try:
         length = _redis().rpush(NOTIFICATION_QUEUE_KEY, *entries)
         if length == len(entries):  # it was empty: no drain under way or scheduled
-            tasks.notify_new_messages.delay()
+            chat_notifications_wake()
     except Exception:  # Redis or the broker down: the message stands, its notification not
         logger.warning("new_message notification of %s not queued", message.id, exc_info=True)
+
+
+def chat_notifications_wake() -> None:
+    """Wake the worker for queued notifications (the queue was empty before them)."""
+    from chat import tasks  # tasks import this module
+
+    tasks.notify_new_messages.delay()
 
 
 def chat_notifications_flush(*, limit: int = NOTIFICATION_BATCH) -> int:
@@ -256,7 +268,29 @@ def _message_store(*, message: Message) -> Message:
     return message
 
 
-def _send(*, sender: User, room_id: UUID, content: object, client_id: str | None) -> Message:
+@dataclass
+class Delivery:
+    """What a send leaves to its caller after the commit, instead of delivering it from this
+    thread: the WebSocket consumer sends the frames and queues the notifications from its
+    event loop, in one channel-layer call (docs/PERFORMANCE.md, "Chat send path, third
+    round"). `notifications` are the worker's queue entries (NOTIFICATION_QUEUE_KEY); empty
+    when there are none or they were made here (no worker: eager Celery)."""
+
+    frames: list[tuple[UUID, dict[str, Any]]] = field(default_factory=list)
+    notifications: list[str] = field(default_factory=list)
+    # Without a worker: the notifications to make in process once the frames are out (in that
+    # order, as the on-commit path does).
+    then: Callable[[], None] | None = None
+
+
+def _send(
+    *,
+    sender: User,
+    room_id: UUID,
+    content: object,
+    client_id: str | None,
+    delivery: Delivery | None = None,
+) -> Message:
     members = member_users_for_send(room_id=room_id, sender=sender)
     current_sender = next((member for member in members if member.id == sender.id), None)
     if current_sender is None:
@@ -286,30 +320,45 @@ def _send(*, sender: User, room_id: UUID, content: object, client_id: str | None
     if stored is not message:
         # A resend of a stored message: acknowledge it to the sender's sockets again (the
         # first acknowledgement may be what was lost); the others already have it.
-        transaction.on_commit(
-            deferred(
-                broadcast_message, message=stored, member_ids=[sender.id], client_id=client_id
-            ),
-            robust=True,
-        )
+        _deliver(delivery, message=stored, member_ids=[sender.id], client_id=client_id)
         return stored
     held = bool(getattr(message, "held", False))  # a screen held it: the sender alone sees it
-    transaction.on_commit(
-        deferred(
-            broadcast_message,
-            message=message,
-            member_ids=[sender.id] if held else [member.id for member in members],
-            client_id=client_id,
-        ),
-        robust=True,
+    _deliver(
+        delivery,
+        message=message,
+        member_ids=[sender.id] if held else [member.id for member in members],
+        client_id=client_id,
     )
     recipients = [] if held else [member for member in members if member.id != sender.id]
-    if recipients:
+    if recipients and delivery is not None:
+        if _notifications_queued_elsewhere():
+            delivery.notifications = _notification_entries(message=message, recipients=recipients)
+        else:
+            delivery.then = deferred(
+                _notifications_queue, message=message, sender=sender, recipients=recipients
+            )
+    elif recipients:
         transaction.on_commit(
             deferred(_notifications_queue, message=message, sender=sender, recipients=recipients),
             robust=True,
         )
     return message
+
+
+def _deliver(
+    delivery: Delivery | None, *, message: Message, member_ids: list[UUID], client_id: str | None
+) -> None:
+    """The message's frames: into `delivery` for the caller, else broadcast on commit."""
+    if delivery is not None:
+        # The WebSocket path runs in autocommit: the message is committed on return.
+        delivery.frames = message_frames(
+            message=message, member_ids=member_ids, client_id=client_id
+        )
+        return
+    transaction.on_commit(
+        deferred(broadcast_message, message=message, member_ids=member_ids, client_id=client_id),
+        robust=True,
+    )
 
 
 def chat_message_review_decide(*, message_id: UUID, approve: bool) -> Message:
@@ -392,11 +441,28 @@ def chat_message_send(
 def chat_message_send_to_room(
     *, sender: User, room_id: UUID | str, content: object, client_id: str | None = None
 ) -> Message:
-    """`chat_message_send` for a room id (the WebSocket path); `NotFound` for non-members."""
+    """`chat_message_send` for a room id; `NotFound` for non-members."""
     room_uuid = parse_uuid(room_id)
     if room_uuid is None:
         raise NotFound(_("Room not found."))
     return _send(sender=sender, room_id=room_uuid, content=content, client_id=client_id)
+
+
+def chat_message_send_from_socket(
+    *, sender: User, room_id: UUID | str, content: object, client_id: str | None = None
+) -> Delivery:
+    """`chat_message_send_to_room` for the WebSocket consumer, outside any transaction: the
+    message is stored (committed) on return, and its frames and queued notifications are
+    returned for the consumer to deliver from its event loop (`Delivery`)."""
+    room_uuid = parse_uuid(room_id)
+    if room_uuid is None:
+        raise NotFound(_("Room not found."))
+    if transaction.get_connection().in_atomic_block:  # a caller's transaction: on its commit
+        _send(sender=sender, room_id=room_uuid, content=content, client_id=client_id)
+        return Delivery()
+    delivery = Delivery()
+    _send(sender=sender, room_id=room_uuid, content=content, client_id=client_id, delivery=delivery)
+    return delivery
 
 
 def chat_room_mark_read(*, user: User, room: Room) -> None:

@@ -18,6 +18,7 @@ path, third round").
 from __future__ import annotations
 
 import asyncio
+import collections
 import time
 from typing import Any
 
@@ -25,6 +26,8 @@ from channels_redis.core import RedisChannelLayer
 from redis.asyncio import BlockingConnectionPool
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+# Messages one receive takes off a channel at once when more are waiting.
+RECEIVE_BATCH = 100
 # How long a command without a deadline of its own (the sockets' receive loop) waits for a
 # free connection before redis-py raises ConnectionError.
 POOL_WAIT_SECONDS = 5.0
@@ -41,6 +44,45 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
         super().__init__(*args, **kwargs)
         self.command_timeout = command_timeout
         self.max_connections = max_connections
+        # Messages taken off a channel's sorted set and not yet handed out, by channel key.
+        self._popped: collections.defaultdict[str, collections.deque[bytes]] = (
+            collections.defaultdict(collections.deque)
+        )
+        self._more_waiting: set[str] = set()
+
+    async def receive_single(self, channel: str) -> tuple[str, dict]:
+        """The next message of `channel`, taken off Redis in batches: every message waiting
+        in one ZPOPMIN (up to RECEIVE_BATCH), BZPOPMIN only when none was waiting last time.
+        channels_redis's own receive made four round trips per message (a backup script, the
+        BZPOPMIN, a ZADD into the backup and a task to ZPOPMIN it out again), which guarded
+        against losing a message whose receive was cancelled mid-command; delivery is at most
+        once anyway (docs/RELIABILITY.md), and what was taken is kept here, not lost."""
+        self.require_valid_channel_name(channel, receive=True)  # raises TypeError if not
+        if "!" in channel:
+            index = self.consistent_hash(channel)
+        else:
+            index = next(self._receive_index_generator)
+        channel_key = self.prefix + channel
+        pending = self._popped[channel_key]
+        while not pending:
+            pending.extend(await self._pop_many(index, channel_key))
+        message = self.deserialize(pending.popleft())
+        if "__asgi_channel__" in message:
+            channel = message.pop("__asgi_channel__")
+        return channel, message
+
+    async def _pop_many(self, index: int, channel_key: str) -> list[bytes]:
+        connection = self.connection(index)
+        if channel_key in self._more_waiting:  # the last pop found messages: more may wait
+            popped = await connection.zpopmin(channel_key, RECEIVE_BATCH)
+            if popped:
+                return [member for member, _score in popped]
+            self._more_waiting.discard(channel_key)
+        result = await connection.bzpopmin(channel_key, timeout=self.brpop_timeout)
+        if result is None:
+            return []
+        self._more_waiting.add(channel_key)
+        return [result[1]]
 
     def create_pool(self, index: int) -> Any:
         """A pool that makes a command wait for a free connection past `max_connections`
@@ -79,20 +121,26 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
     async def group_send(self, group: str, message: dict) -> None:
         await self._bounded("group_send", super().group_send(group, message))
 
-    async def group_send_many(self, sends: list[tuple[str, dict]]) -> None:
+    async def group_send_many(
+        self, sends: list[tuple[str, dict]], *, push: tuple[str, list[str]] | None = None
+    ) -> int | None:
         """`group_send` of several (group, message) pairs in two round trips to Redis instead
         of four per group (a chat message goes to its sender's and its recipient's groups).
+        `push` = (list key, entries): RPUSHed in the second round trip (a chat message's
+        notifications for the worker); returns the list's length after it (None without).
         Its deadline is at least a second: it carries a chat message's acknowledgement, and a
         busy process's event loop alone can hold it past the 0.25 s of other commands."""
-        await self._bounded(
-            "group_send_many", self._group_send_many(sends), max(self.command_timeout, 1.0)
+        return await self._bounded(
+            "group_send_many", self._group_send_many(sends, push), max(self.command_timeout, 1.0)
         )
 
-    async def _group_send_many(self, sends: list[tuple[str, dict]]) -> None:
+    async def _group_send_many(
+        self, sends: list[tuple[str, dict]], push: tuple[str, list[str]] | None
+    ) -> int | None:
         if len(self.hosts) != 1:  # sharded: channels_redis's own path, group by group
             for group, message in sends:
                 await super().group_send(group, message)
-            return
+            return await self.connection(0).rpush(push[0], *push[1]) if push else None
         connection = self.connection(0)
         pipe = connection.pipeline(transaction=False)
         for group, _message in sends:
@@ -100,7 +148,7 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
             key = self._group_key(group)
             pipe.zremrangebyscore(key, min=0, max=int(time.time()) - self.group_expiry)
             pipe.zrange(key, 0, -1)
-        members = (await pipe.execute())[1::2]
+        members = (await pipe.execute())[1::2] if sends else []
         keys: list[str] = []
         payloads: list[bytes] = []
         capacities: list[int] = []
@@ -113,15 +161,19 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
                 keys.append(key)
                 payloads.append(payload)
                 capacities.append(capacity[key])
-        if not keys:
-            return
+        if not keys and not push:
+            return None
         pipe = connection.pipeline(transaction=False)
-        for key in set(keys):
-            pipe.zremrangebyscore(key, min=0, max=int(time.time()) - int(self.expiry))
-        pipe.eval(
-            _GROUP_SEND_LUA, len(keys), *keys, *payloads, *capacities, time.time(), self.expiry
-        )
-        await pipe.execute()
+        if push:
+            pipe.rpush(push[0], *push[1])
+        if keys:
+            for key in set(keys):
+                pipe.zremrangebyscore(key, min=0, max=int(time.time()) - int(self.expiry))
+            pipe.eval(
+                _GROUP_SEND_LUA, len(keys), *keys, *payloads, *capacities, time.time(), self.expiry
+            )
+        results = await pipe.execute()
+        return int(results[0]) if push else None
 
 
 # channels_redis's group_send script: each message into its channel's sorted set, unless full.

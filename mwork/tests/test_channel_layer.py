@@ -51,3 +51,23 @@ async def test_the_pool_never_opens_more_than_its_size():
     assert await burst_of_group_adds(layer, 200) == 200
     pool = layer.connection(0).connection_pool
     assert len(pool._available_connections) + len(pool._in_use_connections) <= 4
+
+
+async def test_messages_waiting_on_a_channel_are_received_in_order_in_batches():
+    # given more messages waiting on a process's channel than one receive takes off Redis
+    layer = a_layer()
+    channel = await layer.new_channel()
+    try:
+        for number in range(250):
+            await layer.send(channel, {"type": "test.message", "number": number})
+
+        # when they are received
+        received = [(await layer.receive(channel))["number"] for _ in range(250)]
+
+        # then every one comes, once and in order, and nothing is left in Redis
+        assert received == list(range(250))
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.3):
+                await layer.receive(channel)
+    finally:
+        await layer.flush()
