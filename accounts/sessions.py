@@ -61,6 +61,28 @@ _MESSAGES = {
 }
 
 
+class SessionEnded(Exception):
+    """Raised by a socket's work that read the session's stamps first and found it ended."""
+
+    def __init__(self, reason: SessionEndReason) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+
+
+def session_stamps_hold(session: SocketSession | None) -> None:
+    """`SessionEnded` when the cache stamps say `session` ended (nothing for None). A cache
+    that fails is no verdict (logged): the send's own work says whether it can go on."""
+    if session is None:
+        return
+    try:
+        reason = session_stamp_reason(session)
+    except Exception:
+        logger.warning("session stamps of user %s not read", session.user_id, exc_info=True)
+        return
+    if reason is not None:
+        raise SessionEnded(reason)
+
+
 def session_end_error(reason: SessionEndReason | str) -> DomainError:
     """The error a socket's last frame carries: `ACCOUNT_DISABLED` for a ban, `INVALID_TOKEN`
     otherwise; `details.reason` names the reason for clients."""

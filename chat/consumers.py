@@ -21,6 +21,7 @@ import time
 import weakref
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -31,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from redis.exceptions import RedisError
 
 from accounts.sessions import (
+    SessionEnded,
     SessionEndReason,
     SocketSession,
     session_check,
@@ -176,7 +178,7 @@ class StampReader:
             while self.pending:
                 batch, self.pending = self.pending, []
                 try:
-                    reasons = await database_sync_to_async(
+                    reasons = await sync_to_async(  # the cache only: no connection to close
                         session_stamp_reasons, thread_sensitive=False
                     )([session for session, _future in batch])
                 except Exception as error:  # noqa: BLE001 - each caller logs it, as before
@@ -192,6 +194,7 @@ class StampReader:
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
+    _stamps_owed = False  # a message frame's session stamps, read by its send
     _socket_accepted = False
     _session_ended = False
     _expiry_timer: asyncio.TimerHandle | None = None
@@ -260,12 +263,17 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(frame)
             await self.close(code=CLOSE_TOKEN_REFUSED)
 
-    async def _session_holds(self, *, for_frame: bool, client_id: str | None = None) -> bool:
+    async def _session_holds(
+        self, *, for_frame: bool, client_id: str | None = None, stamps_in_send: bool = False
+    ) -> bool:
         """Whether the socket's session still holds; if not, the socket is being closed.
 
         Local checks always (ended, token expiry); the cache stamps of logout and revocation
         for every frame and at most every STAMP_CHECK_INTERVAL_SECONDS for deliveries; the user
         row at most every WS_SESSION_RECHECK_SECONDS (what a lost `session.end` event left).
+        `stamps_in_send` (a message frame): the stamps are read by the send itself, in its
+        thread, before anything else (`services.chat_message_send_from_socket(session=)`)
+        instead of in a thread hop of their own.
         """
         if self._session_ended:
             return False
@@ -279,6 +287,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 reason = await database_sync_to_async(session_check, thread_sensitive=False)(
                     self.session
                 )
+            elif for_frame and stamps_in_send:
+                self._stamp_checked_at = now
+                self._stamps_owed = True
             elif for_frame or now - self._stamp_checked_at >= STAMP_CHECK_INTERVAL_SECONDS:
                 self._stamp_checked_at = now
                 reason = await StampReader.reason(self.session)
@@ -317,7 +328,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if client_id is not None:
             client_id = str(client_id)[:CLIENT_ID_MAX_LENGTH]
         # Every frame, well-formed or not: the session first, then the socket's frame limit.
-        if not await self._session_holds(for_frame=True, client_id=client_id):
+        self._stamps_owed = False
+        is_message = isinstance(content, dict) and content.get("type") == "message"
+        if not await self._session_holds(
+            for_frame=True, client_id=client_id, stamps_in_send=is_message
+        ):
             return
         try:
             self._frame_limit.hit()
@@ -346,6 +361,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                     "type", _("Expected one of: message, typing, read, ping.")
                 )
             await handler(content, client_id)
+        except SessionEnded as ended:
+            # The send read the session's stamps first: logged out or revoked meanwhile.
+            await self._session_end(ended.reason, client_id=client_id)
         except AccountDisabled:
             # The send path read the user row: banned since the handshake.
             await self._session_end(SessionEndReason.BANNED, client_id=client_id)
@@ -378,11 +396,13 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             send = database_sync_to_async(
                 services.chat_message_send_from_socket, thread_sensitive=False
             )
+            owed, self._stamps_owed = self._stamps_owed, False
             delivery = await send(
                 sender=self.user,
                 room_id=room_id,
                 content=content.get("content"),
                 client_id=client_id,
+                session=self.session if owed else None,
             )
             # Stored and committed: its frames (and queued notifications) go out from this
             # loop in one channel-layer call, not from the send's thread through a hop back.
@@ -418,9 +438,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 logger.exception("new_message notifications not made")
         if entries and length == len(entries):  # the queue was empty: wake the worker
             try:
-                await database_sync_to_async(
-                    services.chat_notifications_wake, thread_sensitive=False
-                )()
+                await sync_to_async(services.chat_notifications_wake, thread_sensitive=False)()
             except Exception:  # the broker down: the beat job drains the queue anyway
                 logger.warning("notification worker not woken", exc_info=True)
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.selectors import is_blocked_between
+from accounts.sessions import SocketSession, session_stamps_hold
 from billing.entitlements import check_feature
 from castings.selectors import users_linked_by_casting
 from chat.models import Membership, Message, Room, room_pair_key
@@ -449,11 +450,19 @@ def chat_message_send_to_room(
 
 
 def chat_message_send_from_socket(
-    *, sender: User, room_id: UUID | str, content: object, client_id: str | None = None
+    *,
+    sender: User,
+    room_id: UUID | str,
+    content: object,
+    client_id: str | None = None,
+    session: SocketSession | None = None,
 ) -> Delivery:
     """`chat_message_send_to_room` for the WebSocket consumer, outside any transaction: the
     message is stored (committed) on return, and its frames and queued notifications are
-    returned for the consumer to deliver from its event loop (`Delivery`)."""
+    returned for the consumer to deliver from its event loop (`Delivery`). With `session`,
+    its cache stamps are read first (`SessionEnded`: nothing else happens), in this thread
+    instead of a hop of their own."""
+    session_stamps_hold(session)
     room_uuid = parse_uuid(room_id)
     if room_uuid is None:
         raise NotFound(_("Room not found."))
