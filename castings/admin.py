@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import Count, Q
+from django.template.defaultfilters import truncatechars
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
@@ -291,11 +292,15 @@ class SavedCastingAdmin(PolicyAdmin):
 
 @admin.register(EmployerReview)
 class EmployerReviewAdmin(PolicyAdmin):
-    list_display = ("employer", "author", "rating", "casting", "created_at")
+    list_display = ("employer", "author", "rating", "short_comment", "casting", "created_at")
     list_filter = ("rating",)
     search_fields = ("employer__company_name", "author__email", "comment")
     list_select_related = ("employer", "author", "casting")
     raw_id_fields = ("employer", "author", "casting")
+
+    @admin.display(description=_("comment"))
+    def short_comment(self, review: EmployerReview) -> str:
+        return truncatechars(review.comment, 120) or "—"
 
     def delete_model(self, request, obj) -> None:
         employer_trust.employer_review_delete(review=obj)

@@ -386,15 +386,25 @@ class EmployerReview(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     employer = models.ForeignKey(
-        "profiles.EmployerProfile", on_delete=models.CASCADE, related_name="reviews"
+        "profiles.EmployerProfile",
+        on_delete=models.CASCADE,
+        related_name="reviews",
+        verbose_name=_("employer"),
     )
-    casting = models.ForeignKey(Casting, on_delete=models.CASCADE, related_name="reviews")
+    casting = models.ForeignKey(
+        Casting, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("casting")
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="employer_reviews_written"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="employer_reviews_written",
+        verbose_name=_("author"),
     )
-    rating = models.PositiveSmallIntegerField()
-    comment = models.TextField(max_length=EMPLOYER_REVIEW_COMMENT_MAX_LENGTH, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    comment = models.TextField(
+        _("comment"), max_length=EMPLOYER_REVIEW_COMMENT_MAX_LENGTH, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("employer review")
@@ -413,4 +423,4 @@ class EmployerReview(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rating}★ for {self.employer_id}"
+        return f"{self.rating}★ · {self.employer}"  # the company's name

@@ -19,7 +19,9 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
+from django.utils.timesince import timesince
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -122,16 +124,9 @@ class FlagStatusFilter(WaitingFirstStatusFilter):
 class FlagAdmin(PolicyAdmin):
     """The automatic part of the moderation queue: held items first, then by rule weight."""
 
-    list_display = (
-        "waiting",
-        "source",
-        "what",
-        "rules_fired",
-        "excerpt",
-        "author_trust",
-        "counterpart_trust",
-        "status",
-    )
+    # Narrow enough for 1440 px beside the navigation (as the report queue): source and status
+    # share the object's cell, the author and the other party one cell.
+    list_display = ("waiting", "what", "rules_fired", "excerpt", "people")
     list_display_links = ("waiting",)
     list_filter = (FlagStatusFilter, "target_kind")
     list_select_related = ("target_user", "counterpart", "decided_by")
@@ -140,8 +135,7 @@ class FlagAdmin(PolicyAdmin):
     list_per_page = 50
     readonly_fields = (
         "id",
-        "source",
-        "what",
+        "what",  # with the source, and the status once decided
         "status",
         "held",
         "rules_fired",
@@ -167,8 +161,12 @@ class FlagAdmin(PolicyAdmin):
         return changelist
 
     @admin.display(description=_("waiting since"), ordering="created_at")
-    def waiting(self, flag: Flag) -> str:
-        return format_html("{}", timezone.localtime(flag.created_at).strftime("%Y-%m-%d %H:%M"))
+    def waiting(self, flag: Flag) -> SafeString:
+        return format_html(
+            "{}<br><small>{}</small>",
+            timezone.localtime(flag.created_at).strftime("%Y-%m-%d %H:%M"),
+            timesince(flag.created_at),
+        )
 
     @admin.display(description=_("source"))
     def source(self, flag: Flag) -> str:
@@ -182,8 +180,13 @@ class FlagAdmin(PolicyAdmin):
         try:
             url = reverse(f"admin:{_TARGET_ADMIN[flag.target_kind]}_change", args=[flag.target_id])
         except (KeyError, NoReverseMatch):
-            return format_html("{}", label)
-        return format_html('<a href="{}">{}</a>', url, label)
+            link = format_html("{}", label)
+        else:
+            link = format_html('<a href="{}">{}</a>', url, label)
+        facts = [self.source(flag)]
+        if flag.status != FlagStatus.OPEN:
+            facts.append(flag.get_status_display())
+        return format_html("{}<br><small>{}</small>", link, " · ".join(facts))
 
     @admin.display(description=_("rules fired"))
     def rules_fired(self, flag: Flag) -> SafeString:
@@ -199,6 +202,12 @@ class FlagAdmin(PolicyAdmin):
     def marked_text(self, flag: Flag) -> SafeString:
         return format_html(
             '<div style="white-space: pre-wrap">{}</div>', highlighted(flag.text, flag.hits)
+        )
+
+    @admin.display(description=_("author → other party"))
+    def people(self, flag: Flag) -> SafeString:
+        return format_html(
+            "{}<br>→ {}", trust_badge(flag.target_user), trust_badge(flag.counterpart)
         )
 
     @admin.display(description=_("author · trust"))
@@ -248,13 +257,18 @@ class FlagAdmin(PolicyAdmin):
 
 class RuleForm(forms.ModelForm):
     target_kinds = forms.MultipleChoiceField(
-        label=_("target kinds"),
+        label=capfirst(_("target kinds")),
         choices=SCANNED_KIND_CHOICES,
         widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
         model = Rule
+        # A description or a pattern is read whole, not through a 20-character box.
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+            "pattern": forms.TextInput(attrs={"size": 80}),
+        }
         fields = (
             "name",
             "description",
@@ -287,19 +301,17 @@ class RuleAdmin(PolicyAdmin):
     """The rule set; precision = rejected / decided flags the rule fired on."""
 
     form = RuleForm
+    # Narrow enough for 1440 px beside the navigation: the language under the name, the weight
+    # under the action; precision "75% (3/4)" holds the confirmed and decided counts.
     list_display = (
-        "name",
+        "name_and_language",
         "signal",
-        "language",
         "kinds",
-        "action",
-        "weight",
+        "action_and_weight",
         "is_active",
-        "confirmed",
-        "dismissed",
         "precision",
     )
-    list_filter = ("action",)
+    list_filter = ("action", "is_active")
     search_fields = ("name", "description", "pattern")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Rule]:
@@ -313,29 +325,34 @@ class RuleAdmin(PolicyAdmin):
         super().delete_model(request, obj)
         safety.rules_invalidate()
 
+    @admin.display(description=_("name"), ordering="name")
+    def name_and_language(self, rule: Rule) -> SafeString:
+        return format_html("{}<br><small>{}</small>", rule.name, rule.get_language_display())
+
     @admin.display(description=_("detector or pattern"))
-    def signal(self, rule: Rule) -> str:
-        return rule.detector or rule.pattern
+    def signal(self, rule: Rule) -> SafeString:
+        # A pattern is one long word: it may break anywhere rather than widen the table.
+        return format_html(
+            '<code style="overflow-wrap: anywhere">{}</code>', rule.detector or rule.pattern
+        )
 
     @admin.display(description=_("target kinds"))
     def kinds(self, rule: Rule) -> str:
-        return ", ".join(rule.target_kinds)
+        labels = dict(SCANNED_KIND_CHOICES)
+        return ", ".join(str(labels.get(kind, kind)) for kind in rule.target_kinds)
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_and_weight(self, rule: Rule) -> SafeString:
+        return format_html(
+            "{}<br><small>{}: {}</small>", rule.get_action_display(), _("weight"), rule.weight
+        )
 
     # `confirmed` and `dismissed` are annotations of get_queryset (0 on a rule read without).
-    @admin.display(description=_("confirmed"), ordering="confirmed")
-    def confirmed(self, rule: Rule) -> int:
-        confirmed: int = getattr(rule, "confirmed", 0)
-        return confirmed
-
-    @admin.display(description=_("dismissed"), ordering="dismissed")
-    def dismissed(self, rule: Rule) -> int:
-        dismissed: int = getattr(rule, "dismissed", 0)
-        return dismissed
-
-    @admin.display(description=_("precision"))
+    @admin.display(description=_("precision"), ordering="confirmed")
     def precision(self, rule: Rule) -> str:
-        confirmed = self.confirmed(rule)
-        decided = confirmed + self.dismissed(rule)
+        """Confirmed (rejected) of the decided flags the rule fired on: "75% (3/4)"."""
+        confirmed: int = getattr(rule, "confirmed", 0)
+        decided = confirmed + getattr(rule, "dismissed", 0)
         if not decided:
             return "—"
         return f"{100 * confirmed / decided:.0f}% ({confirmed}/{decided})"
@@ -343,16 +360,8 @@ class RuleAdmin(PolicyAdmin):
 
 @admin.register(TrustFacts)
 class TrustFactsAdmin(PolicyAdmin):
-    list_display = (
-        "user",
-        "level",
-        "verified_company",
-        "paid_until",
-        "accepted_responses",
-        "completed_castings",
-        "upheld_reports",
-        "dismissed_reports",
-    )
+    # The four counters share a cell (narrow enough for 1440 px beside the navigation).
+    list_display = ("user", "level", "verified_company", "paid_until", "counts")
     list_select_related = ("user",)
     search_fields = ("user__email",)
     ordering = (F("updated_at").desc(),)
@@ -367,6 +376,16 @@ class TrustFactsAdmin(PolicyAdmin):
         "dismissed_reports",
         "updated_at",
     )
+
+    @admin.display(description=_("counts"))
+    def counts(self, facts: TrustFacts) -> SafeString:
+        counts = (
+            (_("accepted responses"), facts.accepted_responses),
+            (_("completed castings"), facts.completed_castings),
+            (_("upheld reports against it"), facts.upheld_reports),
+            (_("its reports dismissed"), facts.dismissed_reports),
+        )
+        return format_html_join(mark_safe("<br>"), "{}: {}", counts)
 
     @admin.display(description=_("trust level"))
     def level(self, facts: TrustFacts) -> str:

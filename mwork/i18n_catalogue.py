@@ -305,3 +305,13 @@ CORE_MESSAGES = (
     gettext_noop("“%(value)s” value must be either True or False."),
     gettext_noop("“%(value)s” value must be either True, False, or None."),
 )
+
+# Django admin's page titles put a model's name, in the nominative, into a sentence that needs
+# another case in Russian ("Выберите автоматическая отметка для просмотра"): our ru catalogue
+# words them around the name ("Выбор объекта для просмотра: автоматическая отметка"). "Select
+# %s to view" and "View %s" are above.
+ADMIN_TITLES = (
+    gettext_noop("Add %s"),
+    gettext_noop("Change %s"),
+    gettext_noop("Select %s to change"),
+)

@@ -129,10 +129,11 @@ class Flag(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    target_kind = models.CharField(max_length=32, choices=SCANNED_KIND_CHOICES)
-    target_id = models.UUIDField()
+    target_kind = models.CharField(_("target kind"), max_length=32, choices=SCANNED_KIND_CHOICES)
+    target_id = models.UUIDField(_("target id"))
     target_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -141,28 +142,33 @@ class Flag(models.Model):
     # The other party (a message's recipients' room partner), for "trust of both parties".
     counterpart = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("other party"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
-    action = models.CharField(max_length=8, choices=RuleAction.choices)
-    held = models.BooleanField(default=False)  # the target waits for this flag's decision
-    rules = models.ManyToManyField(Rule, related_name="flags", blank=True)
-    weight = models.PositiveIntegerField(default=0)
-    text = models.TextField(max_length=20000)
-    hits = models.JSONField(default=list)
-    status = models.CharField(max_length=16, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    action = models.CharField(_("action"), max_length=8, choices=RuleAction.choices)
+    # the target waits for this flag's decision
+    held = models.BooleanField(_("held"), default=False)
+    rules = models.ManyToManyField(Rule, related_name="flags", blank=True, verbose_name=_("rules"))
+    weight = models.PositiveIntegerField(_("weight"), default=0)
+    text = models.TextField(_("text"), max_length=20000)
+    hits = models.JSONField(_("matches"), default=list)
+    status = models.CharField(
+        _("status"), max_length=16, choices=FlagStatus.choices, default=FlagStatus.OPEN
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="safety_flags_decided",
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("automatic flag")
@@ -178,7 +184,7 @@ class Flag(models.Model):
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()}: {self.target_kind} {self.target_id}"
+        return f"{self.get_action_display()}: {self.get_target_kind_display()} {self.target_id}"
 
 
 class TrustFacts(models.Model):
@@ -192,14 +198,17 @@ class TrustFacts(models.Model):
         on_delete=models.CASCADE,
         primary_key=True,
         related_name="trust_facts",
+        verbose_name=_("user"),
     )
-    verified_company = models.BooleanField(default=False)
-    paid_until = models.DateTimeField(null=True, blank=True)
-    accepted_responses = models.PositiveIntegerField(default=0)
-    completed_castings = models.PositiveIntegerField(default=0)
-    upheld_reports = models.PositiveIntegerField(default=0)  # reports against it, upheld
-    dismissed_reports = models.PositiveIntegerField(default=0)  # its own reports, dismissed
-    updated_at = models.DateTimeField(auto_now=True)
+    verified_company = models.BooleanField(_("verified company"), default=False)
+    paid_until = models.DateTimeField(_("paid until"), null=True, blank=True)
+    accepted_responses = models.PositiveIntegerField(_("accepted responses"), default=0)
+    completed_castings = models.PositiveIntegerField(_("completed castings"), default=0)
+    # reports against it, upheld
+    upheld_reports = models.PositiveIntegerField(_("upheld reports against it"), default=0)
+    # its own reports, dismissed
+    dismissed_reports = models.PositiveIntegerField(_("its reports dismissed"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("trust facts")
