@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, cast
 from uuid import UUID
 
 from django.db.models import (
@@ -294,6 +294,55 @@ def room_state_get_for_member(*, user: User, room_id: UUID) -> dict[str, Any]:
     return rooms_from_memberships(rows)[0]
 
 
+class _ReadMark(NamedTuple):
+    user_id: UUID
+    last_read_at: datetime
+
+
+class _HistoryRow(NamedTuple):
+    id: UUID
+    room_id: UUID
+    sender_id: UUID
+    content: str
+    created_at: datetime
+    held: bool
+    rejected: bool
+
+
+# A history page's two queries run on every page read; their SQL depends on nothing but the
+# room, the reader and (paging back) the cursor, so each is compiled once (`mwork.db`).
+@compiled_values_once
+def _read_marks_query(*, room_id: UUID) -> QuerySet[Membership, Any]:
+    return Membership.objects.filter(room_id=room_id).values("user_id", "last_read_at")
+
+
+def _history_messages(room_id: UUID, user_id: UUID) -> QuerySet[Message]:
+    return Message.objects.filter(room_id=room_id).filter(_shown_to(user_id))
+
+
+@compiled_values_once
+def _history_query(*, room_id: UUID, user_id: UUID) -> QuerySet[Message, Any]:
+    return (
+        _history_messages(room_id, user_id)
+        .order_by("-created_at", "-id")
+        .values("id", "room_id", "sender_id", "content", "created_at", "held", "rejected")
+    )
+
+
+@compiled_values_once
+def _history_before_query(
+    *, room_id: UUID, user_id: UUID, before_at: datetime, before_id: UUID
+) -> QuerySet[Message, Any]:
+    # (created_at, id) is the total order of history: ties on time fall back to the id.
+    return (
+        _history_messages(room_id, user_id)
+        .filter(created_at__lte=before_at)
+        .exclude(created_at=before_at, id__gte=before_id)
+        .order_by("-created_at", "-id")
+        .values("id", "room_id", "sender_id", "content", "created_at", "held", "rejected")
+    )
+
+
 def message_history_for_member(
     *,
     user: User,
@@ -311,34 +360,26 @@ def message_history_for_member(
         raise NotFound(_("Room not found."))
     # The read marks of the members are needed anyway: they also answer "is `user` a member?"
     # in the same query. Anyone else goes through the (rarer) organization-manager check.
-    # Two statements: django-stubs' plugin types a named values_list inside list(...) with two
-    # different row classes.
-    read_marks = Membership.objects.filter(room_id=room_uuid).values_list(
-        "user_id", "last_read_at", named=True
-    )
-    memberships = list(read_marks)
+    memberships = [_ReadMark(**row) for row in _read_marks_query().rows(room_id=room_uuid)]
     if not any(m.user_id == user.id for m in memberships):
         room_get_for_reader(user=user, room_id=room_uuid)
-    # Named rows, not model instances: a page is up to 100 messages on a hot path.
-    messages = (
-        Message.objects.filter(room_id=room_uuid)
-        .filter(_shown_to(user.pk))
-        .order_by("-created_at", "-id")
-        .values_list(
-            "id", "room_id", "sender_id", "content", "created_at", "held", "rejected", named=True
-        )
-    )
-    if before is not None:
+    if before is None:
+        found = _history_query().rows(room_id=room_uuid, user_id=user.pk, limit=limit + 1)
+    else:
         cursor = (
             Message.objects.filter(room_id=room_uuid, pk=before).values("created_at", "id").first()
         )
         if cursor is None:
             raise ValidationFailed.for_field("before", _("Not a message of this room."))
-        # (created_at, id) is the total order of history: ties on time fall back to the id.
-        messages = messages.filter(created_at__lte=cursor["created_at"]).exclude(
-            created_at=cursor["created_at"], id__gte=cursor["id"]
+        found = _history_before_query().rows(
+            room_id=room_uuid,
+            user_id=user.pk,
+            before_at=cursor["created_at"],
+            before_id=cursor["id"],
+            limit=limit + 1,
         )
-    rows = list(messages[: limit + 1])
+    # Named rows, not model instances: a page is up to 100 messages on a hot path.
+    rows = [_HistoryRow(**row) for row in found]
     page = rows[:limit]
     return (
         [message_payload(m, is_read=message_is_read(m, memberships)) for m in page],
