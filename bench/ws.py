@@ -288,7 +288,11 @@ def target_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
             },
             {
                 "target": f"chat: nothing undelivered below the ceiling ({server})",
-                "measured": f"{sum(s['undelivered'] for s in below)} undelivered",
+                "measured": (
+                    f"{sum(s['undelivered'] for s in below)} undelivered in {len(below)} steps"
+                    if below
+                    else "no step under a ceiling"
+                ),
                 "met": bool(below) and not any(s["undelivered"] for s in below),
             },
         ]
