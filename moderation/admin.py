@@ -14,19 +14,18 @@ from typing import Any
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.files.storage import default_storage
 from django.db.models import F
-from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import truncatechars
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise
@@ -47,6 +46,7 @@ from media.models import Photo
 from moderation import selectors, services
 from moderation.admin_policy import (
     AuditedAdminMixin,
+    DecisionPageMixin,
     PolicyAdmin,
     PolicyPermissionsMixin,
     staff_user,
@@ -56,8 +56,6 @@ from moderation.admin_policy import (
 from moderation.admin_safety import WaitingFirstStatusFilter, attach_trust_facts
 from moderation.models import AuditAction, AuditLogEntry, Report, ReportStatus
 from mwork.admin_display import json_display
-from mwork.api.exceptions import DomainError
-from mwork.ids import parse_uuid
 from safety.models import TargetKind
 from safety.services import TRUST_LEVEL_LABELS, trust_level
 
@@ -232,7 +230,7 @@ class ReportStatusFilter(WaitingFirstStatusFilter):
 
 
 @admin.register(Report)
-class ReportAdmin(PolicyAdmin):
+class ReportAdmin(DecisionPageMixin, PolicyAdmin):
     # Narrow enough for 1440 px beside the admin's navigation: object and preview share a
     # cell, as do the reporter and the reported user.
     list_display = (
@@ -505,22 +503,12 @@ class ReportAdmin(PolicyAdmin):
         service(actor=actor, reason=reason, report=report_arg, **{argument: target})
         return True
 
-    # --- the decision page -----------------------------------------------------------------
-    def get_urls(self):
-        info = (self.opts.app_label, self.opts.model_name)
-        return [
-            path(
-                "<path:object_id>/enforce/",
-                self.admin_site.admin_view(self.enforce_view),
-                name=f"{info[0]}_{info[1]}_enforce",
-            ),
-            path(
-                "next/",
-                self.admin_site.admin_view(self.next_view),
-                name=f"{info[0]}_{info[1]}_next",
-            ),
-            *super().get_urls(),
-        ]
+    # --- the decision page (admin_policy.DecisionPageMixin) ---------------------------------
+    decision_confirm = ENFORCEMENTS
+    decision_note_placeholder = _("Defaults to the report's reason and comment")
+    decision_next_label = _("then open the next open report")
+    decision_skip_label = _("Skip to the next open report")
+    decision_none_left = _("No open reports left.")
 
     def available_operations(
         self, request: HttpRequest, report: Report
@@ -542,49 +530,14 @@ class ReportAdmin(PolicyAdmin):
                 allowed.append("delete_message")
         return [(key, OPERATIONS[key]) for key in allowed]
 
-    def _next_url(self, after: Report | None) -> str:
-        following = selectors.report_next_open(after=after)
-        if following is None:
-            return reverse("admin:moderation_report_changelist")
-        return reverse("admin:moderation_report_change", args=[following.pk])
+    def decision_apply(self, request: HttpRequest, report: Report, operation: str, *, note: str):
+        return self._apply(request, report, operation, note=note)
 
-    def next_view(self, request: HttpRequest):
-        """The open report that has waited longest (the queue's "start my shift" link)."""
-        if not self.has_view_permission(request):
-            raise DjangoPermissionDenied
-        after = request.GET.get("after")
-        after_id = parse_uuid(after)
-        current = Report.objects.filter(pk=after_id).first() if after_id else None
-        url = self._next_url(current)
-        if url == reverse("admin:moderation_report_changelist"):
-            self.message_user(request, gettext("No open reports left."), messages.INFO)
-        return HttpResponseRedirect(url)
+    def decision_next(self, after: Report | None) -> Report | None:
+        return selectors.report_next_open(after=after)
 
-    def enforce_view(self, request: HttpRequest, object_id: str):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        report = get_object_or_404(Report.objects.select_related("target_user"), pk=object_id)
-        if not self.has_view_permission(request, report):
-            raise DjangoPermissionDenied
-        operation = request.POST.get("operation", "")
-        if operation not in dict(self.available_operations(request, report)):
-            raise DjangoPermissionDenied
-        try:
-            self._apply(request, report, operation, note=request.POST.get("note", "")[:2000])
-        except DomainError as error:
-            self.message_user(request, error.message, messages.ERROR)
-            return HttpResponseRedirect(reverse("admin:moderation_report_change", args=[report.pk]))
-        self.message_user(
-            request,
-            gettext("%(operation)s: done.") % {"operation": OPERATIONS[operation]},
-            messages.SUCCESS,
-        )
-        if request.POST.get("_next"):
-            url = self._next_url(report)
-            if url == reverse("admin:moderation_report_changelist"):
-                self.message_user(request, gettext("No open reports left."), messages.INFO)
-            return HttpResponseRedirect(url)
-        return HttpResponseRedirect(reverse("admin:moderation_report_change", args=[report.pk]))
+    def decision_object(self, object_id: str) -> Report:
+        return get_object_or_404(Report.objects.select_related("target_user"), pk=object_id)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = extra_context or {}
@@ -600,28 +553,6 @@ class ReportAdmin(PolicyAdmin):
             {"status": request.GET.get("status", ReportStatus.OPEN)}
         )
         return super().changelist_view(request, extra_context)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = extra_context or {}
-        report = self.get_object(request, object_id)
-        if report is not None:
-            extra_context["moderation_operations"] = [
-                (key, label, key in ENFORCEMENTS)
-                for key, label in self.available_operations(request, report)
-            ]
-            extra_context["moderation_enforce_url"] = reverse(
-                "admin:moderation_report_enforce", args=[report.pk]
-            )
-            extra_context["moderation_next_url"] = (
-                reverse("admin:moderation_report_next") + "?" + urlencode({"after": report.pk})
-            )
-        extra_context.update(
-            show_save=False,
-            show_save_and_continue=False,
-            show_save_and_add_another=False,
-            show_delete=False,
-        )
-        return super().change_view(request, object_id, form_url, extra_context)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,6 +14,10 @@ per object with the before/after of its changed fields.
 Bulk actions share one shape (`act_on_each`): the action declares its capability, each selected
 object goes through the service (which checks the capability again and is audited), a refusal
 is told per object and the count of what was done at the end.
+
+A queue item's own page decides it the same way (`DecisionPageMixin`: the report and the flag
+pages): buttons for the operations the staff member's capabilities allow, each posted to one
+`<id>/enforce/` view that refuses anything else with 403, then "the next waiting item".
 """
 
 from __future__ import annotations
@@ -25,14 +29,18 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path, reverse
 from django.utils.functional import Promise
+from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 from accounts.models import User
 from moderation import audit, staff_policy
 from moderation.models import AuditAction
 from mwork.api.exceptions import DomainError
+from mwork.ids import parse_uuid
 
 _T = TypeVar("_T")
 
@@ -232,6 +240,123 @@ class PolicyAdmin(AuditedAdminMixin, PolicyPermissionsMixin, admin.ModelAdmin):
 
 class PolicyTabularInline(PolicyPermissionsMixin, admin.TabularInline):
     pass
+
+
+# ---------------------------------------------------------------------------------------------
+# A queue item's decision page
+# ---------------------------------------------------------------------------------------------
+class DecisionPageMixin(_ModelAdmin):
+    """The change page of a queue item (a report, an automatic flag) decides it: no save
+    button, a button per operation `available_operations` allows this staff member (their
+    capabilities and the item's state), a reason for the audit log, and "then the next waiting
+    item". The buttons post to `<id>/enforce/`, which asks `available_operations` again and
+    answers 403 to anything it does not list; `decision_apply` runs the operation through the
+    services (they check the capability again and audit it). The template part is
+    templates/admin/moderation/decision.html, included by each model's change_form.html.
+    """
+
+    # Operations that act on someone's account or content: the page asks before sending them.
+    decision_confirm: tuple[str, ...] = ()
+    decision_note_placeholder: str | Promise = ""
+    decision_next_label: str | Promise = ""  # "then open the next …"
+    decision_skip_label: str | Promise = ""  # "Skip to the next …"
+    decision_none_left: str | Promise = ""  # "No open … left."
+
+    def available_operations(
+        self, request: HttpRequest, obj: Any
+    ) -> list[tuple[str, str | Promise]]:
+        """(operation, button label) for this staff member on `obj`, in button order."""
+        raise NotImplementedError
+
+    def decision_apply(self, request: HttpRequest, obj: Any, operation: str, *, note: str) -> Any:
+        """Run one listed operation on `obj` (raises `DomainError` when the state forbids it)."""
+        raise NotImplementedError
+
+    def decision_next(self, after: Any | None) -> Any | None:
+        """The next waiting item other than `after` (None: the queue is empty)."""
+        raise NotImplementedError
+
+    def decision_object(self, object_id: str) -> Any:
+        return get_object_or_404(self.model._default_manager.all(), pk=object_id)
+
+    def _decision_url(self, name: str, *args: Any) -> str:
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_{name}", args=args)
+
+    def get_urls(self) -> list[URLPattern]:
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path(
+                "<path:object_id>/enforce/",
+                self.admin_site.admin_view(self.enforce_view),
+                name=f"{prefix}_enforce",
+            ),
+            path("next/", self.admin_site.admin_view(self.next_view), name=f"{prefix}_next"),
+            *super().get_urls(),
+        ]
+
+    def _next_url(self, request: HttpRequest, after: Any | None) -> str:
+        following = self.decision_next(after)
+        if following is None:
+            self.message_user(request, str(self.decision_none_left), messages.INFO)
+            return self._decision_url("changelist")
+        return self._decision_url("change", following.pk)
+
+    def next_view(self, request: HttpRequest) -> HttpResponse:
+        """The waiting item that comes first (the queue's "start my shift" link)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        after_id = parse_uuid(request.GET.get("after"))
+        current = self.model._default_manager.filter(pk=after_id).first() if after_id else None
+        return HttpResponseRedirect(self._next_url(request, current))
+
+    def enforce_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self.decision_object(object_id)
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        operation = request.POST.get("operation", "")
+        labels = dict(self.available_operations(request, obj))
+        if operation not in labels:
+            raise PermissionDenied
+        try:
+            self.decision_apply(request, obj, operation, note=request.POST.get("note", "")[:2000])
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(self._decision_url("change", obj.pk))
+        self.message_user(
+            request,
+            gettext("%(operation)s: done.") % {"operation": labels[operation]},
+            messages.SUCCESS,
+        )
+        if request.POST.get("_next"):
+            return HttpResponseRedirect(self._next_url(request, obj))
+        return HttpResponseRedirect(self._decision_url("change", obj.pk))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            extra_context.update(
+                moderation_operations=[
+                    (key, label, key in self.decision_confirm)
+                    for key, label in self.available_operations(request, obj)
+                ],
+                moderation_enforce_url=self._decision_url("enforce", obj.pk),
+                moderation_next_url=(
+                    self._decision_url("next") + "?" + urlencode({"after": obj.pk})
+                ),
+                moderation_note_placeholder=self.decision_note_placeholder,
+                moderation_next_label=self.decision_next_label,
+                moderation_skip_label=self.decision_skip_label,
+            )
+        extra_context.update(
+            show_save=False,
+            show_save_and_continue=False,
+            show_save_and_add_another=False,
+            show_delete=False,
+        )
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
@@ -27,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from moderation import services
-from moderation.admin_policy import PolicyAdmin, staff_user
+from moderation.admin_policy import DecisionPageMixin, PolicyAdmin, staff_user
 from moderation.models import AuditAction
 from safety import services as safety
 from safety.models import SCANNED_KIND_CHOICES, Flag, FlagStatus, Rule, TargetKind, TrustFacts
@@ -120,8 +121,15 @@ class FlagStatusFilter(WaitingFirstStatusFilter):
     waiting = FlagStatus.OPEN
 
 
+# The flag page's buttons, worded as the list's actions.
+FLAG_OPERATIONS = {
+    "approve": _("Approve: the content is fine (publish / deliver held items)"),
+    "reject": _("Reject: the rules were right (held items are not published)"),
+}
+
+
 @admin.register(Flag)
-class FlagAdmin(PolicyAdmin):
+class FlagAdmin(DecisionPageMixin, PolicyAdmin):
     """The automatic part of the moderation queue: held items first, then by rule weight."""
 
     # Narrow enough for 1440 px beside the navigation (as the report queue): source and status
@@ -218,41 +226,65 @@ class FlagAdmin(PolicyAdmin):
     def counterpart_trust(self, flag: Flag) -> SafeString | str:
         return trust_badge(flag.counterpart)
 
-    def _decide(self, request: HttpRequest, queryset: QuerySet[Flag], *, approve: bool) -> None:
-        action = AuditAction.FLAG_APPROVE if approve else AuditAction.FLAG_REJECT
+    def _decide_one(self, request: HttpRequest, flag: Flag, *, approve: bool, note: str = ""):
+        """One staff decision on `flag` through moderation's service, audited (the note, or the
+        flag's kind and rules, as its reason)."""
         actor = staff_user(request)
+        return self.audited(
+            request,
+            flag,
+            AuditAction.FLAG_APPROVE if approve else AuditAction.FLAG_REJECT,
+            lambda: services.flag_review(actor=actor, flag=flag, approve=approve),
+            reason=note or services.flag_label(flag),
+            data={"target_kind": flag.target_kind, "target_id": str(flag.target_id)},
+        )
 
-        def decide(flag: Flag) -> None:
-            self.audited(
-                request,
-                flag,
-                action,
-                lambda: services.flag_review(actor=actor, flag=flag, approve=approve),
-                reason=services.flag_label(flag),
-                data={"target_kind": flag.target_kind, "target_id": str(flag.target_id)},
-            )
-
+    def _decide(self, request: HttpRequest, queryset: QuerySet[Flag], *, approve: bool) -> None:
         self.act_on_each(
             request,
             queryset.filter(status=FlagStatus.OPEN),
-            decide,
+            lambda flag: self._decide_one(request, flag, approve=approve),
             done=ngettext_lazy("%(count)d flag decided.", "%(count)d flags decided.", "count"),
             name=lambda flag: str(flag.pk),
         )
 
     @admin.action(
-        description=_("Approve: the content is fine (publish / deliver held items)"),
+        description=FLAG_OPERATIONS["approve"],
         permissions=["review"],
     )
     def approve_flags(self, request: HttpRequest, queryset: QuerySet[Flag]) -> None:
         self._decide(request, queryset, approve=True)
 
     @admin.action(
-        description=_("Reject: the rules were right (held items are not published)"),
+        description=FLAG_OPERATIONS["reject"],
         permissions=["review"],
     )
     def reject_flags(self, request: HttpRequest, queryset: QuerySet[Flag]) -> None:
         self._decide(request, queryset, approve=False)
+
+    # --- the decision page (admin_policy.DecisionPageMixin), as the report's -----------------
+    decision_confirm = ("reject",)  # a held casting is cancelled and hidden, a message dropped
+    decision_note_placeholder = _("Defaults to the flag's kind and the rules that fired")
+    decision_next_label = _("then open the next open flag")
+    decision_skip_label = _("Skip to the next open flag")
+    decision_none_left = _("No open flags left.")
+
+    def available_operations(
+        self, request: HttpRequest, flag: Flag
+    ) -> list[tuple[str, str | Promise]]:
+        if flag.status != FlagStatus.OPEN or not self.has_capability(request, "review"):
+            return []
+        return [("approve", FLAG_OPERATIONS["approve"]), ("reject", FLAG_OPERATIONS["reject"])]
+
+    def decision_apply(self, request: HttpRequest, flag: Flag, operation: str, *, note: str):
+        return self._decide_one(request, flag, approve=operation == "approve", note=note)
+
+    def decision_next(self, after: Flag | None) -> Flag | None:
+        """The next open flag in the queue's order (held first, then by weight, oldest first)."""
+        queryset = Flag.objects.filter(status=FlagStatus.OPEN).order_by(*self.ordering, "id")
+        if after is not None:
+            queryset = queryset.exclude(pk=after.pk)
+        return queryset.first()
 
 
 class RuleForm(forms.ModelForm):

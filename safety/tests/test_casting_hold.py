@@ -235,3 +235,100 @@ def test_the_queue_shows_automatic_items_with_rules_spans_and_trust(
     assert "Prepayment or fee asked of the model" in page
     assert "<mark>предоплата</mark>" in page
     assert f"{employer.email} " in page and 'data-level="verified"' in page
+
+
+# --- a flag's own page decides it, as a report's page does (admin_policy.DecisionPageMixin) ---
+def _held_flag(auth_client, employer, body) -> Flag:
+    casting_id = (
+        auth_client(employer).post(LIST, body, format="json").json()["data"]["casting"]["id"]
+    )
+    return Flag.objects.get(target_id=casting_id)
+
+
+@pytest.mark.parametrize("role", ["Moderators", "superuser"])
+def test_the_flag_page_decides_for_holders_of_review(
+    role, auth_client, client, employer, body, django_capture_on_commit_callbacks
+):
+    flag = _held_flag(auth_client, employer, body)
+    staff = staff_user(role)
+    client.force_login(staff)
+
+    page = client.get(reverse("admin:safety_flag_change", args=[flag.pk])).content.decode()
+    assert 'data-operation="approve"' in page and 'data-operation="reject"' in page
+    assert 'name="_save"' not in page
+    # rejecting cancels and hides the casting: the page asks first (as a report's enforcement)
+    assert "data-confirm" in page.split('data-operation="reject"')[1].split(">")[0]
+    assert "data-confirm" not in page.split('data-operation="approve"')[1].split(">")[0]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:safety_flag_enforce", args=[flag.pk]),
+            {"operation": "approve", "note": "A real agency, checked by phone"},
+        )
+
+    assert response.status_code == 302
+    assert response.url == reverse("admin:safety_flag_change", args=[flag.pk])
+    assert Casting.objects.get(id=flag.target_id).status == CastingStatus.ACTIVE
+    flag.refresh_from_db()
+    assert flag.status == FlagStatus.APPROVED and flag.decided_by == staff
+    entry = AuditLogEntry.objects.get(action="flag_approve")
+    assert (entry.actor, entry.reason) == (staff, "A real agency, checked by phone")
+    assert entry.changes["status"] == ["open", "approved"]
+    # decided: no buttons any more, and a second post is refused without a change
+    page = client.get(reverse("admin:safety_flag_change", args=[flag.pk])).content.decode()
+    assert "data-operation=" not in page
+    again = client.post(
+        reverse("admin:safety_flag_enforce", args=[flag.pk]), {"operation": "reject"}
+    )
+    assert again.status_code == 403
+    assert Flag.objects.get(pk=flag.pk).status == FlagStatus.APPROVED
+    assert AuditLogEntry.objects.count() == 1
+
+
+def test_the_flag_page_rejects_and_opens_the_next_open_flag(
+    auth_client, client, employer, body, django_capture_on_commit_callbacks
+):
+    first = _held_flag(auth_client, employer, body)
+    second = _held_flag(auth_client, employer, {**body, "title": "Another scam"})
+    client.force_login(staff_user("Moderators"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:safety_flag_enforce", args=[first.pk]),
+            {"operation": "reject", "_next": "1"},
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        last = client.post(
+            reverse("admin:safety_flag_enforce", args=[second.pk]),
+            {"operation": "reject", "_next": "1"},
+        )
+
+    assert response.url == reverse("admin:safety_flag_change", args=[second.pk])
+    assert last.url == reverse("admin:safety_flag_changelist")
+    casting = Casting.objects.get(id=first.target_id)
+    assert casting.status == CastingStatus.CANCELLED and casting.is_hidden
+    entry = AuditLogEntry.objects.filter(action="flag_reject").order_by("created_at").first()
+    assert entry is not None and "Prepayment or fee asked of the model" in entry.reason
+
+
+@pytest.mark.parametrize("role", ["Finance", "Support"])
+@pytest.mark.parametrize("operation", ["approve", "reject"])
+def test_the_flag_page_refuses_roles_without_review(
+    role, operation, auth_client, client, employer, body
+):
+    flag = _held_flag(auth_client, employer, body)
+    client.force_login(staff_user(role))
+
+    page = client.get(reverse("admin:safety_flag_change", args=[flag.pk]))
+    response = client.post(
+        reverse("admin:safety_flag_enforce", args=[flag.pk]),
+        {"operation": operation, "note": "not mine to decide"},
+    )
+
+    # Support reads the flag without a button; Finance may not even read it
+    assert page.status_code == (200 if role == "Support" else 403)
+    assert "data-operation=" not in page.content.decode()
+    assert response.status_code == 403
+    assert Flag.objects.get(pk=flag.pk).status == FlagStatus.OPEN
+    assert Casting.objects.get(id=flag.target_id).status == CastingStatus.PENDING_REVIEW
+    assert not AuditLogEntry.objects.exists()
