@@ -199,7 +199,7 @@ class FlagAdmin(DecisionPageMixin, PolicyAdmin):
     @admin.display(description=_("rules fired"))
     def rules_fired(self, flag: Flag) -> SafeString:
         return format_html_join(
-            ", ", "{} ({})", ((r.name, r.get_action_display()) for r in flag.rules.all())
+            ", ", "{} ({})", ((r.label, r.get_action_display()) for r in flag.rules.all())
         )
 
     @admin.display(description=_("matched text"))
@@ -313,6 +313,20 @@ class RuleForm(forms.ModelForm):
             "is_active",
         )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A built-in rule is stored in English (its text is a message id): the field shows what
+        # staff read elsewhere in their language; renaming it makes it a rule of one's own.
+        for name, shown in (
+            ("name", self.instance.label),
+            ("description", self.instance.explanation),
+        ):
+            stored = getattr(self.instance, name)
+            if stored and shown != stored:
+                self.fields[name].help_text = gettext(
+                    "Built-in text, shown in your language as: %(text)s"
+                ) % {"text": shown}
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
@@ -359,7 +373,7 @@ class RuleAdmin(PolicyAdmin):
 
     @admin.display(description=_("name"), ordering="name")
     def name_and_language(self, rule: Rule) -> SafeString:
-        return format_html("{}<br><small>{}</small>", rule.name, rule.get_language_display())
+        return format_html("{}<br><small>{}</small>", rule.label, rule.get_language_display())
 
     @admin.display(description=_("detector or pattern"))
     def signal(self, rule: Rule) -> SafeString:

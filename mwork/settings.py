@@ -70,7 +70,9 @@ INSTALLED_APPS = [
     "channels",
     "anymail",
     "storages",
-    "axes",  # admin login throttling; before moderation, whose admin re-registers its models
+    # admin login throttling (django-axes, named for the admin); before moderation, whose admin
+    # re-registers its models
+    "moderation.admin_apps.AxesConfig",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "mwork.apps.MworkConfig",

@@ -242,7 +242,7 @@ class WorkExperience(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.position} at {self.company}"
+        return f"{self.position} · {self.company}"
 
 
 class Review(models.Model):
@@ -254,14 +254,24 @@ class Review(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    profile = models.ForeignKey(ModelProfile, on_delete=models.CASCADE, related_name="reviews")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews_written"
+    profile = models.ForeignKey(
+        ModelProfile,
+        on_delete=models.CASCADE,
+        related_name="reviews",
+        verbose_name=_("model profile"),
     )
-    casting_id = models.UUIDField()
-    rating = models.PositiveSmallIntegerField()
-    comment = models.TextField(max_length=REVIEW_COMMENT_MAX_LENGTH, blank=True, default="")
-    created_at = models.DateTimeField(default=timezone.now)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reviews_written",
+        verbose_name=_("author"),
+    )
+    casting_id = models.UUIDField(_("casting"))
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    comment = models.TextField(
+        _("comment"), max_length=REVIEW_COMMENT_MAX_LENGTH, blank=True, default=""
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("review")
@@ -278,4 +288,4 @@ class Review(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rating}★ for {self.profile_id}"
+        return f"{self.rating}★ · {self.profile}"  # the model's name

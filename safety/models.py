@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from safety.detectors import DETECTORS
@@ -60,6 +61,40 @@ class RuleLanguage(models.TextChoices):
 
 def _detector_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in DETECTORS]
+
+
+# The names and descriptions of the built-in rules (migration 0002_default_rules stores them in
+# English): message ids, so the admin shows them in the staff member's language (`Rule.label`,
+# `Rule.explanation`). A rule staff wrote, or a built-in one they renamed, shows as written.
+BUILTIN_RULE_TEXTS = frozenset(
+    {
+        gettext_noop("Prepayment or fee asked of the model"),
+        gettext_noop(
+            "предоплата, оплата за фотосессию/портфолио/регистрацию; алдын ала төлем, "
+            "тіркеу ақысы; registration fee, pay for your portfolio, deposit"
+        ),
+        gettext_noop("Payment card number"),
+        gettext_noop("13-19 digits, Luhn-valid"),
+        gettext_noop("Kazakh IIN"),
+        gettext_noop("12 digits with a birth date and a valid control digit"),
+        gettext_noop("Passport or ID photo requested"),
+        gettext_noop(
+            "фото/скан паспорта, жеке куәліктің суреті, photo of your passport, send your IIN"
+        ),
+        gettext_noop("Link or move to a messenger"),
+        gettext_noop("t.me, wa.me, WhatsApp, Telegram, Viber (ordinary castings say it too)"),
+        gettext_noop("Adult content terms"),
+        gettext_noop("escort, intimate services, OnlyFans, nude shoot, ню съёмка, жалаңаш"),
+        gettext_noop("Guaranteed contract or work abroad (ru)"),
+        gettext_noop("Guaranteed contract or work abroad (kk)"),
+        gettext_noop("Guaranteed contract or work abroad (en)"),
+    }
+)
+
+
+def builtin_text(text: str) -> str:
+    """`text` in the active language when it is a built-in rule's name or description."""
+    return gettext(text) if text in BUILTIN_RULE_TEXTS else text
 
 
 class Rule(models.Model):
@@ -111,7 +146,17 @@ class Rule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name as staff read it (a built-in rule's in their language)."""
+        return builtin_text(self.name)
+
+    @property
+    def explanation(self) -> str:
+        """The description as staff read it (a built-in rule's in their language)."""
+        return builtin_text(self.description)
 
 
 class FlagStatus(models.TextChoices):

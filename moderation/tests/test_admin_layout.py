@@ -192,3 +192,19 @@ def test_audit_entries_read_as_names_and_before_after(root_client, make_user, ma
     assert '<table class="audit-changes">' in page
     assert "<td>Active</td><td>Cancelled</td>" in page
     assert "{&quot;" not in page and '{"' not in page
+
+
+@pytest.mark.parametrize(
+    "language,section",
+    [("ru", "Блокировки входа в админку"), ("kk", "Әкімші панеліне кіру бұғаттары")],
+)
+def test_the_login_lockouts_section_is_named_in_the_admin_language(
+    language, section, client, make_user
+):
+    client.force_login(make_user(role="admin", is_staff=True, is_superuser=True))
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+
+    page = client.get("/admin/").content.decode()
+
+    assert f'title="{section}"' in page or f">{section}</a>" in page
+    assert ">Axes<" not in page and ">AXES<" not in page

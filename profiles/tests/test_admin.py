@@ -192,3 +192,25 @@ def test_profile_page_edits_languages_and_categories_as_ticks(staff):
     ]
     assert checked == ["Russian", "Tatar"]
     assert "[&quot;" not in html and '["' not in html  # no JSON text anywhere on the page
+
+
+@pytest.mark.parametrize(
+    "language,labels",
+    [
+        ("ru", ("Профиль модели", "Автор", "Кастинг", "Оценка", "Комментарий")),
+        ("kk", ("Модель профилі", "Автор", "Баға")),
+    ],
+)
+def test_reviews_read_as_the_model_and_in_the_admin_language(staff, language, labels):
+    review = ReviewFactory(profile=ModelProfileFactory(name="Aruzhan"), rating=4)
+    staff.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+
+    page = staff.get(reverse("admin:profiles_review_change", args=[review.pk])).content.decode()
+    listing = staff.get(reverse("admin:profiles_review_changelist")).content.decode()
+
+    assert str(review) == "4★ · Aruzhan"
+    title = page.split("<title>")[1].split("</title>")[0]
+    assert "4★ · Aruzhan" in title and str(review.profile_id) not in title
+    for label in labels:
+        assert f"{label}:</label>" in page or f">{label}</label>" in page, label
+        assert label in listing or label == "Комментарий", label  # not a list column
