@@ -322,7 +322,7 @@ class RuleForm(forms.ModelForm):
             ("description", self.instance.explanation),
         ):
             stored = getattr(self.instance, name)
-            if stored and shown != stored:
+            if name in self.fields and stored and shown != stored:  # absent when view-only
                 self.fields[name].help_text = gettext(
                     "Built-in text, shown in your language as: %(text)s"
                 ) % {"text": shown}
@@ -359,9 +359,27 @@ class RuleAdmin(PolicyAdmin):
     )
     list_filter = ("action", "is_active")
     search_fields = ("name", "description", "pattern")
+    readonly_fields = ("shown_name", "shown_description")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Rule]:
         return safety.rule_precision_annotate(super().get_queryset(request))
+
+    def get_fields(self, request: HttpRequest, obj: Rule | None = None) -> list[str]:
+        fields = list(RuleForm.Meta.fields)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read-only: a built-in rule's texts in the reader's language (an editor has them
+            # under the stored English, RuleForm).
+            shown = {"name": "shown_name", "description": "shown_description"}
+            fields = [shown.get(name, name) for name in fields]
+        return fields
+
+    @admin.display(description=_("name"))
+    def shown_name(self, rule: Rule) -> str:
+        return rule.label
+
+    @admin.display(description=_("description"))
+    def shown_description(self, rule: Rule) -> str:
+        return rule.explanation
 
     def save_model(self, request: HttpRequest, obj: Rule, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)

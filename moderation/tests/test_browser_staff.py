@@ -13,6 +13,7 @@ import pytest
 from django.contrib import admin
 from django.db import connections
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.tests.factories import UserFactory
 from billing.models import Subscription
@@ -145,15 +146,16 @@ def test_moderator_decides_a_flag_switches_a_rule_off_and_removes_an_employer_re
     page.screenshot(path=str(screenshots / "moderator-flags.png"), full_page=True)
     row = page.locator("#result_list tbody tr", has_text="t.me")
     assert row.count() == 1
-    assert rule.name in row.inner_text()
+    with translation.override("ru"):
+        assert rule.label in row.inner_text()  # in Russian, the page's language
     assert _fits(page)
     assert _open(page, f"{live_server.url}{_change(Flag, flag)}") == 200
     assert page.locator(".field-marked_text mark").count() >= 1
     page.screenshot(path=str(screenshots / "moderator-flag.png"), full_page=True)
-    page.goto(f"{live_server.url}{FLAGS}")
-    row.locator("input[name=_selected_action]").check()
-    page.select_option("select[name=action]", "approve_flags")
-    page.click("button[name=index]")
+    # Decided on its own page, as a report is (the list's actions are the other way).
+    assert page.locator("button[data-operation=reject][data-confirm]").count() == 1
+    page.fill("#id_moderation_note", "Ordinary contact details")
+    page.click("button[data-operation=approve]")
     page.wait_for_selector(".messagelist .success")
     page.screenshot(path=str(screenshots / "moderator-flag-approved.png"), full_page=True)
 
@@ -161,6 +163,9 @@ def test_moderator_decides_a_flag_switches_a_rule_off_and_removes_an_employer_re
     assert (flag.status, flag.decided_by) == (FlagStatus.APPROVED, moderator)
     entry = AuditLogEntry.objects.get(action=AuditAction.FLAG_APPROVE)
     assert (entry.actor, entry.target_id) == (moderator, str(flag.pk))
+    assert entry.reason == "Ordinary contact details"
+    # the only open flag: "then the next open flag" led back to the (now empty) queue
+    assert page.url.endswith(FLAGS)
 
     # The rule set: switch a rule off from its change page.
     assert _open(page, f"{live_server.url}{RULES}") == 200
@@ -245,8 +250,13 @@ def test_support_reads_the_safety_pages_and_employer_reviews_and_nothing_writes(
         assert _fits(page), url
     for obj in (flag, rule, review):
         assert _open(page, f"{live_server.url}{_change(type(obj), obj)}") == 200
-        writes = page.locator("input[name=_save], input[name=_continue], a.deletelink")
+        writes = page.locator(
+            "input[name=_save], input[name=_continue], a.deletelink, button[data-operation]"
+        )
         assert writes.count() == 0, type(obj)
+        if obj is rule:  # a built-in rule, read in Russian
+            with translation.override("ru"):
+                assert rule.label in page.inner_text("#content") and rule.label != rule.name
     page.screenshot(path=str(screenshots / "support-review.png"), full_page=True)
     # What the policy does not allow is refused, not merely hidden.
     assert _open(page, f"{live_server.url}{reverse('admin:safety_rule_add')}") == 403

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.tests.factories import UserFactory
 from moderation.models import AuditLogEntry
@@ -172,7 +172,8 @@ def test_rule_admin_shows_precision(client):
     response = client.get(reverse("admin:safety_rule_changelist"))
 
     assert response.status_code == 200
-    assert "Payment card number" in response.content.decode()
+    with translation.override("ru"):  # the admin's language
+        assert Rule.objects.get(name="Payment card number").label in response.content.decode()
 
 
 # ---------------------------------------------------------------------------------------------
