@@ -364,8 +364,8 @@ class RuleAdmin(PolicyAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Rule]:
         return safety.rule_precision_annotate(super().get_queryset(request))
 
-    def get_fields(self, request: HttpRequest, obj: Rule | None = None) -> list[str]:
-        fields = list(RuleForm.Meta.fields)
+    def get_fields(self, request: HttpRequest, obj: Rule | None = None) -> list[Any]:
+        fields: list[Any] = list(RuleForm.Meta.fields)
         if obj is not None and not self.has_change_permission(request, obj):
             # Read-only: a built-in rule's texts in the reader's language (an editor has them
             # under the stored English, RuleForm).
