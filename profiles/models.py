@@ -145,7 +145,11 @@ class ModelProfile(models.Model):
             models.Index(fields=["age"], name="profiles_mp_age_idx"),
             models.Index(fields=["height"], name="profiles_mp_height_idx"),
             models.Index(fields=["experience"], name="profiles_mp_experience_idx"),
-            models.Index(Upper("city"), name="profiles_mp_city_upper_idx"),
+            # The city filter, and the catalogue's usual city + gender + age range: its capped
+            # count and its page read only the rows of that city and gender in the age range,
+            # instead of intersecting a city index with the gender/age one (docs/PERFORMANCE.md,
+            # "Second round"). It replaced the index on UPPER(city) alone, its prefix.
+            models.Index(Upper("city"), "gender", "age", name="profiles_mp_city_gen_age_idx"),
             models.Index(
                 fields=["promoted_until"],
                 name="profiles_mp_promoted_idx",

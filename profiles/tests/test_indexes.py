@@ -76,7 +76,11 @@ def _plan(queryset) -> str:
         (ModelFilters(gender="female"), "profiles_mp_gender_age_idx"),
         (ModelFilters(min_age=20, max_age=21), "profiles_mp_age_idx"),
         (ModelFilters(min_height=205), "profiles_mp_height_"),  # either height index
-        (ModelFilters(city="Almaty"), "profiles_mp_city_upper_idx"),
+        (ModelFilters(city="Almaty"), "profiles_mp_city_gen_age_idx"),
+        (
+            ModelFilters(city="Almaty", gender="female", min_age=20, max_age=25),
+            "profiles_mp_city_gen_age_idx",
+        ),
         (ModelFilters(category="fashion"), "profiles_mp_categories_gin"),
         (ModelFilters(experience="experienced"), "profiles_mp_experience_idx"),
         (ModelFilters(search="Aisha"), "profiles_mp_search_gin"),
