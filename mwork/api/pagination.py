@@ -93,14 +93,24 @@ def paginate(
 ) -> dict[str, Any]:
     """Count (capped), slice and serialize a queryset into the contract's list body (two
     queries: the count stops at `count_cap` (PAGINATION_COUNT_CAP by default) + 1 rows, the
-    page fetches limit + 1), or one with `counted_in` (`_paginate_counted_in`). When
-    `queryset` has no rows at all, `fallback` (if given) is
-    counted and paged instead: one query more, only then (the catalogue's similar names when
-    no name prefix-matches a search)."""
+    page fetches limit + 1), or one with `counted_in` (`_paginate_counted_in`). A first page
+    that is not full is its own count: one query. When `queryset` has no rows at all,
+    `fallback` (if given) is counted and paged instead: one query more, only then (the
+    catalogue's similar names when no name prefix-matches a search)."""
     page = Page.from_request(request, default_limit=default_limit, max_limit=max_limit)
     if counted_in is not None:
         return _paginate_counted_in(page, queryset, key, counted_in, serialize, page_rows)
     cap = count_cap if count_cap is not None else settings.PAGINATION_COUNT_CAP
+    if page.offset == 0:
+        rows = list(queryset[: page.limit + 1])
+        if not rows and fallback is not None:
+            queryset, fallback = fallback, None
+            rows = list(queryset[: page.limit + 1])
+        if len(rows) <= page.limit:  # the whole list is on this page
+            return page.body(key, serialize(rows), len(rows), has_more=False)
+        counted = count_queryset(queryset)[: cap + 1].count()
+        total = counted if counted <= cap else max(cap, page.limit + 1)
+        return page.body(key, serialize(rows[: page.limit]), total, has_more=True)
     counted = count_queryset(queryset)[: cap + 1].count()
     if counted == 0 and fallback is not None:
         queryset = fallback

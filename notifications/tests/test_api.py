@@ -109,16 +109,16 @@ def test_list_bad_query_parameters_are_400(auth_client, params, field):
 def test_list_query_count_does_not_grow_with_rows(auth_client, django_assert_max_num_queries):
     user = UserFactory()
     client = auth_client(user)
-    NotificationFactory.create_batch(2, user=user)
+    NotificationFactory.create_batch(25, user=user)  # more than a page: page and count
     client.get(LIST_URL)  # warm-up (preference rows, auth caches)
 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(connection) as two_rows:
+    with CaptureQueriesContext(connection) as more_than_a_page:
         assert client.get(LIST_URL).status_code == 200
-    NotificationFactory.create_batch(20, user=user)
-    with django_assert_max_num_queries(len(two_rows)):
+    NotificationFactory.create_batch(40, user=user)
+    with django_assert_max_num_queries(len(more_than_a_page)):
         response = client.get(LIST_URL)
 
     assert len(response.json()["data"]["notifications"]) == 20

@@ -238,12 +238,12 @@ def test_reviews_of_invisible_profile_are_404(api_client, state):
 
 
 @pytest.mark.parametrize("rows", [2, 30])
-def test_reviews_list_query_count_is_constant(api_client, django_assert_num_queries, rows):
+def test_reviews_list_query_count_is_constant(api_client, django_assert_max_num_queries, rows):
     profile = ModelProfileFactory()
     for _ in range(rows):
         ReviewFactory(profile=profile, author=EmployerProfileFactory().user)
 
-    with django_assert_num_queries(3):  # profile, count, page (authors joined)
+    with django_assert_max_num_queries(3):  # profile, page (authors joined), count if full
         response = api_client.get(reviews_url(profile.id) + "?limit=100")
 
     assert len(response.json()["data"]["reviews"]) == rows
