@@ -34,6 +34,7 @@ from mwork.api.bounds import PAY_MAX, SHOOT_DATE_MAX_YEARS, BoundedDateTimeField
 from mwork.api.formats import format_datetime
 from mwork.storage import storage_url
 from profiles.selectors import user_display
+from profiles.serializers import ReviewAuthorSerializer
 
 AGE_RANGE = (18, 99)
 HEIGHT_RANGE = (100, 250)
@@ -581,12 +582,6 @@ class EmployerReviewCreateInputSerializer(serializers.Serializer):
     )
 
 
-class EmployerReviewAuthorSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    name = serializers.CharField()
-    avatar = serializers.CharField(allow_null=True)
-
-
 class EmployerReviewOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     employer_id = serializers.UUIDField()
@@ -597,6 +592,6 @@ class EmployerReviewOutputSerializer(serializers.Serializer):
     author = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
 
-    @extend_schema_field(EmployerReviewAuthorSerializer)
+    @extend_schema_field(ReviewAuthorSerializer)
     def get_author(self, obj: Any) -> dict[str, Any]:
         return {"id": str(obj.author_id), **user_display(obj.author)}
