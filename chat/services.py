@@ -46,7 +46,11 @@ from mwork.api.exceptions import (
 from mwork.callbacks import deferred
 from mwork.ids import parse_uuid
 from mwork.ratelimits import enforce
-from notifications.services import chat_message_notify, chat_room_notifications_read
+from notifications.services import (
+    chat_message_notify,
+    chat_messages_notify,
+    chat_room_notifications_read,
+)
 from profiles.selectors import user_display
 from safety.models import LimitKind
 from safety.services import trust_limit_consume
@@ -139,6 +143,9 @@ def _notify_new_message(*, recipient: User, message: Message, sender: User) -> N
 # socket's process and in batches (docs/PERFORMANCE.md, "WebSockets").
 NOTIFICATION_QUEUE_KEY = "chat:new-message-notifications"
 NOTIFICATION_BATCH = 500
+# How long a wake-up waits before the worker drains the queue; the chat frames themselves go
+# out at once, only the `new_message` notification (in-app list, e-mail, push) waits.
+NOTIFICATION_LINGER_SECONDS = 0.25
 
 
 def _notifications_queued_elsewhere() -> bool:
@@ -172,10 +179,13 @@ def _notifications_queue(*, message: Message, sender: User, recipients: list[Use
 
 
 def chat_notifications_wake() -> None:
-    """Wake the worker for queued notifications (the queue was empty before them)."""
+    """Wake the worker for queued notifications (the queue was empty before them), after
+    NOTIFICATION_LINGER_SECONDS: the messages of that moment join the queue meanwhile without
+    waking it again (it is not empty), so the worker makes them in one batch and a busy chat
+    costs a few wake-ups a second instead of one per message (docs/PERFORMANCE.md)."""
     from chat import tasks  # tasks import this module
 
-    tasks.notify_new_messages.delay()
+    tasks.notify_new_messages.apply_async(countdown=NOTIFICATION_LINGER_SECONDS)
 
 
 def chat_notifications_flush(*, limit: int = NOTIFICATION_BATCH) -> int:
@@ -193,23 +203,20 @@ def chat_notifications_flush(*, limit: int = NOTIFICATION_BATCH) -> int:
         latest[(recipient_id, room_id)] = [recipient_id, room_id, message_id, sender_id, preview]
     user_ids = {value for entry in latest.values() for value in (entry[0], entry[3])}
     users = User.objects.select_related("model_profile", "employer_profile").in_bulk(user_ids)
+    items = []
     for recipient_id, room_id, message_id, sender_id, preview in latest.values():
         recipient, sender = users.get(UUID(recipient_id)), users.get(UUID(sender_id))
         if recipient is None or sender is None:  # deleted meanwhile
             continue
-        try:
-            chat_message_notify(
-                user=recipient,
-                data={
-                    "room_id": room_id,
-                    "message_id": message_id,
-                    "sender_id": sender_id,
-                    "sender_name": user_display(sender)["name"],
-                    "preview": preview,
-                },
-            )
-        except Exception:  # one bad row must not drop the rest of the batch
-            logger.exception("new_message notification of %s failed", message_id)
+        data = {
+            "room_id": room_id,
+            "message_id": message_id,
+            "sender_id": sender_id,
+            "sender_name": user_display(sender)["name"],
+            "preview": preview,
+        }
+        items.append((recipient, data))
+    chat_messages_notify(items=items)
     return len(raw)
 
 

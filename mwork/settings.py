@@ -787,6 +787,10 @@ CELERY_BEAT_SCHEDULE["accounts-flush-expired-tokens"] = {
 NOTIFICATIONS_OUTBOX_REQUEUE_MINUTES = env.int("NOTIFICATIONS_OUTBOX_REQUEUE_MINUTES", default=10)
 NOTIFICATIONS_OUTBOX_BATCH_SIZE = env.int("NOTIFICATIONS_OUTBOX_BATCH_SIZE", default=200)
 NOTIFICATIONS_OUTBOX_MAX_AGE_HOURS = env.int("NOTIFICATIONS_OUTBOX_MAX_AGE_HOURS", default=48)
+# A chat message's e-mail waits this long and goes out only if the message is still unread.
+NOTIFICATIONS_CHAT_EMAIL_DELAY_MINUTES = env.int(
+    "NOTIFICATIONS_CHAT_EMAIL_DELAY_MINUTES", default=5
+)
 CELERY_BEAT_SCHEDULE["notifications-requeue-stalled-deliveries"] = {
     "task": "notifications.tasks.requeue_stalled_deliveries",
     "schedule": 60 * 2,

@@ -32,3 +32,29 @@ def push_to_user(user_id: UUID | str, frame: dict[str, Any]) -> None:
         async_to_sync(layer.group_send)(user_group(user_id), {"type": FRAME_EVENT, "frame": frame})
     except Exception:
         logger.warning("realtime push to user %s failed", user_id, exc_info=True)
+
+
+def push_to_users(frames: list[tuple[UUID | str, dict[str, Any]]]) -> None:
+    """`push_to_user` of several (user, frame) pairs in one channel-layer call where the layer
+    can (`group_send_many`: two Redis round trips for all of them) — from a worker's batch,
+    where every `async_to_sync` call also opens its own event loop and Redis connection.
+    At-most-once, never raises."""
+    layer = get_channel_layer()
+    if layer is None or not frames:
+        return
+    sends = [
+        (user_group(user_id), {"type": FRAME_EVENT, "frame": frame}) for user_id, frame in frames
+    ]
+    send_many = getattr(layer, "group_send_many", None)
+    try:
+        if send_many is not None:
+            async_to_sync(send_many)(sends)
+            return
+
+        async def each() -> None:
+            for group, message in sends:
+                await layer.group_send(group, message)
+
+        async_to_sync(each)()
+    except Exception:
+        logger.warning("realtime push to %d users failed", len(frames), exc_info=True)

@@ -10,14 +10,17 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,8 +38,8 @@ from notifications.models import (
     NotificationPreference,
     NotificationType,
 )
-from notifications.realtime import push_to_user
-from notifications.schedule import Frequency, schedule_for
+from notifications.realtime import push_to_user, push_to_users
+from notifications.schedule import Frequency, Schedule, schedule_for
 from notifications.selectors import (
     device_get_for_owner,
     notification_get_for_owner,
@@ -129,58 +132,114 @@ def notify(*, user: User, type: str, data: dict[str, Any]) -> Notification:
     Title and message are rendered from the per-type catalogue in `user.language`. After commit:
     the frame `{"type": "notification", "notification": {...}, "unread_count": n}` goes to the
     user's WebSocket group — always, never held. E-mail and push follow the type's frequency
-    (notifications/schedule.py): instant → an e-mail task when `email_enabled` (`new_message`
-    at most once per room per hour) and one push task per device when `push_enabled`, both
-    held (not queued) until the user's quiet hours end; daily → the e-mail waits for the
-    digest, no push; off → neither. Audition and payment types bypass frequency and quiet
-    hours. Inactive (banned) users get the stored notification only. Raises nothing.
+    (notifications/schedule.py): instant → an e-mail task when `email_enabled` and one push
+    task per device when `push_enabled`, both held (not queued) until the user's quiet hours
+    end; daily → the e-mail waits for the digest, no push; off → neither. A `new_message`
+    e-mail waits `NOTIFICATIONS_CHAT_EMAIL_DELAY_MINUTES` and goes out only if the message is
+    still unread then, at most once per room per hour (`_new_row`). Audition and payment types
+    bypass frequency and quiet hours. Inactive (banned) users get the stored notification
+    only. Raises nothing.
     """
     data = _jsonable(data)
     title, message = render(type=type, data=data, language=getattr(user, "language", None))
     now = timezone.now()
     with transaction.atomic():
         preference = notification_preference_get(user=user)
-        plan = schedule_for(preference=preference, type=type, now=now)
-        reachable = bool(user.is_active) and plan.frequency != Frequency.OFF
-        send_email = reachable and bool(user.email) and preference.email_enabled
+        reach = _reach(user=user, preference=preference, type=type, now=now)
         device_ids: list[str] = []
-        # A daily type reaches the phone through the digest e-mail only.
-        if reachable and preference.push_enabled and plan.frequency == Frequency.INSTANT:
+        if reach.push:
             device_ids = [
                 str(pk) for pk in Device.objects.filter(user=user).values_list("id", flat=True)
             ]
-        # Outbox: the delivery state is stored with the row, so a queue that never reaches the
-        # broker is re-queued by the beat job (notifications/outbox.py). Held by quiet hours:
-        # pending, claimed until they end, not queued now — the same beat job sends it then.
-        # Daily: `digest` until the user's digest moment (`digests_send`).
-        claim = plan.at or outbox.claim_until(now)
-        email_status = DeliveryStatus.SKIPPED
-        if send_email:
-            daily = plan.frequency == Frequency.DAILY
-            email_status = DeliveryStatus.DIGEST if daily else DeliveryStatus.PENDING
-        notification = Notification.objects.create(
-            user=user,
-            type=type,
-            title=title,
-            message=message,
-            data=data,
-            created_at=now,
-            email_status=email_status,
-            email_requeue_at=claim if send_email else None,
-            push_status=DeliveryStatus.PENDING if device_ids else DeliveryStatus.SKIPPED,
-            push_devices=dict.fromkeys(device_ids, DeliveryStatus.PENDING),
-            push_requeue_at=claim if device_ids else None,
-        )
-        send_now = plan.at is None  # in-app always now; e-mail and push unless held
+        notification, email_now, devices_now = _new_row(
+            user=user, type=type, data=data, title=title, message=message,
+            reach=reach, device_ids=device_ids, now=now,
+        )  # fmt: skip
+        notification.save(force_insert=True)
         transaction.on_commit(
-            lambda: _deliver(
-                notification,
-                send_email=send_email and send_now,
-                device_ids=device_ids if send_now else [],
-            ),
+            lambda: _deliver(notification, send_email=email_now, device_ids=devices_now),
             robust=True,
         )
     return notification
+
+
+@dataclass(frozen=True)
+class _Reach:
+    """How a notification of a type reaches its user now: the schedule, e-mail, device push."""
+
+    plan: Schedule
+    email: bool
+    push: bool
+
+
+def _reach(*, user: User, preference: NotificationPreference, type: str, now: Any) -> _Reach:
+    plan = schedule_for(preference=preference, type=type, now=now)
+    reachable = bool(user.is_active) and plan.frequency != Frequency.OFF
+    return _Reach(
+        plan=plan,
+        email=reachable and bool(user.email) and preference.email_enabled,
+        # A daily type reaches the phone through the digest e-mail only.
+        push=reachable and preference.push_enabled and plan.frequency == Frequency.INSTANT,
+    )
+
+
+def _new_row(
+    *, user: User, type: str, data: dict[str, Any], title: str, message: str,
+    reach: _Reach, device_ids: list[str], now: Any,
+) -> tuple[Notification, bool, list[str]]:  # fmt: skip
+    """The unsaved notification, whether to queue its e-mail after commit and the devices to
+    queue a push for.
+
+    Outbox: the delivery state is stored with the row, so a queue that never reaches the broker
+    is re-queued by the beat job (notifications/outbox.py). Held by quiet hours: pending,
+    claimed until they end, not queued now — the same beat job sends it then. Daily: `digest`
+    until the user's digest moment (`digests_send`). A chat e-mail (`new_message`, instant) is
+    held the same way for `NOTIFICATIONS_CHAT_EMAIL_DELAY_MINUTES`: the outbox sends it then,
+    and the attempt skips it if the notification was read meanwhile (the user saw the chat);
+    of a room's e-mails only the first in an hour is kept (`cache.add` is atomic: of racing
+    messages one wins), the window reopening when the user reads the room."""
+    plan = reach.plan
+    claim = plan.at or outbox.claim_until(now)
+    send_email = reach.email
+    email_now = send_email and plan.at is None
+    if send_email and type == NotificationType.NEW_MESSAGE and plan.frequency == Frequency.INSTANT:
+        send_email = _chat_email_window_won(user.id, data.get("room_id"))
+        email_now = False
+        claim = max(claim if plan.at else now, now + chat_email_delay())
+    email_status = DeliveryStatus.SKIPPED
+    if send_email:
+        daily = plan.frequency == Frequency.DAILY
+        email_status = DeliveryStatus.DIGEST if daily else DeliveryStatus.PENDING
+    device_claim = plan.at or outbox.claim_until(now)
+    notification = Notification(
+        user=user,
+        type=type,
+        title=title,
+        message=message,
+        data=data,
+        created_at=now,
+        email_status=email_status,
+        email_requeue_at=claim if send_email else None,
+        push_status=DeliveryStatus.PENDING if device_ids else DeliveryStatus.SKIPPED,
+        push_devices=dict.fromkeys(device_ids, DeliveryStatus.PENDING),
+        push_requeue_at=device_claim if device_ids else None,
+    )
+    return notification, email_now, device_ids if plan.at is None else []
+
+
+def chat_email_delay() -> timedelta:
+    """How long a chat message's e-mail waits for the message to be read."""
+    return timedelta(minutes=settings.NOTIFICATIONS_CHAT_EMAIL_DELAY_MINUTES)
+
+
+def _chat_email_window_won(user_id: UUID, room_id: Any) -> bool:
+    try:
+        return bool(
+            cache.add(_chat_email_key(user_id, room_id or "-"), "1", CHAT_EMAIL_WINDOW_SECONDS)
+        )
+    except Exception:  # the cache down: closed, as django-redis fails (docs/RELIABILITY.md)
+        logger.warning("chat e-mail window of %s not checked", user_id, exc_info=True)
+        return False
 
 
 def chat_message_notify(*, user: User, data: dict[str, Any]) -> Notification:
@@ -219,6 +278,134 @@ def chat_message_notify(*, user: User, data: dict[str, Any]) -> Notification:
     # The refreshed row was unread and stays so: the count read with it is the one after commit.
     transaction.on_commit(lambda: _push(notification, unread_count=unread_count), robust=True)
     return notification
+
+
+def chat_messages_notify(*, items: list[tuple[User, dict[str, Any]]]) -> None:
+    """`chat_message_notify` of a batch (the worker's queue of `new_message` notifications),
+    at most one item per (user, room): on PostgreSQL one UPDATE refreshes every pair that has
+    an unread row and one channel-layer call pushes them all; the rest — a room's first unread
+    message — go through `notify`, one by one. Elsewhere each item is `chat_message_notify`.
+    A bad item is logged and skipped; raises nothing."""
+    if connection.vendor != "postgresql":
+        for user, data in items:
+            try:
+                chat_message_notify(user=user, data=data)
+            except Exception:  # one bad row must not drop the rest of the batch
+                logger.exception("new_message notification of %s failed", data.get("message_id"))
+        return
+    now = timezone.now()
+    pending: dict[tuple[UUID, str], tuple[User, dict[str, Any], str, str]] = {}
+    for user, data in items:
+        data = _jsonable(data)
+        title, message = render(
+            type=NotificationType.NEW_MESSAGE, data=data, language=getattr(user, "language", None)
+        )
+        pending[(user.id, str(data["room_id"]))] = (user, data, title, message)
+    frames: list[tuple[UUID | str, dict[str, Any]]] = []
+    if pending:
+        values = ", ".join(["(%s::uuid, %s, %s, %s, %s::jsonb)"] * len(pending))
+        params: list[Any] = []
+        for (user_id, room_id), (_user, data, title, message) in pending.items():
+            params += [user_id, room_id, title, message, json.dumps(data)]
+        with connection.cursor() as cursor:
+            cursor.execute(_CHAT_NOTIFICATIONS_REFRESH_SQL.format(values=values), [*params, now])
+            refreshed = cursor.fetchall()
+        for notification_id, user_id, room_id, unread_count in refreshed:
+            entry = pending.pop((user_id, room_id), None)
+            if entry is None:  # two unread rows of one room (a race of first messages)
+                continue
+            _user, data, title, message = entry
+            notification = Notification(
+                id=notification_id, user_id=user_id, type=NotificationType.NEW_MESSAGE,
+                title=title, message=message, data=data, is_read=False, created_at=now,
+            )  # fmt: skip
+            frames.append(
+                (
+                    user_id,
+                    {
+                        "type": "notification",
+                        "notification": notification.as_payload(),
+                        "unread_count": unread_count,
+                    },
+                )
+            )
+    created = _chat_notifications_create(list(pending.values()), now=now) if pending else []
+    frames += [(n.user_id, frame) for n, frame, _devices in created]
+    push_to_users(frames)
+    from notifications import tasks  # tasks import this module
+
+    for notification, _frame, device_ids in created:
+        for device_id in device_ids:
+            _queue(tasks.send_notification_push, str(notification.id), device_id)
+
+
+def _chat_notifications_create(
+    pending: list[tuple[User, dict[str, Any], str, str]], *, now: Any
+) -> list[tuple[Notification, dict[str, Any], list[str]]]:
+    """`notify` of a batch's first unread messages (no unread row of their room to refresh):
+    preferences, devices, the rows and the unread counts in four statements for the whole batch.
+    Returns each row with its WebSocket frame and the devices to queue a push for (a chat
+    e-mail is never queued at once: `_new_row`)."""
+    user_ids = {user.id for user, *_rest in pending}
+    preferences = {
+        preference.user_id: preference
+        for preference in NotificationPreference.objects.filter(user_id__in=user_ids)
+    }  # a user without a row has the defaults, as `notification_preference_get` would create
+    reaches = {}
+    for user, *_rest in pending:
+        preference = preferences.get(user.id) or NotificationPreference(user=user)
+        reaches[user.id] = _reach(
+            user=user, preference=preference, type=NotificationType.NEW_MESSAGE, now=now
+        )
+    devices: dict[UUID, list[str]] = {}
+    pushed = [user_id for user_id, reach in reaches.items() if reach.push]
+    if pushed:
+        for user_id, device_id in Device.objects.filter(user_id__in=pushed).values_list(
+            "user_id", "id"
+        ):
+            devices.setdefault(user_id, []).append(str(device_id))
+    rows = []
+    for user, data, title, message in pending:
+        notification, _email_now, device_ids = _new_row(
+            user=user, type=NotificationType.NEW_MESSAGE, data=data, title=title,
+            message=message, reach=reaches[user.id], device_ids=devices.get(user.id, []), now=now,
+        )  # fmt: skip
+        rows.append((notification, device_ids))
+    Notification.objects.bulk_create([notification for notification, _devices in rows])
+    unread = dict(
+        Notification.objects.filter(user_id__in=user_ids, is_read=False)
+        .values_list("user_id")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return [
+        (
+            notification,
+            {
+                "type": "notification",
+                "notification": notification.as_payload(),
+                "unread_count": unread.get(notification.user_id, 1),
+            },
+            device_ids,
+        )
+        for notification, device_ids in rows
+    ]
+
+
+# The batch's refresh: every (user, room) pair of the batch in one statement. As below, the
+# RETURNING sub-select counts the table as it was before the UPDATE (refreshed rows stay unread).
+_CHAT_NOTIFICATIONS_REFRESH_SQL = """
+WITH batch (user_id, room_id, title, message, data) AS (VALUES {values})
+UPDATE notifications_notification AS n
+SET title = batch.title, message = batch.message, data = batch.data, created_at = %s
+FROM batch
+WHERE n.user_id = batch.user_id AND n.type = 'new_message' AND NOT n.is_read
+    AND n.data ->> 'room_id' = batch.room_id
+RETURNING n.id, n.user_id, batch.room_id, (
+    SELECT COUNT(*) FROM notifications_notification AS c WHERE c.user_id = n.user_id
+        AND NOT c.is_read
+)
+"""
 
 
 # PostgreSQL: refresh and count in one statement, as a chat message may cause hundreds of these
@@ -287,18 +474,6 @@ def _deliver(notification: Notification, *, send_email: bool, device_ids: list[s
     from notifications import tasks  # tasks import this module
 
     _push(notification)
-    if send_email and notification.type == NotificationType.NEW_MESSAGE:
-        # cache.add is atomic (SET NX on Redis): of concurrent messages only one wins the window.
-        room_id = notification.data.get("room_id") or "-"
-        send_email = cache.add(
-            _chat_email_key(notification.user_id, room_id),
-            str(notification.id),
-            timeout=CHAT_EMAIL_WINDOW_SECONDS,
-        )
-        if not send_email:  # coalesced into the window's first e-mail
-            Notification.objects.filter(
-                pk=notification.pk, email_status=DeliveryStatus.PENDING
-            ).update(email_status=DeliveryStatus.SKIPPED)
     if send_email:
         _queue(tasks.send_notification_email, str(notification.id))
     for device_id in device_ids:

@@ -100,6 +100,9 @@ def test_notify_with_the_type_switched_on_stores_mails_and_pushes(
         False,
     )
     assert stored.title and "@" not in stored.message
+    if type == "new_message":  # a chat e-mail waits for the message to be read
+        assert mail.outbox == []
+        _chat_emails_due()
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [user.email]
     assert mail.outbox[0].subject == stored.title
@@ -148,6 +151,7 @@ def test_push_disabled_stops_push_but_not_mail(type, fcm, django_capture_on_comm
     fcm.post(FCM_URL, json={"name": "x"})
 
     _notify(django_capture_on_commit_callbacks, user, type)
+    _chat_emails_due()  # a chat e-mail waits for the message to be read
 
     assert Notification.objects.filter(user=user, type=type).count() == 1
     assert len(mail.outbox) == 1
@@ -323,6 +327,14 @@ def _message(room_id, n):
     return {**DATA["new_message"], "room_id": room_id, "message_id": f"m{n}"}
 
 
+def _chat_emails_due():
+    """The outbox's beat job once the chat e-mails' delay has passed (Celery is eager here)."""
+    from notifications import outbox
+
+    later = timezone.now() + services.chat_email_delay() + timedelta(seconds=1)
+    outbox.requeue_stalled_deliveries(now=later)
+
+
 def test_chat_emails_are_coalesced_to_one_per_room_per_hour(django_capture_on_commit_callbacks):
     user = UserFactory()
 
@@ -331,6 +343,8 @@ def test_chat_emails_are_coalesced_to_one_per_room_per_hour(django_capture_on_co
     _notify(django_capture_on_commit_callbacks, user, "new_message", _message("room-b", 9))
 
     assert Notification.objects.filter(user=user, type="new_message").count() == 4
+    assert mail.outbox == []  # chat e-mails wait for the message to be read
+    _chat_emails_due()
     assert len(mail.outbox) == 2
 
 
@@ -341,9 +355,13 @@ def test_reading_the_chat_notification_reopens_the_email_window(
     first = _notify(django_capture_on_commit_callbacks, user, "new_message", _message("r", 1))
 
     services.notification_mark_read(user=user, notification_id=first.id)
-    _notify(django_capture_on_commit_callbacks, user, "new_message", _message("r", 2))
+    second = _notify(django_capture_on_commit_callbacks, user, "new_message", _message("r", 2))
+    _chat_emails_due()
 
-    assert len(mail.outbox) == 2
+    # the first was read before its e-mail was due: none; the reopened window mails the second
+    statuses = dict(Notification.objects.values_list("id", "email_status"))
+    assert (statuses[first.id], statuses[second.id]) == ("skipped", "sent")
+    assert len(mail.outbox) == 1
 
 
 def test_chat_room_read_hook_marks_the_rooms_notifications_read_and_reopens_the_window(
@@ -356,10 +374,11 @@ def test_chat_room_read_hook_marks_the_rooms_notifications_read_and_reopens_the_
 
     updated = services.chat_room_notifications_read(user=user, room_id="room-a")
     _notify(django_capture_on_commit_callbacks, user, "new_message", _message("room-a", 4))
+    _chat_emails_due()
 
     assert updated == 2
     assert Notification.objects.filter(user=user, is_read=False).count() == 2
-    assert len(mail.outbox) == 3
+    assert len(mail.outbox) == 2  # room-b's and room-a's after the read; the read one none
 
 
 def test_the_chat_email_window_lasts_an_hour_then_mails_again(django_capture_on_commit_callbacks):
@@ -374,6 +393,7 @@ def test_the_chat_email_window_lasts_an_hour_then_mails_again(django_capture_on_
         assert 3500 < cache.ttl(key) <= services.CHAT_EMAIL_WINDOW_SECONDS
     cache.delete(key)  # what the expiry does after an hour
     _notify(django_capture_on_commit_callbacks, user, "new_message", _message("r", 2))
+    _chat_emails_due()
 
     assert len(mail.outbox) == 2
     assert services.CHAT_EMAIL_WINDOW_SECONDS == 3600
@@ -483,3 +503,63 @@ def test_announcement_is_stored_for_every_active_user_and_mailed_when_allowed(
     assert set(stored.values_list("title", "message").distinct()) == {("Новости", "Мы обновились")}
     assert len(mail.outbox) == 4
     assert not Device.objects.exists()
+
+
+# --- the worker's batch of chat notifications ----------------------------------------------------
+
+
+def test_a_batch_of_chat_notifications_refreshes_unread_rooms_and_notifies_first_messages(
+    django_capture_on_commit_callbacks,
+):
+    first, second = UserFactory(language="en"), UserFactory(language="en")
+    old = _notify(django_capture_on_commit_callbacks, first, "new_message", _message("room-a", 1))
+    layer = get_channel_layer()
+    channels = {}
+    for user in (first, second):
+        channels[user.id] = async_to_sync(layer.new_channel)()
+        async_to_sync(layer.group_add)(user_group(user.id), channels[user.id])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.chat_messages_notify(
+            items=[
+                (first, {**_message("room-a", 2), "preview": "refreshed"}),
+                (second, _message("room-a", 3)),  # the second user's first of this room
+                (first, _message("room-b", 4)),
+            ]
+        )
+
+    rows = Notification.objects.filter(type="new_message").order_by("created_at")
+    by_room = {(n.user_id, n.data["room_id"]): n for n in rows}
+    assert len(rows) == 3
+    assert by_room[(first.id, "room-a")].id == old.id  # refreshed, not added
+    assert by_room[(first.id, "room-a")].data["preview"] == "refreshed"
+    assert by_room[(second.id, "room-a")].data["message_id"] == "m3"
+    frames = [_receive(layer, channels[first.id])["frame"] for _ in range(2)]
+    second_frame = _receive(layer, channels[second.id])["frame"]
+    for user in (first, second):
+        async_to_sync(layer.group_discard)(user_group(user.id), channels[user.id])
+    assert sorted(f["notification"]["data"]["message_id"] for f in frames) == ["m2", "m4"]
+    refreshed = next(f for f in frames if f["notification"]["data"]["message_id"] == "m2")
+    assert refreshed["notification"]["id"] == str(old.id)
+    assert refreshed["unread_count"] == 1  # the count before room-b's row was added
+    assert second_frame["notification"]["data"]["message_id"] == "m3"
+
+
+@pytest.mark.skipif(not django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+                    reason="the one-statement refresh is PostgreSQL's")  # fmt: skip
+def test_a_batch_of_refreshes_is_one_statement_whatever_its_size(
+    django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    users = [UserFactory() for _ in range(5)]
+    for user in users:
+        _notify(django_capture_on_commit_callbacks, user, "new_message", _message("room", 0))
+
+    with django_assert_num_queries(1):
+        services.chat_messages_notify(
+            items=[(user, _message("room", n)) for n, user in enumerate(users, start=1)]
+        )
+
+    previews = set(
+        Notification.objects.filter(type="new_message").values_list("data__message_id", flat=True)
+    )
+    assert previews == {f"m{n}" for n in range(1, 6)}

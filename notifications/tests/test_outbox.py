@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from notifications import outbox, tasks
 from notifications.models import DeliveryStatus, Notification
-from notifications.services import notification_preference_update, notify
+from notifications.services import chat_email_delay, notification_preference_update, notify
 from notifications.tests.backends import FlakyBackend
 from notifications.tests.conftest import FCM_URL
 from notifications.tests.factories import DeviceFactory, NotificationFactory
@@ -29,6 +29,10 @@ DATA = {"casting_id": "c-1", "casting_title": "Lookbook", "response_id": "r-1"}
 
 def _later(minutes: int = 0):
     return timezone.now() + outbox.requeue_after() + timedelta(seconds=1, minutes=minutes)
+
+
+def _chat_email_due():
+    return timezone.now() + chat_email_delay() + timedelta(seconds=1)
 
 
 def _stall(notification: Notification, **fields) -> None:
@@ -95,9 +99,36 @@ def test_coalesced_chat_emails_are_marked_skipped(django_capture_on_commit_callb
 
     first.refresh_from_db()
     second.refresh_from_db()
-    assert first.email_status == DeliveryStatus.SENT
+    assert first.email_status == DeliveryStatus.PENDING  # held for the chat e-mail delay
     assert second.email_status == DeliveryStatus.SKIPPED
+    outbox.requeue_stalled_deliveries(
+        now=timezone.now() + chat_email_delay() + timedelta(seconds=1)
+    )
+    first.refresh_from_db()
+    assert first.email_status == DeliveryStatus.SENT
     assert len(mail.outbox) == 1
+
+
+def test_a_chat_email_is_never_queued_on_the_send_path_and_skipped_once_read(queued):
+    user = UserFactory()
+    data = {"room_id": "room-1", "message_id": "m", "sender_name": "A", "preview": "hi"}
+    notification = notify(user=user, type="new_message", data=data)
+    assert queued == []
+    notification.refresh_from_db()
+    assert notification.email_requeue_at > timezone.now() + chat_email_delay() - timedelta(
+        seconds=5
+    )
+    Notification.objects.filter(pk=notification.pk).update(is_read=True)
+
+    outbox.requeue_stalled_deliveries(
+        now=timezone.now() + chat_email_delay() + timedelta(seconds=1)
+    )
+
+    assert queued == [(tasks.send_notification_email.name, (str(notification.id),))]
+    tasks.send_notification_email(str(notification.id))  # what the worker does with it
+    notification.refresh_from_db()
+    assert notification.email_status == DeliveryStatus.SKIPPED
+    assert mail.outbox == []
 
 
 def test_a_dead_broker_leaves_the_row_pending(dead_broker, django_capture_on_commit_callbacks):
