@@ -15,6 +15,7 @@ sender's own (its acknowledgement).
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 import os
 import time
@@ -174,6 +175,12 @@ async def run_ws(
                 return
             await asyncio.sleep(0.1)
 
+    # The client's own collector must not add to what it measures: a full collection of the
+    # 2,000 sockets' objects paused this process 250-1,200 ms (the server's, mwork/asgi.py).
+    # The sockets' objects are frozen and collection is off while the steps run.
+    gc.collect()
+    gc.freeze()
+    gc.disable()
     cpu_idle_before, idle_started = cpu(), time.perf_counter()
     await asyncio.sleep(idle)
     idle_cpu_cores = (cpu() - cpu_idle_before) / (time.perf_counter() - idle_started)
@@ -218,6 +225,8 @@ async def run_ws(
         warm["sent"] - shed.get(-1, 0) + sum(s["messages_sent"] - s["shed"] for s in steps)
     )
     wall_total = time.perf_counter() - wall_started
+    gc.enable()
+    gc.unfreeze()
     for _room, (ws_a, ws_b) in connected:
         await ws_a.close()
         await ws_b.close()
