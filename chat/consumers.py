@@ -420,10 +420,15 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         ]
         entries = delivery.notifications
         send_many = getattr(self.channel_layer, "group_send_many", None)
+        # The sender's own frame (its acknowledgement) goes straight to this socket; the
+        # sender's other sockets still get it through the group. A channel-layer round trip
+        # less per message (docs/PERFORMANCE.md, "Chat send path, fourth round").
+        answer_here = send_many is not None and getattr(self.channel_layer, "excludes", False)
         try:
             if send_many is not None:
                 push = (services.NOTIFICATION_QUEUE_KEY, entries) if entries else None
-                length = await send_many(sends, push=push)
+                exclude = self.channel_name if answer_here else None
+                length = await send_many(sends, push=push, exclude=exclude)
             else:  # the in-memory layer (no Redis: no worker's queue either)
                 for group, event in sends:
                     await self.channel_layer.group_send(group, event)
@@ -431,6 +436,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         except Exception:
             logger.warning("delivery of a message to %s users failed", len(sends), exc_info=True)
             length = None
+        if answer_here:  # stored either way: the sender hears so even if the broadcast failed
+            for user_id, frame in delivery.frames:
+                if user_id == self.user.id:
+                    await self.send_json(frame)
         if delivery.then is not None:  # no worker: the notifications are made here, after
             try:
                 await database_sync_to_async(delivery.then, thread_sensitive=False)()

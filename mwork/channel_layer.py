@@ -120,22 +120,38 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
         await self._bounded("group_send", super().group_send(group, message))
 
     async def group_send_many(
-        self, sends: list[tuple[str, dict]], *, push: tuple[str, list[str]] | None = None
+        self,
+        sends: list[tuple[str, dict]],
+        *,
+        push: tuple[str, list[str]] | None = None,
+        exclude: str | None = None,
     ) -> int | None:
         """`group_send` of several (group, message) pairs in two round trips to Redis instead
         of four per group (a chat message goes to its sender's and its recipient's groups).
         `push` = (list key, entries): RPUSHed in the second round trip (a chat message's
         notifications for the worker); returns the list's length after it (None without).
+        `exclude`: a channel left out of every group (a socket the caller answers itself; not
+        honoured when the layer is sharded, see `excludes`).
         Its deadline is at least a second: it carries a chat message's acknowledgement, and a
         busy process's event loop alone can hold it past the 0.25 s of other commands."""
         return await self._bounded(
-            "group_send_many", self._group_send_many(sends, push), max(self.command_timeout, 1.0)
+            "group_send_many",
+            self._group_send_many(sends, push, exclude),
+            max(self.command_timeout, 1.0),
         )
 
+    @property
+    def excludes(self) -> bool:
+        """Whether `group_send_many` honours `exclude` (one Redis, not sharded)."""
+        return len(self.hosts) == 1
+
     async def _group_send_many(
-        self, sends: list[tuple[str, dict]], push: tuple[str, list[str]] | None
+        self,
+        sends: list[tuple[str, dict]],
+        push: tuple[str, list[str]] | None,
+        exclude: str | None,
     ) -> int | None:
-        if len(self.hosts) != 1:  # sharded: channels_redis's own path, group by group
+        if not self.excludes:  # sharded: channels_redis's own path, group by group
             for group, message in sends:
                 await super().group_send(group, message)
             return await self.connection(0).rpush(push[0], *push[1]) if push else None
@@ -152,6 +168,8 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
         capacities: list[int] = []
         for (_group, message), names in zip(sends, members, strict=True):
             channel_names = [name.decode("utf8") for name in names]
+            if exclude is not None:
+                channel_names = [name for name in channel_names if name != exclude]
             _by_connection, messages, capacity = self._map_channel_keys_to_connection(
                 channel_names, message
             )

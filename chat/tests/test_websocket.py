@@ -236,6 +236,28 @@ async def test_every_socket_of_a_member_gets_the_message(room, employer, model_u
         await socket.disconnect()
 
 
+async def test_the_senders_sockets_get_the_message_once_each(room, employer, model_user):
+    """The sending socket is answered directly and left out of its group's broadcast (on the
+    Redis layer); the sender's other sockets get the group's frame: one frame each, no echo
+    twice."""
+    sending = await connected(employer)
+    laptop = await connected(employer)
+    recipient = await connected(model_user)
+
+    await sending.send_json_to(
+        {"type": "message", "room_id": str(room.id), "content": "Once", "client_id": "c-9"}
+    )
+
+    ack = await next_frame(sending, "message")
+    mirrored = await next_frame(laptop, "message")
+    assert ack["client_id"] == "c-9" and ack["message"]["content"] == "Once"
+    assert mirrored["message"] == ack["message"]
+    assert (await next_frame(recipient, "message"))["message"] == ack["message"]
+    assert await sending.receive_nothing(timeout=0.5)  # no second copy through the group
+    for socket in (sending, laptop, recipient):
+        await socket.disconnect()
+
+
 async def test_sending_to_a_room_you_are_not_in_is_refused(room, outsider, model_user):
     intruder = await connected(outsider)
     member = await connected(model_user)

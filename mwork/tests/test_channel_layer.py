@@ -71,3 +71,20 @@ async def test_messages_waiting_on_a_channel_are_received_in_order_in_batches():
                 await layer.receive(channel)
     finally:
         await layer.flush()
+
+
+async def test_group_send_many_leaves_the_excluded_channel_out_of_every_group():
+    layer = a_layer()
+    sending, other = await layer.new_channel(), await layer.new_channel()
+    group = f"user.{uuid.uuid4()}"
+    try:
+        for channel in (sending, other):
+            await layer.group_add(group, channel)
+
+        await layer.group_send_many([(group, {"type": "x", "n": 1})], exclude=sending)
+
+        assert (await asyncio.wait_for(layer.receive(other), 2))["n"] == 1
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(layer.receive(sending), 0.5)
+    finally:
+        await layer.flush()
