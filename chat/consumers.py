@@ -385,7 +385,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         return room_id
 
     async def _on_message(self, content: dict[str, Any], client_id: str | None) -> None:
-        # The acknowledgement is the broadcast itself: the sender's frame carries client_id.
+        # The acknowledgement is the sender's message frame (it carries client_id): straight
+        # to this socket, through the group to the sender's other sockets (`_deliver`).
         # thread_sensitive=False: sends of different sockets run side by side on the thread
         # pool instead of queueing behind one thread per process (a send is mostly waiting on
         # PostgreSQL and Redis; docs/PERFORMANCE.md, "WebSockets"). One socket's frames are
