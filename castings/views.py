@@ -42,7 +42,7 @@ from castings.serializers import (
 )
 from castings.signals import casting_viewed
 from mwork.api.negotiation import JsonOnlyNegotiation, csv_attachment
-from mwork.api.pagination import paginate
+from mwork.api.pagination import count_cache_key, paginate
 from mwork.api.permissions import IsEmployer, IsModel
 from mwork.api.ratelimit import client_ip
 from mwork.api.responses import created, no_content, ok
@@ -83,7 +83,11 @@ class CastingListCreateView(_MethodPermissionsView):
     def get(self, request):
         filters = selectors.CastingFilters(**validated_query(request, CastingListQuerySerializer))
         queryset = selectors.casting_list_public(user=request.user, filters=filters)
-        return ok(paginate(request, queryset, key="castings", serialize=_castings))
+        # The same castings for every caller (docs/API.md §6): one count for all of them.
+        count_key = count_cache_key("castings", filters)
+        return ok(
+            paginate(request, queryset, key="castings", serialize=_castings, count_key=count_key)
+        )
 
     @api_schema(
         operation_id="castings_create",

@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
 from mwork.api.exceptions import NotFound
-from mwork.api.pagination import Page, paginate
+from mwork.api.pagination import Page, count_cache_key, paginate
 from mwork.api.permissions import IsEmployer, IsModel
 from mwork.api.ratelimit import client_ip
 from mwork.api.responses import created, no_content, ok
@@ -112,6 +112,8 @@ class ModelProfileListCreateView(_PublicReadMixin, APIView):
         queryset, similar = selectors.model_profile_card_search(
             filters=filters, viewer=request.user
         )
+        # A signed-in viewer does not see the profiles blocked either way: their own count.
+        viewer = request.user.pk if request.user.is_authenticated else None
         body = paginate(
             request,
             queryset,
@@ -119,6 +121,7 @@ class ModelProfileListCreateView(_PublicReadMixin, APIView):
             serialize=model_card_list_data,
             count_cap=settings.PAGINATION_SEARCH_COUNT_CAP if filters.search else None,
             fallback=similar,
+            count_key=count_cache_key("models", filters, scope=viewer),
         )
         return ok(body)
 
