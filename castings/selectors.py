@@ -47,7 +47,7 @@ from castings.models import (
     SavedCasting,
 )
 from mwork.api.exceptions import NotFound, PermissionDenied, SubscriptionLimitExceeded
-from mwork.db import compiled_once
+from mwork.db import BoundList, compiled_list, compiled_once
 from mwork.db_router import on_replica
 from profiles.models import ModelProfile
 from profiles.selectors import user_display, visible_model_profiles
@@ -198,15 +198,23 @@ def _search_terms(text: str) -> list[str]:
     return re.findall(r"\w+", text.lower())[:10]
 
 
+def _tsquery(terms: list[str]) -> str:
+    """Prefix match of every word (`word:* & ...`; \\w+ words hold no tsquery operator)."""
+    return " & ".join(f"{term}:*" for term in terms)
+
+
+def _tsquery_condition(tsquery: str) -> Q:
+    # Against the stored GIN-indexed tsvector (`simple` config: no stemming, so Kazakh, Russian
+    # and English words all work the same way).
+    return Q(RawSQL(SEARCH_SQL, (tsquery,), output_field=BooleanField()))  # noqa: S611
+
+
 def _search_condition(text: str) -> Q:
     terms = _search_terms(text)
     if not terms:
         return Q()
     if connection.vendor == "postgresql":
-        # Prefix match of every word against the stored GIN-indexed tsvector (`simple` config:
-        # no stemming, so Kazakh, Russian and English words all work the same way).
-        tsquery = " & ".join(f"{term}:*" for term in terms)
-        return Q(RawSQL(SEARCH_SQL, (tsquery,), output_field=BooleanField()))  # noqa: S611
+        return _tsquery_condition(_tsquery(terms))
     condition = Q()
     for term in terms:
         condition &= Q(title__icontains=term) | Q(description__icontains=term)
@@ -286,6 +294,66 @@ def casting_list_public(*, user: Any, filters: CastingFilters) -> QuerySet[Casti
         return _card_rows(Casting.objects.none())
     queryset = _apply_filters(casting_list_public_base(status=status), filters)
     return on_replica(_apply_ordering(_card_rows(queryset), filters.ordering))
+
+
+def casting_list_public_cards(*, filters: CastingFilters) -> QuerySet[Casting, CardRow] | BoundList:
+    """`casting_list_public` (for any caller: visibility does not depend on one) on
+    PostgreSQL compiled once per set of present filters, their values bound
+    (`mwork.db.compiled_list`): what `GET /castings` pages."""
+    status = filters.status or CastingStatus.ACTIVE
+    if connection.vendor != "postgresql" or status not in PUBLIC_STATUSES:
+        return casting_list_public(user=None, filters=filters)
+    terms = _search_terms(filters.search) if filters.search else []
+    return _public_cards_query(
+        status,
+        filters.category or None,
+        filters.gender or None,
+        filters.experience or None,
+        filters.ordering or None,
+        city=filters.city.strip() if filters.city else None,
+        min_age=filters.min_age,
+        max_age=filters.max_age,
+        min_height=filters.min_height,
+        max_height=filters.max_height,
+        pay_min=filters.pay_min,
+        tsquery=_tsquery(terms) if terms else None,
+    )
+
+
+@compiled_list
+def _public_cards_query(
+    status: str,
+    category: str | None,
+    gender: str | None,
+    experience: str | None,
+    ordering: str | None,
+    *,
+    city: str | None,
+    min_age: int | None,
+    max_age: int | None,
+    min_height: int | None,
+    max_height: int | None,
+    pay_min: int | None,
+    tsquery: str | None,
+) -> QuerySet[Casting, CardRow]:
+    # The same query as `casting_list_public`: the search (last of the filters there too) as
+    # the words' tsquery, bound like the other values.
+    filters = CastingFilters(
+        city=city,
+        category=category,
+        gender=gender,
+        min_age=min_age,
+        max_age=max_age,
+        min_height=min_height,
+        max_height=max_height,
+        experience=experience,
+        pay_min=pay_min,
+    )
+    condition = casting_filters_condition(filters)
+    if tsquery is not None:
+        condition &= _tsquery_condition(tsquery)
+    queryset = casting_list_public_base(status=status).filter(condition)
+    return on_replica(_apply_ordering(_card_rows(queryset), ordering))
 
 
 def casting_list_owned(*, user: Any, status: str | None = None) -> QuerySet[Casting, CardRow]:

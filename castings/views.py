@@ -82,7 +82,7 @@ class CastingListCreateView(_MethodPermissionsView):
     )
     def get(self, request):
         filters = selectors.CastingFilters(**validated_query(request, CastingListQuerySerializer))
-        queryset = selectors.casting_list_public(user=request.user, filters=filters)
+        queryset = selectors.casting_list_public_cards(filters=filters)
         # The same castings for every caller (docs/API.md §6): one count for all of them.
         count_key = count_cache_key("castings", filters)
         return ok(

@@ -26,6 +26,21 @@ Python's clock has it (`timezone.now()`, which tests may move), where SQL's `Now
 as the queryset's dicts, each column converted as the queryset would, and `rows(limit=,
 offset=)` pages them (the chat rooms list's page, docs/PERFORMANCE.md "Second round").
 
+`compiled_list` goes one step further for a list whose SQL depends on which filters are present
+and on their values (the public castings list, the catalogue): its keyword-only parameters may
+also be strings and integers (`str | None`, `int | None`), and a None leaves that filter out.
+The SQL is compiled once per constants and set of present values, with every present value
+bound per call; `CompiledList.bind(...)` is the list's page and capped count
+(`count_queryset`), what `mwork.api.pagination.paginate` takes instead of a queryset
+(docs/PERFORMANCE.md, "The two public lists compiled per set of filters"). A string is bound as
+the builder's lookup passes it to the database: it must reach the SQL unchanged (an `iexact`
+or `Upper()` comparison, a raw tsquery; not `icontains`, which wraps it: the compile then
+fails with `FrozenValueError`, "never uses"); the string placeholder is unchanged by `strip()`
+and `upper()`, so a builder may normalise as its queryset does when the caller binds the value
+normalised the same way. An integer placeholder lies in 30,000-32,766, so
+that no integer field's range check drops the filter at compile time: a constant integer in
+the builder's SQL must not be one of those.
+
 What it refuses, so the one rule cannot be broken silently: every other parameter of the
 compiled SQL is frozen into the cache, so a date or time among them within a day of the clock
 (`timezone.now()` computed in Python at build time; a constant such as the epoch is fine)
@@ -43,13 +58,22 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db import connection
-from django.db.models import DateTimeField, Model, QuerySet, UUIDField
+from django.db import connection, connections
+from django.db.models import DateTimeField, Field, ForeignObjectRel, Model, QuerySet, UUIDField
+from django.db.models.expressions import Col, RawSQL
 from django.db.models.query import ValuesIterable
+from django.db.models.sql.constants import INNER, LOUTER
+from django.db.models.sql.datastructures import Join
+from django.db.models.sql.query import Query
+from django.db.models.sql.where import ExtraWhere, WhereNode
 
 _UUID = UUIDField()
 _DATETIME = DateTimeField()
 _M = TypeVar("_M", bound=Model)
+# Integer placeholders: inside every integer field's range (a smallint's included), so that the
+# lookup keeps its filter, and above what the lists' validated integers reach.
+_INT_PLACEHOLDERS = range(30_000, 32_767)
+_COMPILED_LISTS = 256  # compiled SQL kept per list (distinct sets of filters)
 
 
 class FrozenValueError(ValueError):
@@ -87,42 +111,64 @@ class CompiledQuery(Generic[_M]):
         return next(self.rows(**ids), None)
 
 
-def _keyword_parameters(build: Callable[..., Any]) -> tuple[tuple[str, ...], set[str]]:
-    """The builder's ids (keyword-only parameters) and which of them are times."""
-    keyword_only = [
-        parameter
-        for parameter in inspect.signature(build).parameters.values()
-        if parameter.kind is inspect.Parameter.KEYWORD_ONLY
-    ]
-    id_names = tuple(parameter.name for parameter in keyword_only)
-    # Annotations are strings here (`from __future__ import annotations`): "datetime",
-    # "dt.datetime", "datetime.datetime".
-    time_names = {
-        parameter.name
-        for parameter in keyword_only
-        if str(parameter.annotation).rsplit(".", 1)[-1] == "datetime"
-        or parameter.annotation is datetime.datetime
-    }
-    return id_names, time_names
+def _keyword_parameters(build: Callable[..., Any]) -> dict[str, str]:
+    """The builder's bound values (keyword-only parameters) and the kind of each: "time",
+    "str", "int" or "id" (a UUID)."""
+    kinds = {}
+    for parameter in inspect.signature(build).parameters.values():
+        if parameter.kind is not inspect.Parameter.KEYWORD_ONLY:
+            continue
+        # Annotations are strings here (`from __future__ import annotations`): "datetime",
+        # "dt.datetime", "datetime.datetime", "str | None".
+        annotation = str(parameter.annotation).split("|")[0].strip()
+        if annotation.rsplit(".", 1)[-1] == "datetime" or annotation is datetime.datetime:
+            kinds[parameter.name] = "time"
+        elif annotation in ("str", "int"):
+            kinds[parameter.name] = annotation
+        else:
+            kinds[parameter.name] = "id"
+    return kinds
 
 
 def _compile(
-    build: Callable[..., QuerySet[Any, Any]], constants: tuple[Any, ...]
+    build: Callable[..., QuerySet[Any, Any]],
+    constants: tuple[Any, ...],
+    present: tuple[str, ...] | None = None,
 ) -> tuple[QuerySet[Any, Any], Any, str, tuple[Any, ...], tuple[str | None, ...]]:
-    """Run the builder with placeholders; its queryset, compiler, SQL, parameters and slots."""
-    id_names, time_names = _keyword_parameters(build)
-    placeholders = {
-        name: _placeholder_time() if name in time_names else uuid.uuid4() for name in id_names
-    }
-    queryset = build(*constants, **placeholders)
+    """Run the builder with placeholders; its queryset, compiler, SQL, parameters and slots.
+    `present`: the bound values given (the others are passed as None); all of them when None."""
+    kinds = _keyword_parameters(build)
+    names = tuple(kinds) if present is None else present
+    placeholders = _placeholders({name: kinds[name] for name in names})
+    queryset = build(*constants, **{name: placeholders.get(name) for name in kinds})
     compiler = queryset.query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()
-    by_value = {_to_db(value): name for name, value in placeholders.items()}
-    slots = tuple(
-        by_value.get(param) if isinstance(param, uuid.UUID | str | datetime.datetime) else None
-        for param in params
-    )
-    unused = set(id_names) - set(slots)
+    slots = _slots(build, params, placeholders, kinds)
+    return queryset, compiler, sql, tuple(params), slots
+
+
+def _placeholders(kinds: dict[str, str]) -> dict[str, Any]:
+    """A value no real call passes, distinct per bound value."""
+    start = _INT_PLACEHOLDERS.start + uuid.uuid4().int % (len(_INT_PLACEHOLDERS) - len(kinds))
+    integers = iter(range(start, start + len(kinds)))
+    made = {
+        "time": _placeholder_time,
+        "str": lambda: f"\ue000{uuid.uuid4().hex.upper()}",  # unchanged by strip() and upper()
+        "int": lambda: next(integers),
+        "id": uuid.uuid4,
+    }
+    return {name: made[kind]() for name, kind in kinds.items()}
+
+
+def _slots(
+    build: Callable[..., Any], params: Any, placeholders: dict[str, Any], kinds: dict[str, str]
+) -> tuple[str | None, ...]:
+    """The bound value's name at each parameter position (None: a constant, kept)."""
+    by_value = {
+        _placeholder_key(_to_db(value, kinds[name])): name for name, value in placeholders.items()
+    }
+    slots = tuple(by_value.get(_placeholder_key(param)) for param in params)
+    unused = set(placeholders) - set(slots)
     if unused:
         raise FrozenValueError(f"{build.__name__} never uses the ids {sorted(unused)}.")
     frozen = [p for p in params if _looks_like_now(p)]
@@ -131,7 +177,19 @@ def _compile(
             f"{build.__name__} would freeze {frozen!r} into its cached SQL: compute times "
             "in SQL (Now()) or pass them as datetime parameters, not frozen."
         )
-    return queryset, compiler, sql, tuple(params), slots
+    return slots
+
+
+def _placeholder_key(value: Any) -> Any:
+    """What a placeholder is recognised by among the SQL parameters: an integer also when the
+    backend wrapped it (psycopg's Int2, Int4...; a bool is no integer)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return (int, int(value))
+    if isinstance(value, uuid.UUID | str | datetime.datetime):
+        return (type(value), value)
+    return None
 
 
 def compiled_once(build: Callable[..., QuerySet[_M, Any]]) -> Callable[..., CompiledQuery[_M]]:
@@ -214,13 +272,140 @@ def compiled_values_once(
     return compiled
 
 
-def _bind(slots: tuple[str | None, ...], params: tuple[Any, ...], ids: dict[str, Any]) -> list[Any]:
+@dataclass(frozen=True)
+class CompiledList:
+    """A list's SQL for one set of present filters: its page (a `values()` queryset's SQL,
+    unsliced) and its capped count (`count_queryset`), with the slots of the bound values."""
+
+    alias: str
+    sql: str
+    params: tuple[Any, ...]
+    slots: tuple[str | None, ...]
+    count_sql: str
+    count_params: tuple[Any, ...]
+    count_slots: tuple[str | None, ...]
+    kinds: dict[str, str]
+    names: tuple[str, ...]
+    converters: tuple[tuple[int, Any, tuple[Any, ...]], ...]  # (column, expression, converters)
+
+
+@dataclass(frozen=True)
+class BoundList:
+    """A `CompiledList` with the values of one call: what `paginate` pages and counts."""
+
+    compiled: CompiledList
+    values: dict[str, Any]
+
+    def rows(self, offset: int, limit: int) -> list[dict[str, Any]]:
+        """`limit` rows from `offset`, as the queryset's dicts, every column converted."""
+        compiled = self.compiled
+        db = connections[compiled.alias]
+        sql = f"{compiled.sql} LIMIT {int(limit)}"  # the ORM's SQL for the slice
+        if offset:
+            sql = f"{sql} OFFSET {int(offset)}"
+        with db.cursor() as cursor:
+            cursor.execute(sql, _bind(compiled.slots, compiled.params, self.values, compiled.kinds))
+            fetched = cursor.fetchall()
+        names, converters = compiled.names, compiled.converters
+        if not converters:
+            return [dict(zip(names, row, strict=True)) for row in fetched]
+        out = []
+        for row in fetched:
+            values = list(row)
+            for index, expression, found in converters:
+                value = values[index]
+                for converter in found:
+                    value = converter(value, expression, db)
+                values[index] = value
+            out.append(dict(zip(names, values, strict=True)))
+        return out
+
+    def count(self, cap: int) -> int:
+        """The number of rows, counted up to `cap` (`cap` when there are more)."""
+        compiled = self.compiled
+        sql = f"SELECT COUNT(*) FROM ({compiled.count_sql} LIMIT {int(cap)}) subquery"  # noqa: S608 - compiled SQL and an integer
+        counted = {name: self.values[name] for name in compiled.count_slots if name}
+        params = _bind(compiled.count_slots, compiled.count_params, counted, compiled.kinds)
+        with connections[compiled.alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        return int(row[0]) if row else 0
+
+
+def compiled_list(build: Callable[..., QuerySet[Any, Any]]) -> Callable[..., BoundList]:
+    """Decorate the builder of a list (an unsliced `values()` queryset, ordered): called with
+    its constants (positional) and values (keyword-only; None leaves a filter out), it returns
+    the list bound to those values, compiled once per constants and set of present values (the
+    most recent `_COMPILED_LISTS` sets kept). See the module."""
+    kinds = _keyword_parameters(build)
+
+    @functools.lru_cache(maxsize=_COMPILED_LISTS)
+    def compiled(constants: tuple[Any, ...], present: tuple[str, ...]) -> CompiledList:
+        queryset, compiler, sql, params, slots = _compile(build, constants, present)
+        query = queryset.query
+        if query.is_sliced or queryset._iterable_class is not ValuesIterable:
+            raise ValueError(f"{build.__name__} must return an unsliced values() queryset.")
+        names = (
+            tuple(query.selected)
+            if query.selected
+            else (*query.extra_select, *query.values_select, *query.annotation_select)
+        )
+        fields = [column[0] for column in compiler.select[: compiler.col_count]]
+        converters = tuple(
+            (index, expression, tuple(found))
+            for index, (found, expression) in compiler.get_converters(fields).items()
+        )
+        counted = count_queryset(queryset)
+        count_sql, count_params = counted.query.get_compiler(using=queryset.db).as_sql()
+        # the count's own placeholders are the page's: the same builder call
+        by_value = {
+            _placeholder_key(param): slot for slot, param in zip(slots, params, strict=True) if slot
+        }
+        count_slots = tuple(by_value.get(_placeholder_key(param)) for param in count_params)
+        return CompiledList(
+            alias=queryset.db,
+            sql=sql,
+            params=params,
+            slots=slots,
+            count_sql=count_sql,
+            count_params=tuple(count_params),
+            count_slots=count_slots,
+            kinds={name: kinds[name] for name in present},
+            names=names,
+            converters=converters,
+        )
+
+    @functools.wraps(build)
+    def bound(*constants: Any, **values: Any) -> BoundList:
+        present = {name: value for name, value in values.items() if value is not None}
+        return BoundList(compiled(constants, tuple(sorted(present))), present)
+
+    bound.cache_info = compiled.cache_info  # type: ignore[attr-defined]
+    bound.cache_clear = compiled.cache_clear  # type: ignore[attr-defined]
+    return bound
+
+
+def _bind(
+    slots: tuple[str | None, ...],
+    params: tuple[Any, ...],
+    ids: dict[str, Any],
+    kinds: dict[str, str] | None = None,
+) -> list[Any]:
     if set(ids) != {slot for slot in slots if slot is not None}:
         raise TypeError(f"Expected the ids {sorted(filter(None, set(slots)))}.")
+    kinds = kinds or {}
     return [
-        param if slot is None else _to_db(ids[slot])
+        param if slot is None else _bound(param, ids[slot], kinds.get(slot))
         for slot, param in zip(slots, params, strict=True)
     ]
+
+
+def _bound(placeholder: Any, value: Any, kind: str | None) -> Any:
+    """The value in the placeholder's place: an integer wrapped as the backend wrapped the
+    placeholder (psycopg's Int2 for a smallint column), so the SQL is the ORM's."""
+    if kind == "int" and type(placeholder) is not int:
+        return type(placeholder)(value)
+    return _to_db(value, kind)
 
 
 def _looks_like_now(value: Any) -> bool:
@@ -240,8 +425,11 @@ def _converters(expression: Any) -> list[Any]:
     return converters + expression.get_db_converters(connection)
 
 
-def _to_db(value: Any) -> Any:
-    """An id or a time as the backend's SQL parameter."""
+def _to_db(value: Any, kind: str | None = None) -> Any:
+    """A bound value as the backend's SQL parameter: a string or an integer as it is, a time as
+    a time, anything else (an id, as a UUID or its text) as a UUID."""
+    if kind in ("str", "int"):
+        return value
     if isinstance(value, datetime.datetime):
         return _DATETIME.get_db_prep_value(value, connection)
     return _UUID.get_db_prep_value(value, connection)
@@ -252,3 +440,88 @@ def _placeholder_time() -> datetime.datetime:
     return datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC) + datetime.timedelta(
         microseconds=uuid.uuid4().int % 10**12
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Counting a list
+# ---------------------------------------------------------------------------------------------
+def count_queryset(queryset: QuerySet) -> QuerySet:
+    """The rows of `queryset` as bare keys, for counting: no ordering, no annotations, and no
+    join that only the SELECT needed (a card's joins to the owner and its profile), so the
+    count reads the filtered table alone, by an index-only scan where one fits.
+
+    A join is left out only when it cannot change the number of rows: a LEFT JOIN to at most
+    one row, or an INNER JOIN along a non-null foreign key. Anything the WHERE clause reads
+    (and the joins leading to it) stays; raw SQL keeps every alias it names. DISTINCT,
+    GROUP BY and combined queries are counted as they are.
+    """
+    counted = queryset.order_by().values("pk")
+    query = counted.query
+    if query.distinct or query.group_by is not None or query.combinator:
+        return counted
+    needed: set[str] = set()
+    raw: list[str] = []
+    _collect_aliases(query.where, needed, raw)
+    for alias in query.alias_map:
+        if any(f'"{alias}".' in sql or f"{alias}." in sql for sql in raw):
+            needed.add(alias)
+    stack = list(needed)
+    while stack:  # a join's parents stay with it
+        parent = getattr(query.alias_map.get(stack.pop()), "parent_alias", None)
+        if parent is not None and parent not in needed:
+            needed.add(parent)
+            stack.append(parent)
+    droppable = {
+        alias: join
+        for alias, join in query.alias_map.items()
+        if alias not in needed and query.alias_refcount[alias] and isinstance(join, Join)
+    }
+    if not all(_keeps_row_count(join) for join in droppable.values()):
+        return counted
+    for alias in droppable:
+        query.alias_refcount[alias] = 0  # the compiler leaves unreferenced joins out
+    return counted
+
+
+def _keeps_row_count(join: Join) -> bool:
+    field = join.join_field
+    if join.filtered_relation is not None:
+        return False
+    if isinstance(field, Field):
+        forward, single = True, bool(field.many_to_one or field.one_to_one)
+    elif isinstance(field, ForeignObjectRel):  # a reverse relation
+        forward, single = False, field.one_to_one
+    else:  # no other kind of join field in Django: kept, to be safe
+        return False
+    if join.join_type == LOUTER:
+        return single
+    return (
+        join.join_type == INNER
+        and forward
+        and single
+        and not join.nullable
+        and (getattr(field, "db_constraint", True))
+    )
+
+
+def _collect_aliases(node: Any, aliases: set[str], raw: list[str]) -> None:
+    """Table aliases an expression tree reads (subqueries included: their own aliases are
+    prefixed, so only references to the outer query can match); raw SQL goes to `raw`."""
+    if node is None:
+        return
+    if isinstance(node, Col):
+        aliases.add(node.alias)
+    elif isinstance(node, RawSQL | ExtraWhere):
+        raw.append(node.sql if isinstance(node, RawSQL) else " ".join(node.sqls))
+    elif isinstance(node, Query):
+        for part in (node.where, *node.select, *node.annotations.values()):
+            _collect_aliases(part, aliases, raw)
+    elif isinstance(node, WhereNode):
+        for child in node.children:
+            _collect_aliases(child, aliases, raw)
+    else:
+        query = getattr(node, "query", None)
+        if isinstance(query, Query):
+            _collect_aliases(query, aliases, raw)
+        for child in getattr(node, "get_source_expressions", list)():
+            _collect_aliases(child, aliases, raw)

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.selectors import blocked_user_ids_subquery, inactive_user_ids
 from billing.selectors import promoted_until_subquery
 from mwork.api.exceptions import NotFound, PermissionDenied
-from mwork.db import compiled_once
+from mwork.db import BoundList, compiled_list, compiled_once
 from mwork.db_router import on_replica
 from mwork.ids import parse_uuid
 from mwork.storage import storage_url
@@ -190,7 +190,14 @@ def _prefix_condition(terms: list[str]) -> Q:
         for term in terms:
             condition &= Q(name__icontains=term) | Q(bio__icontains=term)
         return condition
-    tsquery = " & ".join(f"{term}:*" for term in terms)  # \w+ words: no tsquery operators
+    return _tsquery_condition(_tsquery(terms))
+
+
+def _tsquery(terms: list[str]) -> str:
+    return " & ".join(f"{term}:*" for term in terms)  # \w+ words: no tsquery operators
+
+
+def _tsquery_condition(tsquery: str) -> Q:
     return Q(search_vector=SearchQuery(tsquery, config="simple", search_type="raw"))
 
 
@@ -222,12 +229,16 @@ def _filters_without_search(filters: ModelFilters) -> Q:
         condition &= Q(height__lte=filters.max_height)
     if filters.city:
         # Matches the expression index on UPPER(city).
-        condition &= Q(Exact(Upper("city"), filters.city.strip().upper()))
+        condition &= Q(Exact(Upper("city"), _city_key(filters.city)))
     if filters.category:
         condition &= _category_condition(filters.category)
     if filters.experience:
         condition &= Q(experience=filters.experience)
     return condition
+
+
+def _city_key(city: str) -> str:
+    return city.strip().upper()
 
 
 def model_filters_condition(filters: ModelFilters, *, mode: str = SearchMode.FULL) -> Q:
@@ -289,10 +300,15 @@ def model_profile_list(
     queryset = with_promotion(visible_model_profiles_for(viewer=viewer)).filter(
         model_filters_condition(filters, mode=mode)
     )
+    return _ordered(queryset, filters.ordering)
+
+
+def _ordered(queryset: QuerySet[ModelProfile], ordering: str | None) -> QuerySet[ModelProfile]:
+    """The catalogue's order (`ordering`, then newest first), read from the replica."""
     order: list[Any] = []
-    if filters.ordering:
-        field = filters.ordering.lstrip("-")
-        descending = filters.ordering.startswith("-")
+    if ordering:
+        field = ordering.lstrip("-")
+        descending = ordering.startswith("-")
         expression = F(field)
         # Only height may be empty: profiles without it go last either way. The other fields
         # are NOT NULL, and a plain ASC/DESC matches their btree indexes.
@@ -321,18 +337,81 @@ def model_profile_card_list(
 
 def model_profile_card_search(
     *, filters: ModelFilters, viewer: Any = None
-) -> tuple[QuerySet[ModelProfile, ModelCardRow], QuerySet[ModelProfile, ModelCardRow] | None]:
+) -> tuple[QuerySet[ModelProfile, ModelCardRow] | BoundList, BoundList | None]:
     """The catalogue's cards in two steps: the list with the search's prefix matches, and
     (on PostgreSQL, with a search) the list of similar names that replaces it when the first
     is empty (`mwork.api.pagination.paginate`'s `fallback`). Together they are
     `model_profile_card_list` but for the viewer's blocks: a profile the viewer blocked (or was
-    blocked by) still counts as a prefix match in the single condition."""
-    if not filters.search or not search_terms(filters.search) or connection.vendor != "postgresql":
+    blocked by) still counts as a prefix match in the single condition.
+
+    On PostgreSQL both are compiled once per set of present filters, their values bound
+    (`mwork.db.compiled_list`)."""
+    if connection.vendor != "postgresql":
         return model_profile_card_list(filters=filters, viewer=viewer), None
-    return (
-        model_profile_card_list(filters=filters, viewer=viewer, mode=SearchMode.PREFIX),
-        model_profile_card_list(filters=filters, viewer=viewer, mode=SearchMode.SIMILAR),
+    signed_in = viewer is not None and viewer.is_authenticated
+    text = (filters.search or "").strip()
+    terms = search_terms(text)
+    shape = (
+        filters.gender or None,
+        filters.category or None,
+        filters.experience or None,
+        filters.ordering or None,
     )
+    values: dict[str, Any] = {
+        "viewer_id": viewer.id if signed_in else None,
+        "min_age": filters.min_age,
+        "max_age": filters.max_age,
+        "min_height": filters.min_height,
+        "max_height": filters.max_height,
+        "city": _city_key(filters.city) if filters.city else None,
+    }
+    if not terms:
+        return _catalogue_cards_query(*shape, **values, tsquery=None, similar=None), None
+    return (
+        _catalogue_cards_query(*shape, **values, tsquery=_tsquery(terms), similar=None),
+        _catalogue_cards_query(*shape, **values, tsquery=None, similar=text),
+    )
+
+
+@compiled_list
+def _catalogue_cards_query(
+    gender: str | None,
+    category: str | None,
+    experience: str | None,
+    ordering: str | None,
+    *,
+    viewer_id: uuid.UUID | None,
+    min_age: int | None,
+    max_age: int | None,
+    min_height: int | None,
+    max_height: int | None,
+    city: str | None,
+    tsquery: str | None,
+    similar: str | None,
+) -> QuerySet[ModelProfile, ModelCardRow]:
+    # The query of `model_profile_card_list` in SearchMode.PREFIX (`tsquery`) or SIMILAR
+    # (`similar`): the same condition in the same order.
+    condition = _filters_without_search(
+        ModelFilters(
+            gender=gender,
+            min_age=min_age,
+            max_age=max_age,
+            min_height=min_height,
+            max_height=max_height,
+            city=city,  # already `_city_key`: unchanged by it
+            category=category,
+            experience=experience,
+        )
+    )
+    if tsquery is not None:
+        condition &= _tsquery_condition(tsquery)
+    if similar is not None:
+        condition &= _similar_name_condition(similar)
+    queryset = with_promotion(_visible_model_profiles_for_id(viewer_id)).filter(condition)
+    rows: QuerySet[ModelProfile, ModelCardRow] = _ordered(queryset, ordering).values(
+        *CARD_COLUMNS, "promotion_ends"
+    )
+    return rows
 
 
 def model_profile_list_promoted(*, viewer: Any = None) -> QuerySet[ModelProfile]:

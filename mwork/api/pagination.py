@@ -26,15 +26,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Field, ForeignObjectRel, QuerySet
-from django.db.models.expressions import Col, RawSQL
-from django.db.models.sql.constants import INNER, LOUTER
-from django.db.models.sql.datastructures import Join
-from django.db.models.sql.query import Query
-from django.db.models.sql.where import ExtraWhere, WhereNode
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from mwork.api.exceptions import ValidationFailed
+from mwork.db import BoundList, count_queryset
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -92,14 +88,14 @@ class Page:
 
 def paginate(
     request: Any,
-    queryset: QuerySet,
+    queryset: QuerySet | BoundList,
     *,
     key: str,
     serialize: Callable[[Iterable[Any]], list[Any]],
     default_limit: int = DEFAULT_LIMIT,
     max_limit: int = MAX_LIMIT,
     count_cap: int | None = None,
-    fallback: QuerySet | None = None,
+    fallback: QuerySet | BoundList | None = None,
     counted_in: str | None = None,
     page_rows: Callable[[int, int], list[Any]] | None = None,
     count_key: str | None = None,
@@ -109,7 +105,8 @@ def paginate(
     page fetches limit + 1), or one with `counted_in` (`_paginate_counted_in`). A first page
     that is not full is its own count: one query. When `queryset` has no rows at all,
     `fallback` (if given) is counted and paged instead: one query more, only then (the
-    catalogue's similar names when no name prefix-matches a search).
+    catalogue's similar names when no name prefix-matches a search). Either may be a list
+    compiled once per set of filters (`mwork.db.compiled_list`) instead of a queryset.
 
     `count_key` (`count_cache_key`, public lists only: the same rows for every caller with the
     same key) keeps the count in the cache for PAGINATION_COUNT_CACHE_SECONDS: a page whose
@@ -120,24 +117,26 @@ def paginate(
     query, as past a fresh count."""
     page = Page.from_request(request, default_limit=default_limit, max_limit=max_limit)
     if counted_in is not None:
+        if not isinstance(queryset, QuerySet):
+            raise TypeError("counted_in pages a queryset (page_rows for compiled rows).")
         return _paginate_counted_in(page, queryset, key, counted_in, serialize, page_rows)
     cap = count_cap if count_cap is not None else settings.PAGINATION_COUNT_CAP
     cached = None
     if count_key is not None and settings.PAGINATION_COUNT_CACHE_SECONDS > 0:
         cached = f"{_COUNT_CACHE_PREFIX}:{count_key}:{cap}"
     if page.offset == 0:
-        rows = list(queryset[: page.limit + 1])
+        rows = _rows(queryset, 0, page.limit + 1)
         fell_back = False
         if not rows and fallback is not None:
             queryset, fallback, fell_back = fallback, None, True
-            rows = list(queryset[: page.limit + 1])
+            rows = _rows(queryset, 0, page.limit + 1)
         if len(rows) <= page.limit:  # the whole list is on this page
             return page.body(key, serialize(rows), len(rows), has_more=False)
         hit = _cached_count(cached)
         if hit is not None and hit[1] == fell_back:
             counted = hit[0]
         else:
-            counted = count_queryset(queryset)[: cap + 1].count()
+            counted = _count(queryset, cap + 1)
             _cache_count(cached, counted, fell_back)
         total = _total(counted, cap, seen=page.limit + 1)
         return page.body(key, serialize(rows[: page.limit]), total, has_more=True)
@@ -147,18 +146,18 @@ def paginate(
         if counted <= cap and page.offset >= counted:  # past the (cached) end, as below
             return page.body(key, serialize([]), counted)
         listed = fallback if fell_back and fallback is not None else queryset
-        rows = list(listed[page.offset : page.offset + page.limit + 1])
+        rows = _rows(listed, page.offset, page.limit + 1)
         if rows:  # else the count is stale (an empty page before its end): counted afresh
             return _later_page(page, key, serialize, rows, counted, cap)
-    counted = count_queryset(queryset)[: cap + 1].count()
+    counted = _count(queryset, cap + 1)
     fell_back = False
     if counted == 0 and fallback is not None:
         queryset, fell_back = fallback, True
-        counted = count_queryset(queryset)[: cap + 1].count()
+        counted = _count(queryset, cap + 1)
     _cache_count(cached, counted, fell_back)
     if counted <= cap and page.offset >= counted:
         return page.body(key, serialize([]), counted)
-    rows = list(queryset[page.offset : page.offset + page.limit + 1])
+    rows = _rows(queryset, page.offset, page.limit + 1)
     return _later_page(page, key, serialize, rows, counted, cap)
 
 
@@ -181,6 +180,19 @@ def _later_page(
     else:
         total = _total(counted, cap, seen=page.offset + len(rows) + 1)
     return page.body(key, serialize(rows), total, has_more=has_more)
+
+
+def _rows(listed: QuerySet | BoundList, offset: int, limit: int) -> list[Any]:
+    if isinstance(listed, BoundList):
+        return listed.rows(offset, limit)
+    return list(listed[offset : offset + limit])
+
+
+def _count(listed: QuerySet | BoundList, cap: int) -> int:
+    """The rows of the list, counted up to `cap`."""
+    if isinstance(listed, BoundList):
+        return listed.count(cap)
+    return count_queryset(listed)[:cap].count()
 
 
 def _total(counted: int, cap: int, *, seen: int) -> int:
@@ -258,85 +270,3 @@ def _paginate_counted_in(
         total = count_queryset(queryset).count()
     has_more = len(rows) > page.limit
     return page.body(key, serialize(rows[: page.limit]), total, has_more=has_more)
-
-
-def count_queryset(queryset: QuerySet) -> QuerySet:
-    """The rows of `queryset` as bare keys, for counting: no ordering, no annotations, and no
-    join that only the SELECT needed (a card's joins to the owner and its profile), so the
-    count reads the filtered table alone, by an index-only scan where one fits.
-
-    A join is left out only when it cannot change the number of rows: a LEFT JOIN to at most
-    one row, or an INNER JOIN along a non-null foreign key. Anything the WHERE clause reads
-    (and the joins leading to it) stays; raw SQL keeps every alias it names. DISTINCT,
-    GROUP BY and combined queries are counted as they are.
-    """
-    counted = queryset.order_by().values("pk")
-    query = counted.query
-    if query.distinct or query.group_by is not None or query.combinator:
-        return counted
-    needed: set[str] = set()
-    raw: list[str] = []
-    _collect_aliases(query.where, needed, raw)
-    for alias in query.alias_map:
-        if any(f'"{alias}".' in sql or f"{alias}." in sql for sql in raw):
-            needed.add(alias)
-    stack = list(needed)
-    while stack:  # a join's parents stay with it
-        parent = getattr(query.alias_map.get(stack.pop()), "parent_alias", None)
-        if parent is not None and parent not in needed:
-            needed.add(parent)
-            stack.append(parent)
-    droppable = {
-        alias: join
-        for alias, join in query.alias_map.items()
-        if alias not in needed and query.alias_refcount[alias] and isinstance(join, Join)
-    }
-    if not all(_keeps_row_count(join) for join in droppable.values()):
-        return counted
-    for alias in droppable:
-        query.alias_refcount[alias] = 0  # the compiler leaves unreferenced joins out
-    return counted
-
-
-def _keeps_row_count(join: Join) -> bool:
-    field = join.join_field
-    if join.filtered_relation is not None:
-        return False
-    if isinstance(field, Field):
-        forward, single = True, bool(field.many_to_one or field.one_to_one)
-    elif isinstance(field, ForeignObjectRel):  # a reverse relation
-        forward, single = False, field.one_to_one
-    else:  # no other kind of join field in Django: kept, to be safe
-        return False
-    if join.join_type == LOUTER:
-        return single
-    return (
-        join.join_type == INNER
-        and forward
-        and single
-        and not join.nullable
-        and (getattr(field, "db_constraint", True))
-    )
-
-
-def _collect_aliases(node: Any, aliases: set[str], raw: list[str]) -> None:
-    """Table aliases an expression tree reads (subqueries included: their own aliases are
-    prefixed, so only references to the outer query can match); raw SQL goes to `raw`."""
-    if node is None:
-        return
-    if isinstance(node, Col):
-        aliases.add(node.alias)
-    elif isinstance(node, RawSQL | ExtraWhere):
-        raw.append(node.sql if isinstance(node, RawSQL) else " ".join(node.sqls))
-    elif isinstance(node, Query):
-        for part in (node.where, *node.select, *node.annotations.values()):
-            _collect_aliases(part, aliases, raw)
-    elif isinstance(node, WhereNode):
-        for child in node.children:
-            _collect_aliases(child, aliases, raw)
-    else:
-        query = getattr(node, "query", None)
-        if isinstance(query, Query):
-            _collect_aliases(query, aliases, raw)
-        for child in getattr(node, "get_source_expressions", list)():
-            _collect_aliases(child, aliases, raw)
