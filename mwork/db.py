@@ -30,14 +30,14 @@ offset=)` pages them (the chat rooms list's page, docs/PERFORMANCE.md "Second ro
 and on their values (the public castings list, the catalogue): its keyword-only parameters may
 also be strings and integers (`str | None`, `int | None`), and a None leaves that filter out.
 The SQL is compiled once per constants and set of present values, with every present value
-bound per call; `CompiledList.bind(...)` is the list's page and capped count
-(`count_queryset`), what `mwork.api.pagination.paginate` takes instead of a queryset
-(docs/PERFORMANCE.md, "The two public lists compiled per set of filters"). A string is bound as
-the builder's lookup passes it to the database: it must reach the SQL unchanged (an `iexact`
-or `Upper()` comparison, a raw tsquery; not `icontains`, which wraps it: the compile then
-fails with `FrozenValueError`, "never uses"); the string placeholder is unchanged by `strip()`
-and `upper()`, so a builder may normalise as its queryset does when the caller binds the value
-normalised the same way. An integer placeholder lies in 30,000-32,766, so
+bound per call: calling the decorated builder gives a `BoundList`, the list's page and capped
+count (`count_queryset`), which `mwork.api.pagination.paginate` takes instead of a queryset
+(docs/PERFORMANCE.md, "Public lists: counts cached, compiled per set of filters"). A string
+is bound as the caller gives it, so it must reach the SQL as the lookup received it (an
+`iexact` or `Upper()` comparison, a raw tsquery; not `icontains`, which wraps it: the compile
+then fails with `FrozenValueError`, "never uses"). The string placeholder is unchanged by
+`strip()` and `upper()`, so a builder may normalise the value as its queryset always did, when
+the caller passes it normalised the same way. An integer placeholder lies in 30,000-32,766, so
 that no integer field's range check drops the filter at compile time: a constant integer in
 the builder's SQL must not be one of those.
 
@@ -323,7 +323,8 @@ class BoundList:
     def count(self, cap: int) -> int:
         """The number of rows, counted up to `cap` (`cap` when there are more)."""
         compiled = self.compiled
-        sql = f"SELECT COUNT(*) FROM ({compiled.count_sql} LIMIT {int(cap)}) subquery"  # noqa: S608 - compiled SQL and an integer
+        # compiled SQL and an integer; the ORM's own text for a sliced count
+        sql = f"SELECT COUNT(*) FROM ({compiled.count_sql} LIMIT {int(cap)}) subquery"  # noqa: S608
         counted = {name: self.values[name] for name in compiled.count_slots if name}
         params = _bind(compiled.count_slots, compiled.count_params, counted, compiled.kinds)
         with connections[compiled.alias].cursor() as cursor:
