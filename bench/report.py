@@ -67,12 +67,16 @@ def target_rows(
         rows.append(_target_row(f"{name}: in process x floor", measured, limit, "x"))
     sql = results.get("explain_sql", {})
     for title, queries in sql.items():
-        # the list's page query is the one right after its count
-        pairs = [
-            (q["ms"], queries[i + 1]["ms"])
-            for i, q in enumerate(queries[:-1])
-            if q["count"] and not queries[i + 1]["count"]
-        ]
+        # the list's page query is the one next to its count: right after it on a later page,
+        # right before it on a first page, which is fetched first (mwork/api/pagination.py)
+        pairs = []
+        for i, q in enumerate(queries):
+            if q["count"]:
+                after = queries[i + 1] if i + 1 < len(queries) else None
+                before = queries[i - 1] if i else None
+                page = next((n for n in (after, before) if n is not None and not n["count"]), None)
+                if page is not None:
+                    pairs.append((q["ms"], page["ms"]))
         if pairs and not title.startswith("search:"):
             count_ms, page_ms = pairs[0]
             ratio = round(count_ms / page_ms, 2) if page_ms else None

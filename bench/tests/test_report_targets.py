@@ -17,6 +17,8 @@ def _results() -> dict:
                 {"count": False, "ms": 0.4},
             ],
             "chat: rooms list": [{"count": True, "ms": 0.9}, {"count": False, "ms": 0.3}],
+            # a first page: the page is fetched first, then counted
+            "models: city": [{"count": False, "ms": 0.5}, {"count": True, "ms": 1.0}],
             "search: nurzh": [{"count": True, "ms": 1.0}, {"count": False, "ms": 2.0}],
             "search: abeno": [{"count": True, "ms": 3.0}, {"count": False, "ms": 3.5}],
         },
@@ -38,12 +40,14 @@ def test_target_rows_and_verdicts():
         "search: in process x floor": (14.0, False),
         "castings: city: count / page query (SQL)": (0.75, True),
         "chat: rooms list: count / page query (SQL)": (3.0, False),
+        "models: city: count / page query (SQL)": (2.0, False),
         "search SQL, worst of 2 fragments (search: abeno)": (6.5, False),
         "ws 300 msg/s: p99": (80, True),
     }  # apply was not measured: no row
     assert report.missed(rows) == [
         "search: in process x floor",
         "chat: rooms list: count / page query (SQL)",
+        "models: city: count / page query (SQL)",
         "search SQL, worst of 2 fragments (search: abeno)",
     ]
     table = report.targets_table(rows)
