@@ -231,17 +231,49 @@ class CompiledValues:
         with connection.cursor() as cursor:
             cursor.execute(sql, _bind(self.slots, self.params, ids))
             fetched = cursor.fetchall()
-        names = self.names
-        out = []
-        for row in fetched:
-            values = list(row)
-            for index, expression, converters in self.converters:
-                value = values[index]
-                for converter in converters:
-                    value = converter(value, expression, connection)
-                values[index] = value
-            out.append(dict(zip(names, values, strict=True)))
-        return out
+        return _value_rows(fetched, self.names, self.converters, connection)
+
+
+_Converters = tuple[tuple[int, Any, tuple[Any, ...]], ...]  # (column, expression, converters)
+
+
+def _values_shape(
+    build: Callable[..., Any], queryset: QuerySet[Any, Any], compiler: Any
+) -> tuple[tuple[str, ...], _Converters]:
+    """The column names of an unsliced `values()` queryset and each column's converters, as
+    the queryset itself would apply them; ValueError for any other queryset."""
+    query = queryset.query
+    if query.is_sliced or queryset._iterable_class is not ValuesIterable:
+        raise ValueError(f"{build.__name__} must return an unsliced values() queryset.")
+    names = (
+        tuple(query.selected)
+        if query.selected
+        else (*query.extra_select, *query.values_select, *query.annotation_select)
+    )
+    fields = [column[0] for column in compiler.select[: compiler.col_count]]
+    converters = tuple(
+        (index, expression, tuple(found))
+        for index, (found, expression) in compiler.get_converters(fields).items()
+    )
+    return names, converters
+
+
+def _value_rows(
+    fetched: list[Any], names: tuple[str, ...], converters: _Converters, db: Any
+) -> list[dict[str, Any]]:
+    """Fetched rows as the queryset's dicts, every column converted."""
+    if not converters:
+        return [dict(zip(names, row, strict=True)) for row in fetched]
+    out = []
+    for row in fetched:
+        values = list(row)
+        for index, expression, found in converters:
+            value = values[index]
+            for converter in found:
+                value = converter(value, expression, db)
+            values[index] = value
+        out.append(dict(zip(names, values, strict=True)))
+    return out
 
 
 def compiled_values_once(
@@ -254,19 +286,7 @@ def compiled_values_once(
     @functools.wraps(build)
     def compiled(*constants: Any) -> CompiledValues:
         queryset, compiler, sql, params, slots = _compile(build, constants)
-        query = queryset.query
-        if query.is_sliced or queryset._iterable_class is not ValuesIterable:
-            raise ValueError(f"{build.__name__} must return an unsliced values() queryset.")
-        names = (
-            tuple(query.selected)
-            if query.selected
-            else (*query.extra_select, *query.values_select, *query.annotation_select)
-        )
-        fields = [column[0] for column in compiler.select[: compiler.col_count]]
-        converters = tuple(
-            (index, expression, tuple(found))
-            for index, (found, expression) in compiler.get_converters(fields).items()
-        )
+        names, converters = _values_shape(build, queryset, compiler)
         return CompiledValues(sql, params, slots, names, converters)
 
     return compiled
@@ -306,19 +326,7 @@ class BoundList:
         with db.cursor() as cursor:
             cursor.execute(sql, _bind(compiled.slots, compiled.params, self.values, compiled.kinds))
             fetched = cursor.fetchall()
-        names, converters = compiled.names, compiled.converters
-        if not converters:
-            return [dict(zip(names, row, strict=True)) for row in fetched]
-        out = []
-        for row in fetched:
-            values = list(row)
-            for index, expression, found in converters:
-                value = values[index]
-                for converter in found:
-                    value = converter(value, expression, db)
-                values[index] = value
-            out.append(dict(zip(names, values, strict=True)))
-        return out
+        return _value_rows(fetched, compiled.names, compiled.converters, db)
 
     def count(self, cap: int) -> int:
         """The number of rows, counted up to `cap` (`cap` when there are more)."""
@@ -343,19 +351,7 @@ def compiled_list(build: Callable[..., QuerySet[Any, Any]]) -> Callable[..., Bou
     @functools.lru_cache(maxsize=_COMPILED_LISTS)
     def compiled(constants: tuple[Any, ...], present: tuple[str, ...]) -> CompiledList:
         queryset, compiler, sql, params, slots = _compile(build, constants, present)
-        query = queryset.query
-        if query.is_sliced or queryset._iterable_class is not ValuesIterable:
-            raise ValueError(f"{build.__name__} must return an unsliced values() queryset.")
-        names = (
-            tuple(query.selected)
-            if query.selected
-            else (*query.extra_select, *query.values_select, *query.annotation_select)
-        )
-        fields = [column[0] for column in compiler.select[: compiler.col_count]]
-        converters = tuple(
-            (index, expression, tuple(found))
-            for index, (found, expression) in compiler.get_converters(fields).items()
-        )
+        names, converters = _values_shape(build, queryset, compiler)
         counted = count_queryset(queryset)
         count_sql, count_params = counted.query.get_compiler(using=queryset.db).as_sql()
         # the count's own placeholders are the page's: the same builder call

@@ -319,16 +319,7 @@ def chat_messages_notify(*, items: list[tuple[User, dict[str, Any]]]) -> None:
                 id=notification_id, user_id=user_id, type=NotificationType.NEW_MESSAGE,
                 title=title, message=message, data=data, is_read=False, created_at=now,
             )  # fmt: skip
-            frames.append(
-                (
-                    user_id,
-                    {
-                        "type": "notification",
-                        "notification": notification.as_payload(),
-                        "unread_count": unread_count,
-                    },
-                )
-            )
+            frames.append((user_id, notification_frame(notification, unread_count)))
     created = _chat_notifications_create(list(pending.values()), now=now) if pending else []
     frames += [(n.user_id, frame) for n, frame, _devices in created]
     push_to_users(frames)
@@ -381,11 +372,7 @@ def _chat_notifications_create(
     return [
         (
             notification,
-            {
-                "type": "notification",
-                "notification": notification.as_payload(),
-                "unread_count": unread.get(notification.user_id, 1),
-            },
+            notification_frame(notification, unread.get(notification.user_id, 1)),
             device_ids,
         )
         for notification, device_ids in rows
@@ -457,17 +444,19 @@ def _chat_notification_refresh(
     return notification_id, notification_unread_count(user_id=user_id)
 
 
+def notification_frame(notification: Notification, unread_count: int) -> dict[str, Any]:
+    """The WebSocket frame of a notification (docs/API.md §11)."""
+    return {
+        "type": "notification",
+        "notification": notification.as_payload(),
+        "unread_count": unread_count,
+    }
+
+
 def _push(notification: Notification, *, unread_count: int | None = None) -> None:
     if unread_count is None:
         unread_count = notification_unread_count(user_id=notification.user_id)
-    push_to_user(
-        notification.user_id,
-        {
-            "type": "notification",
-            "notification": notification.as_payload(),
-            "unread_count": unread_count,
-        },
-    )
+    push_to_user(notification.user_id, notification_frame(notification, unread_count))
 
 
 def _deliver(notification: Notification, *, send_email: bool, device_ids: list[str]) -> None:
