@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import InvitationStatus, MemberRole
+from mwork.api.serializers import QuerySerializer
 from mwork.storage import storage_url
 from profiles.selectors import user_display
 from profiles.serializers import (
@@ -26,7 +27,7 @@ class InvitationCreateInputSerializer(serializers.Serializer):
     message = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
-class InvitationListQuerySerializer(serializers.Serializer):
+class InvitationListQuerySerializer(QuerySerializer):
     status = serializers.ChoiceField(choices=InvitationStatus.choices, required=False)
 
 
@@ -43,7 +44,7 @@ class MemberAddInputSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=MemberRole.choices, default=MemberRole.MANAGER)
 
 
-class TeamInvitationListQuerySerializer(serializers.Serializer):
+class TeamInvitationListQuerySerializer(QuerySerializer):
     direction = serializers.ChoiceField(
         choices=[("received", "received"), ("sent", "sent")],
         default="received",

@@ -7,9 +7,10 @@ from rest_framework import serializers
 from accounts.models import Role
 from analytics.services import ANONYMOUS_ROLE
 from castings.models import CastingStatus
+from mwork.api.serializers import QuerySerializer
 
 
-class AnalyticsQuerySerializer(serializers.Serializer):
+class AnalyticsQuerySerializer(QuerySerializer):
     days = serializers.IntegerField(min_value=1, max_value=365, required=False, default=30)
     format = serializers.ChoiceField(choices=["json", "csv"], required=False, default="json")
 

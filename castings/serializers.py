@@ -32,6 +32,7 @@ from castings.selectors import (
 )
 from mwork.api.bounds import PAY_MAX, SHOOT_DATE_MAX_YEARS, BoundedDateTimeField
 from mwork.api.formats import format_datetime
+from mwork.api.serializers import QuerySerializer
 from mwork.storage import storage_url
 from profiles.selectors import user_display
 from profiles.serializers import ReviewAuthorSerializer
@@ -138,7 +139,7 @@ class CastingStatusInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=CastingStatus.choices)
 
 
-class CastingListQuerySerializer(serializers.Serializer):
+class CastingListQuerySerializer(QuerySerializer):
     status = serializers.ChoiceField(choices=CastingStatus.choices, required=False)
     city = serializers.CharField(max_length=100, required=False)
     category = serializers.ChoiceField(choices=Category.choices, required=False)
@@ -156,7 +157,7 @@ class CastingListQuerySerializer(serializers.Serializer):
     )
 
 
-class MyCastingsQuerySerializer(serializers.Serializer):
+class MyCastingsQuerySerializer(QuerySerializer):
     status = serializers.ChoiceField(choices=CastingStatus.choices, required=False)
 
 
@@ -251,7 +252,7 @@ class AuditionDeclineInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
-class AuditionListQuerySerializer(serializers.Serializer):
+class AuditionListQuerySerializer(QuerySerializer):
     status = serializers.ChoiceField(choices=AuditionStatus.choices, required=False)
 
 
@@ -262,7 +263,7 @@ class CastingInviteInputSerializer(serializers.Serializer):
     )
 
 
-class ResponseListQuerySerializer(serializers.Serializer):
+class ResponseListQuerySerializer(QuerySerializer):
     status = serializers.ChoiceField(choices=ResponseStatus.choices, required=False)
 
 

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from accounts.models import Role
 from chat.selectors import HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT
+from mwork.api.serializers import QuerySerializer
 
 
 class ChatRoomCreateInputSerializer(serializers.Serializer):
@@ -24,7 +25,7 @@ class ChatMessageSendInputSerializer(serializers.Serializer):
     )
 
 
-class ChatMessageHistoryQuerySerializer(serializers.Serializer):
+class ChatMessageHistoryQuerySerializer(QuerySerializer):
     limit = serializers.IntegerField(min_value=1, required=False, default=HISTORY_DEFAULT_LIMIT)
     before = serializers.UUIDField(required=False, default=None)
 

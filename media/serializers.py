@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from mwork.api.serializers import QuerySerializer
 from mwork.storage import storage_url
 
 
@@ -71,5 +72,5 @@ class PhotoReorderInputSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="MediaPhotoListQuery")
-class PhotoListQuerySerializer(serializers.Serializer):
+class PhotoListQuerySerializer(QuerySerializer):
     profile_id = serializers.UUIDField()

@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from mwork.api.serializers import QuerySerializer
 from notifications.models import (
     FREQUENCY_TYPES,
     DevicePlatform,
@@ -29,7 +30,7 @@ class StrictBooleanField(serializers.BooleanField):
         self.fail("invalid")
 
 
-class NotificationListQuerySerializer(serializers.Serializer):
+class NotificationListQuerySerializer(QuerySerializer):
     unread_only = serializers.BooleanField(required=False, default=False)
 
 

@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from mwork.api.bounds import BoundedDateField
 from mwork.api.formats import format_datetime
+from mwork.api.serializers import QuerySerializer
 from mwork.storage import storage_url
 from profiles.card import EMPLOYER_PROFILE, MODEL_CARD, MODEL_DETAIL
 from profiles.models import (
@@ -133,7 +134,7 @@ class EmployerProfileUpdateInputSerializer(EmployerProfileCreateInputSerializer)
         super().__init__(*args, **kwargs)
 
 
-class ModelListQuerySerializer(serializers.Serializer):
+class ModelListQuerySerializer(QuerySerializer):
     gender = serializers.ChoiceField(choices=Gender.choices, required=False)
     min_age = serializers.IntegerField(min_value=0, max_value=200, required=False)
     max_age = serializers.IntegerField(min_value=0, max_value=200, required=False)

@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from mwork.api.serializers import QuerySerializer
 from searches.filters import LIST_QUERY_SERIALIZERS, filters_validate
 from searches.models import Frequency, SearchKind
 
@@ -93,7 +94,7 @@ class SavedSearchOutputSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class SavedSearchMatchesQuerySerializer(serializers.Serializer):
+class SavedSearchMatchesQuerySerializer(QuerySerializer):
     since = serializers.DateTimeField(
         required=False,
         help_text="List matches newer than this instead of `last_seen_at` (the `since` of the "

@@ -7,6 +7,39 @@ from typing import Any
 from rest_framework import serializers
 
 
+class QuerySerializer(serializers.Serializer):
+    """A query string's serializer: flat scalar fields, copied shallowly for each request.
+
+    DRF gives every serializer instance a deep copy of its declared fields, and deep-copying a
+    field runs its constructor again (its arguments deep-copied, its validators rebuilt): two
+    thirds of validating the castings list's twelve parameters (docs/PERFORMANCE.md, "Query
+    strings validated without DRF's deep copy"). A scalar field's state after construction is
+    read-only during validation (choices, validators, error messages); `bind` gives each copy
+    its own name and parent. Fields that hold other fields (a nested serializer, a ListField's
+    child) would share them between requests, so a subclass declaring one is refused at import.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, field in cls._declared_fields.items():
+            if isinstance(field, serializers.BaseSerializer) or any(
+                hasattr(field, attr) for attr in ("child", "child_relation")
+            ):
+                raise TypeError(
+                    f"{cls.__name__}.{name}: a QuerySerializer takes scalar fields only "
+                    f"({type(field).__name__} holds other fields)"
+                )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {name: _shallow_copy(field) for name, field in self._declared_fields.items()}
+
+
+def _shallow_copy(field: serializers.Field) -> serializers.Field:
+    clone = object.__new__(type(field))
+    clone.__dict__.update(field.__dict__)
+    return clone
+
+
 def validated_query(request: Any, serializer_class: type) -> dict[str, Any]:
     """Validate `request.query_params` with `serializer_class`; a bad parameter is a 400."""
     serializer = serializer_class(data=request.query_params)
