@@ -119,13 +119,17 @@ class CastingInputSerializer(serializers.Serializer):
         pay_min = _merged(columns, casting, "pay_min")
         pay_max = _merged(columns, casting, "pay_max")
         if pay_min is not None and pay_max is not None and pay_max < pay_min:
-            errors["pay_max"] = ["Must be greater than or equal to pay_min."]
+            errors["pay_max"] = [
+                _("Must be greater than or equal to {field}.").format(field="pay_min")
+            ]
         requirement_errors: dict[str, list[str]] = {}
         for low, high in (("min_age", "max_age"), ("min_height", "max_height")):
             low_value = _merged(columns, casting, low)
             high_value = _merged(columns, casting, high)
             if low_value is not None and high_value is not None and high_value < low_value:
-                requirement_errors[high] = [f"Must be greater than or equal to {low}."]
+                requirement_errors[high] = [
+                    _("Must be greater than or equal to {field}.").format(field=low)
+                ]
         if requirement_errors:
             errors["requirements"] = requirement_errors
         if errors:

@@ -157,7 +157,7 @@ class ModelListQuerySerializer(QuerySerializer):
         errors = {}
         for low, high in (("min_age", "max_age"), ("min_height", "max_height")):
             if low in attrs and high in attrs and attrs[low] > attrs[high]:
-                errors[high] = [f"Must be greater than or equal to {low}."]
+                errors[high] = [_("Must be greater than or equal to {field}.").format(field=low)]
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
