@@ -165,6 +165,10 @@ STATIC_ROOT = VAR_DIR / "static"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
+# PostgreSQL: the compiled hot reads (mwork/db.py) are kept prepared on each connection once
+# psycopg has seen them 5 times; Django's own queries never are. Off behind a pooler in
+# transaction mode (pgbouncer before 1.21), which cannot keep a statement on a connection.
+DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # WSGI workers (gunicorn, /api and /admin): persistent connections, one per worker thread.
     # ASGI servers (/ws): DB_POOL=1 — every sync view or database_sync_to_async call may run on
@@ -181,6 +185,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DB_PREPARED_STATEMENTS:
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 else:
     # make run's SQLite is written by the server's threads and by manage.py commands at once:
     # transactions take the write lock when they begin (a deferred one that has read fails with
