@@ -16,7 +16,7 @@ import uuid
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -139,17 +139,48 @@ class ModelProfile(models.Model):
         verbose_name_plural = _("model profiles")
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["-created_at"], name="profiles_mp_created_idx"),
+            # The catalogue's capped counts (docs/PERFORMANCE.md, "Catalogue counts as index-only
+            # scans"): every catalogue query holds `NOT is_hidden` and `user_id NOT IN (inactive
+            # users)`, so the filter indexes carry both columns (INCLUDE, PostgreSQL only) and a
+            # count reads its index alone, never the table (the bench VACUUMs, as autovacuum does).
+            # The newest-first index ends with `id`, the list's tie-breaker: the page reads it in
+            # order without a sort.
+            models.Index(
+                fields=["-created_at", "-id"],
+                include=["user_id", "is_hidden"],
+                name="profiles_mp_created_idx",
+            ),
             models.Index(fields=["-rating", "-created_at"], name="profiles_mp_rating_idx"),
-            models.Index(fields=["gender", "age"], name="profiles_mp_gender_age_idx"),
-            models.Index(fields=["age"], name="profiles_mp_age_idx"),
-            models.Index(fields=["height"], name="profiles_mp_height_idx"),
-            models.Index(fields=["experience"], name="profiles_mp_experience_idx"),
-            # The city filter, and the catalogue's usual city + gender + age range: its capped
-            # count and its page read only the rows of that city and gender in the age range,
-            # instead of intersecting a city index with the gender/age one (docs/PERFORMANCE.md,
-            # "Second round"). It replaced the index on UPPER(city) alone, its prefix.
-            models.Index(Upper("city"), "gender", "age", name="profiles_mp_city_gen_age_idx"),
+            models.Index(
+                fields=["gender", "age"],
+                include=["user_id", "is_hidden"],
+                name="profiles_mp_gender_age_idx",
+            ),
+            models.Index(
+                fields=["age"], include=["user_id", "is_hidden"], name="profiles_mp_age_idx"
+            ),
+            models.Index(
+                fields=["height"], include=["user_id", "is_hidden"], name="profiles_mp_height_idx"
+            ),
+            models.Index(
+                fields=["experience"],
+                include=["user_id", "is_hidden"],
+                name="profiles_mp_experience_idx",
+            ),
+            # The city filter and the catalogue's usual city + gender (+ age range + category):
+            # its page reads that city and gender newest first and stops at the page's end, its
+            # capped count reads the same entries alone (age and categories are in the index).
+            # It replaced (UPPER(city), gender, age), whose page walked the whole newest-first
+            # index for sparse combinations (docs/PERFORMANCE.md, "Catalogue counts as
+            # index-only scans").
+            models.Index(
+                Upper("city"),
+                "gender",
+                F("created_at").desc(),
+                F("id").desc(),
+                include=["city", "age", "categories", "user_id", "is_hidden"],
+                name="profiles_mp_city_gen_time_idx",
+            ),
             models.Index(
                 fields=["promoted_until"],
                 name="profiles_mp_promoted_idx",
@@ -159,7 +190,8 @@ class ModelProfile(models.Model):
             # SQLite, which rebuilds tables from the model state, never sees them:
             # GIN on search_vector, GIN gin_trgm_ops on name, GIN jsonb_path_ops on
             # categories and languages; and profiles_mp_height_desc_idx (height DESC NULLS
-            # LAST, for `ordering=-height`; SQLite has no NULLS LAST in index definitions).
+            # LAST INCLUDE (user_id, is_hidden), for `ordering=-height` and height ranges;
+            # SQLite has no NULLS LAST in index definitions).
         ]
         constraints = [
             *(_range_constraint(field, low, high) for field, (low, high) in MODEL_RANGES.items()),

@@ -6,9 +6,11 @@ import datetime as dt
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
+from mwork.db import count_queryset
 from profiles.models import ModelProfile
 from profiles.selectors import ModelFilters, model_profile_list
 from profiles.tests.factories import ModelProfileFactory
@@ -76,10 +78,10 @@ def _plan(queryset) -> str:
         (ModelFilters(gender="female"), "profiles_mp_gender_age_idx"),
         (ModelFilters(min_age=20, max_age=21), "profiles_mp_age_idx"),
         (ModelFilters(min_height=205), "profiles_mp_height_"),  # either height index
-        (ModelFilters(city="Almaty"), "profiles_mp_city_gen_age_idx"),
+        (ModelFilters(city="Almaty"), "profiles_mp_city_gen_time_idx"),
         (
             ModelFilters(city="Almaty", gender="female", min_age=20, max_age=25),
-            "profiles_mp_city_gen_age_idx",
+            "profiles_mp_city_gen_time_idx",
         ),
         (ModelFilters(category="fashion"), "profiles_mp_categories_gin"),
         (ModelFilters(experience="experienced"), "profiles_mp_experience_idx"),
@@ -112,3 +114,55 @@ def test_orderings_walk_their_index(big_catalogue, ordering, index):
 
     assert index in plan, plan
     assert "Seq Scan on profiles_modelprofile" not in plan, plan
+
+
+# The page's own sort of the newest-first order (a subplan's sort of subscriptions may remain).
+_PAGE_SORT = "Sort Key: profiles_modelprofile.created_at"
+
+
+@pytest.mark.parametrize(
+    ("filters", "index"),
+    [
+        (ModelFilters(), "profiles_mp_created_idx"),
+        (ModelFilters(city="Almaty", gender="female"), "profiles_mp_city_gen_time_idx"),
+    ],
+)
+def test_newest_first_pages_read_their_index_in_order(big_catalogue, filters, index):
+    # The newest-first index ends with the list's tie-breaker (id), and the city index orders
+    # a city and gender newest first: the page stops after its rows, with no sort of the matches.
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+    plan = _plan(model_profile_list(filters=filters)[:21])
+
+    assert index in plan, plan
+    assert _PAGE_SORT not in plan, plan
+    assert "Seq Scan on profiles_modelprofile" not in plan, plan
+
+
+@pytest.mark.parametrize(
+    ("filters", "index"),
+    [
+        (ModelFilters(), "profiles_mp_"),
+        (ModelFilters(gender="male", min_age=25, max_age=30), "profiles_mp_gender_age_idx"),
+        (ModelFilters(min_height=175, max_height=180), "profiles_mp_height_"),  # either one
+        (ModelFilters(experience="experienced"), "profiles_mp_experience_idx"),
+        (ModelFilters(city="Almaty"), "profiles_mp_city_gen_time_idx"),
+        (ModelFilters(city="Almaty", category="runway"), "profiles_mp_city_gen_time_idx"),
+    ],
+)
+def test_capped_counts_can_read_their_index_alone(big_catalogue, filters, index):
+    # Every column the count reads (the filters, `is_hidden`, `user_id` for the inactive
+    # owners) is in the index, so the count can read the index alone: the planner offers an
+    # index-only scan instead of a plain one whenever the index covers the query, and it reads
+    # no table page for rows on all-visible pages (VACUUM, autovacuum). Bitmap scans, which
+    # always read the table, are switched off to ask which index serves the count.
+    with CaptureQueriesContext(connection) as captured:
+        count_queryset(model_profile_list(filters=filters))[:1001].count()
+    [count] = captured.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {count['sql']}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "Index Only Scan using " + index in plan, plan
