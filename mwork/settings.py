@@ -271,9 +271,9 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     SILENCED_SYSTEM_CHECKS = []
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-    # The catalogue's covering indexes (INCLUDE columns, profiles/models.py) are built with
-    # their key columns only on SQLite, which has no non-key index columns; make run's small
-    # database needs no index-only counts.
+    # The catalogue's and the public castings list's covering indexes (INCLUDE columns,
+    # profiles/models.py, castings/models.py) are built with their key columns only on SQLite,
+    # which has no non-key index columns; make run's small database needs no index-only counts.
     SILENCED_SYSTEM_CHECKS.append("models.W040")
 
 # ---------------------------------------------------------------------------------------------
