@@ -30,7 +30,6 @@ from profiles.models import (
     Experience,
     Gender,
     ModelProfile,
-    WorkExperience,
 )
 from profiles.selectors import (
     ORDERING_FIELDS,
@@ -283,23 +282,24 @@ def model_card_list_data(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]
     return [model_card_data(row, now=now) for row in rows]
 
 
-def _photo_data(photo: Any) -> dict[str, Any]:
+def _photo_data(photo: dict[str, Any]) -> dict[str, Any]:  # a `ModelProfileDetail` photo row
     return {
-        "id": str(photo.id),
-        "url": storage_url(photo.image),
-        "thumbnail_url": storage_url(photo.thumbnail),
-        "is_main": photo.is_main,
-        "order": photo.order,
+        "id": str(photo["id"]),
+        "url": storage_url(photo["image"]),
+        "thumbnail_url": storage_url(photo["thumbnail"]),
+        "is_main": photo["is_main"],
+        "order": photo["order"],
     }
 
 
-def _work_experience_data(item: WorkExperience) -> dict[str, Any]:
+def _work_experience_data(item: dict[str, Any]) -> dict[str, Any]:  # a `ModelProfileDetail` row
+    end_date = item["end_date"]
     return {
-        "id": str(item.id),
-        "company": item.company,
-        "position": item.position,
-        "start_date": item.start_date.isoformat(),
-        "end_date": item.end_date.isoformat() if item.end_date is not None else None,
+        "id": str(item["id"]),
+        "company": item["company"],
+        "position": item["position"],
+        "start_date": item["start_date"].isoformat(),
+        "end_date": end_date.isoformat() if end_date is not None else None,
     }
 
 
