@@ -1,8 +1,8 @@
 """Chat reads: rooms of a member with their state, history pages, unread counts.
 
-Query shape is fixed whatever the number of rooms or messages: unread counts and the last
-message id are subqueries, participants (with their profiles) one prefetch, last messages one
-`id IN (...)` query.
+Query shape is fixed whatever the number of rooms or messages: a page of the rooms list is one
+statement, each room's unread count a subquery and its members (with their profiles) and last
+message JSON built by the database.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, cast
 from uuid import UUID
 
@@ -19,13 +20,14 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    JSONField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -36,7 +38,7 @@ from chat.models import Membership, Message, Room
 from chat.realtime import message_payload
 from mwork.api.exceptions import NotFound, ValidationFailed
 from mwork.api.formats import format_datetime
-from mwork.db import compiled_once, compiled_values_once
+from mwork.db import JSONArrayAgg, compiled_once, compiled_values_once, json_time, json_uuid
 from mwork.ids import parse_uuid
 from mwork.storage import storage_url
 from profiles.selectors import DELETED_DISPLAY_NAME, FALLBACK_DISPLAY_NAME
@@ -49,11 +51,13 @@ HISTORY_MAX_LIMIT = 100
 
 
 class RoomStateRow(TypedDict):
-    """A row of `membership_list_with_room_state`."""
+    """A row of `membership_list_with_room_state`: `members` and `last_message` are the JSON
+    of `_members_json` and `_last_message_json`."""
 
     room_id: UUID
     unread_count: int
-    last_message_id: UUID | None
+    members: list[dict[str, Any]] | None
+    last_message: dict[str, Any] | None
     room__casting_id: UUID | None
     room__created_at: datetime
 
@@ -130,29 +134,59 @@ def _unread_subquery(*, user_id: UUID) -> Coalesce:
 
 
 def membership_list_with_room_state(*, user: User) -> QuerySet[Membership, RoomStateRow]:
-    """The user's rooms, newest activity first, as value rows `{room_id, unread_count,
-    last_message_id, room__casting_id, room__created_at}` (no model instances: this is the
-    rooms list's hot path). Feed the rows to `rooms_from_memberships`."""
+    """The user's rooms, newest activity first, as value rows (`RoomStateRow`: no model
+    instances, this is the rooms list's hot path), each with its members and its last message
+    as JSON. Feed the rows to `rooms_from_memberships`."""
     return _room_state_rows(user.pk)
 
 
-def _room_state_rows(user_id: UUID) -> QuerySet[Membership, RoomStateRow]:
-    last_message = (
+def _members_json() -> Subquery:
+    """The outer membership's room's members (`_MEMBER_COLUMNS` and the membership's
+    `created_at` and `id`, the order they are listed in) as one JSON array."""
+    members = (
+        Membership.objects.filter(room_id=OuterRef("room_id"))
+        .order_by()
+        .values("room_id")
+        .annotate(
+            members=JSONArrayAgg(
+                JSONObject(
+                    **{column: F(column) for column in _MEMBER_COLUMNS[1:]},
+                    created_at=F("created_at"),
+                    id=F("id"),
+                )
+            )
+        )
+        .values("members")
+    )
+    return Subquery(members, output_field=JSONField())
+
+
+def _last_message_json(user_id: UUID) -> Subquery:
+    """The newest message of the outer membership's room that the user may see, as a JSON
+    object of `_LAST_MESSAGE_COLUMNS`."""
+    last = (
         Message.objects.filter(room_id=OuterRef("room_id"))
         .filter(_shown_to(user_id))
         .order_by("-created_at", "-id")
+        .values(json=JSONObject(**{column: F(column) for column in _LAST_MESSAGE_COLUMNS}))
     )
+    return Subquery(last[:1], output_field=JSONField())
+
+
+def _room_state_rows(user_id: UUID) -> QuerySet[Membership, RoomStateRow]:
     rows = (
         Membership.objects.filter(user_id=user_id)
         .annotate(
             unread_count=_unread_subquery(user_id=user_id),
-            last_message_id=Subquery(last_message.values("id")[:1]),
+            members=_members_json(),
+            last_message=_last_message_json(user_id),
         )
         .order_by("-room__last_message_at", "-room_id")
         .values(
             "room_id",
             "unread_count",
-            "last_message_id",
+            "members",
+            "last_message",
             "room__casting_id",
             "room__created_at",
         )
@@ -162,10 +196,12 @@ def _room_state_rows(user_id: UUID) -> QuerySet[Membership, RoomStateRow]:
 
 
 # The rooms list's page query: its SQL depends on nothing but the user, and building and
-# compiling it (two correlated subqueries, a join, a window) cost the ORM ~2.4 ms a request
-# under load, more than PostgreSQL needs to run it; it is compiled once (`mwork.db`). Each
-# row also carries `rooms_total`, the number of the user's rooms (a window count: the query
-# reads all of them anyway to sort them), so the list needs no count query.
+# compiling it (three correlated subqueries, a join, a window) would cost the ORM more than
+# PostgreSQL needs to run it; it is compiled once (`mwork.db`). Each row carries its room's
+# members and last message as JSON (PostgreSQL evaluates those subqueries after the LIMIT, for
+# the page's rooms only), so the list is this one statement; and `rooms_total`, the number of
+# the user's rooms (a window count: the query reads all of them anyway to sort them), so the
+# list needs no count query.
 @compiled_values_once
 def _rooms_page_query(*, user_id: UUID) -> QuerySet[Membership, RoomStateRow]:
     return _room_state_rows(user_id).annotate(**{ROOMS_TOTAL: Window(Count("pk"))})
@@ -199,14 +235,14 @@ def message_is_read(message: Any, memberships: list[Any]) -> bool:
     return bool(others) and all(m.last_read_at >= message.created_at for m in others)
 
 
-def _is_read_by_rows(message: Message, members: list[dict[str, Any]]) -> bool:
+def _is_read_by_rows(message: _LastMessage, members: list[dict[str, Any]]) -> bool:
     """`message_is_read` over `_MEMBER_COLUMNS` rows."""
     others = [m for m in members if m["user_id"] != message.sender_id]
     return bool(others) and all(m["last_read_at"] >= message.created_at for m in others)
 
 
 _MEMBER_COLUMNS = (
-    "room_id",
+    "room_id",  # not in `_members_json`: the row's own room
     "user_id",
     "last_read_at",
     "user__role",
@@ -217,6 +253,8 @@ _MEMBER_COLUMNS = (
     "user__employer_profile__company_name",
     "user__employer_profile__avatar",
 )
+
+_LAST_MESSAGE_COLUMNS = ("id", "sender_id", "content", "created_at", "held", "rejected")
 
 
 def _participant_from_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -238,45 +276,57 @@ def _participant_from_row(row: dict[str, Any]) -> dict[str, Any]:
     return {"id": str(row["user_id"]), "name": name, "avatar": avatar, "role": role}
 
 
-def _members_of_rooms(room_ids: list[UUID]) -> dict[UUID, list[dict[str, Any]]]:
-    """The members of the rooms, oldest first, as `_MEMBER_COLUMNS` rows (one query)."""
-    by_room: dict[UUID, list[dict[str, Any]]] = {room_id: [] for room_id in room_ids}
-    rows = (
-        Membership.objects.filter(room_id__in=room_ids)
-        .order_by("created_at", "id")
-        .values(*_MEMBER_COLUMNS)
+class _LastMessage(NamedTuple):
+    id: str
+    room_id: UUID
+    sender_id: str
+    content: str
+    created_at: datetime
+    held: bool
+    rejected: bool
+
+
+def _members_from_json(members: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """A room's `_members_json`, oldest membership first, as `_MEMBER_COLUMNS` rows (ids as
+    text, times as datetimes)."""
+    rows = []
+    for member in members or ():
+        member["user_id"] = json_uuid(member["user_id"])
+        member["last_read_at"] = json_time(member["last_read_at"])
+        rows.append((json_time(member["created_at"]), member["id"], member))
+    rows.sort(key=itemgetter(0, 1))
+    return [member for _created_at, _id, member in rows]
+
+
+def _last_message_from_json(room_id: UUID, message: dict[str, Any]) -> _LastMessage:
+    return _LastMessage(
+        id=json_uuid(message["id"]),
+        room_id=room_id,
+        sender_id=json_uuid(message["sender_id"]),
+        content=message["content"],
+        created_at=json_time(message["created_at"]),
+        held=bool(message["held"]),
+        rejected=bool(message["rejected"]),
     )
-    for row in rows:
-        by_room[row["room_id"]].append(row)
-    return by_room
 
 
 def rooms_from_memberships(rows: list[RoomStateRow]) -> list[dict[str, Any]]:
-    """The contract's room objects (JSON-ready) for rows of `membership_list_with_room_state`:
-    two queries whatever the number of rooms (members with profiles, last messages)."""
-    if not rows:
-        return []
-    members = _members_of_rooms([row["room_id"] for row in rows])
-    last_ids = [row["last_message_id"] for row in rows if row["last_message_id"]]
-    last_messages = {
-        message.id: message
-        for message in Message.objects.filter(id__in=last_ids).only(
-            "id", "room_id", "sender_id", "content", "created_at", "held", "rejected"
-        )
-    }
+    """The contract's room objects (JSON-ready) for rows of `membership_list_with_room_state`,
+    which carry everything: no query."""
     rooms = []
     for row in rows:
-        room_members = members[row["room_id"]]
-        last_id = row["last_message_id"]
-        last = last_messages.get(last_id) if last_id is not None else None
+        room_id = row["room_id"]
+        members = _members_from_json(row["members"])
+        last = row["last_message"]
+        message = _last_message_from_json(room_id, last) if last is not None else None
         rooms.append(
             {
-                "id": str(row["room_id"]),
-                "participants": [_participant_from_row(m) for m in room_members],
+                "id": str(room_id),
+                "participants": [_participant_from_row(member) for member in members],
                 "casting_id": str(row["room__casting_id"]) if row["room__casting_id"] else None,
                 "last_message": (
-                    message_payload(last, is_read=_is_read_by_rows(last, room_members))
-                    if last is not None
+                    message_payload(message, is_read=_is_read_by_rows(message, members))
+                    if message is not None
                     else None
                 ),
                 "unread_count": row["unread_count"],

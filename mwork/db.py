@@ -61,9 +61,18 @@ from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.db import connection, connections
-from django.db.models import DateTimeField, Field, ForeignObjectRel, Model, QuerySet, UUIDField
+from django.db.models import (
+    Aggregate,
+    DateTimeField,
+    Field,
+    ForeignObjectRel,
+    JSONField,
+    Model,
+    QuerySet,
+    UUIDField,
+)
 from django.db.models.expressions import Col, RawSQL
-from django.db.models.query import ValuesIterable
+from django.db.models.query import ModelIterable, ValuesIterable
 from django.db.models.sql.constants import INNER, LOUTER
 from django.db.models.sql.datastructures import Join
 from django.db.models.sql.query import Query
@@ -76,6 +85,7 @@ _M = TypeVar("_M", bound=Model)
 # lookup keeps its filter, and above what the lists' validated integers reach.
 _INT_PLACEHOLDERS = range(30_000, 32_767)
 _COMPILED_LISTS = 256  # compiled SQL kept per list (distinct sets of filters)
+_Converters = tuple[tuple[int, Any, tuple[Any, ...]], ...]  # (column, expression, converters)
 
 
 class FrozenValueError(ValueError):
@@ -83,20 +93,40 @@ class FrozenValueError(ValueError):
 
 
 @dataclass(frozen=True)
+class _Instances:
+    """How the ORM itself builds a model queryset's instances from its rows (`ModelIterable`):
+    the database alias, the attnames of the model's columns and where they lie in the row,
+    each annotation's column, and every column's converters."""
+
+    alias: str
+    init_names: tuple[str, ...]
+    start: int
+    end: int
+    annotations: tuple[tuple[str, int], ...]
+    converters: _Converters
+
+
+@dataclass(frozen=True)
 class CompiledQuery(Generic[_M]):
-    """A queryset's model and SQL; `slots` names the id bound at each parameter position."""
+    """A queryset's model and SQL; `slots` names the id bound at each parameter position.
+    `instances` (a plain model queryset, no `select_related`): its rows are turned into
+    instances as the ORM does it; without it (a `values()` queryset) `Model.objects.raw()`."""
 
     model: type[_M]
     sql: str
     params: tuple[Any, ...]
     slots: tuple[str | None, ...]
     converted: tuple[tuple[str, Any, tuple[Any, ...]], ...]  # (annotation, expression, converters)
+    instances: _Instances | None = None
 
     def _params(self, ids: dict[str, Any]) -> list[Any]:
         return _bind(self.slots, self.params, ids)
 
     def rows(self, **ids: Any) -> Iterator[_M]:
         """The model instances of the query with these ids, annotations converted."""
+        if self.instances is not None:
+            yield from self._instances(self.instances, self._params(ids))
+            return
         found = self.model._default_manager.raw(self.sql, self._params(ids))
         with prepared_statements(connection):
             fetched = list(found)  # the query runs here, on a statement-preparing cursor
@@ -108,6 +138,21 @@ class CompiledQuery(Generic[_M]):
                         value = converter(value, expression, connection)
                     setattr(row, name, value)
             yield row
+
+    def _instances(self, shape: _Instances, params: list[Any]) -> Iterator[_M]:
+        # What a RawQuerySet works out on every call (the columns of the cursor, the fields
+        # they name, their converters) is known from the compiler: ~0.1 ms less a read.
+        db = connections[shape.alias]
+        with prepared_statements(db), db.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            fetched = cursor.fetchall()
+        for row in _converted(fetched, shape.converters, db):
+            instance = self.model.from_db(
+                shape.alias, list(shape.init_names), row[shape.start : shape.end]
+            )
+            for name, index in shape.annotations:
+                setattr(instance, name, row[index])
+            yield instance
 
     def all(self, **ids: Any) -> list[_M]:
         return list(self.rows(**ids))
@@ -204,15 +249,47 @@ def compiled_once(build: Callable[..., QuerySet[_M, Any]]) -> Callable[..., Comp
     @functools.cache
     @functools.wraps(build)
     def compiled(*constants: Any) -> CompiledQuery[_M]:
-        queryset, _compiler, sql, params, slots = _compile(build, constants)
+        queryset, compiler, sql, params, slots = _compile(build, constants)
         converted = tuple(
             (name, expression, tuple(converters))
             for name, expression in queryset.query.annotation_select.items()
             if (converters := _converters(expression))
         )
-        return CompiledQuery(queryset.model, sql, params, slots, converted)
+        instances = _instances_shape(queryset, compiler)
+        return CompiledQuery(queryset.model, sql, params, slots, converted, instances)
 
     return compiled
+
+
+def _instances_shape(queryset: QuerySet[Any, Any], compiler: Any) -> _Instances | None:
+    """`ModelIterable`'s reading of a compiled model queryset: the model's columns (deferred
+    ones left out), the annotations' and every column's converters. None for anything but a
+    plain model queryset (values(), select_related): those go through `raw()`."""
+    klass_info = compiler.klass_info
+    if (
+        queryset._iterable_class is not ModelIterable
+        or not klass_info
+        or klass_info.get("related_klass_infos")
+        or compiler.query.extra_select
+    ):
+        return None
+    select = compiler.select[: compiler.col_count]
+    fields = klass_info["select_fields"]
+    start, end = fields[0], fields[-1] + 1
+    converters = tuple(
+        (index, expression, tuple(found))
+        for index, (found, expression) in compiler.get_converters(
+            [column[0] for column in select]
+        ).items()
+    )
+    return _Instances(
+        alias=queryset.db,
+        init_names=tuple(column[0].target.attname for column in select[start:end]),
+        start=start,
+        end=end,
+        annotations=tuple(compiler.annotation_col_map.items()),
+        converters=converters,
+    )
 
 
 @dataclass(frozen=True)
@@ -239,9 +316,6 @@ class CompiledValues:
         return _value_rows(fetched, self.names, self.converters, connection)
 
 
-_Converters = tuple[tuple[int, Any, tuple[Any, ...]], ...]  # (column, expression, converters)
-
-
 def _values_shape(
     build: Callable[..., Any], queryset: QuerySet[Any, Any], compiler: Any
 ) -> tuple[tuple[str, ...], _Converters]:
@@ -263,12 +337,11 @@ def _values_shape(
     return names, converters
 
 
-def _value_rows(
-    fetched: list[Any], names: tuple[str, ...], converters: _Converters, db: Any
-) -> list[dict[str, Any]]:
-    """Fetched rows as the queryset's dicts, every column converted."""
+def _converted(fetched: list[Any], converters: _Converters, db: Any) -> list[Any]:
+    """Fetched rows with every column converted as the queryset would (the rows themselves
+    when nothing converts)."""
     if not converters:
-        return [dict(zip(names, row, strict=True)) for row in fetched]
+        return fetched
     out = []
     for row in fetched:
         values = list(row)
@@ -277,8 +350,15 @@ def _value_rows(
             for converter in found:
                 value = converter(value, expression, db)
             values[index] = value
-        out.append(dict(zip(names, values, strict=True)))
+        out.append(values)
     return out
+
+
+def _value_rows(
+    fetched: list[Any], names: tuple[str, ...], converters: _Converters, db: Any
+) -> list[dict[str, Any]]:
+    """Fetched rows as the queryset's dicts, every column converted."""
+    return [dict(zip(names, row, strict=True)) for row in _converted(fetched, converters, db)]
 
 
 def compiled_values_once(
@@ -560,3 +640,32 @@ def _collect_aliases(node: Any, aliases: set[str], raw: list[str]) -> None:
             _collect_aliases(query, aliases, raw)
         for child in getattr(node, "get_source_expressions", list)():
             _collect_aliases(child, aliases, raw)
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON built by the database
+# ---------------------------------------------------------------------------------------------
+class JSONArrayAgg(Aggregate):
+    """The group's values as one JSON array (a list once the row is read), in no particular
+    order: `JSONB_AGG` on PostgreSQL, `JSON_GROUP_ARRAY` on SQLite (whose aggregates take no
+    ORDER BY before 3.44). Over `JSONObject`s it brings a few related rows back inside one
+    column, e.g. a room's members with each row of the rooms list (chat/selectors.py)."""
+
+    function = "JSONB_AGG"
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra_context)
+
+
+def json_time(text: str) -> datetime.datetime:
+    """A time the database wrote into JSON, as an aware datetime: PostgreSQL writes
+    `2026-12-07T04:49:20.123456+00:00`, SQLite its stored UTC text without an offset."""
+    value = datetime.datetime.fromisoformat(text)
+    return value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)
+
+
+def json_uuid(text: str) -> str:
+    """A UUID the database wrote into JSON, as `str(UUID)`: PostgreSQL writes that form,
+    SQLite its stored 32 hex digits."""
+    return text if len(text) == 36 else str(uuid.UUID(text))

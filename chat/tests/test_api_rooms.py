@@ -323,4 +323,5 @@ def test_list_rooms_query_count_does_not_grow(
         response = client.get(ROOMS_URL)
 
     assert len(response.json()["data"]["rooms"]) == 20
-    assert len(small.captured_queries) <= 5, [q["sql"][:120] for q in small.captured_queries]
+    # the token's user, the plan, the page (members and last messages are in it)
+    assert len(small.captured_queries) <= 3, [q["sql"][:120] for q in small.captured_queries]

@@ -4,8 +4,7 @@ import pytest
 from django.utils import timezone
 
 from castings.tests.factories import EmployerProfileFactory, ModelProfileFactory
-from chat.models import Membership
-from chat.selectors import _MEMBER_COLUMNS, _participant_from_row
+from chat.selectors import membership_list_with_room_state, rooms_from_memberships
 from profiles.selectors import user_display
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +24,7 @@ pytestmark = pytest.mark.django_db
         ("model", "deleted"),  # a purged account's tombstone (docs/PRIVACY.md)
     ],
 )
-def test_participants_from_value_rows_follow_user_display(make_user, make_room, role, profile):
+def test_participants_from_the_rooms_json_follow_user_display(make_user, make_room, role, profile):
     user = make_user(role=role, plan="PRO")
     if profile == "model_with_thumbnail":
         ModelProfileFactory(user=user, main_photo="p/full.jpg", main_thumbnail="p/thumb.jpg")
@@ -40,10 +39,12 @@ def test_participants_from_value_rows_follow_user_display(make_user, make_room, 
     other = make_user(role="model", plan="PRO")
     room = make_room(other, user)
 
-    row = Membership.objects.filter(room=room, user=user).values(*_MEMBER_COLUMNS).get()
+    rows = list(membership_list_with_room_state(user=other).filter(room_id=room.id))
+    (listed,) = rooms_from_memberships(rows)
 
     display = user_display(type(user).objects.get(pk=user.pk))
-    assert _participant_from_row(row) == {
+    assert [p["id"] for p in listed["participants"]] == [str(other.id), str(user.id)]
+    assert listed["participants"][1] == {
         "id": str(user.id),
         "name": display["name"],
         "avatar": display["avatar"],

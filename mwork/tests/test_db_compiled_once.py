@@ -138,3 +138,25 @@ def test_compiled_values_need_an_unsliced_values_queryset():
         instances()
     with pytest.raises(ValueError, match="values"):
         sliced()
+
+
+@compiled_once
+def _emails_only_query(*, user_id: uuid.UUID):
+    return User.objects.filter(id=user_id).only("id", "email").annotate(joined=F("created_at"))
+
+
+def test_instances_are_built_as_the_orm_builds_them():
+    user = UserFactory()
+    orm = User.objects.filter(id=user.id).only("id", "email").annotate(joined=F("created_at"))[0]
+
+    compiled = _emails_only_query()
+    row = compiled.first(user_id=user.id)
+
+    assert compiled.instances is not None  # not through raw()
+    assert (row.pk, row.email, row.joined) == (orm.pk, orm.email, orm.joined)
+    assert row.get_deferred_fields() == orm.get_deferred_fields()
+    assert row._state.db == "default" and not row._state.adding
+    full = _users_query(user.role).first(user_id=user.id, other_id=uuid.uuid4())
+    assert {f.attname: getattr(full, f.attname) for f in User._meta.concrete_fields} == {
+        f.attname: getattr(user, f.attname) for f in User._meta.concrete_fields
+    }
