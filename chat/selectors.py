@@ -7,7 +7,8 @@ message JSON built by the database.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
@@ -25,9 +26,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    TextField,
     Window,
 )
-from django.db.models.functions import Coalesce, JSONObject
+from django.db.models.functions import Cast, Coalesce, JSONObject
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -359,15 +361,39 @@ class _HistoryRow(NamedTuple):
     rejected: bool
 
 
-# A history page's two queries run on every page read; their SQL depends on nothing but the
-# room, the reader and (paging back) the cursor, so each is compiled once (`mwork.db`).
+_HISTORY_COLUMNS = _HistoryRow._fields
+READ_MARKS = "read_marks"
+
+
+# A history page runs on every page read; its SQL depends on nothing but the room, the reader
+# and (paging back) the cursor, so it is compiled once (`mwork.db`). Each row also carries the
+# read marks of the room's members (the same JSON text in every row: PostgreSQL computes the
+# uncorrelated subquery once), so a page is one statement; only an empty page reads them alone.
 @compiled_values_once
 def _read_marks_query(*, room_id: UUID) -> QuerySet[Membership, Any]:
     return Membership.objects.filter(room_id=room_id).values("user_id", "last_read_at")
 
 
+def _read_marks_text(room_id: UUID) -> Cast:
+    marks = (
+        Membership.objects.filter(room_id=room_id)
+        .order_by()
+        .values("room_id")
+        .annotate(
+            marks=JSONArrayAgg(JSONObject(user_id=F("user_id"), last_read_at=F("last_read_at")))
+        )
+        .values("marks")
+    )
+    # as text: read once from the first row, not converted in every row
+    return Cast(Subquery(marks, output_field=JSONField()), TextField())
+
+
 def _history_messages(room_id: UUID, user_id: UUID) -> QuerySet[Message]:
-    return Message.objects.filter(room_id=room_id).filter(_shown_to(user_id))
+    return (
+        Message.objects.filter(room_id=room_id)
+        .filter(_shown_to(user_id))
+        .annotate(**{READ_MARKS: _read_marks_text(room_id)})
+    )
 
 
 @compiled_values_once
@@ -375,7 +401,7 @@ def _history_query(*, room_id: UUID, user_id: UUID) -> QuerySet[Message, Any]:
     return (
         _history_messages(room_id, user_id)
         .order_by("-created_at", "-id")
-        .values("id", "room_id", "sender_id", "content", "created_at", "held", "rejected")
+        .values(*_HISTORY_COLUMNS, READ_MARKS)
     )
 
 
@@ -389,8 +415,16 @@ def _history_before_query(
         .filter(created_at__lte=before_at)
         .exclude(created_at=before_at, id__gte=before_id)
         .order_by("-created_at", "-id")
-        .values("id", "room_id", "sender_id", "content", "created_at", "held", "rejected")
+        .values(*_HISTORY_COLUMNS, READ_MARKS)
     )
+
+
+def _read_marks(room_id: UUID, found: list[Sequence[Any]]) -> list[_ReadMark]:
+    """The members' read marks: from the page's first row, else (an empty page) one query."""
+    if not found:
+        return [_ReadMark(**row) for row in _read_marks_query().rows(room_id=room_id)]
+    marks = json.loads(found[0][len(_HISTORY_COLUMNS)] or "[]")
+    return [_ReadMark(UUID(mark["user_id"]), json_time(mark["last_read_at"])) for mark in marks]
 
 
 def message_history_for_member(
@@ -408,33 +442,37 @@ def message_history_for_member(
     room_uuid = parse_uuid(room_id)
     if room_uuid is None:
         raise NotFound(_("Room not found."))
-    # The read marks of the members are needed anyway: they also answer "is `user` a member?"
-    # in the same query. Anyone else goes through the (rarer) organization-manager check.
-    memberships = [_ReadMark(**row) for row in _read_marks_query().rows(room_id=room_uuid)]
-    if not any(m.user_id == user.id for m in memberships):
-        room_get_for_reader(user=user, room_id=room_uuid)
     if before is None:
-        found = _history_query().rows(room_id=room_uuid, user_id=user.pk, limit=limit + 1)
+        found = _history_query().tuples(room_id=room_uuid, user_id=user.pk, limit=limit + 1)
     else:
         cursor = (
             Message.objects.filter(room_id=room_uuid, pk=before).values("created_at", "id").first()
         )
         if cursor is None:
+            _check_reader(user, room_uuid, _read_marks(room_uuid, []))  # a 404 comes first
             raise ValidationFailed.for_field("before", _("Not a message of this room."))
-        found = _history_before_query().rows(
+        found = _history_before_query().tuples(
             room_id=room_uuid,
             user_id=user.pk,
             before_at=cursor["created_at"],
             before_id=cursor["id"],
             limit=limit + 1,
         )
-    # Named rows, not model instances: a page is up to 100 messages on a hot path.
-    rows = [_HistoryRow(**row) for row in found]
-    page = rows[:limit]
+    # The read marks also answer "is `user` a member?". Anyone else goes through the (rarer)
+    # organization-manager check before anything read is shown.
+    memberships = _read_marks(room_uuid, found)
+    _check_reader(user, room_uuid, memberships)
+    page = [_HistoryRow._make(row[: len(_HISTORY_COLUMNS)]) for row in found[:limit]]
     return (
         [message_payload(m, is_read=message_is_read(m, memberships)) for m in page],
-        len(rows) > limit,
+        len(found) > limit,
     )
+
+
+def _check_reader(user: User, room_id: UUID, memberships: list[_ReadMark]) -> None:
+    """`NotFound` unless `user` is a member (by the read marks) or may read the room."""
+    if not any(m.user_id == user.id for m in memberships):
+        room_get_for_reader(user=user, room_id=room_id)
 
 
 def unread_summary(*, user: User) -> UnreadSummary:

@@ -54,7 +54,7 @@ import datetime
 import functools
 import inspect
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -307,13 +307,22 @@ class CompiledValues:
         self, *, limit: int | None = None, offset: int = 0, **ids: Any
     ) -> list[dict[str, Any]]:
         """The rows with these ids; `limit`/`offset` page them (integers in the SQL text)."""
+        return [
+            dict(zip(self.names, row, strict=True))
+            for row in self.tuples(limit=limit, offset=offset, **ids)
+        ]
+
+    def tuples(
+        self, *, limit: int | None = None, offset: int = 0, **ids: Any
+    ) -> list[Sequence[Any]]:
+        """`rows()` as sequences of the values in `names` order (no dict per row)."""
         sql = self.sql
         if limit is not None:
             sql = f"{sql} LIMIT {int(limit)} OFFSET {int(offset)}"
         with prepared_statements(connection), connection.cursor() as cursor:
             cursor.execute(sql, _bind(self.slots, self.params, ids))
             fetched = cursor.fetchall()
-        return _value_rows(fetched, self.names, self.converters, connection)
+        return _converted(fetched, self.converters, connection)
 
 
 def _values_shape(
