@@ -102,6 +102,14 @@ def test_me_with_garbage_token_is_invalid_token(api_client):
     assert_invalid_token(me("not-a-jwt"))
 
 
+@pytest.mark.parametrize("user_id", ["not-a-uuid", "00000000-0000-0000-0000-000000000000"])
+def test_a_signed_token_of_no_user_is_invalid_token(user, user_id):
+    token = tokens_for_user(user).access_token
+    token["user_id"] = user_id  # signed by us, naming no user
+
+    assert_invalid_token(me(str(token)))
+
+
 def test_expired_access_token_is_invalid_token(session):
     with time_machine.travel(timezone.now() + timedelta(minutes=16)):
         assert_invalid_token(me(session["access_token"]))

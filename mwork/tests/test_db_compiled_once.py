@@ -160,3 +160,14 @@ def test_instances_are_built_as_the_orm_builds_them():
     assert {f.attname: getattr(full, f.attname) for f in User._meta.concrete_fields} == {
         f.attname: getattr(user, f.attname) for f in User._meta.concrete_fields
     }
+
+
+def test_json_times_and_ids_read_back_as_the_orm_reads_them():
+    from mwork.db import json_time, json_uuid
+
+    at = dt.datetime(2026, 12, 7, 4, 49, 20, 123456, tzinfo=dt.UTC)
+    assert json_time("2026-12-07T04:49:20.123456+00:00") == at  # PostgreSQL
+    assert json_time("2026-12-07 04:49:20.123456") == at  # SQLite: UTC without an offset
+    assert json_time("2026-12-07T10:49:20.123456+06:00") == at
+    some = uuid.uuid4()
+    assert json_uuid(str(some)) == json_uuid(some.hex) == str(some)
