@@ -45,7 +45,8 @@ VERSION_CLAIM = "ver"
 
 # The token's user is read on every authenticated request, from the database (a ban or a new
 # token version counts at once): compiled once, its id bound per call (`mwork.db`); building
-# the ORM's `get()` cost twice the read itself (docs/PERFORMANCE.md, "Chat reads").
+# the ORM's `get()` on every request cost as much again as the read (docs/PERFORMANCE.md,
+# "Chat reads").
 @compiled_once
 def _user_query(*, user_id: uuid.UUID) -> QuerySet[User]:
     return User.objects.filter(pk=user_id).order_by()

@@ -16,15 +16,23 @@ the constants are its positional parameters (hashable and few: they are the cach
     thing = _thing_query(kind).first(thing_id=real_id)
 
 The facility compiles the builder with a fresh placeholder UUID per id, remembers where each
-placeholder landed among the SQL parameters, and swaps in the real ids on every call; the rows
-come from `Model.objects.raw()`, annotations converted as a queryset would convert them.
+placeholder landed among the SQL parameters, and swaps in the real ids on every call. A plain
+model queryset's rows become instances as the ORM makes them (`ModelIterable`: the compiler's
+columns and converters, `Model.from_db`), worked out once; any other (a `values()` queryset,
+`select_related`) comes from `Model.objects.raw()`, annotations converted as a queryset would
+convert them.
 A keyword-only parameter annotated as a `datetime` is bound the same way (a placeholder time
 in 1900 at build time, the caller's time on every call): the way to compare with "now" as
 Python's clock has it (`timezone.now()`, which tests may move), where SQL's `Now()` would not.
 
 `compiled_values_once` does the same for a `values()` queryset left unsliced: its rows come back
-as the queryset's dicts, each column converted as the queryset would, and `rows(limit=,
-offset=)` pages them (the chat rooms list's page, docs/PERFORMANCE.md "Second round").
+as the queryset's dicts (or, by `tuples()`, as sequences in the same order), each column
+converted as the queryset would, and `rows(limit=, offset=)` pages them (the chat rooms list's
+page and history, docs/PERFORMANCE.md "Second round").
+
+`JSONArrayAgg` (with `JSONObject`) brings a few related rows back inside one column of each
+row, and `json_time` / `json_uuid` read times and ids back from that JSON on PostgreSQL and
+SQLite alike (the chat rooms list's members and last message).
 
 `compiled_list` goes one step further for a list whose SQL depends on which filters are present
 and on their values (the public castings list, the catalogue): its keyword-only parameters may
