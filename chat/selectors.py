@@ -398,11 +398,8 @@ def _history_messages(room_id: UUID, user_id: UUID) -> QuerySet[Message]:
 
 @compiled_values_once
 def _history_query(*, room_id: UUID, user_id: UUID) -> QuerySet[Message, Any]:
-    return (
-        _history_messages(room_id, user_id)
-        .order_by("-created_at", "-id")
-        .values(*_HISTORY_COLUMNS, READ_MARKS)
-    )
+    page = _history_messages(room_id, user_id).order_by("-created_at", "-id")
+    return cast("QuerySet[Message, Any]", page.values(*_HISTORY_COLUMNS, READ_MARKS))
 
 
 @compiled_values_once
@@ -410,13 +407,13 @@ def _history_before_query(
     *, room_id: UUID, user_id: UUID, before_at: datetime, before_id: UUID
 ) -> QuerySet[Message, Any]:
     # (created_at, id) is the total order of history: ties on time fall back to the id.
-    return (
+    page = (
         _history_messages(room_id, user_id)
         .filter(created_at__lte=before_at)
         .exclude(created_at=before_at, id__gte=before_id)
         .order_by("-created_at", "-id")
-        .values(*_HISTORY_COLUMNS, READ_MARKS)
     )
+    return cast("QuerySet[Message, Any]", page.values(*_HISTORY_COLUMNS, READ_MARKS))
 
 
 def _read_marks(room_id: UUID, found: list[Sequence[Any]]) -> list[_ReadMark]:

@@ -6,7 +6,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.contrib.postgres.aggregates import JSONBAgg
 from django.contrib.postgres.lookups import TrigramWordSimilar
@@ -517,11 +517,8 @@ def _detail_photos_query(*, profile_id: uuid.UUID) -> QuerySet[Any]:
 
 @compiled_values_once
 def _detail_work_query(*, profile_id: uuid.UUID) -> QuerySet[Any]:
-    return (
-        WorkExperience.objects.filter(profile_id=profile_id)
-        .order_by(*_WORK_EXPERIENCE_ORDER)
-        .values(*WORK_EXPERIENCE_COLUMNS)
-    )
+    work = WorkExperience.objects.filter(profile_id=profile_id).order_by(*_WORK_EXPERIENCE_ORDER)
+    return cast("QuerySet[Any]", work.values(*WORK_EXPERIENCE_COLUMNS))
 
 
 def _photo_rows(rows: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
