@@ -256,6 +256,9 @@ def casting_unsave(*, user: User, casting: Casting) -> None:
 # ------------------------------------------------------------------------------------------
 # Responses
 # ------------------------------------------------------------------------------------------
+_UNREAD: Any = object()  # response_submit's applicant, when the caller did not read it
+
+
 def response_submit(
     *,
     actor: User,
@@ -263,6 +266,7 @@ def response_submit(
     message: str = "",
     portfolio_links: list[str] | None = None,
     model_id: Any = None,
+    applicant: Any = _UNREAD,
 ) -> Response:
     """Apply to an active casting as a model with a profile, once, within the plan.
 
@@ -275,6 +279,9 @@ def response_submit(
     holds it under races) and SubscriptionLimitExceeded (monthly allowance and package credits
     spent). The plan counter is spent in the same transaction as the insert, so a failed insert
     spends nothing. Notifies the casting owner (new_response) after commit.
+
+    `applicant`: the actor's profile as `selectors.casting_get_to_apply` read it with the
+    casting (None: no profile); read here when not given.
     """
     submitted_by = None
     payer = actor
@@ -292,7 +299,11 @@ def response_submit(
     else:
         if actor.role != Role.MODEL:
             raise PermissionDenied(_("Only models can apply to castings."))
-        profile = applicant_profile_get(user=actor, casting_id=casting.id)
+        profile = (
+            applicant_profile_get(user=actor, casting_id=casting.id)
+            if applicant is _UNREAD
+            else applicant
+        )
         if profile is None:
             raise ProfileRequired(_("Create your model profile before applying."))
         applied = profile.already_applied

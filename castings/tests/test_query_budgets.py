@@ -132,9 +132,10 @@ def test_apply_budget(auth_client, model_user, django_assert_max_num_queries):
     client = auth_client(model_user)
     url = reverse("castings:casting-responses", args=[casting.id])
 
-    # The caller, the casting, the profile with "already applied?", the plan and the usage row
-    # locked, the insert, and their transaction and savepoints (the FREE plan row may be cached).
-    with django_assert_max_num_queries(15):
+    # The caller, the casting with the profile and "already applied?" (one read), the plan and
+    # the usage row locked, the insert, and their transaction and savepoints (the FREE plan row
+    # may be cached).
+    with django_assert_max_num_queries(14):
         response = client.post(url, {"message": "Hello"}, format="json")
 
     assert response.status_code == 201, response.content

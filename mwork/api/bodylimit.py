@@ -55,21 +55,26 @@ def _is_multipart(content_type: str) -> bool:
     return content_type.split(";", 1)[0].strip().lower() == "multipart/form-data"
 
 
-def _view_limit(path: str) -> int | None:
+def _view_class(path: str) -> type | None:
     if path.startswith("/api/") and len(path) > 1:
         path = path.rstrip("/")  # as OptionalTrailingSlashMiddleware does
     try:
         match = resolve(path)
     except Resolver404:
         return None
-    view_class = getattr(match.func, "view_class", None) or getattr(match.func, "cls", None)
+    return getattr(match.func, "view_class", None) or getattr(match.func, "cls", None)
+
+
+def _declared_limit(view_class: type | None) -> int | None:
     setting = getattr(view_class, "max_body_bytes_setting", None)
     return int(getattr(settings, setting)) if setting else None
 
 
-def limit_for(path: str, content_type: str) -> tuple[int, str]:
-    """(limit in bytes, error code) for a request to `path` with this `Content-Type`."""
-    declared = _view_limit(path)
+def limit_for(path: str, content_type: str, view_class: type | None = None) -> tuple[int, str]:
+    """(limit in bytes, error code) for a request to `path` with this `Content-Type`.
+    `view_class`: the view the path resolves to, when the caller has it (DRF's parsers): the
+    path is then not resolved again."""
+    declared = _declared_limit(view_class or _view_class(path))
     if declared is not None:
         return declared, PAYLOAD_TOO_LARGE
     if _is_multipart(content_type):

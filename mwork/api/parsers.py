@@ -43,12 +43,17 @@ def json_depth_exceeds(data: Any, limit: int = MAX_JSON_DEPTH) -> bool:
 
 def _refuse_oversized(parser_context: dict | None) -> None:
     request = (parser_context or {}).get("request")
+    view = (parser_context or {}).get("view")  # the running view: no second resolve of the path
     meta = getattr(request, "META", {})
     try:
         length = int(meta.get("CONTENT_LENGTH") or 0)
     except (TypeError, ValueError):
         length = 0
-    limit, code = limit_for(getattr(request, "path_info", ""), meta.get("CONTENT_TYPE", ""))
+    limit, code = limit_for(
+        getattr(request, "path_info", ""),
+        meta.get("CONTENT_TYPE", ""),
+        type(view) if view is not None else None,
+    )
     if length > limit:
         error = FileTooLarge if code == FILE_TOO_LARGE else PayloadTooLarge
         raise error(details={"body": [too_large_detail(limit)]})

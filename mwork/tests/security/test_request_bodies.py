@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import pytest
 from asgiref.testing import ApplicationCommunicator
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 
 from mwork.api.bodylimit import BodyLimitASGIMiddleware, limit_for
 from mwork.tests.security.world import World
@@ -144,6 +144,28 @@ def test_robokassa_has_a_limit_of_its_own(small_limits):
     ):
         for content_type, _, _ in OVERSIZED:
             assert limit_for(path, content_type) == (1024, "PAYLOAD_TOO_LARGE")
+
+
+def test_the_parsers_limit_from_the_running_view_is_the_resolved_paths(world, small_limits):
+    """DRF's parsers pass the running view's class (no second resolve of the path); on every
+    operation that gives the limit the path resolves to."""
+    views = set()
+    for op in OPERATIONS:
+        path = op.path(world)
+        try:
+            func = resolve(path.rstrip("/") if path.startswith("/api/") else path).func
+        except Resolver404:  # a path the walk cannot fill in: no view runs, no parser
+            continue
+        view_class = getattr(func, "view_class", None) or getattr(func, "cls", None)
+        if view_class is None:  # a plain Django view (the API's catch-all 404): no DRF parser
+            continue
+        views.add(view_class)
+        for content_type, _, _ in OVERSIZED:
+            assert limit_for("/nowhere", content_type, view_class) == limit_for(
+                path, content_type
+            ), f"{op.method} {op.route} {content_type}"
+    assert len(views) > 50
+    assert any(getattr(view, "max_body_bytes_setting", None) for view in views)
 
 
 def test_a_body_at_the_limit_is_read(world, client_for, small_limits):
