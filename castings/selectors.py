@@ -221,6 +221,12 @@ def _search_condition(text: str) -> Q:
     return condition
 
 
+def searches_text(filters: CastingFilters) -> bool:
+    """Whether `filters` search the text (a search with at least one word): such a list's
+    total is counted up to `PAGINATION_SEARCH_COUNT_CAP`, like the catalogue's search."""
+    return bool(filters.search and _search_terms(filters.search))
+
+
 def casting_filters_condition(filters: CastingFilters) -> Q:
     """The list's filters (all but `status` and `ordering`) as one condition on `Casting`.
 

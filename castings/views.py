@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 from uuid import UUID
 
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -85,8 +86,20 @@ class CastingListCreateView(_MethodPermissionsView):
         queryset = selectors.casting_list_public_cards(filters=filters)
         # The same castings for every caller (docs/API.md §6): one count for all of them.
         count_key = count_cache_key("castings", filters)
+        # A search's matches are rechecked row by row in the table (visibility, the owner):
+        # counted up to the search cap, as the catalogue's search (docs/API.md §3).
+        count_cap = (
+            settings.PAGINATION_SEARCH_COUNT_CAP if selectors.searches_text(filters) else None
+        )
         return ok(
-            paginate(request, queryset, key="castings", serialize=_castings, count_key=count_key)
+            paginate(
+                request,
+                queryset,
+                key="castings",
+                serialize=_castings,
+                count_cap=count_cap,
+                count_key=count_key,
+            )
         )
 
     @api_schema(

@@ -208,8 +208,8 @@ DATABASE_ROUTERS = ["mwork.db_router.PrimaryReplicaRouter"]
 
 # List totals are exact up to this many rows, a lower bound past it (mwork/api/pagination.py).
 PAGINATION_COUNT_CAP = env.int("PAGINATION_COUNT_CAP", default=1000)
-# The same for the catalogue's name search: every counted match is a heap row rechecked, so
-# its cap is lower (docs/PERFORMANCE.md, "Search").
+# The same for a search (the catalogue's, the castings'): every counted match is a heap row
+# rechecked, so its cap is lower (docs/PERFORMANCE.md, "Search").
 PAGINATION_SEARCH_COUNT_CAP = env.int("PAGINATION_SEARCH_COUNT_CAP", default=100)
 # The public lists (castings, the catalogue and its search) keep a count in the default cache
 # this many seconds (their totals may be as old); 0 counts every time (mwork/api/pagination.py).

@@ -117,6 +117,21 @@ def test_search_title_and_description(api_client):
     assert len(ids(api_client, search="  ")) == 3  # blank search is no filter
 
 
+def test_a_search_total_is_exact_up_to_the_search_cap(api_client, settings):
+    # docs/API.md §3: a search's total, as the catalogue's, is exact up to its own cap.
+    settings.PAGINATION_SEARCH_COUNT_CAP = 2
+    settings.PAGINATION_COUNT_CACHE_SECONDS = 0
+    CastingFactory.create_batch(4, title="Editorial shoot")
+
+    capped = api_client.get(LIST, {"search": "editorial", "limit": 1}).json()["data"]
+    last = api_client.get(LIST, {"search": "editorial", "limit": 2, "offset": 2}).json()["data"]
+    blank = api_client.get(LIST, {"search": "!!", "limit": 1}).json()["data"]
+
+    assert capped["pagination"] == {"total": 2, "limit": 1, "offset": 0, "has_more": True}
+    assert last["pagination"] == {"total": 4, "limit": 2, "offset": 2, "has_more": False}
+    assert blank["pagination"]["total"] == 4  # no word: no search, the list's own cap
+
+
 def test_search_in_cyrillic(api_client):
     casting = CastingFactory(title="Съёмка для каталога", description="Ищем моделей в Алматы")
     CastingFactory(title="Another casting", description="Nothing in Russian here")
