@@ -390,17 +390,24 @@ def casting_list_saved(*, user: Any) -> QuerySet[Casting, CardRow]:
 # "The visible casting with this id" (visibility, and for the card the applicant-count
 # subquery and the employer join) is read on every detail and apply request; its SQL depends
 # only on the caller's role, so it is compiled once per role (`mwork.db.compiled_once`).
+def _visible_castings(
+    role: str | None, user_id: uuid.UUID | None, casting_id: uuid.UUID
+) -> QuerySet[Casting]:
+    """The casting `casting_id` if a caller of `role` (None: anonymous) may see it."""
+    return Casting.objects.alive().filter(_visible_to_id(role, user_id), id=casting_id)
+
+
 @compiled_once
 def _visible_casting_query(
     role: str | None, card: bool, *, casting_id: uuid.UUID, user_id: uuid.UUID
 ) -> QuerySet[Casting, Any]:
-    queryset = Casting.objects.alive().filter(_visible_to_id(role, user_id), id=casting_id)
+    queryset = _visible_castings(role, user_id, casting_id)
     return (_card_rows(queryset) if card else queryset).order_by()
 
 
 @compiled_once
 def _public_casting_query(card: bool, *, casting_id: uuid.UUID) -> QuerySet[Casting, Any]:
-    queryset = Casting.objects.alive().filter(_visible_to_id(None, None), id=casting_id)
+    queryset = _visible_castings(None, None, casting_id)
     return (_card_rows(queryset) if card else queryset).order_by()
 
 
@@ -682,8 +689,7 @@ def _casting_to_apply_query(
     profile = ModelProfile.objects.filter(user_id=user_id).order_by()
     applied = Response.objects.filter(casting_id=OuterRef("pk"), model_profile__user_id=user_id)
     return (
-        Casting.objects.alive()
-        .filter(_visible_to_id(role, user_id), id=casting_id)
+        _visible_castings(role, user_id, casting_id)
         .annotate(
             applicant_profile_id=Subquery(profile.values("id")[:1]),
             applicant_name=Subquery(profile.values("name")[:1]),

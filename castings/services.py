@@ -280,8 +280,9 @@ def response_submit(
     spent). The plan counter is spent in the same transaction as the insert, so a failed insert
     spends nothing. Notifies the casting owner (new_response) after commit.
 
-    `applicant`: the actor's profile as `selectors.casting_get_to_apply` read it with the
-    casting (None: no profile); read here when not given.
+    `applicant`: the actor's own profile as `selectors.casting_get_to_apply` read it with the
+    casting (None: no profile); read here when not given. Unused for an agency's submission,
+    which reads the roster model's profile.
     """
     submitted_by = None
     payer = actor

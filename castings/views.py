@@ -300,17 +300,14 @@ class CastingResponsesView(APIView):
     def post(self, request, casting_id: UUID):
         serializer = ResponseSubmitInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        if data.get("model_id") is None:  # a model applying: casting and profile in one read
-            casting, applicant = selectors.casting_get_to_apply(
-                user=request.user, casting_id=casting_id
-            )
-            response = services.response_submit(
-                actor=request.user, casting=casting, applicant=applicant, **data
-            )
-        else:
-            casting = selectors.casting_get(user=request.user, casting_id=casting_id)
-            response = services.response_submit(actor=request.user, casting=casting, **data)
+        # The casting and the caller's own profile in one read (an agency submitting a roster
+        # model has none: the service reads that model's profile).
+        casting, applicant = selectors.casting_get_to_apply(
+            user=request.user, casting_id=casting_id
+        )
+        response = services.response_submit(
+            actor=request.user, casting=casting, applicant=applicant, **serializer.validated_data
+        )
         return created({"response": response_data(response)})
 
 
