@@ -6,9 +6,9 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, TypedDict, cast
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.contrib.postgres.aggregates import JSONBAgg
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ObjectDoesNotExist
@@ -17,6 +17,7 @@ from django.db.models import (
     DateTimeField,
     Exists,
     F,
+    JSONField,
     Model,
     OuterRef,
     Q,
@@ -32,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.selectors import blocked_user_ids_subquery, inactive_user_ids
 from billing.selectors import promoted_until_subquery
 from mwork.api.exceptions import NotFound, PermissionDenied
-from mwork.db import BoundList, compiled_list, compiled_once, compiled_values_once
+from mwork.db import BoundList, JSONArrayAgg, compiled_list, compiled_once, json_time
 from mwork.db_router import on_replica
 from mwork.ids import parse_uuid
 from mwork.storage import storage_url
@@ -450,12 +451,11 @@ class ModelProfileDetail:
 # The detail (visibility, the billing promotion subquery, the agency joins, the photos, the work
 # experience) is read on every detail request; its SQL depends only on the scope (anonymous
 # viewer, signed-in viewer, owner), so it is compiled once per scope (`mwork.db.compiled_once`).
-# On PostgreSQL it is one query: the photos and the work experience come in the profile's row as
-# JSON arrays (`_nested_rows`), one round trip instead of three and no model instances built
-# for them. Elsewhere (SQLite, `make run`) they are two more queries of value rows.
+# It is one query: the photos and the work experience come in the profile's row as JSON arrays
+# (`mwork.db.JSONArrayAgg`, as the chat rooms list's members), one round trip instead of three
+# and no model instances built for them; they are put in display order here, since SQLite's
+# aggregates take no ORDER BY.
 _SCOPE_PUBLIC, _SCOPE_VIEWER, _SCOPE_OWNER = "public", "viewer", "owner"
-_PHOTO_ORDER = ("order", "created_at")
-_WORK_EXPERIENCE_ORDER = ("-start_date", "-created_at")
 
 
 def _photos() -> QuerySet[Model]:
@@ -464,34 +464,35 @@ def _photos() -> QuerySet[Model]:
     return ModelProfile._meta.get_field("photos").related_model._default_manager.all()
 
 
-def _nested_rows(
-    queryset: QuerySet[Any], columns: tuple[str, ...], ordering: tuple[str, ...]
-) -> Subquery:
-    """The profile's rows of `queryset` as one JSON array of objects of `columns`, in
-    `ordering` (NULL when there are none)."""
+def _nested_rows(queryset: QuerySet[Any], columns: tuple[str, ...]) -> Subquery:
+    """The profile's rows of `queryset` as one JSON array of objects of `columns` and their
+    `created_at` (the display order's tie-breaker), in no order; NULL when there are none."""
     return Subquery(
         queryset.filter(profile_id=OuterRef("pk"))
         .order_by()
         .values("profile_id")
-        .annotate(rows=JSONBAgg(JSONObject(**{c: c for c in columns}), order_by=ordering))
-        .values("rows")
+        .annotate(rows=JSONArrayAgg(JSONObject(**{c: F(c) for c in (*columns, "created_at")})))
+        .values("rows"),
+        output_field=JSONField(),
     )
 
 
 def _detail_profiles(profiles: QuerySet[ModelProfile], profile_id: Any) -> QuerySet[ModelProfile]:
-    profiles = with_promotion(profiles).annotate(
-        agency_user_id=F("agency_link__agency_id"),
-        agency_profile_id=F("agency_link__agency__employer_profile__id"),
-        agency_company_name=F("agency_link__agency__employer_profile__company_name"),
-    )
-    if connection.vendor == "postgresql":
-        profiles = profiles.annotate(
-            photo_rows=_nested_rows(_photos(), PHOTO_COLUMNS, _PHOTO_ORDER),
+    return (
+        with_promotion(profiles)
+        .annotate(
+            agency_user_id=F("agency_link__agency_id"),
+            agency_profile_id=F("agency_link__agency__employer_profile__id"),
+            agency_company_name=F("agency_link__agency__employer_profile__company_name"),
+            photo_rows=_nested_rows(_photos(), PHOTO_COLUMNS),
             work_experience_rows=_nested_rows(
-                WorkExperience.objects.all(), WORK_EXPERIENCE_COLUMNS, _WORK_EXPERIENCE_ORDER
+                WorkExperience.objects.all(), WORK_EXPERIENCE_COLUMNS
             ),
         )
-    return profiles.defer("search_vector").filter(pk=profile_id).order_by()
+        .defer("search_vector")
+        .filter(pk=profile_id)
+        .order_by()
+    )
 
 
 @compiled_once
@@ -510,41 +511,34 @@ def _detail_owner_query(*, profile_id: uuid.UUID) -> QuerySet[ModelProfile]:
     return _detail_profiles(ModelProfile.objects.all(), profile_id)
 
 
-@compiled_values_once
-def _detail_photos_query(*, profile_id: uuid.UUID) -> QuerySet[Any]:
-    return _photos().filter(profile_id=profile_id).order_by(*_PHOTO_ORDER).values(*PHOTO_COLUMNS)
-
-
-@compiled_values_once
-def _detail_work_query(*, profile_id: uuid.UUID) -> QuerySet[Any]:
-    work = WorkExperience.objects.filter(profile_id=profile_id).order_by(*_WORK_EXPERIENCE_ORDER)
-    return cast("QuerySet[Any]", work.values(*WORK_EXPERIENCE_COLUMNS))
-
-
 def _photo_rows(rows: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    """The JSON photo objects as `_detail_photos_query`'s value rows."""
-    if not rows:
-        return []
-    for row in rows:
+    """The JSON photo objects as value rows of `PHOTO_COLUMNS`, by `order` then age."""
+    keyed = []
+    for row in rows or ():
         row["id"] = uuid.UUID(row["id"])
-    return rows
+        row["is_main"] = bool(row["is_main"])  # SQLite's JSON writes a boolean as 0 or 1
+        keyed.append(((row["order"], json_time(row.pop("created_at"))), row))
+    keyed.sort(key=itemgetter(0))
+    return [row for _key, row in keyed]
 
 
 def _work_experience_rows(rows: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    """The JSON work experience objects as `_detail_work_query`'s value rows."""
-    if not rows:
-        return []
-    for row in rows:
+    """The JSON work experience objects as value rows of `WORK_EXPERIENCE_COLUMNS`, latest
+    start first, then newest."""
+    keyed = []
+    for row in rows or ():
         row["id"] = uuid.UUID(row["id"])
         row["start_date"] = date.fromisoformat(row["start_date"])
         if row["end_date"] is not None:
             row["end_date"] = date.fromisoformat(row["end_date"])
-    return rows
+        keyed.append(((row["start_date"], json_time(row.pop("created_at"))), row))
+    keyed.sort(key=itemgetter(0), reverse=True)
+    return [row for _key, row in keyed]
 
 
 def _detail(scope: str, *, pk: uuid.UUID, viewer_id: Any = None) -> ModelProfileDetail:
-    """The profile with its photos and work experience: one query on PostgreSQL, three
-    elsewhere. NotFound when the profile is not in the scope."""
+    """The profile with its photos and work experience, in one query. NotFound when the
+    profile is not in the scope."""
     if scope == _SCOPE_VIEWER:
         profile = _detail_viewer_query().first(profile_id=pk, viewer_id=viewer_id)
     elif scope == _SCOPE_OWNER:
@@ -553,13 +547,11 @@ def _detail(scope: str, *, pk: uuid.UUID, viewer_id: Any = None) -> ModelProfile
         profile = _detail_public_query().first(profile_id=pk)
     if profile is None:
         raise NotFound(_("Model profile not found."))
-    if connection.vendor == "postgresql":
-        photos = _photo_rows(profile.__dict__.pop("photo_rows"))
-        work_experience = _work_experience_rows(profile.__dict__.pop("work_experience_rows"))
-    else:
-        photos = _detail_photos_query().rows(profile_id=pk)
-        work_experience = _detail_work_query().rows(profile_id=pk)
-    return ModelProfileDetail(profile=profile, photos=photos, work_experience=work_experience)
+    return ModelProfileDetail(
+        profile=profile,
+        photos=_photo_rows(profile.__dict__.pop("photo_rows")),
+        work_experience=_work_experience_rows(profile.__dict__.pop("work_experience_rows")),
+    )
 
 
 def _pk_or_404(value: Any) -> uuid.UUID:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from media.models import Photo
@@ -161,10 +160,10 @@ def test_detail_query_count_is_constant(
     add_photos(profile, photos)
     WorkExperienceFactory.create_batch(photos, profile=profile)
 
-    # PostgreSQL: one query (the profile, its promotion and agency, its photos and work
-    # experience as JSON arrays); elsewhere three. Then the view is counted (analytics owns that:
-    # at most an INSERT … ON CONFLICT under a savepoint in a test).
-    reads = 1 if connection.vendor == "postgresql" else 3
+    # One query (the profile, its promotion and agency, its photos and work experience as JSON
+    # arrays). Then the view is counted (analytics owns that: at most an INSERT … ON CONFLICT
+    # under a savepoint in a test).
+    reads = 1
     with django_assert_max_num_queries(reads + 3):
         response = api_client.get(detail_url(profile.id))
     with django_assert_num_queries(reads):
@@ -491,8 +490,8 @@ def test_detail_of_another_profile_through_the_shared_statement(api_client):
 
 
 def test_detail_children_are_the_value_rows_in_every_scope(make_user):
-    # On PostgreSQL the photos and work experience come in the profile's row as JSON (one
-    # query); they must be the rows, types and order of the separate value queries SQLite runs.
+    # The photos and work experience come in the profile's row as JSON (one query); they must
+    # be the rows, types and display order the ORM's own value queries give.
     import datetime as dt
 
     profile = ModelProfileFactory()
