@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.apps import apps as django_apps
 from django.core.cache import cache
+from django.db import connections
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from rest_framework.test import APIClient
 
@@ -50,6 +51,27 @@ def pytest_sessionstart(session):
     if compile_catalogues():
         trans_real._translations = {}  # drop any catalogue loaded before the .mo changed
         trans_real._default = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_database_droppable(django_db_setup, django_db_blocker):
+    """Nothing keeps the test database from being dropped at the end: the event loops'
+    connections (mwork/async_db.py) are closed, and a connection a worker thread of a socket
+    test left open (asgiref's threads outlive the test's loop) is ended on the server."""
+    yield
+    from mwork import async_db
+
+    async_db.close_all()
+    main = connections["default"]
+    if main.vendor != "postgresql":
+        return
+    own = main.connection.info.backend_pid if main.connection is not None else None
+    with django_db_blocker.unblock(), main._nodb_cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid() AND pid IS DISTINCT FROM %s",
+            [main.settings_dict["NAME"], own],
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -182,27 +182,34 @@ def session_stamp_reason(session: SocketSession) -> SessionEndReason | None:
     return session_stamp_reasons([session])[0]
 
 
+def session_stamp_keys(session: SocketSession) -> tuple[str, str]:
+    """The cache keys of `session`'s stamps: its token's denylist entry, its user's version
+    stamp (read together, by `session_stamp_reasons` or by a caller with its own round trip)."""
+    return denylist_key(session.jti), _version_stamp_key(session.user_id)
+
+
+def session_stamp_reason_of(
+    session: SocketSession, values: dict[str, Any]
+) -> SessionEndReason | None:
+    """What the stamps read (`values`: cache key → value, missing keys absent) say of
+    `session`: LOGOUT, the version stamp's reason, EXPIRED, or None (it holds)."""
+    denylisted, version_key = session_stamp_keys(session)
+    stamp = values.get(version_key)
+    if values.get(denylisted) is not None:
+        return SessionEndReason.LOGOUT
+    if isinstance(stamp, dict) and stamp.get("version", 0) > session.token_version:
+        return SessionEndReason(stamp.get("reason", SessionEndReason.SESSIONS_REVOKED))
+    if session.is_expired():
+        return SessionEndReason.EXPIRED
+    return None
+
+
 def session_stamp_reasons(sessions: list[SocketSession]) -> list[SessionEndReason | None]:
     """`session_stamp_reason` of many sockets in one cache round trip (a server process checks
     the sockets due in the same moment together)."""
-    keys = {
-        key
-        for session in sessions
-        for key in (denylist_key(session.jti), _version_stamp_key(session.user_id))
-    }
+    keys = {key for session in sessions for key in session_stamp_keys(session)}
     values = cache.get_many(list(keys))
-    reasons: list[SessionEndReason | None] = []
-    for session in sessions:
-        reason = None
-        stamp = values.get(_version_stamp_key(session.user_id))
-        if values.get(denylist_key(session.jti)) is not None:
-            reason = SessionEndReason.LOGOUT
-        elif isinstance(stamp, dict) and stamp.get("version", 0) > session.token_version:
-            reason = SessionEndReason(stamp.get("reason", SessionEndReason.SESSIONS_REVOKED))
-        elif session.is_expired():
-            reason = SessionEndReason.EXPIRED
-        reasons.append(reason)
-    return reasons
+    return [session_stamp_reason_of(session, values) for session in sessions]
 
 
 def session_check(session: SocketSession) -> SessionEndReason | None:

@@ -41,7 +41,7 @@ from accounts.sessions import (
     session_stamp_reasons,
     user_group,
 )
-from chat import services
+from chat import loop_send, services
 from chat.middleware import CLOSE_TOKEN_REFUSED
 from mwork.api.exceptions import (
     AccountDisabled,
@@ -194,6 +194,7 @@ class StampReader:
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
+    _loop_send = False  # sends from the event loop (chat/loop_send.py), set on connect
     _stamps_owed = False  # a message frame's session stamps, read by its send
     _socket_accepted = False
     _session_ended = False
@@ -237,6 +238,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         now = time.monotonic()
         self._session_checked_at = self._stamp_checked_at = now
         self._frame_limit = FrameLimit(settings.WS_FRAME_RATE)
+        self._loop_send = loop_send.usable(self.channel_layer)
         self.group_name = user_group(self.user.id)
         async with HandshakeGate.turn():
             await self.channel_layer.group_add(self.group_name, self.channel_name)
@@ -391,20 +393,25 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         # pool instead of queueing behind one thread per process (a send is mostly waiting on
         # PostgreSQL and Redis; docs/PERFORMANCE.md, "WebSockets"). One socket's frames are
         # still handled one after the other, so a sender's messages keep their order.
+        # On PostgreSQL with the Redis layer the send runs in this loop, without the thread
+        # (chat/loop_send.py); it hands to the thread path whatever is not the common case.
         room_id = self._room_id(content)
         SendGate.enter()
         try:
-            send = database_sync_to_async(
-                services.chat_message_send_from_socket, thread_sensitive=False
-            )
             owed, self._stamps_owed = self._stamps_owed, False
-            delivery = await send(
-                sender=self.user,
-                room_id=room_id,
-                content=content.get("content"),
-                client_id=client_id,
-                session=self.session if owed else None,
-            )
+            arguments = {
+                "sender": self.user,
+                "room_id": room_id,
+                "content": content.get("content"),
+                "client_id": client_id,
+                "session": self.session if owed else None,
+            }
+            if self._loop_send:
+                delivery = await loop_send.send(layer=self.channel_layer, **arguments)
+            else:
+                delivery = await database_sync_to_async(
+                    services.chat_message_send_from_socket, thread_sensitive=False
+                )(**arguments)
             # Stored and committed: its frames (and queued notifications) go out from this
             # loop in one channel-layer call, not from the send's thread through a hop back.
             await self._deliver(delivery)

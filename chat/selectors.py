@@ -487,11 +487,7 @@ def unread_summary(*, user: User) -> UnreadSummary:
     return {"unread_count": sum(r["unread_count"] for r in rooms), "rooms": rooms}
 
 
-# The send path's member query runs for every chat message; its SQL depends on nothing but the
-# room and sender ids, and building it with the block subquery cost the ORM ~1.2 ms of CPU a
-# message, three times the query itself: it is compiled once (`mwork.db.compiled_once`).
-@compiled_once
-def _members_for_send_query(
+def _members_for_send(
     *, room_id: UUID, sender_id: UUID
 ) -> QuerySet[WithAnnotations[User, _Blocked]]:
     blocked = Q(id__in=blocked_user_ids_subquery(user_id=sender_id))
@@ -502,8 +498,31 @@ def _members_for_send_query(
     )
 
 
+# The send path's member query runs for every chat message; its SQL depends on nothing but the
+# room and sender ids, and building it with the block subquery cost the ORM ~1.2 ms of CPU a
+# message, three times the query itself: it is compiled once (`mwork.db.compiled_once`).
+@compiled_once
+def _members_for_send_query(
+    *, room_id: UUID, sender_id: UUID
+) -> QuerySet[WithAnnotations[User, _Blocked]]:
+    return _members_for_send(room_id=room_id, sender_id=sender_id)
+
+
 def member_users_for_send(*, room_id: UUID, sender: User) -> list[WithAnnotations[User, _Blocked]]:
     """The room's members for a send, as users annotated with `blocked` (True when that member
     and `sender` blocked each other, either direction): the membership check, the recipients
     and the block check of one message in one query (the send path's budget)."""
     return _members_for_send_query().all(room_id=room_id, sender_id=sender.id)
+
+
+@compiled_values_once
+def member_rows_for_send_query(*, room_id: UUID, sender_id: UUID) -> QuerySet[Any]:
+    """The same members as `member_users_for_send` as `(id, is_active, token_version, blocked)`
+    rows: the part of the event-loop send's one statement that reads them
+    (chat/store.py, `checked_insert_sql`)."""
+    return cast(
+        "QuerySet[Any]",
+        _members_for_send(room_id=room_id, sender_id=sender_id).values(
+            "id", "is_active", "token_version", "blocked"
+        ),
+    )

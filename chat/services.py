@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from django.conf import settings
@@ -41,11 +41,12 @@ from mwork.api.exceptions import (
     InvalidToken,
     NotFound,
     PermissionDenied,
+    RateLimitExceeded,
     ValidationFailed,
 )
 from mwork.callbacks import deferred
 from mwork.ids import parse_uuid
-from mwork.ratelimits import enforce
+from mwork.ratelimits import Usage, enforce
 from notifications.services import (
     chat_message_notify,
     chat_messages_notify,
@@ -110,7 +111,7 @@ def chat_room_get_or_create(
     return room, True
 
 
-def _validated_content(content: object) -> str:
+def validated_content(content: object) -> str:
     if not isinstance(content, str):
         raise ValidationFailed.for_field("content", _("Must be a string."))
     text = content.strip()
@@ -154,18 +155,21 @@ def _notifications_queued_elsewhere() -> bool:
     return bool(settings.REDIS_URL) and not current_app.conf.task_always_eager
 
 
-def _notification_entries(*, message: Message, recipients: Sequence[User]) -> list[str]:
+def _notification_entries(*, message: Message, recipients: Sequence[Any]) -> list[str]:
     """The worker's queue entries of a message's `new_message` notifications."""
     item = [str(message.room_id), str(message.id), str(message.sender_id),
             message.content[:PREVIEW_LENGTH]]  # fmt: skip
     return [json.dumps([str(recipient.id), *item]) for recipient in recipients]
 
 
-def _notifications_queue(*, message: Message, sender: User, recipients: list[User]) -> None:
+def _notifications_queue(*, message: Message, sender: User, recipients: Sequence[Any]) -> None:
     """On commit: the recipients' `new_message` notifications, to the worker through a Redis
     list (one RPUSH; the worker is woken when the list was empty). Without a worker (eager
-    Celery: development, tests) they are made here at once."""
+    Celery: development, tests) they are made here at once. `recipients`: users, or member
+    rows of the event-loop path (their users are read here then)."""
     if not _notifications_queued_elsewhere():
+        if not all(isinstance(recipient, User) for recipient in recipients):
+            recipients = list(User.objects.filter(pk__in=[r.id for r in recipients]))
         for recipient in recipients:
             _notify_new_message(recipient=recipient, message=message, sender=sender)
         return
@@ -237,10 +241,9 @@ def _check_chat_access(user: User) -> None:
     that second; a cancelled plan keeps access until then anyway). The minute can only delay a
     subscription that staff end early, e.g. a refund.
     """
-    now = timezone.now()
-    valid_until = getattr(user, "_chat_access_valid_until", None)
-    if valid_until is not None and now < valid_until:
+    if chat_access_known(user):
         return
+    now = timezone.now()
     entitlements = check_feature(user, CHAT_FEATURE)
     valid_until = now + timedelta(seconds=CHAT_ACCESS_CACHE_SECONDS)
     if entitlements.expires_at is not None:
@@ -248,12 +251,32 @@ def _check_chat_access(user: User) -> None:
     user._chat_access_valid_until = valid_until  # type: ignore[attr-defined]
 
 
+def chat_access_known(user: User) -> bool:
+    """Whether `user` (a socket's user object) holds a remembered chat access that still holds
+    (`_check_chat_access`): no query needed."""
+    valid_until = getattr(user, "_chat_access_valid_until", None)
+    return valid_until is not None and timezone.now() < valid_until
+
+
 # Per-message checks an app above chat registers (`MESSAGE_SCREENS.append(screen)` in its
 # AppConfig.ready): `screen(message=, sender=)` runs on every new message before it is stored,
 # in the send's transaction, on the socket's process; it may raise a DomainError (nothing is
 # stored) or set `message.held = True` (stored and acknowledged to the sender, delivered to no
 # one else and notified to no one). Keep it cheap: it is on the path of every message.
+# A screen may also have `screen.is_quiet(text) -> bool`: True when it would do nothing for
+# `text`, known without I/O. The WebSocket send from the event loop (chat/loop_send.py) stores a
+# message itself only when every screen is quiet; otherwise it sends on the thread path.
 MESSAGE_SCREENS: list[Callable[..., None]] = []
+
+
+def screens_are_quiet(text: str) -> bool:
+    """Every registered screen says it has nothing to do for `text` (`is_quiet`)."""
+    for screen in MESSAGE_SCREENS:
+        is_quiet = getattr(screen, "is_quiet", None)
+        if is_quiet is None or not is_quiet(text):
+            return False
+    return True
+
 
 # How long a client_id identifies a message: a resend within it is the same message.
 CLIENT_ID_WINDOW = timedelta(hours=24)
@@ -291,6 +314,50 @@ class Delivery:
     then: Callable[[], None] | None = None
 
 
+class Member(Protocol):
+    """A room member as a send checks it: a User annotated with `blocked` (the thread path) or
+    a row of the event-loop path (chat/loop_send.py)."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def is_active(self) -> bool: ...
+    @property
+    def token_version(self) -> int: ...
+    @property
+    def blocked(self) -> bool: ...
+
+
+def _sender_among(members: Sequence[Member], sender: User) -> Member:
+    """The sender's own member row; `NotFound` when the sender is not a member."""
+    current = next((member for member in members if member.id == sender.id), None)
+    if current is None:
+        raise NotFound(_("Room not found."))
+    return current
+
+
+def _sender_still_holds(current: Member, sender: User) -> None:
+    if not current.is_active:
+        # A socket outlives its handshake: a user banned since then sends nothing more.
+        raise AccountDisabled()
+    if current.token_version != sender.token_version:
+        # ...and a password reset or "revoke every session" since then ends its sessions.
+        raise InvalidToken(_("Token has been revoked."))
+
+
+def _no_block_among(members: Sequence[Member], sender: User) -> None:
+    if any(member.blocked for member in members if member.id != sender.id):
+        raise PermissionDenied(_("You cannot chat with this user."))
+
+
+def members_refusal_raise(members: Sequence[Member], sender: User) -> None:
+    """The member checks of a send whose content and plan passed, in the order `_send` makes
+    them (`NotFound`, `AccountDisabled`, `InvalidToken`, `PermissionDenied`); nothing raised
+    when they all pass."""
+    _sender_still_holds(_sender_among(members, sender), sender)
+    _no_block_among(members, sender)
+
+
 def _send(
     *,
     sender: User,
@@ -298,22 +365,20 @@ def _send(
     content: object,
     client_id: str | None,
     delivery: Delivery | None = None,
+    counted: Usage | None = None,
 ) -> Message:
     members = member_users_for_send(room_id=room_id, sender=sender)
-    current_sender = next((member for member in members if member.id == sender.id), None)
-    if current_sender is None:
-        raise NotFound(_("Room not found."))
-    text = _validated_content(content)
-    if not current_sender.is_active:
-        # A socket outlives its handshake: a user banned since then sends nothing more.
-        raise AccountDisabled()
-    if current_sender.token_version != sender.token_version:
-        # ...and a password reset or "revoke every session" since then ends its sessions.
-        raise InvalidToken(_("Token has been revoked."))
+    current_sender = _sender_among(members, sender)
+    text = validated_content(content)
+    _sender_still_holds(current_sender, sender)
     _check_chat_access(sender)
-    if any(member.blocked for member in members if member.id != sender.id):
-        raise PermissionDenied(_("You cannot chat with this user."))
-    enforce(group="chat-message", key=f"user:{sender.id}", rate=settings.RATELIMIT_CHAT_MESSAGE)
+    _no_block_among(members, sender)
+    if counted is None:
+        enforce(
+            group=SEND_RATE_GROUP, key=send_rate_key(sender), rate=settings.RATELIMIT_CHAT_MESSAGE
+        )
+    elif counted.exceeded:  # counted already, by the event-loop path: its verdict stands
+        raise RateLimitExceeded(retry_after=counted.retry_after)
 
     message = Message(
         room_id=room_id,
@@ -330,6 +395,31 @@ def _send(
         # first acknowledgement may be what was lost); the others already have it.
         _deliver(delivery, message=stored, member_ids=[sender.id], client_id=client_id)
         return stored
+    message_delivered(
+        delivery, message=message, sender=sender, members=members, client_id=client_id
+    )
+    return message
+
+
+# The per-user send rate (RATELIMIT_CHAT_MESSAGE), counted by both send paths.
+SEND_RATE_GROUP = "chat-message"
+
+
+def send_rate_key(sender: User) -> str:
+    return f"user:{sender.id}"
+
+
+def message_delivered(
+    delivery: Delivery | None,
+    *,
+    message: Message,
+    sender: User,
+    members: Sequence[Member],
+    client_id: str | None,
+) -> None:
+    """A new stored message's frames and its recipients' `new_message` notifications: into
+    `delivery` for the caller (the WebSocket paths), else on commit. A held message goes to its
+    sender alone and notifies no one."""
     held = bool(getattr(message, "held", False))  # a screen held it: the sender alone sees it
     _deliver(
         delivery,
@@ -338,19 +428,19 @@ def _send(
         client_id=client_id,
     )
     recipients = [] if held else [member for member in members if member.id != sender.id]
-    if recipients and delivery is not None:
-        if _notifications_queued_elsewhere():
-            delivery.notifications = _notification_entries(message=message, recipients=recipients)
-        else:
-            delivery.then = deferred(
-                _notifications_queue, message=message, sender=sender, recipients=recipients
-            )
-    elif recipients:
+    if not recipients:
+        return
+    if delivery is None:
         transaction.on_commit(
             deferred(_notifications_queue, message=message, sender=sender, recipients=recipients),
             robust=True,
         )
-    return message
+    elif _notifications_queued_elsewhere():
+        delivery.notifications = _notification_entries(message=message, recipients=recipients)
+    else:
+        delivery.then = deferred(
+            _notifications_queue, message=message, sender=sender, recipients=recipients
+        )
 
 
 def _deliver(
@@ -463,22 +553,29 @@ def chat_message_send_from_socket(
     content: object,
     client_id: str | None = None,
     session: SocketSession | None = None,
+    counted: Usage | None = None,
 ) -> Delivery:
     """`chat_message_send_to_room` for the WebSocket consumer, outside any transaction: the
     message is stored (committed) on return, and its frames and queued notifications are
     returned for the consumer to deliver from its event loop (`Delivery`). With `session`,
     its cache stamps are read first (`SessionEnded`: nothing else happens), in this thread
-    instead of a hop of their own."""
+    instead of a hop of their own. `counted`: the send rate's usage when the event-loop path
+    (chat/loop_send.py) counted this message already and found it over the limit; the checks
+    that come before the rate limit still answer first."""
     session_stamps_hold(session)
     room_uuid = parse_uuid(room_id)
     if room_uuid is None:
         raise NotFound(_("Room not found."))
-    if transaction.get_connection().in_atomic_block:  # a caller's transaction: on its commit
-        _send(sender=sender, room_id=room_uuid, content=content, client_id=client_id)
-        return Delivery()
-    delivery = Delivery()
-    _send(sender=sender, room_id=room_uuid, content=content, client_id=client_id, delivery=delivery)
-    return delivery
+    delivery = None if transaction.get_connection().in_atomic_block else Delivery()
+    _send(
+        sender=sender,
+        room_id=room_uuid,
+        content=content,
+        client_id=client_id,
+        delivery=delivery,  # None in a caller's transaction: delivered on its commit
+        counted=counted,
+    )
+    return delivery or Delivery()
 
 
 def chat_room_mark_read(*, user: User, room: Room) -> None:

@@ -410,3 +410,12 @@ def chat_message_screen(*, message: Any, sender: User) -> None:
         result=scan,
         held=message.held,
     )
+
+
+def _chat_message_screen_is_quiet(text: str) -> bool:
+    """The screen has nothing to do for `text`, known without I/O (chat's event-loop send path
+    runs the screen itself, in a thread, only when this is False)."""
+    return safety.content_scan_is_quiet(kind=TargetKind.MESSAGE, text=text)
+
+
+chat_message_screen.is_quiet = _chat_message_screen_is_quiet  # type: ignore[attr-defined]

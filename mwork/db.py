@@ -320,6 +320,11 @@ class CompiledValues:
             for row in self.tuples(limit=limit, offset=offset, **ids)
         ]
 
+    def params_for(self, **ids: Any) -> list[Any]:
+        """The SQL's parameters with these ids (for a caller running `sql` itself, inside a
+        statement of its own)."""
+        return _bind(self.slots, self.params, ids)
+
     def tuples(
         self, *, limit: int | None = None, offset: int = 0, **ids: Any
     ) -> list[Sequence[Any]]:

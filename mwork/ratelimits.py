@@ -33,8 +33,9 @@ logger = logging.getLogger(__name__)
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE = re.compile(r"^(\d+)/(\d*)([smhd])$")
-# One round trip: the window's counter, created with its expiry on the first hit.
-_COUNT_SCRIPT = """
+# One round trip: the window's counter, created with its expiry on the first hit (run by `hit`
+# here, and by callers that count in a round trip of their own: chat/loop_send.py).
+COUNT_SCRIPT = """
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return count
@@ -73,7 +74,7 @@ def window(period: int, now: int | None = None) -> tuple[int, int]:
 @cache
 def _count_script() -> Script:
     """Sent by its SHA (EVALSHA), loaded into Redis on first use or after a Redis restart."""
-    return Script(None, _COUNT_SCRIPT.encode())  # type: ignore[arg-type]  # bytes: no client
+    return Script(None, COUNT_SCRIPT.encode())  # type: ignore[arg-type]  # bytes: no client
 
 
 def _increment(backend: Any, key: str, ttl: int) -> int:
@@ -90,20 +91,58 @@ def _increment(backend: Any, key: str, ttl: int) -> int:
         return 1
 
 
-def hit(*, group: str, key: str, rate: str) -> Usage | None:
-    """Count one call of `key` in `group` against `rate` ("5/m"); None when the counter is
-    unreachable (fail open)."""
-    limit, period = parse_rate(rate)
-    start, end = window(period)
-    backend = caches["default"]
-    try:
-        count = _increment(backend, f"rl:{group}:{key}:{period}:{start}", period + 1)
-    except (RedisError, OSError) as error:
+@dataclass(frozen=True)
+class Window:
+    """The current window of one counter: its cache key (unprefixed), the key's expiry, the
+    limit and when the window ends."""
+
+    key: str
+    ttl: int
+    limit: int
+    end: int
+
+    def usage(self, count: int) -> Usage:
+        """The usage after the `count`th call of the window."""
+        return Usage(
+            limit=self.limit,
+            remaining=max(self.limit - count, 0),
+            reset_at=self.end,
+            exceeded=count > self.limit,
+        )
+
+    def unreachable(self, error: Exception) -> Usage | None:
+        """The usage when the counter cannot be reached: None (fail open, logged) or exceeded,
+        as RATELIMIT_FAIL_OPEN says."""
         if settings.RATELIMIT_FAIL_OPEN:
             logger.warning("Rate-limit counter unreachable, failing open: %s", error)
             return None
-        return Usage(limit=0, remaining=0, reset_at=end, exceeded=True)
-    return Usage(limit=limit, remaining=max(limit - count, 0), reset_at=end, exceeded=count > limit)
+        return Usage(limit=0, remaining=0, reset_at=self.end, exceeded=True)
+
+
+def current_window(*, group: str, key: str, rate: str) -> Window:
+    """The window a call of `key` in `group` counts in now, against `rate` ("5/m")."""
+    limit, period = parse_rate(rate)
+    start, end = window(period)
+    return Window(key=f"rl:{group}:{key}:{period}:{start}", ttl=period + 1, limit=limit, end=end)
+
+
+# A counted call taken back (a call refused for another reason after it was counted); a counter
+# already expired is left alone rather than recreated without an expiry.
+UNCOUNT_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end
+return 0
+"""
+
+
+def hit(*, group: str, key: str, rate: str) -> Usage | None:
+    """Count one call of `key` in `group` against `rate` ("5/m"); None when the counter is
+    unreachable (fail open)."""
+    current = current_window(group=group, key=key, rate=rate)
+    try:
+        count = _increment(caches["default"], current.key, current.ttl)
+    except (RedisError, OSError) as error:
+        return current.unreachable(error)
+    return current.usage(count)
 
 
 class LocalCounter:

@@ -503,6 +503,11 @@ WS_SEND_RETRY_AFTER_SECONDS = env.int("WS_SEND_RETRY_AFTER_SECONDS", default=1)
 # Handshakes one server process takes through the channel layer at once; the rest wait their
 # turn (a burst of reconnecting clients) instead of running past the Redis deadline together.
 WS_HANDSHAKES_AT_ONCE = env.int("WS_HANDSHAKES_AT_ONCE", default=32)
+# PostgreSQL: a socket's chat message is checked and stored from the server's event loop on an
+# async connection (chat/loop_send.py, mwork/async_db.py) instead of a thread hop; at most this
+# many such connections per server process. CHAT_LOOP_SEND=0 keeps every send on the thread path.
+CHAT_LOOP_SEND = env.bool("CHAT_LOOP_SEND", default=True)
+ASYNC_DB_MAX_CONNECTIONS = env.int("ASYNC_DB_MAX_CONNECTIONS", default=4)
 
 # ---------------------------------------------------------------------------------------------
 # Robokassa (docs/API.md §10, docs/PAYMENTS.md)

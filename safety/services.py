@@ -184,15 +184,35 @@ class ScanResult:
         return self.action == RuleAction.HOLD
 
 
-def content_scan(*, kind: str, text: str) -> ScanResult:
-    """Run the active rules for target `kind` over `text`. Pure apart from reading the (cached)
-    rule set; a detector shared by several rules runs once."""
+def rules_in_memory() -> tuple[_CompiledRule, ...] | None:
+    """`rules_active()` when this process's rule set needs no reading (checked within
+    SAFETY_RULES_RECHECK_SECONDS), else None: for callers that may not touch the database."""
+    if _cache.stamp is None:
+        return None
+    if time.monotonic() - _cache.checked_at >= settings.SAFETY_RULES_RECHECK_SECONDS:
+        return None
+    return _cache.rules
+
+
+def content_scan_is_quiet(*, kind: str, text: str) -> bool:
+    """True when no rule fires on `text`, known without touching the database or the cache
+    (the rule set in memory is fresh); False when a rule fires or the rules must be read first.
+    For an event loop, which runs `content_scan` itself only when this is False."""
+    rules = rules_in_memory()
+    return rules is not None and content_scan(kind=kind, text=text, rules=rules).action is None
+
+
+def content_scan(
+    *, kind: str, text: str, rules: tuple[_CompiledRule, ...] | None = None
+) -> ScanResult:
+    """Run the active rules (or `rules`) for target `kind` over `text`. Pure apart from reading
+    the (cached) rule set; a detector shared by several rules runs once."""
     if not text or not text.strip():
         return ScanResult()
     by_detector: dict[str, list[Hit]] = {}
     hits: list[dict[str, Any]] = []
     fired: dict[int, _CompiledRule] = {}
-    for rule in rules_active():
+    for rule in rules_active() if rules is None else rules:
         if kind not in rule.kinds:
             continue
         if rule.detector:

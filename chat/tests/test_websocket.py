@@ -15,6 +15,7 @@ from accounts.models import User
 from accounts.tokens import access_token_revoke, tokens_for_user
 from chat.middleware import CLOSE_ORIGIN_REFUSED, CLOSE_TOKEN_REFUSED
 from chat.models import Membership, Message
+from mwork import async_db
 from mwork.asgi import application
 from notifications.services import notify
 
@@ -47,12 +48,14 @@ async def _close_worker_connections():
     max_age = settings_dict["CONN_MAX_AGE"]
     settings_dict["CONN_MAX_AGE"] = 0
     yield
+    # Sends run in the loop's default executor (thread_sensitive=False), and a consumer may
+    # leave work running there (a message's notifications are made after its acknowledgement):
+    # it finishes, and closes its connection, before connections may live on again; else the
+    # test database could not be dropped.
+    await asyncio.get_running_loop().shutdown_default_executor()
+    await async_db.close_this_loop()  # the sends made from the loop (chat/loop_send.py)
     settings_dict["CONN_MAX_AGE"] = max_age
     await database_sync_to_async(connections.close_all)()
-    # Sends run in the loop's default executor (thread_sensitive=False); at teardown its thread
-    # was still seen holding a connection after the send's own cleanup (its on-commit work
-    # re-enters the loop), which kept the test database from being dropped.
-    await asyncio.get_running_loop().run_in_executor(None, connections.close_all)
 
 
 async def token_for(user: User) -> str:

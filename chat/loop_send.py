@@ -1,0 +1,201 @@
+"""A socket's chat message checked and stored from the server's event loop, without a thread.
+
+`services.chat_message_send_from_socket` is the send path of a WebSocket message, run in a
+worker thread (`database_sync_to_async`). The thread hop and the ORM around its four round
+trips (the session's stamps, the members, the rate counter, the insert) were most of what a
+message cost its server process (docs/PERFORMANCE.md, "Chat send path, fifth round"). On
+PostgreSQL with the Redis channel layer, `send` does the same work in two round trips from the
+loop itself:
+
+1. Redis, on the channel layer's connection (the cache lives in the same Redis): the session's
+   stamps (when the frame owes them) and the send rate's counter, in one pipeline.
+2. PostgreSQL, on `mwork.async_db`: one statement reads the members, stores the message only
+   when the sender may send it (member, still active, same token version, no block), and moves
+   the room and the read mark (chat/store.py, `checked_insert_sql`).
+
+It covers the common case only, and hands everything else to the thread path, which answers
+exactly as before: content that fails validation, a plan not remembered on the socket's user
+(`services.chat_access_known`), a safety screen that is not quiet (`services.screens_are_quiet`),
+a rate over the limit (the thread path makes the checks that come first, then refuses with the
+usage counted here), a resend of a stored `client_id` (the thread path finds the stored
+message). A message refused after it was counted is uncounted (`UNCOUNT_SCRIPT`), so a refusal
+changes nothing, as on the thread path. The frames and notifications it returns are the same
+`Delivery` (`services.message_delivered`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from typing import Any, NamedTuple
+from uuid import UUID
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.core.cache import caches
+from django.utils import timezone
+from redis.exceptions import RedisError
+
+from accounts.models import User
+from accounts.sessions import (
+    SessionEnded,
+    SessionEndReason,
+    SocketSession,
+    session_stamp_keys,
+    session_stamp_reason_of,
+)
+from chat import services
+from chat.models import Message
+from chat.selectors import member_rows_for_send_query
+from chat.store import checked_insert_params, checked_insert_sql
+from mwork import async_db
+from mwork.api.exceptions import RateLimitExceeded, ValidationFailed
+from mwork.ids import parse_uuid
+from mwork.ratelimits import COUNT_SCRIPT, UNCOUNT_SCRIPT, Usage, Window, current_window
+
+logger = logging.getLogger(__name__)
+
+
+class MemberRow(NamedTuple):
+    id: UUID
+    is_active: bool
+    token_version: int
+    blocked: bool
+
+
+def usable(layer: Any) -> bool:
+    """Whether this process sends from its loop: the setting on, PostgreSQL, the Redis cache
+    and a one-Redis channel layer on the cache's Redis (the pipeline reads and counts the
+    cache's keys on the layer's connection)."""
+    if not settings.CHAT_LOOP_SEND or not async_db.available():
+        return False
+    cache = settings.CACHES["default"]
+    if cache["BACKEND"] != "django_redis.cache.RedisCache" or not getattr(layer, "excludes", 0):
+        return False
+    return layer.hosts[0].get("address") == cache["LOCATION"]
+
+
+@functools.cache
+def _statement() -> str:
+    return checked_insert_sql(member_rows_for_send_query().sql)
+
+
+async def send(
+    *,
+    layer: Any,
+    sender: User,
+    room_id: str,
+    content: object,
+    client_id: str | None,
+    session: SocketSession | None,
+) -> services.Delivery:
+    """`services.chat_message_send_from_socket` from the event loop (see the module): the same
+    checks, the same errors, the same `Delivery`."""
+    thread_path = functools.partial(
+        database_sync_to_async(services.chat_message_send_from_socket, thread_sensitive=False),
+        sender=sender,
+        room_id=room_id,
+        content=content,
+        client_id=client_id,
+    )
+    room_uuid = parse_uuid(room_id)
+    if room_uuid is None:  # NotFound, after the session's stamps: the thread path answers
+        return await thread_path(session=session)
+    try:
+        text = services.validated_content(content)
+    except ValidationFailed:  # a non-member's invalid message is NotFound: the thread decides
+        return await thread_path(session=session)
+    if not services.chat_access_known(sender) or not services.screens_are_quiet(text):
+        return await thread_path(session=session)
+
+    window = current_window(
+        group=services.SEND_RATE_GROUP,
+        key=services.send_rate_key(sender),
+        rate=settings.RATELIMIT_CHAT_MESSAGE,
+    )
+    reason, usage = await _stamps_and_count(layer, session, window)
+    if reason is not None:
+        await _uncount(layer, window, usage)
+        raise SessionEnded(reason)
+    if usage is not None and usage.exceeded:
+        # Refused either way: by a check that comes first on the thread path (uncounted, as
+        # there) or by the rate (counted, as there).
+        try:
+            return await thread_path(counted=usage)
+        except RateLimitExceeded:
+            raise
+        except Exception:
+            await _uncount(layer, window, usage)
+            raise
+
+    message = Message(
+        room_id=room_uuid,
+        sender=sender,
+        content=text,
+        created_at=timezone.now(),
+        client_id=client_id or None,
+    )
+    params = [
+        *member_rows_for_send_query().params_for(room_id=room_uuid, sender_id=sender.id),
+        *checked_insert_params(message, token_version=sender.token_version),
+    ]
+    try:
+        rows = await async_db.fetch_all(_statement(), params)
+    except Exception:
+        await _uncount(layer, window, usage)
+        raise
+    members = [MemberRow(*row[:4]) for row in rows]
+    if not rows or not rows[0][4]:
+        await _uncount(layer, window, usage)
+        services.members_refusal_raise(members, sender)
+        # Every check passed and nothing was stored: the sender used this client_id in the room
+        # already. The thread path finds that message (and counts this resend once).
+        return await thread_path()
+    message._state.adding = False
+    message._state.db = "default"
+    delivery = services.Delivery()
+    services.message_delivered(
+        delivery, message=message, sender=sender, members=members, client_id=client_id
+    )
+    return delivery
+
+
+async def _stamps_and_count(
+    layer: Any, session: SocketSession | None, window: Window
+) -> tuple[SessionEndReason | None, Usage | None]:
+    """One Redis round trip: `session`'s stamps (None: not owed) and one count of the send
+    rate. Redis failing is no verdict on the session (as `session_stamps_hold`) and fails the
+    counter as RATELIMIT_FAIL_OPEN says (as `mwork.ratelimits.hit`)."""
+    cache = caches["default"]
+    keys = session_stamp_keys(session) if session is not None else ()
+    pipe = layer.connection(0).pipeline(transaction=False)
+    if keys:
+        pipe.mget([cache.make_key(key) for key in keys])
+    pipe.eval(COUNT_SCRIPT, 1, cache.make_key(window.key), window.ttl)
+    try:
+        results = await asyncio.wait_for(pipe.execute(), settings.REDIS_COMMAND_TIMEOUT)
+    except (RedisError, OSError, TimeoutError) as error:
+        if session is not None:
+            logger.warning("session stamps of user %s not read", session.user_id)
+        return None, window.unreachable(error)
+    reason = None
+    if session is not None:
+        decode = cache.client.decode  # type: ignore[attr-defined]
+        values = {key: decode(value) for key, value in zip(keys, results[0], strict=True) if value}
+        reason = session_stamp_reason_of(session, values)
+    return reason, window.usage(int(results[-1]))
+
+
+async def _uncount(layer: Any, window: Window, usage: Usage | None) -> None:
+    """Take back this message's count (it was refused after it was counted); nothing when it
+    was not counted (the counter unreachable). Best effort: a failure leaves one count more."""
+    if usage is None:
+        return
+    key = caches["default"].make_key(window.key)
+    try:
+        await asyncio.wait_for(
+            layer.connection(0).eval(UNCOUNT_SCRIPT, 1, key), settings.REDIS_COMMAND_TIMEOUT
+        )
+    except (RedisError, OSError, TimeoutError):
+        logger.warning("a refused chat message stays counted in its rate window")
