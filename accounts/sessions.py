@@ -215,18 +215,36 @@ def session_stamp_reasons(sessions: list[SocketSession]) -> list[SessionEndReaso
 def session_check(session: SocketSession) -> SessionEndReason | None:
     """The full check against the source of truth (one query and one cache read): the logout
     denylist, then the user row — gone, inactive (banned), or a newer `token_version`."""
-    if session.is_expired():
-        return SessionEndReason.EXPIRED
-    if access_token_is_revoked(jti=session.jti):
-        return SessionEndReason.LOGOUT
-    row = User.objects.filter(pk=session.user_id).values("is_active", "token_version").first()
-    if row is None:
-        return SessionEndReason.ACCOUNT_DELETED
-    if not row["is_active"]:
-        return SessionEndReason.BANNED
-    if row["token_version"] != session.token_version:
-        return SessionEndReason.SESSIONS_REVOKED
-    return None
+    return session_checks([session])[0]
+
+
+def session_checks(sessions: list[SocketSession]) -> list[SessionEndReason | None]:
+    """`session_check` of many sockets in one query and one cache read (a server process
+    checks the sockets due in the same moment together)."""
+    live = [session for session in sessions if not session.is_expired()]
+    denylisted = cache.get_many([denylist_key(session.jti) for session in live])
+    rows = {
+        user_id: (is_active, token_version)
+        for user_id, is_active, token_version in User.objects.filter(
+            pk__in={session.user_id for session in live}
+        ).values_list("id", "is_active", "token_version")
+    }
+    reasons: list[SessionEndReason | None] = []
+    for session in sessions:
+        row = rows.get(UUID(str(session.user_id)))
+        if session.is_expired():
+            reasons.append(SessionEndReason.EXPIRED)
+        elif denylisted.get(denylist_key(session.jti)) is not None:
+            reasons.append(SessionEndReason.LOGOUT)
+        elif row is None:
+            reasons.append(SessionEndReason.ACCOUNT_DELETED)
+        elif not row[0]:
+            reasons.append(SessionEndReason.BANNED)
+        elif row[1] != session.token_version:
+            reasons.append(SessionEndReason.SESSIONS_REVOKED)
+        else:
+            reasons.append(None)
+    return reasons
 
 
 # ---------------------------------------------------------------------------------------------

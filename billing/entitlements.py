@@ -37,7 +37,7 @@ from billing.models import (
     Subscription,
 )
 from mwork.api.exceptions import SubscriptionLimitExceeded
-from mwork.db import compiled_once
+from mwork.db import CompiledQuery, compiled_once
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -109,6 +109,13 @@ def _current_plan_query(
         .annotate(subscription_expires_at=F("subscriptions__expires_at"))
         .order_by("-subscriptions__expires_at")[:1]
     )
+
+
+def current_plan_query() -> CompiledQuery[WithAnnotations[Plan, _SubscriptionExpiry]]:
+    """The compiled read of a user's current paid plan (at most one row: the plan's columns
+    and `subscription_expires_at`; none: FREE), for a caller that runs it inside a statement
+    of its own (`.sql`, `.params_for(user_id=, now=)`; chat/loop_send.py)."""
+    return _current_plan_query()
 
 
 def entitlements_for(user) -> Entitlements:

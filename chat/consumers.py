@@ -25,6 +25,7 @@ from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
@@ -35,7 +36,7 @@ from accounts.sessions import (
     SessionEnded,
     SessionEndReason,
     SocketSession,
-    session_check,
+    session_checks,
     session_end_applies,
     session_end_error,
     session_stamp_reasons,
@@ -146,12 +147,13 @@ class FrameLimit:
             )
 
 
-class StampReader:
-    """The session-stamp checks of every socket on this event loop that fall due together
-    share one cache read: while a read is under way the next ones gather and go in the next
-    one (each socket's own check is unchanged: accounts/sessions.py)."""
+class LoopBatch:
+    """The calls of one check that fall due together on this event loop share one batched
+    call: while one is under way the next ones gather and go in the next. Used for the
+    session-stamp reads (`StampReader`) and the user-row rechecks (`SessionRecheck`) of every
+    socket of the process; each socket's own check is unchanged (accounts/sessions.py)."""
 
-    _by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, StampReader] = (
+    _by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[type, LoopBatch]] = (
         weakref.WeakKeyDictionary()
     )
 
@@ -160,17 +162,21 @@ class StampReader:
         self.reading = False
         self.task: asyncio.Task | None = None
 
+    async def read_many(self, sessions: list[SocketSession]) -> list[SessionEndReason | None]:
+        raise NotImplementedError
+
     @classmethod
     async def reason(cls, session: SocketSession) -> SessionEndReason | None:
         loop = asyncio.get_running_loop()
-        reader = cls._by_loop.get(loop)
-        if reader is None:
-            reader = cls._by_loop[loop] = cls()
+        batches = cls._by_loop.setdefault(loop, {})
+        batch = batches.get(cls)
+        if batch is None:
+            batch = batches[cls] = cls()
         future = loop.create_future()
-        reader.pending.append((session, future))
-        if not reader.reading:
-            reader.reading = True
-            reader.task = loop.create_task(reader.read())
+        batch.pending.append((session, future))
+        if not batch.reading:
+            batch.reading = True
+            batch.task = loop.create_task(batch.read())
         return await future
 
     async def read(self) -> None:
@@ -178,9 +184,7 @@ class StampReader:
             while self.pending:
                 batch, self.pending = self.pending, []
                 try:
-                    reasons = await sync_to_async(  # the cache only: no connection to close
-                        session_stamp_reasons, thread_sensitive=False
-                    )([session for session, _future in batch])
+                    reasons = await self.read_many([session for session, _future in batch])
                 except Exception as error:  # noqa: BLE001 - each caller logs it, as before
                     for _session, future in batch:
                         if not future.done():
@@ -191,6 +195,27 @@ class StampReader:
                         future.set_result(reason)
         finally:
             self.reading = False
+
+
+class StampReader(LoopBatch):
+    """The cache stamps of logout and revocation: one read for the sockets due together, on
+    the channel layer's connection when the loop sends (chat/loop_send.py), else in a thread."""
+
+    async def read_many(self, sessions: list[SocketSession]) -> list[SessionEndReason | None]:
+        layer = get_channel_layer()
+        if loop_send.usable(layer):
+            return await loop_send.stamp_reasons(layer, sessions)
+        return await sync_to_async(  # the cache only: no connection to close
+            session_stamp_reasons, thread_sensitive=False
+        )(sessions)
+
+
+class SessionRecheck(LoopBatch):
+    """The user-row rechecks (every WS_SESSION_RECHECK_SECONDS per socket): one query and one
+    cache read for the sockets due together, in one thread hop."""
+
+    async def read_many(self, sessions: list[SocketSession]) -> list[SessionEndReason | None]:
+        return await database_sync_to_async(session_checks, thread_sensitive=False)(sessions)
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
@@ -286,9 +311,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 reason = SessionEndReason.EXPIRED
             elif now - self._session_checked_at >= settings.WS_SESSION_RECHECK_SECONDS:
                 self._session_checked_at = self._stamp_checked_at = now
-                reason = await database_sync_to_async(session_check, thread_sensitive=False)(
-                    self.session
-                )
+                reason = await SessionRecheck.reason(self.session)
             elif for_frame and stamps_in_send:
                 self._stamp_checked_at = now
                 self._stamps_owed = True

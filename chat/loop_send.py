@@ -13,9 +13,11 @@ loop itself:
    when the sender may send it (member, still active, same token version, no block), and moves
    the room and the read mark (chat/store.py, `checked_insert_sql`).
 
-It covers the common case only, and hands everything else to the thread path, which answers
-exactly as before: content that fails validation, a plan not remembered on the socket's user
-(`services.chat_access_known`), a safety screen that is not quiet (`services.screens_are_quiet`),
+The statement also reads the sender's paid plan (`billing.entitlements.current_plan_query`)
+and stores nothing without chat access in it. It covers the common case only, and hands
+everything else to the thread path, which answers exactly as before: content that fails
+validation, no paid plan with chat (FREE's features are the thread's to read), a safety screen
+that is not quiet (`services.screens_are_quiet`),
 a rate over the limit (the thread path makes the checks that come first, then refuses with the
 usage counted here), a resend of a stored `client_id` (the thread path finds the stored
 message). A message refused after it was counted is uncounted (`UNCOUNT_SCRIPT`), so a refusal
@@ -45,6 +47,7 @@ from accounts.sessions import (
     session_stamp_keys,
     session_stamp_reason_of,
 )
+from billing.entitlements import current_plan_query
 from chat import services
 from chat.models import Message
 from chat.selectors import member_rows_for_send_query
@@ -78,7 +81,9 @@ def usable(layer: Any) -> bool:
 
 @functools.cache
 def _statement() -> str:
-    return checked_insert_sql(member_rows_for_send_query().sql)
+    return checked_insert_sql(
+        members_sql=member_rows_for_send_query().sql, plan_sql=current_plan_query().sql
+    )
 
 
 async def send(
@@ -92,13 +97,15 @@ async def send(
 ) -> services.Delivery:
     """`services.chat_message_send_from_socket` from the event loop (see the module): the same
     checks, the same errors, the same `Delivery`."""
-    thread_path = functools.partial(
-        database_sync_to_async(services.chat_message_send_from_socket, thread_sensitive=False),
-        sender=sender,
-        room_id=room_id,
-        content=content,
-        client_id=client_id,
-    )
+
+    async def thread_path(**extra: Any) -> services.Delivery:
+        send_in_thread = database_sync_to_async(
+            services.chat_message_send_from_socket, thread_sensitive=False
+        )
+        return await send_in_thread(
+            sender=sender, room_id=room_id, content=content, client_id=client_id, **extra
+        )
+
     room_uuid = parse_uuid(room_id)
     if room_uuid is None:  # NotFound, after the session's stamps: the thread path answers
         return await thread_path(session=session)
@@ -106,7 +113,7 @@ async def send(
         text = services.validated_content(content)
     except ValidationFailed:  # a non-member's invalid message is NotFound: the thread decides
         return await thread_path(session=session)
-    if not services.chat_access_known(sender) or not services.screens_are_quiet(text):
+    if not services.screens_are_quiet(text):
         return await thread_path(session=session)
 
     window = current_window(
@@ -129,15 +136,17 @@ async def send(
             await _uncount(layer, window, usage)
             raise
 
+    now = timezone.now()
     message = Message(
         room_id=room_uuid,
         sender=sender,
         content=text,
-        created_at=timezone.now(),
+        created_at=now,
         client_id=client_id or None,
     )
     params = [
         *member_rows_for_send_query().params_for(room_id=room_uuid, sender_id=sender.id),
+        *current_plan_query().params_for(user_id=sender.id, now=now),
         *checked_insert_params(message, token_version=sender.token_version),
     ]
     try:
@@ -148,9 +157,12 @@ async def send(
     members = [MemberRow(*row[:4]) for row in rows]
     if not rows or not rows[0][4]:
         await _uncount(layer, window, usage)
-        services.members_refusal_raise(members, sender)
-        # Every check passed and nothing was stored: the sender used this client_id in the room
-        # already. The thread path finds that message (and counts this resend once).
+        services.sender_refusal_raise(members, sender)
+        if rows[0][5]:  # the plan gives chat access, so a block, or else a resend
+            services.block_refusal_raise(members, sender)
+        # No paid plan with chat (FREE's features decide: the plan check is the thread's), or
+        # every check passed and the sender used this client_id in the room already (the
+        # thread path finds that message, and counts this resend once).
         return await thread_path()
     message._state.adding = False
     message._state.db = "default"
@@ -185,6 +197,20 @@ async def _stamps_and_count(
         values = {key: decode(value) for key, value in zip(keys, results[0], strict=True) if value}
         reason = session_stamp_reason_of(session, values)
     return reason, window.usage(int(results[-1]))
+
+
+async def stamp_reasons(layer: Any, sessions: list[SocketSession]) -> list[SessionEndReason | None]:
+    """`accounts.sessions.session_stamp_reasons` on the channel layer's connection (one MGET
+    for every socket due), instead of the cache in a thread."""
+    cache = caches["default"]
+    keys = list({key for session in sessions for key in session_stamp_keys(session)})
+    found = await asyncio.wait_for(
+        layer.connection(0).mget([cache.make_key(key) for key in keys]),
+        settings.REDIS_COMMAND_TIMEOUT,
+    )
+    decode = cache.client.decode  # type: ignore[attr-defined]
+    values = {key: decode(value) for key, value in zip(keys, found, strict=True) if value}
+    return [session_stamp_reason_of(session, values) for session in sessions]
 
 
 async def _uncount(layer: Any, window: Window, usage: Usage | None) -> None:

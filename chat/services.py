@@ -241,21 +241,15 @@ def _check_chat_access(user: User) -> None:
     that second; a cancelled plan keeps access until then anyway). The minute can only delay a
     subscription that staff end early, e.g. a refund.
     """
-    if chat_access_known(user):
-        return
     now = timezone.now()
+    valid_until = getattr(user, "_chat_access_valid_until", None)
+    if valid_until is not None and now < valid_until:
+        return
     entitlements = check_feature(user, CHAT_FEATURE)
     valid_until = now + timedelta(seconds=CHAT_ACCESS_CACHE_SECONDS)
     if entitlements.expires_at is not None:
         valid_until = min(valid_until, entitlements.expires_at)
     user._chat_access_valid_until = valid_until  # type: ignore[attr-defined]
-
-
-def chat_access_known(user: User) -> bool:
-    """Whether `user` (a socket's user object) holds a remembered chat access that still holds
-    (`_check_chat_access`): no query needed."""
-    valid_until = getattr(user, "_chat_access_valid_until", None)
-    return valid_until is not None and timezone.now() < valid_until
 
 
 # Per-message checks an app above chat registers (`MESSAGE_SCREENS.append(screen)` in its
@@ -350,11 +344,15 @@ def _no_block_among(members: Sequence[Member], sender: User) -> None:
         raise PermissionDenied(_("You cannot chat with this user."))
 
 
-def members_refusal_raise(members: Sequence[Member], sender: User) -> None:
-    """The member checks of a send whose content and plan passed, in the order `_send` makes
-    them (`NotFound`, `AccountDisabled`, `InvalidToken`, `PermissionDenied`); nothing raised
-    when they all pass."""
+def sender_refusal_raise(members: Sequence[Member], sender: User) -> None:
+    """The sender's checks of a send whose content passed, in `_send`'s order (`NotFound`,
+    `AccountDisabled`, `InvalidToken`); nothing raised when they pass."""
     _sender_still_holds(_sender_among(members, sender), sender)
+
+
+def block_refusal_raise(members: Sequence[Member], sender: User) -> None:
+    """`PermissionDenied` when the sender and another member blocked each other (the check
+    after the plan's, in `_send`)."""
     _no_block_among(members, sender)
 
 

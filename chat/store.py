@@ -94,23 +94,28 @@ def message_insert(*, message: Message, using: str = DEFAULT_DB_ALIAS) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Checked and stored in one statement: the event-loop send (chat/loop_send.py, PostgreSQL)
 # ---------------------------------------------------------------------------------------------
-def checked_insert_sql(members_sql: str) -> str:
+def checked_insert_sql(*, members_sql: str, plan_sql: str) -> str:
     """One statement that reads a room's members (`members_sql`: id, is_active, token_version,
-    blocked of each), stores the message only when its sender is an active member with the
-    socket's token version and no member is blocked with it, and then — if inserted — moves the
-    room and the read mark as `POSTGRESQL_SQL` does. Its rows are the members with, in each,
-    the number of messages inserted (0 or 1); no rows: the sender is no member.
-    Parameters, in order: `members_sql`'s, then `checked_insert_params`."""
+    blocked of each) and the sender's current paid plan (`plan_sql`: at most one row with its
+    `chat_access` and `subscription_expires_at`), stores the message only when its sender is an
+    active member with the socket's token version, its plan gives chat access and no member is
+    blocked with it, and then — if inserted — moves the room and the read mark as
+    `POSTGRESQL_SQL` does. Its rows are the members with, in each, the number of messages
+    inserted (0 or 1) and whether the sender's plan gives chat access (NULL: no paid plan);
+    no rows: the sender is no member.
+    Parameters, in order: `members_sql`'s, `plan_sql`'s, then `checked_insert_params`."""
     casts = ", ".join(
         f"CAST(%s AS {_column(name)[0].db_type(connection=connections[DEFAULT_DB_ALIAS])})"
         for name in _FIELDS
     )
     return f"""
 WITH members (id, is_active, token_version, blocked) AS MATERIALIZED ({members_sql}
+), plan AS MATERIALIZED ({plan_sql}
 ), inserted AS (
     INSERT INTO chat_message ({", ".join(_COLUMNS)})
     SELECT {casts}
     WHERE EXISTS (SELECT FROM members WHERE id = %s AND is_active AND token_version = %s)
+        AND EXISTS (SELECT FROM plan WHERE chat_access)
         AND NOT EXISTS (SELECT FROM members WHERE id <> %s AND blocked)
     ON CONFLICT (room_id, sender_id, client_id) WHERE client_id IS NOT NULL DO NOTHING
     RETURNING 1
@@ -121,7 +126,9 @@ WITH members (id, is_active, token_version, blocked) AS MATERIALIZED ({members_s
     UPDATE chat_membership SET last_read_at = %s
     WHERE room_id = %s AND user_id = %s AND last_read_at < %s AND EXISTS (SELECT FROM inserted)
 )
-SELECT id, is_active, token_version, blocked, (SELECT count(*) FROM inserted) FROM members"""  # noqa: S608 - column names and types from the model
+SELECT id, is_active, token_version, blocked, (SELECT count(*) FROM inserted),
+    (SELECT chat_access FROM plan)
+FROM members"""  # noqa: S608 - column names and types from the model
 
 
 def checked_insert_params(message: Message, *, token_version: int) -> list[Any]:

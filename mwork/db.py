@@ -130,6 +130,11 @@ class CompiledQuery(Generic[_M]):
     def _params(self, ids: dict[str, Any]) -> list[Any]:
         return _bind(self.slots, self.params, ids)
 
+    def params_for(self, **ids: Any) -> list[Any]:
+        """The SQL's parameters with these ids (for a caller running `sql` itself, inside a
+        statement of its own)."""
+        return self._params(ids)
+
     def rows(self, **ids: Any) -> Iterator[_M]:
         """The model instances of the query with these ids, annotations converted."""
         if self.instances is not None:

@@ -13,6 +13,7 @@ from accounts.sessions import (
     SessionEndReason,
     SocketSession,
     session_check,
+    session_checks,
     session_end_applies,
     session_stamp_reason,
 )
@@ -67,6 +68,47 @@ def test_the_periodic_check_is_one_query(session, django_assert_num_queries):
 
     with django_assert_num_queries(1):
         assert session_check(socket_session) is None
+
+
+@pytest.mark.django_db
+def test_the_periodic_checks_of_many_sockets_are_one_query_with_each_verdict(
+    make_user, django_assert_num_queries
+):
+    """Each way a session ends, checked together with one that holds, in one query: every
+    socket gets the verdict `session_check` gives it alone."""
+    import dataclasses
+
+    from accounts.models import User
+    from accounts.tokens import access_token_revoke
+
+    def opened(user):
+        token = tokens_for_user(user).access_token
+        return token, SocketSession.from_token(user=user, token=token)
+
+    holds, logged_out, banned, revoked, deleted = (make_user(role="model") for _ in range(5))
+    sessions = {name: opened(user) for name, user in [
+        ("holds", holds), ("logged out", logged_out), ("banned", banned),
+        ("revoked", revoked), ("deleted", deleted),
+    ]}  # fmt: skip
+    access_token_revoke(token=sessions["logged out"][0])
+    User.objects.filter(pk=banned.pk).update(is_active=False)  # not through a service: no stamp
+    User.objects.filter(pk=revoked.pk).update(token_version=5)
+    User.objects.filter(pk=deleted.pk).delete()
+    expired = dataclasses.replace(sessions["holds"][1], expires_at=1.0)
+    checked = [session for _token, session in sessions.values()] + [expired]
+
+    with django_assert_num_queries(1):
+        reasons = session_checks(checked)
+
+    assert reasons == [
+        None,
+        SessionEndReason.LOGOUT,
+        SessionEndReason.BANNED,
+        SessionEndReason.SESSIONS_REVOKED,
+        SessionEndReason.ACCOUNT_DELETED,
+        SessionEndReason.EXPIRED,
+    ]
+    assert reasons == [session_check(session) for session in checked]
 
 
 @pytest.mark.django_db
