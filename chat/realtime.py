@@ -8,7 +8,7 @@ serves all of a user's rooms and its notifications. Call the broadcasters from
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -44,10 +44,33 @@ def push_to_users(frames: list[tuple[UUID, dict[str, Any]]]) -> None:
 
 def message_payload(message: Any, *, is_read: bool) -> dict[str, Any]:
     """The contract's message object, identical over REST and WebSocket."""
+    return _payload(message, str(message.room_id), str(message.sender_id), is_read)
+
+
+def message_payloads(
+    messages: Sequence[Any], *, is_read: Callable[[Any], bool]
+) -> list[dict[str, Any]]:
+    """`message_payload` of each of `messages` (a history page), the room's and the senders'
+    ids turned into text once each rather than once a message."""
+    texts: dict[Any, str] = {}
+
+    def text(value: Any) -> str:
+        found = texts.get(value)
+        if found is None:
+            found = texts[value] = str(value)
+        return found
+
+    return [
+        _payload(message, text(message.room_id), text(message.sender_id), is_read(message))
+        for message in messages
+    ]
+
+
+def _payload(message: Any, room_id: str, sender_id: str, is_read: bool) -> dict[str, Any]:
     return {
         "id": str(message.id),
-        "room_id": str(message.room_id),
-        "sender_id": str(message.sender_id),
+        "room_id": room_id,
+        "sender_id": sender_id,
         "content": message.content,
         "created_at": format_datetime(message.created_at),
         "is_read": is_read,

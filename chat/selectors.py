@@ -37,7 +37,7 @@ from accounts.selectors import blocked_user_ids_subquery
 from agencies.selectors import managed_owner_ids
 from billing.entitlements import check_feature
 from chat.models import Membership, Message, Room
-from chat.realtime import message_payload
+from chat.realtime import message_payload, message_payloads
 from mwork.api.exceptions import NotFound, ValidationFailed
 from mwork.api.formats import format_datetime
 from mwork.db import JSONArrayAgg, compiled_once, compiled_values_once, json_time, json_uuid
@@ -235,6 +235,22 @@ def message_is_read(message: Any, memberships: list[Any]) -> bool:
     """Read when every member other than the sender has read up to it."""
     others = [m for m in memberships if m.user_id != message.sender_id]
     return bool(others) and all(m.last_read_at >= message.created_at for m in others)
+
+
+def read_by_others(memberships: list[Any]) -> Callable[[Any], bool]:
+    """`message_is_read` over one room's memberships, for many of its messages: each sender's
+    threshold (the earliest read mark of the other members) is worked out once."""
+    thresholds: dict[Any, Any] = {}
+
+    def is_read(message: Any) -> bool:
+        sender = message.sender_id
+        if sender not in thresholds:
+            others = [m.last_read_at for m in memberships if m.user_id != sender]
+            thresholds[sender] = min(others) if others else None
+        threshold = thresholds[sender]
+        return threshold is not None and threshold >= message.created_at
+
+    return is_read
 
 
 def _is_read_by_rows(message: _LastMessage, members: list[dict[str, Any]]) -> bool:
@@ -461,7 +477,7 @@ def message_history_for_member(
     _check_reader(user, room_uuid, memberships)
     page = [_HistoryRow._make(row[: len(_HISTORY_COLUMNS)]) for row in found[:limit]]
     return (
-        [message_payload(m, is_read=message_is_read(m, memberships)) for m in page],
+        message_payloads(page, is_read=read_by_others(memberships)),
         len(found) > limit,
     )
 

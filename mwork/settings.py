@@ -206,6 +206,11 @@ if DATABASE_REPLICA_URL:
                 DATABASES["replica"][_key] = copy.deepcopy(DATABASES["default"][_key])
 DATABASE_ROUTERS = ["mwork.db_router.PrimaryReplicaRouter"]
 
+# PostgreSQL through Django's backend with timestamps parsed in C (mwork/postgresql/base.py).
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        _database["ENGINE"] = "mwork.postgresql"
+
 # List totals are exact up to this many rows, a lower bound past it (mwork/api/pagination.py).
 PAGINATION_COUNT_CAP = env.int("PAGINATION_COUNT_CAP", default=1000)
 # The same for a search (the catalogue's, the castings'): every counted match is a heap row
@@ -270,7 +275,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     SILENCED_SYSTEM_CHECKS = []
-if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+if DATABASES["default"]["ENGINE"] != "mwork.postgresql":
     # The catalogue's and the public castings list's covering indexes (INCLUDE columns,
     # profiles/models.py, castings/models.py) are built with their key columns only on SQLite,
     # which has no non-key index columns; make run's small database needs no index-only counts.

@@ -50,3 +50,36 @@ def test_participants_from_the_rooms_json_follow_user_display(make_user, make_ro
         "avatar": display["avatar"],
         "role": role,
     }
+
+
+def test_read_by_others_answers_as_message_is_read_for_every_message():
+    """The history page's per-sender thresholds give `message_is_read`'s answer: members with
+    and without read marks ahead of each message, one to three members, either sender."""
+    import itertools
+    import random
+    from datetime import UTC, datetime, timedelta
+    from types import SimpleNamespace
+    from uuid import uuid4
+
+    from chat.selectors import message_is_read, read_by_others
+
+    rng = random.Random(7)
+    start = datetime(2026, 12, 7, tzinfo=UTC)
+    for size in (1, 2, 3):
+        users = [uuid4() for _ in range(size)]
+        for marks in itertools.product(range(4), repeat=size):
+            memberships = [
+                SimpleNamespace(user_id=user, last_read_at=start + timedelta(minutes=mark))
+                for user, mark in zip(users, marks, strict=True)
+            ]
+            messages = [
+                SimpleNamespace(
+                    sender_id=rng.choice(users),
+                    created_at=start + timedelta(minutes=rng.randrange(4)),
+                )
+                for _ in range(12)
+            ]
+            is_read = read_by_others(memberships)
+            assert [is_read(m) for m in messages] == [
+                message_is_read(m, memberships) for m in messages
+            ]
