@@ -14,4 +14,12 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def format_datetime(value: datetime | None) -> str | None:
-    return None if value is None else value.astimezone(UTC).strftime(DATETIME_FORMAT)
+    """`value` in UTC as DATETIME_FORMAT writes it, through `isoformat` (C, ~0.3 µs) rather
+    than `strftime` (~3.5 µs: a tenth of a history page's Python); years before 1000, where
+    the two differ in padding, through `strftime` as DRF writes them."""
+    if value is None:
+        return None
+    utc = value.astimezone(UTC)
+    if utc.year < 1000:
+        return utc.strftime(DATETIME_FORMAT)
+    return utc.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
