@@ -229,22 +229,37 @@ def session_checks(sessions: list[SocketSession]) -> list[SessionEndReason | Non
             pk__in={session.user_id for session in live}
         ).values_list("id", "is_active", "token_version")
     }
-    reasons: list[SessionEndReason | None] = []
-    for session in sessions:
-        row = rows.get(UUID(str(session.user_id)))
-        if session.is_expired():
-            reasons.append(SessionEndReason.EXPIRED)
-        elif denylisted.get(denylist_key(session.jti)) is not None:
-            reasons.append(SessionEndReason.LOGOUT)
-        elif row is None:
-            reasons.append(SessionEndReason.ACCOUNT_DELETED)
-        elif not row[0]:
-            reasons.append(SessionEndReason.BANNED)
-        elif row[1] != session.token_version:
-            reasons.append(SessionEndReason.SESSIONS_REVOKED)
-        else:
-            reasons.append(None)
-    return reasons
+    return [
+        session_check_of(
+            session,
+            denylisted=denylisted.get(denylist_key(session.jti)) is not None,
+            row=rows.get(UUID(str(session.user_id))),
+        )
+        for session in sessions
+    ]
+
+
+# The user-row read of `session_checks`, for a caller that runs it itself (chat's event loop:
+# chat/loop_send.py): one parameter, the list of user ids.
+USER_ROWS_SQL = f"SELECT id, is_active, token_version FROM {User._meta.db_table} WHERE id = ANY(%s)"  # noqa: S608 - the model's table
+
+
+def session_check_of(
+    session: SocketSession, *, denylisted: bool, row: tuple[bool, int] | None
+) -> SessionEndReason | None:
+    """What `session_check` says of `session` from what it read: whether its token is on the
+    logout denylist, and its user's `(is_active, token_version)` (None: no such user)."""
+    if session.is_expired():
+        return SessionEndReason.EXPIRED
+    if denylisted:
+        return SessionEndReason.LOGOUT
+    if row is None:
+        return SessionEndReason.ACCOUNT_DELETED
+    if not row[0]:
+        return SessionEndReason.BANNED
+    if row[1] != session.token_version:
+        return SessionEndReason.SESSIONS_REVOKED
+    return None
 
 
 # ---------------------------------------------------------------------------------------------

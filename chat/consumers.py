@@ -212,9 +212,13 @@ class StampReader(LoopBatch):
 
 class SessionRecheck(LoopBatch):
     """The user-row rechecks (every WS_SESSION_RECHECK_SECONDS per socket): one query and one
-    cache read for the sockets due together, in one thread hop."""
+    cache read for the sockets due together, from the loop when it sends (chat/loop_send.py),
+    else in one thread hop."""
 
     async def read_many(self, sessions: list[SocketSession]) -> list[SessionEndReason | None]:
+        layer = get_channel_layer()
+        if loop_send.usable(layer):
+            return await loop_send.session_checks(layer, sessions)
         return await database_sync_to_async(session_checks, thread_sensitive=False)(sessions)
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -41,12 +42,15 @@ from redis.exceptions import RedisError
 
 from accounts.models import User
 from accounts.sessions import (
+    USER_ROWS_SQL,
     SessionEnded,
     SessionEndReason,
     SocketSession,
+    session_check_of,
     session_stamp_keys,
     session_stamp_reason_of,
 )
+from accounts.tokens import denylist_key
 from billing.entitlements import current_plan_query
 from chat import services
 from chat.models import Message
@@ -193,9 +197,7 @@ async def _stamps_and_count(
         return None, window.unreachable(error)
     reason = None
     if session is not None:
-        decode = cache.client.decode  # type: ignore[attr-defined]
-        values = {key: decode(value) for key, value in zip(keys, results[0], strict=True) if value}
-        reason = session_stamp_reason_of(session, values)
+        reason = session_stamp_reason_of(session, _decoded(keys, results[0]))
     return reason, window.usage(int(results[-1]))
 
 
@@ -208,9 +210,42 @@ async def stamp_reasons(layer: Any, sessions: list[SocketSession]) -> list[Sessi
         layer.connection(0).mget([cache.make_key(key) for key in keys]),
         settings.REDIS_COMMAND_TIMEOUT,
     )
-    decode = cache.client.decode  # type: ignore[attr-defined]
-    values = {key: decode(value) for key, value in zip(keys, found, strict=True) if value}
+    values = _decoded(keys, found)
     return [session_stamp_reason_of(session, values) for session in sessions]
+
+
+def _decoded(keys: Sequence[str], found: Sequence[bytes | None]) -> dict[str, Any]:
+    """The cache's values of `keys` as MGET found them (missing keys left out), decoded as
+    django-redis encodes them."""
+    decode = caches["default"].client.decode  # type: ignore[attr-defined]
+    return {key: decode(value) for key, value in zip(keys, found, strict=True) if value}
+
+
+async def session_checks(
+    layer: Any, sessions: list[SocketSession]
+) -> list[SessionEndReason | None]:
+    """`accounts.sessions.session_checks` from the loop: the denylist entries in one MGET on
+    the channel layer's connection, the user rows in one statement on `mwork.async_db`."""
+    cache = caches["default"]
+    keys = [denylist_key(session.jti) for session in sessions]
+    found = await asyncio.wait_for(
+        layer.connection(0).mget([cache.make_key(key) for key in keys]),
+        settings.REDIS_COMMAND_TIMEOUT,
+    )
+    denylisted = _decoded(keys, found)
+    user_ids = list({session.user_id for session in sessions})
+    rows = {
+        user_id: (is_active, token_version)
+        for user_id, is_active, token_version in await async_db.fetch_all(USER_ROWS_SQL, [user_ids])
+    }
+    return [
+        session_check_of(
+            session,
+            denylisted=denylisted.get(denylist_key(session.jti)) is not None,
+            row=rows.get(session.user_id),
+        )
+        for session in sessions
+    ]
 
 
 async def _uncount(layer: Any, window: Window, usage: Usage | None) -> None:

@@ -230,3 +230,38 @@ async def test_the_loop_path_is_used_on_postgresql_with_redis(settings):
     assert loop_send.usable(get_channel_layer())
     settings.CHAT_LOOP_SEND = False
     assert not loop_send.usable(get_channel_layer())
+
+
+async def test_the_loops_session_checks_and_stamp_reads_answer_as_the_thread_ones(make_user):
+    """Each way a session ends, and one that holds: the loop's reads (the layer's connection,
+    mwork.async_db) give `accounts.sessions`' verdicts."""
+    import dataclasses
+
+    from channels.layers import get_channel_layer
+
+    from accounts.sessions import SocketSession, session_checks, session_stamp_reasons
+    from accounts.tokens import tokens_for_user
+
+    @database_sync_to_async
+    def sessions_in_every_state() -> list[SocketSession]:
+        users = [make_user(role="model") for _ in range(5)]
+        opened = []
+        for user in users:
+            token = tokens_for_user(user).access_token
+            opened.append((token, SocketSession.from_token(user=user, token=token)))
+        access_token_revoke(token=opened[1][0])
+        User.objects.filter(pk=users[2].pk).update(is_active=False)
+        User.objects.filter(pk=users[3].pk).update(token_version=9)
+        User.objects.filter(pk=users[4].pk).delete()
+        expired = dataclasses.replace(opened[0][1], expires_at=1.0)
+        return [session for _token, session in opened] + [expired]
+
+    sessions = await sessions_in_every_state()
+    layer = get_channel_layer()
+
+    assert await loop_send.session_checks(layer, sessions) == await database_sync_to_async(
+        session_checks
+    )(sessions)
+    assert await loop_send.stamp_reasons(layer, sessions) == await database_sync_to_async(
+        session_stamp_reasons
+    )(sessions)
