@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import os
 import time
 from typing import Any
 
 from channels_redis.core import RedisChannelLayer
+from msgpack import packb as _msgpack_packb
 from redis.asyncio import BlockingConnectionPool
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -155,6 +157,65 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
             for group, message in sends:
                 await super().group_send(group, message)
             return await self.connection(0).rpush(push[0], *push[1]) if push else None
+        bases = [self._base_payload(message) for _group, message in sends]
+        if all(base is not None for base in bases):
+            return await self._group_send_in_one(sends, bases, push, exclude)
+        return await self._group_send_in_two(sends, push, exclude)
+
+    def _base_payload(self, message: dict) -> bytes | None:
+        """`message` as msgpack, for `_GROUP_SEND_ONE_LUA` to add each channel key's
+        `__asgi_channel__` to: a map of fewer than 15 keys (its first byte holds the count), no
+        encryption, channels_redis's default msgpack serializer; None otherwise."""
+        serializer = self._serializer
+        if getattr(serializer, "crypter", None) or len(message) >= 15:
+            return None
+        if serializer.as_bytes is not _msgpack_packb:
+            return None
+        return bytes(_msgpack_packb(message))
+
+    async def _group_send_in_one(
+        self,
+        sends: list[tuple[str, dict]],
+        bases: list[bytes | None],
+        push: tuple[str, list[str]] | None,
+        exclude: str | None,
+    ) -> int | None:
+        """One round trip: a script reads each group's channels and queues the message to each
+        channel key with the channels it names, as channels_redis's send does (capacity,
+        expiry, random prefix), and the notifications' RPUSH rides along
+        (docs/PERFORMANCE.md, "Chat send path, fifth round"). The channel keys are worked out in
+        the script, so they are not declared as its keys: one Redis, never a cluster
+        (`excludes`)."""
+        keys = []
+        for group, _message in sends:
+            self.require_valid_group_name(group)  # raises TypeError for a bad name
+            keys.append(self._group_key(group))
+        now = time.time()
+        prefix_length = self._serializer.random_prefix_length
+        arguments = [
+            now,
+            int(now) - self.group_expiry,
+            int(self.expiry),
+            self.capacity,
+            self.prefix,
+            exclude or "",
+            *(os.urandom(prefix_length) for _ in sends),
+            *bases,
+        ]
+        pipe = self.connection(0).pipeline(transaction=False)
+        if push:
+            pipe.rpush(push[0], *push[1])
+        pipe.eval(_GROUP_SEND_ONE_LUA, len(keys), *keys, *arguments)
+        results = await pipe.execute()
+        return int(results[0]) if push else None
+
+    async def _group_send_in_two(
+        self,
+        sends: list[tuple[str, dict]],
+        push: tuple[str, list[str]] | None,
+        exclude: str | None,
+    ) -> int | None:
+        """The groups' channels in one round trip, then every message in a second one."""
         connection = self.connection(0)
         pipe = connection.pipeline(transaction=False)
         for group, _message in sends:
@@ -203,6 +264,51 @@ for i=1,#KEYS do
         redis.call('EXPIRE', KEYS[i], expiry)
     else
         over_capacity = over_capacity + 1
+    end
+end
+return over_capacity
+"""
+
+
+# `_group_send_in_one`'s script. KEYS: the groups' sorted sets. ARGV: the time, the oldest group
+# membership kept, the message expiry, the channel capacity, the layer's key prefix, a channel
+# to leave out ("" for none), then per group a random prefix and the message as a msgpack map
+# (`_base_payload`). For each group: drop expired memberships, read its channels, and for each
+# channel key (a process's channels share one: the name up to "!") queue the message once with
+# `__asgi_channel__` = the list of its channels — the map's count byte + 1 and the new entry at
+# its end — unless the key is at capacity; expired messages are dropped first, as channels_redis
+# does. Returns how many keys were at capacity.
+_GROUP_SEND_ONE_LUA = """
+local now, oldest, expiry = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local capacity, prefix, exclude = tonumber(ARGV[4]), ARGV[5], ARGV[6]
+local groups = #KEYS
+local over_capacity = 0
+for g = 1, groups do
+    redis.call('ZREMRANGEBYSCORE', KEYS[g], 0, oldest)
+    local order, by_key = {}, {}
+    for _, channel in ipairs(redis.call('ZRANGE', KEYS[g], 0, -1)) do
+        if channel ~= exclude then
+            local bang = string.find(channel, '!', 1, true)
+            local key = prefix .. (bang and string.sub(channel, 1, bang) or channel)
+            if by_key[key] == nil then
+                by_key[key] = {}
+                table.insert(order, key)
+            end
+            table.insert(by_key[key], channel)
+        end
+    end
+    local base = ARGV[6 + groups + g]
+    local head = string.char(string.byte(base, 1) + 1) .. string.sub(base, 2)
+    for _, key in ipairs(order) do
+        redis.call('ZREMRANGEBYSCORE', key, 0, tonumber(now) - expiry)
+        if redis.call('ZCOUNT', key, '-inf', '+inf') < capacity then
+            local payload = ARGV[6 + g] .. head .. cmsgpack.pack('__asgi_channel__')
+                .. cmsgpack.pack(by_key[key])
+            redis.call('ZADD', key, now, payload)
+            redis.call('EXPIRE', key, expiry)
+        else
+            over_capacity = over_capacity + 1
+        end
     end
 end
 return over_capacity

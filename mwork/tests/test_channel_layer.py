@@ -88,3 +88,48 @@ async def test_group_send_many_leaves_the_excluded_channel_out_of_every_group():
             await asyncio.wait_for(layer.receive(sending), 0.5)
     finally:
         await layer.flush()
+
+
+@pytest.mark.parametrize("exclude", [False, True])
+async def test_group_send_many_in_one_round_trip_delivers_as_the_two_trip_path(
+    monkeypatch, exclude
+):
+    """The script path (`_group_send_in_one`) and the two round trips it replaced deliver the
+    same messages to the same channels: channels of two processes (keys shared by a process's
+    channels), a channel in two groups' worth of sends, an excluded one, a full channel key."""
+    received = {}
+    for path in ("one", "two"):
+        layer = a_layer(capacity=3)
+        if path == "two":
+            monkeypatch.setattr(layer, "_base_payload", lambda message: None)
+        here = [await layer.new_channel() for _ in range(3)]  # this process's channels
+        elsewhere = f"specific.{uuid.uuid4().hex}!{uuid.uuid4().hex}"  # another process's
+        alone = f"plain-{uuid.uuid4().hex}"  # a channel of its own key
+        try:
+            await layer.group_add("user.a", here[0])
+            await layer.group_add("user.a", here[1])
+            await layer.group_add("user.a", elsewhere)
+            await layer.group_add("user.b", here[2])
+            await layer.group_add("user.b", alone)
+            sends = [("user.a", {"type": "frame", "n": 1}), ("user.b", {"type": "frame", "n": 2})]
+            for _ in range(2):  # the second time the full key (capacity 3) refuses more
+                await layer.group_send_many(sends, exclude=here[1] if exclude else None)
+            got = []
+            for channel in here:
+                while True:
+                    try:
+                        message = await asyncio.wait_for(layer.receive(channel), 0.2)
+                    except TimeoutError:
+                        break
+                    got.append((here.index(channel), message["n"]))
+            other = layer.connection(0)
+            queued = [
+                await other.zcard(layer.prefix + elsewhere.split("!")[0] + "!"),
+                await other.zcard(layer.prefix + alone),
+            ]
+            received[path] = (sorted(got), queued)
+        finally:
+            await layer.flush()
+
+    assert received["one"] == received["two"]
+    assert received["one"][0]  # something was delivered at all
