@@ -24,7 +24,7 @@ import time
 from typing import Any
 
 from channels_redis.core import RedisChannelLayer
-from msgpack import packb as _msgpack_packb
+from msgpack import packb as _msgpack_packb  # type: ignore[import-untyped]
 from redis.asyncio import BlockingConnectionPool
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
