@@ -406,6 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         # ---- WebSockets: one server, sockets connected once, the rate stepped -------------
         rates = [float(r) for r in str(args.ws_rate).split(",") if r]
         for server_name in [s for s in args.ws_servers.split(",") if s]:
+            _settle(redis_url)
             port = free_port()
             spec = specs(port)[server_name]
             env = server_env(database_url=database_url, redis_url=redis_url, pool=spec.pool)
@@ -506,6 +507,36 @@ def _cleanup_quietly(started_at: datetime) -> None:
         _cleanup(started_at)
     finally:
         connection.close()
+
+
+def _cpu_idle_share(seconds: float = 2.0) -> float:
+    """The share of the machine's CPU time idle over `seconds` (/proc/stat; 1.0 elsewhere)."""
+    try:
+
+        def totals() -> tuple[int, int]:
+            fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+            return fields[3] + fields[4], sum(fields)  # idle + iowait, all
+
+        idle0, all0 = totals()
+        time.sleep(seconds)
+        idle1, all1 = totals()
+    except OSError:
+        return 1.0
+    return (idle1 - idle0) / max(all1 - all0, 1)
+
+
+def _settle(redis_url: str, *, idle: float = 0.9, limit: float = 90.0) -> None:
+    """Before a WebSocket run: what the HTTP runs left queued for the worker (the apply
+    scenario's notifications and e-mails) is dropped, so a fresh worker does not make them
+    during the steps, and the run waits (up to `limit` s) until the machine is at least `idle`
+    idle: PostgreSQL's autovacuum after the HTTP writes, the last server's exit. The first
+    published run without it counted that work into its first steps (0.64 cores "idle")."""
+    _flush_redis(redis_url)
+    started = time.monotonic()
+    share = _cpu_idle_share()
+    while share < idle and time.monotonic() - started < limit:
+        share = _cpu_idle_share()
+    _log(f"settled: {share:.0%} idle after {time.monotonic() - started:.0f} s")
 
 
 def _vacuum() -> None:

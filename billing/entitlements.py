@@ -15,14 +15,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, JSONField, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,7 +39,7 @@ from billing.models import (
     Subscription,
 )
 from mwork.api.exceptions import SubscriptionLimitExceeded
-from mwork.db import CompiledQuery, compiled_once
+from mwork.db import CompiledQuery, compiled_once, json_time
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -96,10 +98,9 @@ class _SubscriptionExpiry(TypedDict):
     subscription_expires_at: dt.datetime
 
 
-@compiled_once
-def _current_plan_query(
-    *, user_id: uuid.UUID, now: dt.datetime
-) -> QuerySet[WithAnnotations[Plan, _SubscriptionExpiry]]:
+def _current_plans(user_id: Any, now: Any) -> QuerySet[WithAnnotations[Plan, _SubscriptionExpiry]]:
+    """The plans of `user_id`'s current subscriptions, the one that runs longest first
+    (`user_id` an id or an `OuterRef`; `now` a time or a database expression)."""
     return (
         Plan.objects.filter(
             subscriptions__user_id=user_id,
@@ -107,8 +108,49 @@ def _current_plan_query(
             subscriptions__expires_at__gt=now,
         )
         .annotate(subscription_expires_at=F("subscriptions__expires_at"))
-        .order_by("-subscriptions__expires_at")[:1]
+        .order_by("-subscriptions__expires_at")
     )
+
+
+@compiled_once
+def _current_plan_query(
+    *, user_id: uuid.UUID, now: dt.datetime
+) -> QuerySet[WithAnnotations[Plan, _SubscriptionExpiry]]:
+    return _current_plans(user_id, now)[:1]
+
+
+# What `Entitlements.from_plan` reads of a plan, as JSON (`current_plan_json`).
+_PLAN_FIELDS = (
+    "name",
+    "max_photos",
+    "max_responses_per_month",
+    "chat_access",
+    "profile_promotion",
+    "priority_support",
+    "analytics",
+)
+
+
+def current_plan_json(*, user_id: Any, now: Any) -> Subquery:
+    """`entitlements_for`'s read of the current paid plan as one JSON column, for a caller
+    that reads it with a row of its own (apply reads it with the casting:
+    castings.selectors.casting_get_to_apply); `entitlements_from_json` turns it into
+    Entitlements (NULL: no paid plan, which that function leaves to `entitlements_for`)."""
+    fields = {name: F(name) for name in _PLAN_FIELDS}
+    plan = _current_plans(user_id, now).values(
+        json=JSONObject(**fields, expires_at=F("subscriptions__expires_at"))
+    )[:1]
+    return Subquery(plan, output_field=JSONField())
+
+
+def entitlements_from_json(value: Any) -> Entitlements | None:
+    """The Entitlements of a `current_plan_json` value; None for NULL (no paid plan)."""
+    if not value:
+        return None
+    if isinstance(value, str):  # SQLite hands the JSON over as text
+        value = json.loads(value)
+    plan = Plan(**{name: value[name] for name in _PLAN_FIELDS})
+    return Entitlements.from_plan(plan, json_time(value["expires_at"]))
 
 
 def current_plan_query() -> CompiledQuery[WithAnnotations[Plan, _SubscriptionExpiry]]:
@@ -154,15 +196,17 @@ def usage_month(now: dt.datetime | None = None) -> dt.date:
     return local.date().replace(day=1)
 
 
-def consume_response(user) -> None:
+def consume_response(user, *, entitlements: Entitlements | None = None) -> None:
     """Count one casting response; call it inside the caller's `transaction.atomic()`.
 
     Spends the monthly allowance first (one row per user and month, created under a unique
     constraint) and bought credits after, under row locks: concurrent calls never overshoot.
+    `entitlements`: the user's, read with the caller's own row (`current_plan_json`); read
+    here when None.
 
     Raises `SubscriptionLimitExceeded(details={"limit", "used", "plan"})` when both are spent.
     """
-    ents = entitlements_for(user)
+    ents = entitlements if entitlements is not None else entitlements_for(user)
     limit = ents.max_responses_per_month
     month = usage_month()
     if limit != 0 and _count_against_allowance(user_id=user.pk, month=month, limit=limit):

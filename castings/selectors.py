@@ -9,6 +9,7 @@ see is a 404; something visible whose action is not theirs is a 403.
 
 from __future__ import annotations
 
+import datetime
 import re
 import uuid
 from dataclasses import dataclass
@@ -30,11 +31,12 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import blocked_user_ids_subquery, inactive_user_ids
 from agencies.selectors import managed_owner_ids, user_acts_for, user_id_manages_for
-from billing.entitlements import entitlements_for
+from billing.entitlements import current_plan_json, entitlements_for
 from castings.card import CARD_COLUMNS, CARD_JOINED, CARD_KEYS
 from castings.models import (
     EXPERIENCE_RANK,
@@ -677,6 +679,7 @@ class _Applicant(TypedDict):
     applicant_profile_id: uuid.UUID | None
     applicant_name: str | None
     already_applied: bool
+    applicant_plan: Any
 
 
 # Apply reads the casting and the applicant's profile (with whether it already applied) in one
@@ -684,7 +687,7 @@ class _Applicant(TypedDict):
 # "Apply in fewer round trips"). The profile columns come as subqueries on its unique user_id.
 @compiled_once
 def _casting_to_apply_query(
-    role: str | None, *, casting_id: uuid.UUID, user_id: uuid.UUID
+    role: str | None, *, casting_id: uuid.UUID, user_id: uuid.UUID, now: datetime.datetime
 ) -> QuerySet[WithAnnotations[Casting, _Applicant]]:
     profile = ModelProfile.objects.filter(user_id=user_id).order_by()
     applied = Response.objects.filter(casting_id=OuterRef("pk"), model_profile__user_id=user_id)
@@ -694,6 +697,9 @@ def _casting_to_apply_query(
             applicant_profile_id=Subquery(profile.values("id")[:1]),
             applicant_name=Subquery(profile.values("name")[:1]),
             already_applied=Exists(applied),
+            # the plan the apply is counted against, read here rather than in a query of its
+            # own (billing.entitlements.consume_response)
+            applicant_plan=current_plan_json(user_id=user_id, now=now),
         )
         .order_by()
     )
@@ -704,8 +710,12 @@ def casting_get_to_apply(
 ) -> tuple[Casting, WithAnnotations[ModelProfile, _AlreadyApplied] | None]:
     """`casting_get` and `applicant_profile_get` in one query, for a signed-in caller: the
     visible casting (NotFound otherwise) and the caller's model profile (id, user, name; the
-    rest deferred) with `already_applied`, or None without a profile."""
-    row = _casting_to_apply_query(_caller_role(user)).first(casting_id=casting_id, user_id=user.pk)
+    rest deferred) with `already_applied`, or None without a profile. The casting row also
+    carries the caller's current paid plan as `applicant_plan`
+    (`billing.entitlements.current_plan_json`: JSON, None without one)."""
+    row = _casting_to_apply_query(_caller_role(user)).first(
+        casting_id=casting_id, user_id=user.pk, now=timezone.now()
+    )
     if row is None:
         raise NotFound(_("Casting not found."))
     if row.applicant_profile_id is None:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role, User
 from accounts.selectors import blocked_user_ids_subquery
 from agencies.selectors import acting_owner, roster_profile_for_agency
-from billing.entitlements import consume_invite, consume_response
+from billing.entitlements import consume_invite, consume_response, entitlements_from_json
 from castings.card import EDITABLE_FIELDS
 from castings.models import (
     CASTING_TRANSITIONS,
@@ -282,7 +282,8 @@ def response_submit(
 
     `applicant`: the actor's own profile as `selectors.casting_get_to_apply` read it with the
     casting (None: no profile); read here when not given. Unused for an agency's submission,
-    which reads the roster model's profile.
+    which reads the roster model's profile. The plan the actor's apply is counted against is
+    taken from the casting row when that selector read it (`applicant_plan`), else read.
     """
     submitted_by = None
     payer = actor
@@ -314,9 +315,13 @@ def response_submit(
     # unique constraint below still holds against a concurrent request of the same model.
     if applied:
         raise Conflict(duplicate)
+    # The plan counted: read with the casting (casting_get_to_apply) when it is the actor's.
+    entitlements = (
+        entitlements_from_json(getattr(casting, "applicant_plan", None)) if payer is actor else None
+    )
     try:
         with transaction.atomic():
-            consume_response(payer)
+            consume_response(payer, entitlements=entitlements)
             response = Response.objects.create(
                 casting=casting,
                 model_profile=profile,

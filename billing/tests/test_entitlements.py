@@ -234,3 +234,39 @@ def test_grant_same_plan_extends_and_other_plan_replaces(make_user):
     assert first.status == "replaced"
     assert business.status == "active"
     assert entitlements_for(user).plan == "BUSINESS"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", ["none", "PRO", "BUSINESS", "cancelled", "expired", "upgraded"])
+def test_the_plan_read_with_another_row_gives_entitlements_for(make_user, state):
+    """`current_plan_json` (read with the casting by apply) and `entitlements_from_json` give
+    `entitlements_for`'s answer for every state of a subscription; None where it would fall
+    back to FREE."""
+    from django.db.models import Value
+    from django.utils import timezone
+
+    from accounts.models import User
+    from billing.entitlements import current_plan_json, entitlements_from_json
+
+    user = make_user(role="model")
+    if state in ("PRO", "BUSINESS", "cancelled", "expired", "upgraded"):
+        subscription_grant(user=user, plan_name="BUSINESS" if state == "BUSINESS" else "PRO")
+    if state == "upgraded":
+        subscription_grant(user=user, plan_name="BUSINESS", days=90)
+    if state == "cancelled":
+        subscription_cancel(user=user)
+    if state == "expired":
+        Subscription.objects.filter(user=user).update(expires_at=timezone.now() - dt.timedelta(1))
+
+    read = (
+        User.objects.filter(pk=user.pk)
+        .annotate(plan=current_plan_json(user_id=user.pk, now=Value(timezone.now())))
+        .values_list("plan", flat=True)
+        .get()
+    )
+
+    if state in ("none", "expired"):
+        assert entitlements_from_json(read) is None
+        assert entitlements_for(user).plan == "FREE"
+    else:
+        assert entitlements_from_json(read) == entitlements_for(user)
