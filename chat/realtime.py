@@ -53,17 +53,13 @@ def message_payloads(
     """`message_payload` of each of `messages` (a history page), the room's and the senders'
     ids turned into text once each rather than once a message."""
     texts: dict[Any, str] = {}
-
-    def text(value: Any) -> str:
-        found = texts.get(value)
-        if found is None:
-            found = texts[value] = str(value)
-        return found
-
-    return [
-        _payload(message, text(message.room_id), text(message.sender_id), is_read(message))
-        for message in messages
-    ]
+    payloads = []
+    for message in messages:
+        room_id, sender_id = message.room_id, message.sender_id
+        room_text = texts.get(room_id) or texts.setdefault(room_id, str(room_id))
+        sender_text = texts.get(sender_id) or texts.setdefault(sender_id, str(sender_id))
+        payloads.append(_payload(message, room_text, sender_text, is_read(message)))
+    return payloads
 
 
 def _payload(message: Any, room_id: str, sender_id: str, is_read: bool) -> dict[str, Any]:

@@ -22,4 +22,4 @@ def format_datetime(value: datetime | None) -> str | None:
     utc = value.astimezone(UTC)
     if utc.year < 1000:
         return utc.strftime(DATETIME_FORMAT)
-    return utc.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    return utc.isoformat(timespec="seconds")[:-6] + "Z"  # "+00:00" -> "Z"

@@ -29,6 +29,8 @@ class FastTzLoader(BaseTzLoader):
             value = datetime.datetime.fromisoformat(bytes(data).decode())
         except ValueError:  # not ISO 8601 as fromisoformat reads it: Django's own parse
             return super().load(data)
+        if value.tzinfo is self.timezone:  # UTC both (datetime.timezone.utc): as replaced
+            return value
         return value.replace(tzinfo=self.timezone)
 
 
