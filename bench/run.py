@@ -300,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         # ---- in process -------------------------------------------------------------------
+        _settle(redis_url)
         if args.nice:
             _renice_backends(-abs(args.nice))
         for name in scenarios:
@@ -526,11 +527,12 @@ def _cpu_idle_share(seconds: float = 2.0) -> float:
 
 
 def _settle(redis_url: str, *, idle: float = 0.9, limit: float = 90.0) -> None:
-    """Before a WebSocket run: what the HTTP runs left queued for the worker (the apply
-    scenario's notifications and e-mails) is dropped, so a fresh worker does not make them
-    during the steps, and the run waits (up to `limit` s) until the machine is at least `idle`
-    idle: PostgreSQL's autovacuum after the HTTP writes, the last server's exit. The first
-    published run without it counted that work into its first steps (0.64 cores "idle")."""
+    """Before the in-process samples and each WebSocket run: what earlier runs left queued
+    for the worker (the apply scenario's notifications and e-mails) is dropped, so a fresh
+    worker does not make them during the steps, and the run waits (up to `limit` s) until the
+    machine is at least `idle` idle: PostgreSQL's autovacuum after the seed or the HTTP
+    writes, the last server's exit. Run 20261207T082937Z, without it, counted the worker's
+    leftovers into its first chat steps (0.64 cores "idle")."""
     _flush_redis(redis_url)
     started = time.monotonic()
     share = _cpu_idle_share()
