@@ -161,9 +161,9 @@ async def send(
     members = [MemberRow(*row[:4]) for row in rows]
     if not rows or not rows[0][4]:
         await _uncount(layer, window, usage)
-        services.sender_refusal_raise(members, sender)
+        services.sender_still_holds(services.sender_among(members, sender), sender)
         if rows[0][5]:  # the plan gives chat access, so a block, or else a resend
-            services.block_refusal_raise(members, sender)
+            services.no_block_among(members, sender)
         # No paid plan with chat (FREE's features decide: the plan check is the thread's), or
         # every check passed and the sender used this client_id in the room already (the
         # thread path finds that message, and counts this resend once).
@@ -204,14 +204,19 @@ async def _stamps_and_count(
 async def stamp_reasons(layer: Any, sessions: list[SocketSession]) -> list[SessionEndReason | None]:
     """`accounts.sessions.session_stamp_reasons` on the channel layer's connection (one MGET
     for every socket due), instead of the cache in a thread."""
-    cache = caches["default"]
     keys = list({key for session in sessions for key in session_stamp_keys(session)})
+    values = await _cache_values(layer, keys)
+    return [session_stamp_reason_of(session, values) for session in sessions]
+
+
+async def _cache_values(layer: Any, keys: list[str]) -> dict[str, Any]:
+    """The cache's values of `keys` (missing ones left out), in one MGET on the channel
+    layer's connection, within REDIS_COMMAND_TIMEOUT."""
     found = await asyncio.wait_for(
-        layer.connection(0).mget([cache.make_key(key) for key in keys]),
+        layer.connection(0).mget([caches["default"].make_key(key) for key in keys]),
         settings.REDIS_COMMAND_TIMEOUT,
     )
-    values = _decoded(keys, found)
-    return [session_stamp_reason_of(session, values) for session in sessions]
+    return _decoded(keys, found)
 
 
 def _decoded(keys: Sequence[str], found: Sequence[bytes | None]) -> dict[str, Any]:
@@ -226,13 +231,7 @@ async def session_checks(
 ) -> list[SessionEndReason | None]:
     """`accounts.sessions.session_checks` from the loop: the denylist entries in one MGET on
     the channel layer's connection, the user rows in one statement on `mwork.async_db`."""
-    cache = caches["default"]
-    keys = [denylist_key(session.jti) for session in sessions]
-    found = await asyncio.wait_for(
-        layer.connection(0).mget([cache.make_key(key) for key in keys]),
-        settings.REDIS_COMMAND_TIMEOUT,
-    )
-    denylisted = _decoded(keys, found)
+    denylisted = await _cache_values(layer, [denylist_key(session.jti) for session in sessions])
     user_ids = list({session.user_id for session in sessions})
     rows = {
         user_id: (is_active, token_version)

@@ -231,15 +231,10 @@ def rooms_list_for_chat_user(*, user: User) -> RoomsList:
     return RoomsList(Membership.objects.filter(user_id=user_id), page)
 
 
-def message_is_read(message: Any, memberships: list[Any]) -> bool:
-    """Read when every member other than the sender has read up to it."""
-    others = [m for m in memberships if m.user_id != message.sender_id]
-    return bool(others) and all(m.last_read_at >= message.created_at for m in others)
-
-
 def read_by_others(memberships: list[Any]) -> Callable[[Any], bool]:
-    """`message_is_read` over one room's memberships, for many of its messages: each sender's
-    threshold (the earliest read mark of the other members) is worked out once."""
+    """Whether a message of the room is read: every member other than its sender has read up
+    to it (and there is one). For a page of messages: each sender's threshold (the earliest
+    read mark of the other members) is worked out once."""
     thresholds: dict[Any, Any] = {}
 
     def is_read(message: Any) -> bool:
@@ -254,9 +249,9 @@ def read_by_others(memberships: list[Any]) -> Callable[[Any], bool]:
 
 
 def _is_read_by_rows(message: _LastMessage, members: list[dict[str, Any]]) -> bool:
-    """`message_is_read` over `_MEMBER_COLUMNS` rows."""
-    others = [m for m in members if m["user_id"] != message.sender_id]
-    return bool(others) and all(m["last_read_at"] >= message.created_at for m in others)
+    """`read_by_others` of one message over `_MEMBER_COLUMNS` rows."""
+    marks = [_ReadMark(m["user_id"], m["last_read_at"]) for m in members]
+    return read_by_others(marks)(message)
 
 
 _MEMBER_COLUMNS = (

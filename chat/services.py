@@ -324,7 +324,9 @@ class Member(Protocol):
     def blocked(self) -> bool: ...
 
 
-def _sender_among(members: Sequence[Member], sender: User) -> Member:
+# The member checks of a send, in `_send`'s order (the event-loop path makes them in the same
+# order on the rows of its statement, chat/loop_send.py).
+def sender_among(members: Sequence[Member], sender: User) -> Member:
     """The sender's own member row; `NotFound` when the sender is not a member."""
     current = next((member for member in members if member.id == sender.id), None)
     if current is None:
@@ -332,7 +334,8 @@ def _sender_among(members: Sequence[Member], sender: User) -> Member:
     return current
 
 
-def _sender_still_holds(current: Member, sender: User) -> None:
+def sender_still_holds(current: Member, sender: User) -> None:
+    """`AccountDisabled` (banned) or `InvalidToken` (sessions revoked) since the handshake."""
     if not current.is_active:
         # A socket outlives its handshake: a user banned since then sends nothing more.
         raise AccountDisabled()
@@ -341,21 +344,10 @@ def _sender_still_holds(current: Member, sender: User) -> None:
         raise InvalidToken(_("Token has been revoked."))
 
 
-def _no_block_among(members: Sequence[Member], sender: User) -> None:
+def no_block_among(members: Sequence[Member], sender: User) -> None:
+    """`PermissionDenied` when the sender and another member blocked each other."""
     if any(member.blocked for member in members if member.id != sender.id):
         raise PermissionDenied(_("You cannot chat with this user."))
-
-
-def sender_refusal_raise(members: Sequence[Member], sender: User) -> None:
-    """The sender's checks of a send whose content passed, in `_send`'s order (`NotFound`,
-    `AccountDisabled`, `InvalidToken`); nothing raised when they pass."""
-    _sender_still_holds(_sender_among(members, sender), sender)
-
-
-def block_refusal_raise(members: Sequence[Member], sender: User) -> None:
-    """`PermissionDenied` when the sender and another member blocked each other (the check
-    after the plan's, in `_send`)."""
-    _no_block_among(members, sender)
 
 
 def _send(
@@ -368,11 +360,11 @@ def _send(
     counted: Usage | None = None,
 ) -> Message:
     members = member_users_for_send(room_id=room_id, sender=sender)
-    current_sender = _sender_among(members, sender)
+    current_sender = sender_among(members, sender)
     text = validated_content(content)
-    _sender_still_holds(current_sender, sender)
+    sender_still_holds(current_sender, sender)
     _check_chat_access(sender)
-    _no_block_among(members, sender)
+    no_block_among(members, sender)
     if counted is None:
         enforce(
             group=SEND_RATE_GROUP, key=send_rate_key(sender), rate=settings.RATELIMIT_CHAT_MESSAGE

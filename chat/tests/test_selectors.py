@@ -52,16 +52,21 @@ def test_participants_from_the_rooms_json_follow_user_display(make_user, make_ro
     }
 
 
-def test_read_by_others_answers_as_message_is_read_for_every_message():
-    """The history page's per-sender thresholds give `message_is_read`'s answer: members with
-    and without read marks ahead of each message, one to three members, either sender."""
+def test_read_by_others_answers_the_read_rule_for_every_message():
+    """The per-sender thresholds give the rule's answer — read when every member other than
+    the sender has read up to the message, and there is one — for members with and without
+    read marks ahead of each message, one to three members, either sender."""
     import itertools
     import random
     from datetime import UTC, datetime, timedelta
     from types import SimpleNamespace
     from uuid import uuid4
 
-    from chat.selectors import message_is_read, read_by_others
+    from chat.selectors import read_by_others
+
+    def rule(message, memberships):
+        others = [m for m in memberships if m.user_id != message.sender_id]
+        return bool(others) and all(m.last_read_at >= message.created_at for m in others)
 
     rng = random.Random(7)
     start = datetime(2026, 12, 7, tzinfo=UTC)
@@ -80,6 +85,4 @@ def test_read_by_others_answers_as_message_is_read_for_every_message():
                 for _ in range(12)
             ]
             is_read = read_by_others(memberships)
-            assert [is_read(m) for m in messages] == [
-                message_is_read(m, memberships) for m in messages
-            ]
+            assert [is_read(m) for m in messages] == [rule(m, memberships) for m in messages]

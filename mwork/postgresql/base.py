@@ -15,6 +15,7 @@ Set as the ENGINE by mwork/settings.py whenever the database is PostgreSQL.
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
 from django.db.backends.postgresql import base
@@ -39,8 +40,15 @@ class DatabaseWrapper(base.DatabaseWrapper):
         params = super().get_connection_params()
         context = params.get("context")
         if context is not None:  # psycopg 3: Django's adapters, ours for timestamptz
-            loader = type("SpecificFastTzLoader", (FastTzLoader,), {"timezone": self.timezone})
-            context = type(context)(context)
-            context.register_loader("timestamptz", loader)
-            params["context"] = context
+            params["context"] = _adapters(context, self.timezone)
         return params
+
+
+@functools.cache
+def _adapters(django_adapters: Any, timezone: datetime.tzinfo | None) -> Any:
+    """Django's adapters map (itself cached per time zone) with `FastTzLoader` for
+    `timestamptz`: made once per map and zone, not per connection."""
+    loader = type("SpecificFastTzLoader", (FastTzLoader,), {"timezone": timezone})
+    adapters = type(django_adapters)(django_adapters)
+    adapters.register_loader("timestamptz", loader)
+    return adapters
