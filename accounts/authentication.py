@@ -1,4 +1,6 @@
-"""DRF authentication: `Authorization: Bearer <access JWT>` through `user_from_access_token`."""
+"""DRF authentication: `Authorization: Bearer <access JWT>`, checked as
+`accounts.tokens.user_from_access_token` checks it, its denylist read in the round trip that
+counts the view's per-user rate limits."""
 
 from __future__ import annotations
 
@@ -7,9 +9,12 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
-from accounts.tokens import user_from_access_token
+from accounts.tokens import access_token_decoded, access_token_user, denylist_key
 from mwork.api.exceptions import InvalidToken
+from mwork.api.ratelimit import precount, user_windows
 from mwork.i18n import use_user_language
+from mwork.ids import parse_uuid
+from mwork.ratelimits import hit_and_check, uncount
 
 
 class AccessTokenAuthentication(BaseAuthentication):
@@ -25,7 +30,21 @@ class AccessTokenAuthentication(BaseAuthentication):
             raw = header[1].decode("ascii")
         except UnicodeDecodeError:
             raise InvalidToken() from None
-        user, token = user_from_access_token(raw)
+        token = access_token_decoded(raw)
+        # One round trip reads the token's denylist entry and counts the call in the view's
+        # per-user limits, which the throttles then take as counted (a refused token is
+        # uncounted): docs/PERFORMANCE.md, "Authentication in one round trip".
+        user_id = parse_uuid(token.get("user_id"))
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+        scoped = user_windows(view, user_id) if user_id is not None else []
+        windows = [window for _scope, window in scoped]
+        (revoked,), usages = hit_and_check(windows, [denylist_key(token["jti"])])
+        try:
+            user = access_token_user(token, revoked=revoked)
+        except InvalidToken:
+            uncount(windows)
+            raise
+        precount(request, user_id, {scope: u for (scope, _), u in zip(scoped, usages, strict=True)})
         use_user_language(request._request, user)  # the user is known only from here on
         return user, token
 

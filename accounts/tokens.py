@@ -56,14 +56,21 @@ def token_version_is_current(*, user: User, token) -> bool:
     return token.get(VERSION_CLAIM, 0) == user.token_version
 
 
-def user_from_access_token(raw: str) -> tuple[User, AccessToken]:
-    """Validate a raw access JWT and return its active user; raises `InvalidToken` otherwise."""
+def access_token_decoded(raw: str) -> AccessToken:
+    """A raw access JWT, signature and expiry checked (simplejwt); `InvalidToken` otherwise.
+    Its denylist entry and its user are not checked yet (`access_token_user`)."""
     try:
         # simplejwt annotates its constructor argument as Token; it takes the encoded str.
-        token = AccessToken(raw)  # type: ignore[arg-type]
+        return AccessToken(raw)  # type: ignore[arg-type]
     except TokenError:
         raise InvalidToken() from None
-    if access_token_is_revoked(jti=token["jti"]):
+
+
+def access_token_user(token: AccessToken, *, revoked: bool) -> User:
+    """The active user of a decoded token whose denylist entry has been read (`revoked`);
+    raises `InvalidToken` when it is revoked, its user is missing or inactive, or its version
+    is not the user's."""
+    if revoked:
         raise InvalidToken(_("Token has been revoked."))
     user_id = parse_uuid(token.get("user_id"))
     user = _user_query().first(user_id=user_id) if user_id is not None else None
@@ -73,7 +80,13 @@ def user_from_access_token(raw: str) -> tuple[User, AccessToken]:
         raise InvalidToken(_("User is inactive."))
     if not token_version_is_current(user=user, token=token):
         raise InvalidToken(_("Token has been revoked."))
-    return user, token
+    return user
+
+
+def user_from_access_token(raw: str) -> tuple[User, AccessToken]:
+    """Validate a raw access JWT and return its active user; raises `InvalidToken` otherwise."""
+    token = access_token_decoded(raw)
+    return access_token_user(token, revoked=access_token_is_revoked(jti=token["jti"])), token
 
 
 def tokens_for_user(user: User) -> RefreshToken:

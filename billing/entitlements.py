@@ -173,15 +173,18 @@ def entitlements_for(user) -> Entitlements:
     return Entitlements.from_plan(free)
 
 
-def check_feature(user, feature: str) -> Entitlements:
+def check_feature(user, feature: str, *, entitlements: Entitlements | None = None) -> Entitlements:
     """Raise `SubscriptionLimitExceeded(details={"feature": feature})` unless the plan has it;
     returns the entitlements checked (their `expires_at` bounds how long the answer holds).
+    `entitlements`: the user's paid plan when the caller read it with a row of its own
+    (`current_plan_json`); None reads them (`entitlements_for`).
 
     `analytics` counts as present for "basic" and "advanced".
     """
     if feature not in FEATURES:
         raise ValueError(f"Unknown plan feature {feature!r}; one of {FEATURES}.")
-    entitlements = entitlements_for(user)
+    if entitlements is None:
+        entitlements = entitlements_for(user)
     value = getattr(entitlements, feature)
     if not value or value == "none":
         raise SubscriptionLimitExceeded(

@@ -30,12 +30,13 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Cast, Coalesce, JSONObject
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.selectors import blocked_user_ids_subquery
 from agencies.selectors import managed_owner_ids
-from billing.entitlements import check_feature
+from billing.entitlements import check_feature, current_plan_json, entitlements_from_json
 from chat.models import Membership, Message, Room
 from chat.realtime import message_payload, message_payloads
 from mwork.api.exceptions import NotFound, ValidationFailed
@@ -65,6 +66,7 @@ class RoomStateRow(TypedDict):
 
 
 ROOMS_TOTAL = "rooms_total"
+ROOMS_PLAN = "rooms_plan"
 
 
 class UnreadRoom(TypedDict):
@@ -204,29 +206,43 @@ def _room_state_rows(user_id: UUID) -> QuerySet[Membership, RoomStateRow]:
 # the page's rooms only), so the list is this one statement; and `rooms_total`, the number of
 # the user's rooms (a window count: the query reads all of them anyway to sort them), so the
 # list needs no count query.
+#
+# Each row also carries the user's current paid plan (`ROOMS_PLAN`, the same JSON text in every
+# row: an uncorrelated subquery PostgreSQL runs once), so the plan gate needs no query of its
+# own when the user has rooms (docs/PERFORMANCE.md, "The rooms list's plan read with its page").
 @compiled_values_once
-def _rooms_page_query(*, user_id: UUID) -> QuerySet[Membership, RoomStateRow]:
-    return _room_state_rows(user_id).annotate(**{ROOMS_TOTAL: Window(Count("pk"))})
+def _rooms_page_query(*, user_id: UUID, now: datetime) -> QuerySet[Membership, RoomStateRow]:
+    plan = Cast(current_plan_json(user_id=user_id, now=now), TextField())  # read once, as text
+    return _room_state_rows(user_id).annotate(
+        **{ROOMS_TOTAL: Window(Count("pk")), ROOMS_PLAN: plan}
+    )
 
 
 @dataclass(frozen=True)
 class RoomsList:
     """The rooms list behind its plan gate: `memberships` are its rows for counting (a page
-    past the end), `page(offset, limit)` its `RoomStateRow`s with `rooms_total`, newest
-    activity first (`paginate(counted_in=ROOMS_TOTAL, page_rows=...)`)."""
+    past the end, after `page` was called), `page(offset, limit)` its `RoomStateRow`s with
+    `rooms_total`, newest activity first (`paginate(counted_in=ROOMS_TOTAL, page_rows=...)`);
+    `page` raises `SubscriptionLimitExceeded` (`{"feature": "chat_access"}`) when the user's
+    plan has no chat access."""
 
     memberships: QuerySet[Membership]
     page: Callable[[int, int], list[dict[str, Any]]]
 
 
 def rooms_list_for_chat_user(*, user: User) -> RoomsList:
-    """The user's rooms list; raises `SubscriptionLimitExceeded` (`{"feature": "chat_access"}`)
-    when the user's plan has no chat access."""
-    check_feature(user, "chat_access")
+    """The user's rooms list; its `page` raises `SubscriptionLimitExceeded`
+    (`{"feature": "chat_access"}`) when the user's plan has no chat access. The plan comes
+    with the page's rows, read by a query of its own only when there is no row to carry it."""
     user_id = user.pk
 
     def page(offset: int, limit: int) -> list[dict[str, Any]]:
-        return _rooms_page_query().rows(user_id=user_id, offset=offset, limit=limit)
+        rows = _rooms_page_query().rows(
+            user_id=user_id, now=timezone.now(), offset=offset, limit=limit
+        )
+        entitlements = entitlements_from_json(rows[0][ROOMS_PLAN]) if rows else None
+        check_feature(user, "chat_access", entitlements=entitlements)
+        return rows
 
     return RoomsList(Membership.objects.filter(user_id=user_id), page)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -132,6 +133,61 @@ UNCOUNT_SCRIPT = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end
 return 0
 """
+
+
+def hit_and_check(
+    windows: Sequence[Window], keys: Sequence[str]
+) -> tuple[list[bool], list[Usage | None]]:
+    """Count one call in each of `windows` and say which of the cache `keys` exist, in one
+    round trip on Redis (a pipeline: EXISTS per key, then `COUNT_SCRIPT` per window); on any
+    other cache, call by call. The API's authentication reads the token's denylist entry and
+    counts the view's per-user limits this way (accounts/authentication.py). Redis
+    unreachable: no key exists (as the cache's own reads, which ignore errors) and each window
+    is `Window.unreachable`."""
+    backend = caches["default"]
+    client = getattr(getattr(backend, "client", None), "get_client", None)
+    if client is None:
+        present = [backend.has_key(key) for key in keys]
+        counts = [_increment(backend, current.key, current.ttl) for current in windows]
+        return present, [
+            current.usage(count) for current, count in zip(windows, counts, strict=True)
+        ]
+    pipe = client(write=True).pipeline(transaction=False)
+    for key in keys:
+        pipe.exists(backend.make_key(key))
+    for current in windows:
+        pipe.eval(COUNT_SCRIPT, 1, backend.make_key(current.key), current.ttl)
+    try:
+        results = pipe.execute()
+    except (RedisError, OSError) as error:
+        logger.warning("Cache unreachable, its keys read as absent: %s", error)
+        return [False] * len(keys), [current.unreachable(error) for current in windows]
+    counts = results[len(keys) :]
+    return (
+        [bool(found) for found in results[: len(keys)]],
+        [current.usage(int(count)) for current, count in zip(windows, counts, strict=True)],
+    )
+
+
+def uncount(windows: Sequence[Window]) -> None:
+    """Take back one counted call in each of `windows` (calls refused for another reason after
+    they were counted); best effort: an unreachable counter keeps the count."""
+    if not windows:
+        return
+    backend = caches["default"]
+    client = getattr(getattr(backend, "client", None), "get_client", None)
+    try:
+        if client is None:
+            for current in windows:
+                if backend.has_key(current.key):
+                    backend.decr(current.key)
+            return
+        pipe = client(write=True).pipeline(transaction=False)
+        for current in windows:
+            pipe.eval(UNCOUNT_SCRIPT, 1, backend.make_key(current.key))
+        pipe.execute()
+    except (RedisError, OSError, ValueError) as error:  # ValueError: expired in between
+        logger.warning("Rate-limit counter unreachable, a refused call stays counted: %s", error)
 
 
 def hit(*, group: str, key: str, rate: str) -> Usage | None:

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from billing.models import Subscription
 from castings.tests.factories import CastingFactory, ModelProfileFactory, ResponseFactory
 from chat.models import Membership, Room
 from chat.tests.factories import MessageFactory
@@ -267,11 +268,28 @@ def test_list_rooms_shows_only_my_rooms(auth_client, room, outsider, make_room, 
     assert response.json()["data"]["pagination"]["total"] == 1
 
 
-def test_list_rooms_needs_chat_access(auth_client, make_user, make_room, employer):
-    free_user = make_user(role="model")
-    make_room(employer, free_user)
+@pytest.mark.parametrize(
+    ("has_room", "query"),
+    [
+        (True, {}),  # the plan comes with the page's rows
+        (False, {}),  # no row to carry it: read alone
+        (True, {"offset": 40}),  # past the end
+        (True, {"offset": 2**63 - 10}),  # past what SQL can page to
+    ],
+    ids=["with-rooms", "without-rooms", "past-the-end", "past-bigint"],
+)
+@pytest.mark.parametrize("plan", [None, "EXPIRED"], ids=["free", "expired-paid"])
+def test_list_rooms_needs_chat_access(
+    auth_client, make_user, make_room, employer, has_room, query, plan
+):
+    free_user = make_user(role="model", plan="PRO" if plan == "EXPIRED" else None)
+    Subscription.objects.filter(user=free_user).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    if has_room:
+        make_room(employer, free_user)
 
-    response = auth_client(free_user).get(ROOMS_URL)
+    response = auth_client(free_user).get(ROOMS_URL, query)
 
     assert response.status_code == 403
     assert response.json() == {
@@ -323,5 +341,15 @@ def test_list_rooms_query_count_does_not_grow(
         response = client.get(ROOMS_URL)
 
     assert len(response.json()["data"]["rooms"]) == 20
-    # the token's user, the plan, the page (members and last messages are in it)
-    assert len(small.captured_queries) <= 3, [q["sql"][:120] for q in small.captured_queries]
+    # the token's user, the page (the plan, members and last messages are in it)
+    assert len(small.captured_queries) <= 2, [q["sql"][:120] for q in small.captured_queries]
+
+
+def test_list_rooms_past_bigint_is_an_empty_page_with_the_total(auth_client, employer, room):
+    response = auth_client(employer).get(ROOMS_URL, {"offset": 2**63 - 10})
+
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert data["rooms"] == []
+    assert data["pagination"]["total"] == 1
+    assert data["pagination"]["has_more"] is False

@@ -257,7 +257,12 @@ def _paginate_counted_in(
     when given, fetches the rows instead of slicing `queryset` (a compiled query,
     `mwork.db.compiled_values_once`)."""
     if page.offset + page.limit >= _SQL_BIGINT_MAX:  # no such page; LIMIT/OFFSET are bigint
-        return page.body(key, serialize([]), count_queryset(queryset).count(), has_more=False)
+        if page_rows is None:
+            total = count_queryset(queryset).count()
+        else:  # the first row carries the total (and `page_rows` may check access)
+            first = page_rows(0, 1)
+            total = first[0][counted_in] if first else 0
+        return page.body(key, serialize([]), total, has_more=False)
     if page_rows is not None:
         rows = page_rows(page.offset, page.limit + 1)
     else:

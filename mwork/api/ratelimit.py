@@ -15,11 +15,12 @@ from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
 from mwork.api.exceptions import RateLimitExceeded
-from mwork.ratelimits import Usage, enforce, hit, parse_rate
+from mwork.ratelimits import Usage, Window, current_window, enforce, hit, parse_rate
 
 __all__ = ["Usage", "client_ip", "enforce", "hit", "parse_rate"]
 
 USAGE_ATTRIBUTE = "_mwork_ratelimit"
+PRECOUNTED_ATTRIBUTE = "_mwork_ratelimit_precounted"
 
 
 def client_ip(request: Any) -> str:
@@ -58,18 +59,52 @@ class _ScopedRateLimit(BaseThrottle):
             return f"user:{user.pk}"
         return f"ip:{client_ip(request)}"
 
+    def user_window(self, user_id: Any) -> Window | None:
+        """The window this limit counts a call of signed-in `user_id` in now; None when it
+        counts by address or limits are off."""
+        if self.by_address_only or not settings.RATELIMIT_ENABLE:
+            return None
+        rate = getattr(settings, self.rate_setting)
+        return current_window(group=self.scope, key=f"user:{user_id}", rate=rate)
+
     def allow_request(self, request: Any, view: Any) -> bool:
         if not settings.RATELIMIT_ENABLE:
             return True
-        usage = hit(
-            group=self.scope,
-            key=self.caller_key(request),
-            rate=getattr(settings, self.rate_setting),
-        )
+        key = self.caller_key(request)
+        precounted = getattr(getattr(request, "_request", request), PRECOUNTED_ATTRIBUTE, {})
+        if (self.scope, key) in precounted:  # counted with the token checks (`precount`)
+            usage = precounted.pop((self.scope, key))
+        else:
+            usage = hit(group=self.scope, key=key, rate=getattr(settings, self.rate_setting))
         _remember(request, usage)
         if usage is not None and usage.exceeded:
             raise RateLimitExceeded(retry_after=usage.retry_after)
         return True
+
+
+def user_windows(view: Any, user_id: Any) -> list[tuple[str, Window]]:
+    """(scope, window) of each limit of `view` that will count a call of signed-in `user_id`:
+    the API's authentication counts them in the round trip that reads the token's denylist
+    entry (accounts/authentication.py), then hands the usages over with `precount`."""
+    if view is None or not settings.RATELIMIT_ENABLE:
+        return []
+    windows = []
+    for throttle in view.get_throttles():
+        window = throttle.user_window(user_id) if isinstance(throttle, _ScopedRateLimit) else None
+        if window is not None:
+            windows.append((throttle.scope, window))
+    return windows
+
+
+def precount(request: Any, user_id: Any, counted: dict[str, Usage | None]) -> None:
+    """Hand usages counted before the throttles ran (scope → usage of `user_id`) to the
+    throttles, which then do not count the call again."""
+    django_request = getattr(request, "_request", request)
+    setattr(
+        django_request,
+        PRECOUNTED_ATTRIBUTE,
+        {(scope, f"user:{user_id}"): usage for scope, usage in counted.items()},
+    )
 
 
 class ApiRateLimit(_ScopedRateLimit):

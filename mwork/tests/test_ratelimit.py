@@ -5,9 +5,12 @@ import time
 import pytest
 from django.test import RequestFactory
 from django.urls import reverse
+from redis.connection import AbstractConnection
 from rest_framework.test import APIClient
 
+from accounts.models import User
 from accounts.tests.factories import UserFactory
+from accounts.tokens import access_token_revoke, tokens_for_user
 from mwork.api.exceptions import RateLimitExceeded
 from mwork.api.ratelimit import client_ip, enforce
 
@@ -180,3 +183,61 @@ def test_enforce_outside_a_request():
 
     assert 1 <= raised.value.retry_after <= 60
     enforce(group="chat", key="user:2", rate="2/m")
+
+
+# --- the token's checks and the per-user limits in one round trip ------------------------------
+def _remaining(response) -> int:
+    return int(response["X-RateLimit-Remaining"])
+
+
+def test_a_signed_in_call_is_counted_once(settings, auth_client):
+    settings.RATELIMIT_API = "10/m"
+    client = auth_client(UserFactory())
+
+    assert [_remaining(client.get(reverse("privacy:me"))) for _ in range(3)] == [9, 8, 7]
+
+
+@pytest.mark.parametrize("refusal", ["revoked", "old-version", "inactive"])
+def test_a_refused_token_is_not_counted(settings, refusal):
+    settings.RATELIMIT_API = "10/m"
+    user = UserFactory()
+    refused = tokens_for_user(user).access_token
+    if refusal == "revoked":
+        access_token_revoke(token=refused)
+    elif refusal == "old-version":
+        User.objects.filter(pk=user.pk).update(token_version=user.token_version + 1)
+        user.refresh_from_db()
+    else:
+        User.objects.filter(pk=user.pk).update(is_active=False)
+    client = APIClient()
+
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {refused}")
+    answers = [client.get(reverse("privacy:me")) for _ in range(3)]
+    User.objects.filter(pk=user.pk).update(is_active=True)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for_user(user).access_token}")
+    accepted = client.get(reverse("privacy:me"))
+
+    assert {a.status_code for a in answers} == {401}
+    assert _remaining(accepted) == 9
+
+
+def test_a_signed_in_call_makes_one_round_trip_to_the_cache(settings, auth_client, monkeypatch):
+    """The token's denylist entry and the per-user limit are read and counted together."""
+    if "django_redis" not in settings.CACHES["default"]["BACKEND"]:
+        pytest.skip("the test settings have no Redis")
+    settings.RATELIMIT_API = "10/m"
+    client = auth_client(UserFactory())
+    client.get(reverse("ping"))  # connections made
+    sent = []
+    original = AbstractConnection.send_packed_command
+
+    def counted(self, command, *args, **kwargs):
+        sent.append(command)
+        return original(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+    response = client.get(reverse("ping"))
+
+    assert response.status_code == 200
+    assert _remaining(response) == 8
+    assert len(sent) == 1, sent

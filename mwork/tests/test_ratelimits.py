@@ -8,7 +8,15 @@ import time_machine
 from django.core.cache import caches
 from django.test import override_settings
 
-from mwork.ratelimits import LocalCounter, hit, parse_rate, window
+from mwork.ratelimits import (
+    LocalCounter,
+    current_window,
+    hit,
+    hit_and_check,
+    parse_rate,
+    uncount,
+    window,
+)
 
 LOCAL_MEMORY = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 START = dt.datetime(2026, 3, 2, 10, 0, 0, tzinfo=dt.UTC)  # a minute boundary
@@ -119,3 +127,61 @@ def test_parse_rate_refuses_nonsense():
 def test_window():
     assert window(60, now=125) == (120, 180)
     assert window(10, now=120) == (120, 130)
+
+
+def test_hit_and_check_counts_as_hit_does_and_reads_whether_keys_exist(backend):
+    cache = caches["default"]
+    cache.set(f"{backend}:present", 1, timeout=60)
+    first = current_window(group=backend, key="a", rate="3/m")
+    second = current_window(group=backend, key="b", rate="1/m")
+
+    present, usages = hit_and_check([first, second], [f"{backend}:present", f"{backend}:absent"])
+    after = hit(group=backend, key="a", rate="3/m")
+    _, again = hit_and_check([second], [])
+
+    assert present == [True, False]
+    assert [(u.remaining, u.exceeded) for u in usages] == [(2, False), (0, False)]
+    assert after is not None and after.remaining == 1  # one counter, whoever counts
+    assert again[0] is not None and again[0].exceeded
+
+
+def test_uncount_takes_back_one_call(backend):
+    current = current_window(group=backend, key="a", rate="5/m")
+    hit_and_check([current], [])
+    hit_and_check([current], [])
+
+    uncount([current])
+    usage = hit(group=backend, key="a", rate="5/m")
+
+    assert usage is not None and usage.remaining == 3
+
+
+def test_uncount_leaves_an_expired_counter_alone(backend):
+    uncount([current_window(group=backend, key="never-counted", rate="5/m")])
+
+    usage = hit(group=backend, key="never-counted", rate="5/m")
+
+    assert usage is not None and usage.remaining == 4
+
+
+@pytest.mark.parametrize("fail_open", [True, False])
+def test_hit_and_check_with_redis_unreachable(settings, fail_open):
+    """No key reads as present (as the cache's own reads) and each window is as `hit` says
+    when its counter cannot be reached."""
+    settings.RATELIMIT_FAIL_OPEN = fail_open
+    unreachable = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # the discard port: nothing listens
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "IGNORE_EXCEPTIONS": True},
+        }
+    }
+    with override_settings(CACHES=unreachable):
+        present, usages = hit_and_check([current_window(group="g", key="k", rate="5/m")], ["x"])
+        uncount([current_window(group="g", key="k", rate="5/m")])  # no error either
+
+    assert present == [False]
+    if fail_open:
+        assert usages == [None]
+    else:
+        assert usages[0] is not None and usages[0].exceeded
