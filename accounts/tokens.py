@@ -8,6 +8,8 @@ until the token expires.
 
 from __future__ import annotations
 
+import copy
+import functools
 import time
 import uuid
 
@@ -16,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+from rest_framework_simplejwt.utils import aware_utcnow
 
 from accounts.models import User
 from mwork.api.exceptions import InvalidToken
@@ -58,12 +61,30 @@ def token_version_is_current(*, user: User, token) -> bool:
 
 def access_token_decoded(raw: str) -> AccessToken:
     """A raw access JWT, signature and expiry checked (simplejwt); `InvalidToken` otherwise.
-    Its denylist entry and its user are not checked yet (`access_token_user`)."""
+    Its denylist entry and its user are not checked yet (`access_token_user`).
+
+    A token is verified once per process (`_verified`) and its expiry checked on every call:
+    the same token comes with every request of its session."""
     try:
-        # simplejwt annotates its constructor argument as Token; it takes the encoded str.
-        return AccessToken(raw)  # type: ignore[arg-type]
+        verified = _verified(raw)
+        token = copy.copy(verified)  # the caller's own: its payload and time
+        token.payload = dict(verified.payload)
+        token.current_time = aware_utcnow()
+        token.check_exp()
     except TokenError:
         raise InvalidToken() from None
+    return token
+
+
+# Verifying a token's signature and claims (PyJWT through simplejwt) cost about a tenth of an
+# authenticated request (docs/PERFORMANCE.md, "Authentication in one round trip"). What it
+# checks depends on the token's text and the signing key alone (which simplejwt reads once, at
+# start), but for the expiry, which `access_token_decoded` checks on every call. Only tokens
+# that passed are remembered (an exception is not), so invalid tokens never fill it.
+@functools.lru_cache(maxsize=4096)
+def _verified(raw: str) -> AccessToken:
+    # simplejwt annotates its constructor argument as Token; it takes the encoded str.
+    return AccessToken(raw)  # type: ignore[arg-type]
 
 
 def access_token_user(token: AccessToken, *, revoked: bool) -> User:

@@ -16,7 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.views import APIView
 
 from billing import robokassa, selectors, services
@@ -35,6 +35,7 @@ from mwork.api.exceptions import DomainError
 from mwork.api.pagination import paginate
 from mwork.api.parsers import FormParser, MultiPartParser
 from mwork.api.ratelimit import WebhookRateLimit, client_ip
+from mwork.api.renderers import JSONRenderer
 from mwork.api.responses import ok
 from mwork.api.schema import api_schema, envelope, item_envelope, list_envelope, not_for_clients
 

@@ -407,7 +407,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.AccessTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": ["mwork.api.ratelimit.ApiRateLimit"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["mwork.api.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         # DRF's parsers with body-size and JSON-depth limits (mwork/api/parsers.py)
         "mwork.api.parsers.JSONParser",

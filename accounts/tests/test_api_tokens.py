@@ -10,7 +10,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from accounts.models import LegalDocument, User
 from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import bearer, login
-from accounts.tokens import tokens_for_user
+from accounts.tokens import access_token_decoded, tokens_for_user
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +113,32 @@ def test_a_signed_token_of_no_user_is_invalid_token(user, user_id):
 def test_expired_access_token_is_invalid_token(session):
     with time_machine.travel(timezone.now() + timedelta(minutes=16)):
         assert_invalid_token(me(session["access_token"]))
+
+
+def test_a_token_used_before_is_refused_once_it_expires(session):
+    """A token's signature is verified once per process (accounts.tokens._verified); its
+    expiry is checked on every request."""
+    assert me(session["access_token"]).status_code == 200
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        assert_invalid_token(me(session["access_token"]))
+
+
+def test_a_token_altered_after_use_is_refused(session):
+    header, payload, signature = session["access_token"].split(".")
+    assert me(session["access_token"]).status_code == 200
+
+    assert_invalid_token(me(f"{header}.{payload}.{signature[::-1]}"))
+    assert_invalid_token(me(f"{header}.{payload[:-2]}.{signature}"))
+
+
+def test_each_caller_gets_its_own_token():
+    user = UserFactory()
+    raw = str(tokens_for_user(user).access_token)
+    first = access_token_decoded(raw)
+    first["user_id"] = "someone-else"
+
+    assert access_token_decoded(raw)["user_id"] == str(user.pk)
 
 
 def test_refresh_token_is_not_an_access_token(session):
