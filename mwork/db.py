@@ -61,6 +61,7 @@ from __future__ import annotations
 import datetime
 import functools
 import inspect
+import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -551,7 +552,14 @@ def _bound(placeholder: Any, value: Any, kind: str | None) -> Any:
 
 
 def _looks_like_now(value: Any) -> bool:
-    """A date or time within a day of the clock: computed at build time, not a constant."""
+    """A date or time within a day of the clock: computed at build time, not a constant.
+    SQLite binds dates and times as ISO text (times in UTC), so text is read as one too."""
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            parsed = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return False
+        return _looks_like_now(parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC))
     if isinstance(value, datetime.datetime):
         now = datetime.datetime.now(tz=value.tzinfo)
         return abs(value - now) < datetime.timedelta(days=1)
@@ -559,6 +567,9 @@ def _looks_like_now(value: Any) -> bool:
         today = datetime.datetime.now(tz=datetime.UTC).date()
         return abs(value - today) <= datetime.timedelta(days=1)
     return False
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}|$)")
 
 
 def _converters(expression: Any) -> list[Any]:

@@ -238,7 +238,9 @@ def _match_batch(
         _targets_base(kind)
         .filter(id__in=[target.id for target in targets])
         .annotate(**columns)
-        .order_by()
+        # oldest first, as the targets were read: matches are created (and a digest, newest
+        # match first, lists them) in the order the targets appeared
+        .order_by(_target_time_field(kind), "id")
         .values_list("id", *columns)
     )
     target_at = {target.id: target.at for target in targets}
