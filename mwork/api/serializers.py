@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework import serializers
+from rest_framework.utils.formatting import lazy_format
 
 
 class QuerySerializer(serializers.Serializer):
@@ -17,6 +18,9 @@ class QuerySerializer(serializers.Serializer):
     read-only during validation (choices, validators, error messages); `bind` gives each copy
     its own name and parent. Fields that hold other fields (a nested serializer, a ListField's
     child) would share them between requests, so a subclass declaring one is refused at import.
+    A limit's message (`max_length`, `max_value`...) is a DRF `lazy_format`, which keeps the
+    text of its first use: shared, it would answer every later request in the language of the
+    first; it is made to format in the request's language each time (`_EachTimeFormat`).
     """
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -29,9 +33,24 @@ class QuerySerializer(serializers.Serializer):
                     f"{cls.__name__}.{name}: a QuerySerializer takes scalar fields only "
                     f"({type(field).__name__} holds other fields)"
                 )
+            for validator in field.validators:
+                message = getattr(validator, "message", None)
+                if isinstance(message, lazy_format) and message.result is None:
+                    validator.message = _EachTimeFormat(
+                        message.format_string, *message.args, **message.kwargs
+                    )
 
     def get_fields(self) -> dict[str, serializers.Field]:
         return {name: _shallow_copy(field) for name, field in self._declared_fields.items()}
+
+
+class _EachTimeFormat(lazy_format):
+    """DRF's `lazy_format`, formatted again at every use (in the language active then)."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return self.format_string.format(*self.args, **self.kwargs)
 
 
 def _shallow_copy(field: serializers.Field) -> serializers.Field:

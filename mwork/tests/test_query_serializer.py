@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.http import QueryDict
 from django.urls import get_resolver
+from django.utils import translation
 from rest_framework import serializers
 
 from mwork.api.serializers import QuerySerializer
@@ -90,6 +91,21 @@ def test_answers_as_drf_for_every_parameter_and_value(cls):
     for name in cls._declared_fields:
         every[name] = "1"
     assert _outcome(cls, every) == _outcome(reference, every)
+
+
+@pytest.mark.parametrize("cls", QUERY_SERIALIZERS, ids=lambda cls: cls.__name__)
+def test_every_request_is_answered_in_its_own_language(cls):
+    """The shared fields' limit messages are not kept in the language of their first use: each
+    language in turn, and the first again, answers as DRF's own deep copies do."""
+    reference = _deep_copying(cls)
+    for language in ("ru", "kk", "en", "ru"):
+        with translation.override(language):
+            for name in cls._declared_fields:
+                for value in VALUES:
+                    query = QueryDict(mutable=True)
+                    query[name] = value
+                    expected = _outcome(reference, query)
+                    assert _outcome(cls, query) == expected, (language, name, value)
 
 
 @pytest.mark.parametrize("cls", QUERY_SERIALIZERS, ids=lambda cls: cls.__name__)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from kombu import pools as kombu_pools
 
 from mwork.celery import app as celery_app
 from reliability.faults import PrivateRedis, TcpProxy
@@ -27,6 +28,9 @@ def _reset_celery_connections() -> None:
             pool.force_close_all()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    # kombu keeps producer pools per broker URL process-wide: without this, the next publish to
+    # the same URL (an eager task still takes a producer) would get the pool closed above.
+    kombu_pools.reset()
 
 
 @contextlib.contextmanager
