@@ -5,9 +5,9 @@ DRF's `JSONRenderer` runs `json.dumps` with its encoder, compact separators, UTF
 the request (docs/PERFORMANCE.md, "Bodies written by orjson"); orjson writes the same bytes
 in a fraction of the time. What orjson does not write the way DRF does goes through DRF's own
 encoder (`default`): datetimes (DRF's ISO form, "Z" for UTC), lazy translations, decimals,
-dataclasses (which DRF refuses, as here) and everything else that is not a plain JSON value. A body orjson
-refuses (an integer past 64 bits, text that is not valid Unicode) and an indented body
-(`Accept: application/json; indent=4`) are written by DRF's renderer itself.
+dataclasses (which DRF refuses, as here) and everything else that is not a plain JSON value.
+A body orjson refuses (an integer past 64 bits, text that is not valid Unicode) and an
+indented body (`Accept: application/json; indent=4`) are written by DRF's renderer itself.
 `mwork/tests/test_renderers.py` holds the two to the same bytes.
 
 Two differences are kept, neither in a body the API writes today: a float that is not a
