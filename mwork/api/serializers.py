@@ -35,9 +35,11 @@ class QuerySerializer(serializers.Serializer):
                 )
             for validator in field.validators:
                 message = getattr(validator, "message", None)
-                if isinstance(message, lazy_format) and message.result is None:
-                    validator.message = _EachTimeFormat(
-                        message.format_string, *message.args, **message.kwargs
+                if isinstance(message, lazy_format) and message.format_string is not None:
+                    setattr(  # noqa: B010 - a validator's attribute the stubs do not declare
+                        validator,
+                        "message",
+                        _EachTimeFormat(message.format_string, *message.args, **message.kwargs),
                     )
 
     def get_fields(self) -> dict[str, serializers.Field]:
@@ -50,7 +52,7 @@ class _EachTimeFormat(lazy_format):
     __slots__ = ()
 
     def __str__(self) -> str:
-        return self.format_string.format(*self.args, **self.kwargs)
+        return str(self.format_string).format(*self.args, **self.kwargs)
 
 
 def _shallow_copy(field: serializers.Field) -> serializers.Field:
