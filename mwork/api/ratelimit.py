@@ -98,8 +98,11 @@ def user_windows(view: Any, user_id: Any) -> list[tuple[str, Window]]:
 
 def precount(request: Any, user_id: Any, counted: dict[str, Usage | None]) -> None:
     """Hand usages counted before the throttles ran (scope → usage of `user_id`) to the
-    throttles, which then do not count the call again."""
+    throttles, which then do not count the call again; the answer carries their headers even
+    when a permission refuses the call before the throttles run."""
     django_request = getattr(request, "_request", request)
+    for usage in counted.values():
+        _remember(request, usage)
     setattr(
         django_request,
         PRECOUNTED_ATTRIBUTE,

@@ -241,3 +241,16 @@ def test_a_signed_in_call_makes_one_round_trip_to_the_cache(settings, auth_clien
     assert response.status_code == 200
     assert _remaining(response) == 8
     assert len(sent) == 1, sent
+
+
+def test_a_call_refused_by_a_permission_is_counted_and_says_so(settings, auth_client):
+    """Counted with the token's checks, before permissions (docs/API.md §12)."""
+    settings.RATELIMIT_API = "10/m"
+    client = auth_client(UserFactory(role="model"))
+
+    refused = client.get("/api/v1/agency/models")  # IsEmployer: a model is refused
+    accepted = client.get(reverse("privacy:me"))
+
+    assert refused.status_code == 403
+    assert _remaining(refused) == 9
+    assert _remaining(accepted) == 8
