@@ -233,7 +233,7 @@ def session_checks(sessions: list[SocketSession]) -> list[SessionEndReason | Non
         session_check_of(
             session,
             denylisted=denylisted.get(denylist_key(session.jti)) is not None,
-            row=rows.get(UUID(str(session.user_id))),
+            row=rows.get(session.user_id),
         )
         for session in sessions
     ]

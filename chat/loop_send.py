@@ -231,12 +231,18 @@ async def session_checks(
 ) -> list[SessionEndReason | None]:
     """`accounts.sessions.session_checks` from the loop: the denylist entries in one MGET on
     the channel layer's connection, the user rows in one statement on `mwork.async_db`."""
-    denylisted = await _cache_values(layer, [denylist_key(session.jti) for session in sessions])
-    user_ids = list({session.user_id for session in sessions})
-    rows = {
-        user_id: (is_active, token_version)
-        for user_id, is_active, token_version in await async_db.fetch_all(USER_ROWS_SQL, [user_ids])
-    }
+    live = [session for session in sessions if not session.is_expired()]  # as the thread's
+    denylisted: dict[str, Any] = {}
+    rows: dict[Any, tuple[bool, int]] = {}
+    if live:  # an expired session's verdict needs no read
+        denylisted = await _cache_values(layer, [denylist_key(session.jti) for session in live])
+        user_ids = list({session.user_id for session in live})
+        rows = {
+            user_id: (is_active, token_version)
+            for user_id, is_active, token_version in await async_db.fetch_all(
+                USER_ROWS_SQL, [user_ids]
+            )
+        }
     return [
         session_check_of(
             session,

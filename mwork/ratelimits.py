@@ -78,9 +78,14 @@ def _count_script() -> Script:
     return Script(None, COUNT_SCRIPT.encode())  # type: ignore[arg-type]  # bytes: no client
 
 
+def _redis_client(backend: Any) -> Any:
+    """django-redis's client getter of a cache (`get_client(write=True)`), None on any other."""
+    return getattr(getattr(backend, "client", None), "get_client", None)
+
+
 def _increment(backend: Any, key: str, ttl: int) -> int:
     """Add one to the counter `key` (created with expiry `ttl` seconds) and return it."""
-    client = getattr(getattr(backend, "client", None), "get_client", None)
+    client = _redis_client(backend)
     if client is not None:  # django-redis: one script call
         full_key = backend.make_key(key)
         return int(_count_script()(keys=[full_key], args=[ttl], client=client(write=True)))
@@ -145,7 +150,7 @@ def hit_and_check(
     unreachable: no key exists (as the cache's own reads, which ignore errors) and each window
     is `Window.unreachable`."""
     backend = caches["default"]
-    client = getattr(getattr(backend, "client", None), "get_client", None)
+    client = _redis_client(backend)
     if client is None:
         present = [backend.has_key(key) for key in keys]
         counts = [_increment(backend, current.key, current.ttl) for current in windows]
@@ -175,7 +180,7 @@ def uncount(windows: Sequence[Window]) -> None:
     if not windows:
         return
     backend = caches["default"]
-    client = getattr(getattr(backend, "client", None), "get_client", None)
+    client = _redis_client(backend)
     try:
         if client is None:
             for current in windows:

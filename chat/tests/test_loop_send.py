@@ -265,3 +265,7 @@ async def test_the_loops_session_checks_and_stamp_reads_answer_as_the_thread_one
     assert await loop_send.stamp_reasons(layer, sessions) == await database_sync_to_async(
         session_stamp_reasons
     )(sessions)
+    only_expired = sessions[-1:]  # nothing to read for it: no empty MGET
+    assert await loop_send.session_checks(layer, only_expired) == await database_sync_to_async(
+        session_checks
+    )(only_expired)
