@@ -25,14 +25,15 @@ Two guards apply it:
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 from django.utils.translation import get_supported_language_variant, override
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -68,6 +69,32 @@ def _view_class(path: str) -> type | None:
 def _declared_limit(view_class: type | None) -> int | None:
     setting = getattr(view_class, "max_body_bytes_setting", None)
     return int(getattr(settings, setting)) if setting else None
+
+
+def _pattern_views(patterns: Iterable[URLPattern | URLResolver]) -> Iterable[Any]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _pattern_views(pattern.url_patterns)
+        else:
+            callback = pattern.callback
+            yield getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+
+
+@functools.lru_cache(maxsize=4)
+def _declared_settings(resolver: URLResolver) -> frozenset[str]:
+    """The settings any view of this URL conf names as its own limit (walked once)."""
+    return frozenset(
+        setting
+        for view_class in _pattern_views(resolver.url_patterns)
+        if (setting := getattr(view_class, "max_body_bytes_setting", None))
+    )
+
+
+def smallest_limit() -> int:
+    """The smallest limit any request can have: a body no larger is within every limit, so
+    the guards need not resolve its path (most bodies; resolving costs a walk of the URL conf)."""
+    declared = (int(getattr(settings, name)) for name in _declared_settings(get_resolver()))
+    return min(api_body_limit(), *declared)
 
 
 def limit_for(path: str, content_type: str, view_class: type | None = None) -> tuple[int, str]:
@@ -115,7 +142,7 @@ class BodyLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         length = _declared_length(request.META.get("CONTENT_LENGTH"))
-        if length:
+        if length and length > smallest_limit():
             limit, code = limit_for(request.path_info, request.META.get("CONTENT_TYPE", ""))
             if length > limit:
                 response = JsonResponse(too_large_body(limit, code), status=413)
@@ -152,9 +179,20 @@ class BodyLimitASGIMiddleware:
             name.decode("latin1").lower(): value.decode("latin1")
             for name, value in scope.get("headers", [])
         }
-        limit, code = limit_for(scope.get("path", ""), headers.get("content-type", ""))
+        # The request's own limit is worked out (its path resolved) only for a body larger
+        # than the smallest limit, declared or streamed; most requests have none.
+        limit, code = smallest_limit(), PAYLOAD_TOO_LARGE
+        resolved = False
+
+        def own_limit() -> int:
+            nonlocal limit, code, resolved
+            if not resolved:
+                limit, code = limit_for(scope.get("path", ""), headers.get("content-type", ""))
+                resolved = True
+            return limit
+
         declared = _declared_length(headers.get("content-length"))
-        if declared is not None and declared > limit:
+        if declared is not None and declared > limit and declared > own_limit():
             await self._refuse(send, limit, code, headers)
             return
 
@@ -168,7 +206,7 @@ class BodyLimitASGIMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > limit:
+                if received > limit and received > own_limit():
                     # Django's read_body drops what it spooled and gives up on this request.
                     exceeded = True
                     return {"type": "http.disconnect"}

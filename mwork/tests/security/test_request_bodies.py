@@ -26,7 +26,7 @@ from asgiref.testing import ApplicationCommunicator
 from django.test import Client
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 
-from mwork.api.bodylimit import BodyLimitASGIMiddleware, limit_for
+from mwork.api.bodylimit import BodyLimitASGIMiddleware, limit_for, smallest_limit
 from mwork.tests.security.world import World
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +133,17 @@ def test_an_oversized_body_is_a_413_on_every_operation(world, small_limits):
                 problems.append(f"{op.method} {op.route} {content_type}: {response.status_code}")
 
     assert not problems, "\n".join(problems)
+
+
+def test_the_smallest_limit_is_the_smallest_of_every_operation(world, small_limits):
+    """The guards resolve a path only for a body over `smallest_limit()`: it must be no
+    larger than any operation's limit, whatever the content type (and is one of them)."""
+    limits = {
+        limit_for(op.path(world), content_type)[0]
+        for op in OPERATIONS
+        for content_type, _, _ in OVERSIZED
+    }
+    assert smallest_limit() == min(limits)
 
 
 def test_robokassa_has_a_limit_of_its_own(small_limits):
