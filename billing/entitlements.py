@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, JSONField, QuerySet, Subquery
+from django.db.models import F, JSONField, Model, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,7 +39,7 @@ from billing.models import (
     Subscription,
 )
 from mwork.api.exceptions import SubscriptionLimitExceeded
-from mwork.db import CompiledQuery, compiled_once, json_time
+from mwork.db import CompiledQuery, compiled_once, insert_select, json_time, mark_inserted
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -167,6 +167,11 @@ def entitlements_for(user) -> Entitlements:
         plan = _current_plan_query().first(user_id=user.pk, now=timezone.now())
         if plan is not None:
             return Entitlements.from_plan(plan, plan.subscription_expires_at)
+    return free_entitlements()
+
+
+def free_entitlements() -> Entitlements:
+    """FREE's limits: the plan of a user with no current paid subscription (one read)."""
     free = plan_get(PlanName.FREE)
     if free is None:  # plan_get creates every PLAN_SEED plan, FREE among them
         raise LookupError("FREE is missing from billing.catalogue.PLAN_SEED")
@@ -199,20 +204,27 @@ def usage_month(now: dt.datetime | None = None) -> dt.date:
     return local.date().replace(day=1)
 
 
-def consume_response(user, *, entitlements: Entitlements | None = None) -> None:
+def consume_response(
+    user, *, entitlements: Entitlements | None = None, allowance_spent: bool = False
+) -> None:
     """Count one casting response; call it inside the caller's `transaction.atomic()`.
 
     Spends the monthly allowance first (one row per user and month, created under a unique
     constraint) and bought credits after, under row locks: concurrent calls never overshoot.
     `entitlements`: the user's, read with the caller's own row (`current_plan_json`); read
-    here when None.
+    here when None. `allowance_spent`: `insert_counting_response` just found the allowance
+    spent, so only credits are left to try.
 
     Raises `SubscriptionLimitExceeded(details={"limit", "used", "plan"})` when both are spent.
     """
     ents = entitlements if entitlements is not None else entitlements_for(user)
     limit = ents.max_responses_per_month
     month = usage_month()
-    if limit != 0 and _count_against_allowance(user_id=user.pk, month=month, limit=limit):
+    if (
+        not allowance_spent
+        and limit != 0
+        and _count_against_allowance(user_id=user.pk, month=month, limit=limit)
+    ):
         return
     with transaction.atomic():
         usage, _created = ResponseUsage.objects.select_for_update().get_or_create(
@@ -257,6 +269,33 @@ def _count_against_allowance(*, user_id, month: dt.date, limit: int, column: str
     with connection.cursor() as cursor:
         cursor.execute(_COUNT_AGAINST_ALLOWANCE[column], [user_id, month, limit, limit])
         return cursor.fetchone() is not None
+
+
+def insert_counting_response(user, obj: Model, *, entitlements: Entitlements) -> bool | None:
+    """Count one casting response against the monthly allowance and insert `obj` (a new
+    Response) in the same statement, on PostgreSQL: one round trip and one transaction, the
+    usage row locked by its upsert, and an insert that fails (a unique constraint) takes the
+    count back with it. Outside an atomic block the statement commits on its own; inside one,
+    the caller holds a savepoint, as an IntegrityError would break the block.
+
+    True: counted and inserted. False: the allowance is spent, nothing done. None: not tried
+    (not PostgreSQL, an allowance of 0). Unless True, the caller counts with
+    `consume_response` in a transaction (`allowance_spent=` the answer is False), which
+    spends a credit or refuses.
+    """
+    limit = entitlements.max_responses_per_month
+    if connection.vendor != "postgresql" or limit == 0:
+        return None
+    insert, params = insert_select(obj)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH counted AS ({_COUNT_AGAINST_ALLOWANCE['used']}) {insert} FROM counted",
+            [user.pk, usage_month(), limit, limit, *params],
+        )
+        inserted = cursor.rowcount == 1
+    if inserted:
+        mark_inserted(obj)
+    return inserted
 
 
 def consume_invite(user) -> None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -21,7 +22,15 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role, User
 from accounts.selectors import blocked_user_ids_subquery
 from agencies.selectors import acting_owner, roster_profile_for_agency
-from billing.entitlements import consume_invite, consume_response, entitlements_from_json
+from billing.entitlements import (
+    Entitlements,
+    consume_invite,
+    consume_response,
+    entitlements_for,
+    entitlements_from_json,
+    free_entitlements,
+    insert_counting_response,
+)
 from castings.card import EDITABLE_FIELDS
 from castings.models import (
     CASTING_TRANSITIONS,
@@ -315,36 +324,58 @@ def response_submit(
     # unique constraint below still holds against a concurrent request of the same model.
     if applied:
         raise Conflict(duplicate)
-    # The plan counted: read with the casting (casting_get_to_apply) when it is the actor's.
-    entitlements = (
-        entitlements_from_json(getattr(casting, "applicant_plan", None)) if payer is actor else None
+    # The plan counted: read with the casting (casting_get_to_apply) when it is the actor's,
+    # where NULL is no paid plan (FREE); else read here.
+    entitlements = None
+    if payer is actor and hasattr(casting, "applicant_plan"):
+        entitlements = entitlements_from_json(casting.applicant_plan) or free_entitlements()
+    elif submitted_by is None:
+        entitlements = entitlements_for(payer)
+    response = Response(
+        casting=casting,
+        model_profile=profile,
+        message=message,
+        portfolio_links=list(portfolio_links or []),
+        submitted_by=submitted_by,
     )
     try:
-        with transaction.atomic():
-            consume_response(payer, entitlements=entitlements)
-            response = Response.objects.create(
-                casting=casting,
-                model_profile=profile,
-                message=message,
-                portfolio_links=list(portfolio_links or []),
-                submitted_by=submitted_by,
-            )
-            if submitted_by is not None:
-                _schedule_submission_notice(response=response, casting=casting, agency=payer)
-            owner_id = casting.owner_id
-            data = {
-                "casting_id": str(casting.id),
-                "casting_title": casting.title,
-                "response_id": str(response.id),
-                "applicant_name": profile.name,
-            }
-            transaction.on_commit(lambda: _notify_user(owner_id, "new_response", data))
+        # A model's apply within its allowance is one statement; the rest (an agency's
+        # submission, credits, a refusal) one transaction.
+        inserted = (
+            _insert_within_allowance(payer, response, entitlements)
+            if submitted_by is None
+            else None
+        )
+        if not inserted:
+            with transaction.atomic():
+                consume_response(
+                    payer, entitlements=entitlements, allowance_spent=inserted is False
+                )
+                response.save(force_insert=True)
+                if submitted_by is not None:
+                    _schedule_submission_notice(response=response, casting=casting, agency=payer)
     except IntegrityError:
         # A concurrent request of the same model won the race for the unique constraint.
         raise Conflict(duplicate) from None
+    owner_id = casting.owner_id
+    data = {
+        "casting_id": str(casting.id),
+        "casting_title": casting.title,
+        "response_id": str(response.id),
+        "applicant_name": profile.name,
+    }
+    transaction.on_commit(lambda: _notify_user(owner_id, "new_response", data))
     response.casting = casting
     response.model_profile = profile
     return response
+
+
+def _insert_within_allowance(
+    payer: User, response: Response, entitlements: Entitlements
+) -> bool | None:
+    """`insert_counting_response` under a savepoint only inside an atomic block."""
+    with transaction.atomic() if connection.in_atomic_block else nullcontext():
+        return insert_counting_response(payer, response, entitlements=entitlements)
 
 
 def _status_change_data(response: Response, status: str, message: str = "") -> dict[str, Any]:

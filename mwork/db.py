@@ -69,7 +69,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import (
     Aggregate,
     DateTimeField,
@@ -707,3 +707,31 @@ def json_uuid(text: str) -> str:
     """A UUID the database wrote into JSON, as `str(UUID)`: PostgreSQL writes that form,
     SQLite its stored 32 hex digits."""
     return text if len(text) == 36 else str(uuid.UUID(text))
+
+
+def insert_select(obj: Model, *, using: str = DEFAULT_DB_ALIAS) -> tuple[str, list[Any]]:
+    """`INSERT INTO <table> (<columns>) SELECT <values>` for a new `obj`, and its parameters:
+    the values `obj.save()` would write (defaults, `pre_save`, `get_db_prep_save`), each cast
+    to its column's type (a bare parameter in a SELECT list would be text). The caller
+    appends the FROM or WHERE that makes the insert conditional, e.g. on a data-modifying CTE
+    (`billing.entitlements.insert_counting_response`). PostgreSQL only; the caller marks `obj`
+    saved (`mark_inserted`) once the statement inserted it.
+    """
+    db = connections[using]
+    quote = db.ops.quote_name
+    columns, values, params = [], [], []
+    for field in obj._meta.local_concrete_fields:
+        columns.append(quote(field.column))
+        # A length in the type would truncate where an insert refuses: the column checks it.
+        values.append("%s::" + re.sub(r"\(\d+\)$", "", field.db_type(db) or "text"))
+        params.append(field.get_db_prep_save(field.pre_save(obj, add=True), connection=db))
+    sql = (
+        f"INSERT INTO {quote(obj._meta.db_table)} ({', '.join(columns)}) SELECT {', '.join(values)}"
+    )
+    return sql, params
+
+
+def mark_inserted(obj: Model, *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """What `Model.save()` records on an instance it inserted."""
+    obj._state.adding = False
+    obj._state.db = using
