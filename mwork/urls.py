@@ -23,15 +23,19 @@ api_v1: list[URLPattern | URLResolver] = [
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # Django tries the patterns in order, each app's in turn: the busiest routes (chat,
+    # castings, the catalogue) first, so they are found in ~10-40 tries instead of ~90
+    # (a resolve of a chat path cost 60 µs, of /ping 12). No path matches two patterns
+    # (mwork/tests/test_urls.py), so the order decides nothing else.
+    path("", include("chat.urls")),
+    path("", include("castings.urls")),
+    path("", include("profiles.urls")),
+    path("", include("media.urls")),
     path("", include("accounts.urls")),
     path("", include("billing.urls")),
     path("", include("notifications.urls")),
-    path("", include("profiles.urls")),
-    path("", include("media.urls")),
-    path("", include("castings.urls")),
     path("", include("agencies.urls")),
     path("", include("analytics.urls")),
-    path("", include("chat.urls")),
     path("", include("searches.urls")),
     path("", include("moderation.urls")),
     path("", include("privacy.urls")),
