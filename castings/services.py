@@ -329,8 +329,6 @@ def response_submit(
     entitlements = None
     if payer is actor and hasattr(casting, "applicant_plan"):
         entitlements = entitlements_from_json(casting.applicant_plan) or free_entitlements()
-    elif submitted_by is None:
-        entitlements = entitlements_for(payer)
     response = Response(
         casting=casting,
         model_profile=profile,
@@ -371,9 +369,12 @@ def response_submit(
 
 
 def _insert_within_allowance(
-    payer: User, response: Response, entitlements: Entitlements
+    payer: User, response: Response, entitlements: Entitlements | None
 ) -> bool | None:
-    """`insert_counting_response` under a savepoint only inside an atomic block."""
+    """`insert_counting_response` (the plan read when the caller has not), under a savepoint
+    only inside an atomic block."""
+    if entitlements is None:
+        entitlements = entitlements_for(payer)
     with transaction.atomic() if connection.in_atomic_block else nullcontext():
         return insert_counting_response(payer, response, entitlements=entitlements)
 

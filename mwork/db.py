@@ -721,7 +721,7 @@ def insert_select(obj: Model, *, using: str = DEFAULT_DB_ALIAS) -> tuple[str, li
     quote = db.ops.quote_name
     columns, values, params = [], [], []
     for field in obj._meta.local_concrete_fields:
-        columns.append(quote(field.column))
+        columns.append(quote(str(field.column)))  # a concrete field always has its column
         # A length in the type would truncate where an insert refuses: the column checks it.
         values.append("%s::" + re.sub(r"\(\d+\)$", "", field.db_type(db) or "text"))
         params.append(field.get_db_prep_save(field.pre_save(obj, add=True), connection=db))
