@@ -326,7 +326,7 @@ def response_submit(
         raise Conflict(duplicate)
     # The plan counted: read with the casting (casting_get_to_apply) when it is the actor's,
     # where NULL is no paid plan (FREE); else read here.
-    entitlements = None
+    entitlements: Entitlements | None = None
     if payer is actor and hasattr(casting, "applicant_plan"):
         entitlements = entitlements_from_json(casting.applicant_plan) or free_entitlements()
     response = Response(
@@ -339,11 +339,11 @@ def response_submit(
     try:
         # A model's apply within its allowance is one statement; the rest (an agency's
         # submission, credits, a refusal) one transaction.
-        inserted = (
-            _insert_within_allowance(payer, response, entitlements)
-            if submitted_by is None
-            else None
-        )
+        inserted = None
+        if submitted_by is None:
+            if entitlements is None:  # not read with the casting: read once, for both paths
+                entitlements = entitlements_for(payer)
+            inserted = _insert_within_allowance(payer, response, entitlements)
         if not inserted:
             with transaction.atomic():
                 consume_response(
@@ -369,12 +369,9 @@ def response_submit(
 
 
 def _insert_within_allowance(
-    payer: User, response: Response, entitlements: Entitlements | None
+    payer: User, response: Response, entitlements: Entitlements
 ) -> bool | None:
-    """`insert_counting_response` (the plan read when the caller has not), under a savepoint
-    only inside an atomic block."""
-    if entitlements is None:
-        entitlements = entitlements_for(payer)
+    """`insert_counting_response` under a savepoint only inside an atomic block."""
     with transaction.atomic() if connection.in_atomic_block else nullcontext():
         return insert_counting_response(payer, response, entitlements=entitlements)
 

@@ -58,6 +58,7 @@ from chat.selectors import member_rows_for_send_query
 from chat.store import checked_insert_params, checked_insert_sql
 from mwork import async_db
 from mwork.api.exceptions import RateLimitExceeded, ValidationFailed
+from mwork.db import mark_inserted
 from mwork.ids import parse_uuid
 from mwork.ratelimits import COUNT_SCRIPT, UNCOUNT_SCRIPT, Usage, Window, current_window
 
@@ -168,8 +169,7 @@ async def send(
         # every check passed and the sender used this client_id in the room already (the
         # thread path finds that message, and counts this resend once).
         return await thread_path()
-    message._state.adding = False
-    message._state.db = "default"
+    mark_inserted(message)
     delivery = services.Delivery()
     services.message_delivered(
         delivery, message=message, sender=sender, members=members, client_id=client_id

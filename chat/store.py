@@ -16,6 +16,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Field
 
 from chat.models import Message
+from mwork.db import insert_select_sql, mark_inserted
 
 # The stored fields of a new message (a new column of chat_message is added here only).
 _FIELDS = ("id", "room", "sender", "content", "created_at", "client_id", "held")
@@ -86,8 +87,7 @@ def message_insert(*, message: Message, using: str = DEFAULT_DB_ALIAS) -> bool:
                 cursor.execute(ROOM_MOVED_SQL, params)
                 cursor.execute(READ_MARK_MOVED_SQL, params)
     if inserted:
-        message._state.adding = False
-        message._state.db = using
+        mark_inserted(message, using=using)
     return inserted
 
 
@@ -104,16 +104,12 @@ def checked_insert_sql(*, members_sql: str, plan_sql: str) -> str:
     inserted (0 or 1) and whether the sender's plan gives chat access (NULL: no paid plan);
     no rows: the sender is no member.
     Parameters, in order: `members_sql`'s, `plan_sql`'s, then `checked_insert_params`."""
-    casts = ", ".join(
-        f"CAST(%s AS {_column(name)[0].db_type(connection=connections[DEFAULT_DB_ALIAS])})"
-        for name in _FIELDS
-    )
+    insert = insert_select_sql(Message, [_column(name)[0] for name in _FIELDS])
     return f"""
 WITH members (id, is_active, token_version, blocked) AS MATERIALIZED ({members_sql}
 ), plan AS MATERIALIZED ({plan_sql}
 ), inserted AS (
-    INSERT INTO chat_message ({", ".join(_COLUMNS)})
-    SELECT {casts}
+    {insert}
     WHERE EXISTS (SELECT FROM members WHERE id = %s AND is_active AND token_version = %s)
         AND EXISTS (SELECT FROM plan WHERE chat_access)
         AND NOT EXISTS (SELECT FROM members WHERE id <> %s AND blocked)

@@ -709,26 +709,35 @@ def json_uuid(text: str) -> str:
     return text if len(text) == 36 else str(uuid.UUID(text))
 
 
-def insert_select(obj: Model, *, using: str = DEFAULT_DB_ALIAS) -> tuple[str, list[Any]]:
-    """`INSERT INTO <table> (<columns>) SELECT <values>` for a new `obj`, and its parameters:
-    the values `obj.save()` would write (defaults, `pre_save`, `get_db_prep_save`), each cast
-    to its column's type (a bare parameter in a SELECT list would be text). The caller
-    appends the FROM or WHERE that makes the insert conditional, e.g. on a data-modifying CTE
-    (`billing.entitlements.insert_counting_response`). PostgreSQL only; the caller marks `obj`
-    saved (`mark_inserted`) once the statement inserted it.
-    """
+def insert_select_sql(
+    model: type[Model], fields: Sequence[Field[Any, Any]], *, using: str = DEFAULT_DB_ALIAS
+) -> str:
+    """`INSERT INTO <table> (<columns of fields>) SELECT %s::<type>, ...`: an insert of one row
+    whose values are bound in `fields`' order, each cast to its column's type (a bare
+    parameter in a SELECT list would be text). The caller appends the FROM or WHERE that
+    makes it conditional, e.g. on a data-modifying CTE (`insert_select`; chat/store.py's
+    checked insert). PostgreSQL only."""
     db = connections[using]
     quote = db.ops.quote_name
-    columns, values, params = [], [], []
-    for field in obj._meta.local_concrete_fields:
-        columns.append(quote(str(field.column)))  # a concrete field always has its column
-        # A length in the type would truncate where an insert refuses: the column checks it.
-        values.append("%s::" + re.sub(r"\(\d+\)$", "", field.db_type(db) or "text"))
-        params.append(field.get_db_prep_save(field.pre_save(obj, add=True), connection=db))
-    sql = (
-        f"INSERT INTO {quote(obj._meta.db_table)} ({', '.join(columns)}) SELECT {', '.join(values)}"
+    columns = ", ".join(quote(str(field.column)) for field in fields)  # concrete: a column
+    # A length in the type would truncate where an insert refuses: the column checks it.
+    casts = ", ".join(
+        "%s::" + re.sub(r"\(\d+\)$", "", field.db_type(db) or "text") for field in fields
     )
-    return sql, params
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT {casts}"
+
+
+def insert_select(obj: Model, *, using: str = DEFAULT_DB_ALIAS) -> tuple[str, list[Any]]:
+    """`insert_select_sql` of every column of a new `obj`, and its parameters: the values
+    `obj.save()` would write (defaults, `pre_save`, `get_db_prep_save`). The caller marks `obj`
+    saved (`mark_inserted`) once the statement inserted it
+    (`billing.entitlements.insert_counting_response`)."""
+    db = connections[using]
+    fields = obj._meta.local_concrete_fields
+    params = [
+        field.get_db_prep_save(field.pre_save(obj, add=True), connection=db) for field in fields
+    ]
+    return insert_select_sql(type(obj), fields, using=using), params
 
 
 def mark_inserted(obj: Model, *, using: str = DEFAULT_DB_ALIAS) -> None:

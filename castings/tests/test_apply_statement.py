@@ -7,7 +7,7 @@ row is the one `save()` writes, an insert that fails takes its count back, and n
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import DataError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
@@ -20,6 +20,7 @@ from castings.services import response_submit
 from castings.tests.factories import CastingFactory, ModelProfileFactory
 from conftest import access_token_for
 from mwork.api.exceptions import Conflict, SubscriptionLimitExceeded
+from mwork.db import insert_select
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="a data-modifying CTE (PostgreSQL)"
@@ -130,3 +131,17 @@ def test_a_spent_allowance_is_not_counted_twice():
     upserts = [q for q in captured.captured_queries if "ON CONFLICT (user_id, month)" in q["sql"]]
     assert len(upserts) == 1
     assert _used(profile.user) == 3
+
+
+@pytest.mark.django_db
+def test_an_over_long_value_is_refused_not_cut():
+    """The casts carry no length (`varchar`, not `varchar(16)`): an explicit cast to a length
+    would cut the value silently, where an insert's column refuses it, as `save()` would."""
+    response = Response(
+        casting=CastingFactory(), model_profile=ModelProfileFactory(), status="s" * 40
+    )
+    sql, params = insert_select(response)
+    assert "::varchar(" not in sql
+
+    with pytest.raises(DataError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)

@@ -28,16 +28,17 @@ from __future__ import annotations
 import functools
 import json
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
+from django.urls import Resolver404, URLResolver, get_resolver, resolve
 from django.utils.translation import get_supported_language_variant, override
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
+from mwork.api import routes
 from mwork.api.middleware import VALID_REQUEST_ID
 
 PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
@@ -63,7 +64,7 @@ def _view_class(path: str) -> type | None:
         match = resolve(path)
     except Resolver404:
         return None
-    return getattr(match.func, "view_class", None) or getattr(match.func, "cls", None)
+    return routes.view_class(match.func)
 
 
 def _declared_limit(view_class: type | None) -> int | None:
@@ -71,22 +72,13 @@ def _declared_limit(view_class: type | None) -> int | None:
     return int(getattr(settings, setting)) if setting else None
 
 
-def _pattern_views(patterns: Iterable[URLPattern | URLResolver]) -> Iterable[Any]:
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _pattern_views(pattern.url_patterns)
-        else:
-            callback = pattern.callback
-            yield getattr(callback, "view_class", None) or getattr(callback, "cls", None)
-
-
 @functools.lru_cache(maxsize=4)
 def _declared_settings(resolver: URLResolver) -> frozenset[str]:
     """The settings any view of this URL conf names as its own limit (walked once)."""
     return frozenset(
         setting
-        for view_class in _pattern_views(resolver.url_patterns)
-        if (setting := getattr(view_class, "max_body_bytes_setting", None))
+        for _route, pattern in routes.url_routes(resolver.url_patterns)
+        if (setting := getattr(routes.view_class(pattern.callback), "max_body_bytes_setting", None))
     )
 
 

@@ -46,6 +46,11 @@ def _remember(request: Any, usage: Usage | None) -> None:
         setattr(django_request, USAGE_ATTRIBUTE, usage)
 
 
+def user_key(user_id: Any) -> str:
+    """The counter key of a signed-in caller: the throttles' and the pre-count's must agree."""
+    return f"user:{user_id}"
+
+
 class _ScopedRateLimit(BaseThrottle):
     """A DRF throttle that counts with `mwork.ratelimits` and raises our 429 envelope."""
 
@@ -56,7 +61,7 @@ class _ScopedRateLimit(BaseThrottle):
     def caller_key(self, request: Any) -> str:
         user = getattr(request, "user", None)
         if not self.by_address_only and user is not None and user.is_authenticated:
-            return f"user:{user.pk}"
+            return user_key(user.pk)
         return f"ip:{client_ip(request)}"
 
     def user_window(self, user_id: Any) -> Window | None:
@@ -65,7 +70,7 @@ class _ScopedRateLimit(BaseThrottle):
         if self.by_address_only or not settings.RATELIMIT_ENABLE:
             return None
         rate = getattr(settings, self.rate_setting)
-        return current_window(group=self.scope, key=f"user:{user_id}", rate=rate)
+        return current_window(group=self.scope, key=user_key(user_id), rate=rate)
 
     def allow_request(self, request: Any, view: Any) -> bool:
         if not settings.RATELIMIT_ENABLE:
@@ -106,7 +111,7 @@ def precount(request: Any, user_id: Any, counted: dict[str, Usage | None]) -> No
     setattr(
         django_request,
         PRECOUNTED_ATTRIBUTE,
-        {(scope, f"user:{user_id}"): usage for scope, usage in counted.items()},
+        {(scope, user_key(user_id)): usage for scope, usage in counted.items()},
     )
 
 

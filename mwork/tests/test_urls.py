@@ -10,6 +10,7 @@ import uuid
 
 from django.urls import Resolver404, URLPattern, URLResolver
 
+from mwork.api.routes import url_routes
 from mwork.urls import api_v1
 
 SAMPLE_UUID = str(uuid.UUID(int=7))
@@ -21,15 +22,6 @@ def _filled(route: str) -> str:
     path = re.sub(r"<int:\w+>", "1", path)
     path = re.sub(r"<path:\w+>", "a/b", path)
     return re.sub(r"<(?:\w+:)?\w+>", "a", path)
-
-
-def _routes(patterns, prefix: str = ""):
-    for pattern in patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            yield from _routes(pattern.url_patterns, route)
-        else:
-            yield route
 
 
 def _matches(pattern: URLPattern | URLResolver, path: str) -> bool:
@@ -45,7 +37,7 @@ def test_no_api_path_is_matched_by_two_apps():
     assert len(apps) >= 10 and len(top) >= 2
     checked = 0
     for owner in [*apps, *top]:
-        for route in _routes([owner]):
+        for route, _pattern in url_routes([owner]):
             if re.search(r"[\^$\\(\[*+?]", route):  # a regex route: no plain filling
                 continue
             path = _filled(route)

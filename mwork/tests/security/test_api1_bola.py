@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 from django.forms.models import model_to_dict
-from django.urls import URLPattern, URLResolver, get_resolver
 
+from mwork.api.routes import url_routes
 from mwork.tests.security.world import World
 
 pytestmark = pytest.mark.django_db
@@ -33,19 +33,12 @@ DENIED = frozenset({403, 404})
 def id_routes() -> set[tuple[str, str]]:
     """(route, METHOD) for every /api/v1 URL pattern with a path converter."""
     found: set[tuple[str, str]] = set()
-
-    def walk(patterns, prefix: str) -> None:
-        for entry in patterns:
-            route = prefix + str(entry.pattern)
-            if isinstance(entry, URLResolver):
-                walk(entry.url_patterns, route)
-            elif isinstance(entry, URLPattern) and route.startswith(API_PREFIX) and "<" in route:
-                view = getattr(entry.callback, "view_class", None)
-                for method in METHODS:
-                    if view is not None and hasattr(view, method):
-                        found.add((route.removeprefix(API_PREFIX), method.upper()))
-
-    walk(get_resolver().url_patterns, "")
+    for route, entry in url_routes():
+        if route.startswith(API_PREFIX) and "<" in route:
+            view = getattr(entry.callback, "view_class", None)
+            for method in METHODS:
+                if view is not None and hasattr(view, method):
+                    found.add((route.removeprefix(API_PREFIX), method.upper()))
     return found
 
 

@@ -13,11 +13,11 @@ import io
 import re
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.tests.factories import UserFactory
 from castings.models import Casting, Response
 from media.models import Photo
+from mwork.api.routes import url_routes
 from mwork.tests.security.world import jpeg_bytes
 from profiles.models import EmployerProfile, ModelProfile
 
@@ -28,17 +28,7 @@ PUBLIC_ADMIN = {"admin/login/", "admin/logout/"}
 
 
 def admin_paths() -> list[str]:
-    found: list[str] = []
-
-    def walk(patterns, prefix: str) -> None:
-        for entry in patterns:
-            route = prefix + str(entry.pattern)
-            if isinstance(entry, URLResolver):
-                walk(entry.url_patterns, route)
-            elif isinstance(entry, URLPattern) and route.startswith("admin/"):
-                found.append(route)
-
-    walk(get_resolver().url_patterns, "")
+    found = [route for route, _entry in url_routes() if route.startswith("admin/")]
     paths = []
     for route in found:
         route = route.replace("^", "").replace("$", "").replace("\\Z", "")

@@ -24,9 +24,11 @@ from dataclasses import dataclass
 import pytest
 from asgiref.testing import ApplicationCommunicator
 from django.test import Client
-from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
+from django.urls import Resolver404, resolve
 
+from mwork.api import routes
 from mwork.api.bodylimit import BodyLimitASGIMiddleware, limit_for, smallest_limit
+from mwork.api.routes import url_routes
 from mwork.tests.security.world import World
 
 pytestmark = pytest.mark.django_db
@@ -55,20 +57,14 @@ class Operation:
 
 def body_operations() -> list[Operation]:
     found: list[Operation] = []
-
-    def walk(patterns, prefix: str) -> None:
-        for entry in patterns:
-            route = prefix + str(entry.pattern)
-            if isinstance(entry, URLResolver):
-                walk(entry.url_patterns, route)
-            elif isinstance(entry, URLPattern) and not route.startswith(SKIPPED_PREFIXES):
-                view = getattr(entry.callback, "view_class", None)
-                if view is None:  # a function view (the checkout simulator) takes POST
-                    found.append(Operation(route, "post"))
-                    continue
-                found.extend(Operation(route, m) for m in BODY_METHODS if hasattr(view, m))
-
-    walk(get_resolver().url_patterns, "")
+    for route, entry in url_routes():
+        if route.startswith(SKIPPED_PREFIXES):
+            continue
+        view = getattr(entry.callback, "view_class", None)
+        if view is None:  # a function view (the checkout simulator) takes POST
+            found.append(Operation(route, "post"))
+            continue
+        found.extend(Operation(route, m) for m in BODY_METHODS if hasattr(view, m))
     return sorted(set(found), key=lambda op: (op.route, op.method))
 
 
@@ -167,7 +163,7 @@ def test_the_parsers_limit_from_the_running_view_is_the_resolved_paths(world, sm
             func = resolve(path.rstrip("/") if path.startswith("/api/") else path).func
         except Resolver404:  # a path the walk cannot fill in: no view runs, no parser
             continue
-        view_class = getattr(func, "view_class", None) or getattr(func, "cls", None)
+        view_class = routes.view_class(func)
         if view_class is None:  # a plain Django view (the API's catch-all 404): no DRF parser
             continue
         views.add(view_class)
