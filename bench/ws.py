@@ -55,6 +55,17 @@ def _percentiles(values: list[float]) -> dict[str, float]:
     return out
 
 
+def _client_id(run_tag: str, step: int, seq: int) -> str:
+    """A message's client_id: unique across runs (a reused one is a resend), naming its step
+    (-1: the warm-up) and its number in the step."""
+    return f"{run_tag}:{step}:{seq}"
+
+
+def _step_of(client_id: str) -> int:
+    """The step of a `_client_id`."""
+    return int(client_id.split(":")[1])
+
+
 SHED_CODE = "SERVICE_UNAVAILABLE"
 DEFAULT_RATES = (50, 100, 150, 200, 300, 400)
 CEILING_P99_MS = 100.0
@@ -102,27 +113,35 @@ async def run_ws(
             async for raw in ws:
                 now = time.perf_counter()
                 last_frame_at[0] = now
-                frame = orjson.loads(raw)
-                kind = frame.get("type")
-                if kind == "message":
-                    content = frame["message"]["content"]
-                    if not content.startswith("bench "):
-                        continue
-                    _, step, _seq, side, stamp = content.split(" ")
-                    latency = (now - float(stamp)) * 1000
-                    bucket = echo_ms if side == own_side else recipient_ms
-                    bucket.setdefault(int(step), []).append(latency)
-                elif kind == "error":
-                    error = frame.get("error") or {}
-                    if error.get("code") == SHED_CODE and frame.get("client_id"):
-                        step = int(frame["client_id"].split("-")[1])
-                        shed[step] = shed.get(step, 0) + 1
-                    else:
-                        errors.append(error)
-                else:
-                    other_frames[0] += 1
+                try:
+                    read(orjson.loads(raw), now, own_side)
+                except Exception as error:  # noqa: BLE001 - the socket is read on, the error told
+                    # A reader that died here once left its socket unread for the rest of the
+                    # run: its frames counted as undelivered (a shed warm-up message's
+                    # client_id was misread).
+                    errors.append({"code": "unreadable frame", "message": repr(error)[:200]})
         except websockets.ConnectionClosed:
             closed[0] += 1
+
+    def read(frame: dict[str, Any], now: float, own_side: str) -> None:
+        kind = frame.get("type")
+        if kind == "message":
+            content = frame["message"]["content"]
+            if not content.startswith("bench "):
+                return
+            _, step, _seq, side, stamp = content.split(" ")
+            latency = (now - float(stamp)) * 1000
+            bucket = echo_ms if side == own_side else recipient_ms
+            bucket.setdefault(int(step), []).append(latency)
+        elif kind == "error":
+            error = frame.get("error") or {}
+            if error.get("code") == SHED_CODE and frame.get("client_id"):
+                step = _step_of(frame["client_id"])
+                shed[step] = shed.get(step, 0) + 1
+            else:
+                errors.append(error)
+        else:
+            other_frames[0] += 1
 
     readers = []
     for _room, (ws_a, ws_b) in connected:
@@ -158,7 +177,7 @@ async def run_ws(
                 "type": "message",
                 "room_id": room["room_id"],
                 "content": f"bench {step} {seq} {side} {time.perf_counter():.6f}",
-                "client_id": f"{run_tag}-{step}-{seq}",
+                "client_id": _client_id(run_tag, step, seq),
             }
             try:
                 await ws.send(orjson.dumps(frame).decode())

@@ -7,9 +7,7 @@ message JSON built by the database.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, cast
@@ -41,7 +39,14 @@ from chat.models import Membership, Message, Room
 from chat.realtime import message_payload, message_payloads
 from mwork.api.exceptions import NotFound, ValidationFailed
 from mwork.api.formats import format_datetime
-from mwork.db import JSONArrayAgg, compiled_once, compiled_values_once, json_time, json_uuid
+from mwork.db import (
+    JSONArrayAgg,
+    compiled_once,
+    compiled_values_once,
+    json_loads,
+    json_time,
+    json_uuid,
+)
 from mwork.ids import parse_uuid
 from mwork.storage import storage_url
 from profiles.selectors import DELETED_DISPLAY_NAME, FALLBACK_DISPLAY_NAME
@@ -218,22 +223,12 @@ def _rooms_page_query(*, user_id: UUID, now: datetime) -> QuerySet[Membership, R
     )
 
 
-@dataclass(frozen=True)
-class RoomsList:
-    """The rooms list behind its plan gate: `memberships` are its rows for counting (a page
-    past the end, after `page` was called), `page(offset, limit)` its `RoomStateRow`s with
-    `rooms_total`, newest activity first (`paginate(counted_in=ROOMS_TOTAL, page_rows=...)`);
-    `page` raises `SubscriptionLimitExceeded` (`{"feature": "chat_access"}`) when the user's
-    plan has no chat access."""
-
-    memberships: QuerySet[Membership]
-    page: Callable[[int, int], list[dict[str, Any]]]
-
-
-def rooms_list_for_chat_user(*, user: User) -> RoomsList:
-    """The user's rooms list; its `page` raises `SubscriptionLimitExceeded`
-    (`{"feature": "chat_access"}`) when the user's plan has no chat access. The plan comes
-    with the page's rows, read by a query of its own only when there is no row to carry it."""
+def rooms_page_for_chat_user(*, user: User) -> Callable[[int, int], list[dict[str, Any]]]:
+    """The user's rooms list as `page(offset, limit)`: its `RoomStateRow`s with `rooms_total`,
+    newest activity first (`paginate(counted_in=ROOMS_TOTAL, page_rows=...)`). `page` raises
+    `SubscriptionLimitExceeded` (`{"feature": "chat_access"}`) when the user's plan has no chat
+    access; the plan comes with the page's rows, read by a query of its own only when there is
+    no row to carry it."""
     user_id = user.pk
 
     def page(offset: int, limit: int) -> list[dict[str, Any]]:
@@ -244,7 +239,7 @@ def rooms_list_for_chat_user(*, user: User) -> RoomsList:
         check_feature(user, "chat_access", entitlements=entitlements)
         return rows
 
-    return RoomsList(Membership.objects.filter(user_id=user_id), page)
+    return page
 
 
 def read_by_others(memberships: list[Any]) -> Callable[[Any], bool]:
@@ -447,7 +442,7 @@ def _read_marks(room_id: UUID, found: list[Sequence[Any]]) -> list[_ReadMark]:
     """The members' read marks: from the page's first row, else (an empty page) one query."""
     if not found:
         return [_ReadMark(**row) for row in _read_marks_query().rows(room_id=room_id)]
-    marks = json.loads(found[0][len(_HISTORY_COLUMNS)] or "[]")
+    marks = json_loads(found[0][len(_HISTORY_COLUMNS)] or "[]")
     return [_ReadMark(UUID(mark["user_id"]), json_time(mark["last_read_at"])) for mark in marks]
 
 

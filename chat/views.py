@@ -42,15 +42,14 @@ class ChatRoomListCreateView(APIView):
         summary="My chat rooms, newest activity first (needs a plan with chat access)",
     )
     def get(self, request):
-        rooms = selectors.rooms_list_for_chat_user(user=request.user)
         return ok(
             paginate(
                 request,
-                rooms.memberships,
+                None,  # the page's rows carry the count (a page past the end: the first row's)
                 key="rooms",
                 serialize=_rooms_data,
                 counted_in=selectors.ROOMS_TOTAL,
-                page_rows=rooms.page,
+                page_rows=selectors.rooms_page_for_chat_user(user=request.user),
             )
         )
 

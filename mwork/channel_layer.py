@@ -13,12 +13,22 @@ them all busy waits for one (within its deadline). channels_redis's own pool (re
 `ConnectionPool`, 100 connections) raised `MaxConnectionsError` instead, so a burst of more
 than ~100 handshakes closed the sockets past it with 4503 (docs/PERFORMANCE.md, "Chat send
 path, third round").
+
+Receiving and local delivery (docs/PERFORMANCE.md, "Chat: one reader a process, local
+delivery"): a process's sockets wait on their own queues (`receive_buffer`, as in
+channels_redis) and one task per process reads their messages off Redis into the queues while
+any waits. channels_redis made every waiting socket race for a lock, with two tasks of its
+own, each time a message came, whoever it was for. And `group_send_many` hands a message to a
+socket of this process straight to its queue, without the round trip through Redis and back:
+the process knows which of its channels are in which group (`group_add` / `group_discard`).
+Delivery stays at most once and in order per sending socket.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import logging
 import os
 import time
 from typing import Any
@@ -26,7 +36,10 @@ from typing import Any
 from channels_redis.core import RedisChannelLayer
 from msgpack import packb as _msgpack_packb  # type: ignore[import-untyped]
 from redis.asyncio import BlockingConnectionPool
+from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
 
 # Messages one receive takes off a channel at once when more are waiting.
 RECEIVE_BATCH = 100
@@ -50,6 +63,90 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
         self._popped: collections.defaultdict[str, collections.deque[bytes]] = (
             collections.defaultdict(collections.deque)
         )
+        # This process's channels by group (`group_add`), for local delivery.
+        self._local_groups: collections.defaultdict[str, set[str]] = collections.defaultdict(set)
+        # Channels of this process with a `receive` waiting on their queue, and the one task
+        # that fills their queues from Redis (`_read`).
+        self._waiting: set[str] = set()
+        self._reader: asyncio.Task | None = None
+
+    async def flush(self) -> None:
+        """Every message and group of the layer gone, here as in Redis."""
+        await super().flush()
+        self._local_groups.clear()
+        self._popped.clear()
+        for channel in [name for name in self.receive_buffer if name not in self._waiting]:
+            del self.receive_buffer[channel]
+
+    def _is_local(self, channel: str) -> bool:
+        """Whether `channel` is one of this process's (`new_channel`)."""
+        return f".{self.client_prefix}!" in channel
+
+    async def receive(self, channel: str) -> dict:
+        """The next message of `channel`. A channel of this process waits on its own queue,
+        which the process's one reader (`_read`) or a local `group_send_many` fills; any other
+        channel is read off Redis directly, as channels_redis does."""
+        self.require_valid_channel_name(channel)  # raises TypeError if not
+        if "!" not in channel:
+            return (await self.receive_single(channel))[1]
+        real_channel = self.non_local_name(channel)
+        if not real_channel.endswith(self.client_prefix + "!"):
+            raise ValueError(f"{channel} is not a channel of this process")
+        queue = self.receive_buffer[channel]
+        if queue.empty():
+            self._waiting.add(channel)
+            try:
+                self._start_reader(real_channel)
+                message = await queue.get()
+            except asyncio.CancelledError:
+                # The socket is gone, and what waits for it; a reader nobody waits for any
+                # more stops (a test's event loop ends with its sockets).
+                self._waiting.discard(channel)
+                self.receive_buffer.pop(channel, None)
+                if not self._waiting and self._reader is not None:
+                    self._reader.cancel()
+                raise
+            finally:
+                self._waiting.discard(channel)
+        else:
+            message = queue.get_nowait()
+        if queue.empty():
+            self.receive_buffer.pop(channel, None)
+        if isinstance(message, _ReadFailed):
+            raise message.error
+        return message
+
+    def _start_reader(self, real_channel: str) -> None:
+        loop = asyncio.get_running_loop()
+        reader = self._reader
+        if reader is not None and not reader.done():
+            if reader.get_loop() is loop:
+                return
+            if not reader.get_loop().is_closed():
+                raise RuntimeError(
+                    "Two event loops are trying to receive() on one channel layer at once!"
+                )
+        self._reader = loop.create_task(self._read(real_channel))
+
+    async def _read(self, real_channel: str) -> None:
+        """Take this process's messages off Redis into their channels' queues while any of
+        its channels waits. Redis failing is every waiting channel's failure: each `receive`
+        raises it (its socket closes with 4503), as the one whose turn it was did before. A
+        message that cannot be read is dropped and logged, and the others are read on."""
+        try:
+            while self._waiting:
+                try:
+                    channel, message = await self.receive_single(real_channel)
+                except (RedisError, OSError):
+                    raise
+                except Exception:  # one message no socket can read: the others are read on
+                    logger.exception("a channel layer message could not be read; dropped")
+                    continue
+                for name in channel if isinstance(channel, list) else (channel,):
+                    self.receive_buffer[name].put_nowait(message)
+        except (RedisError, OSError) as error:
+            for name in self._waiting:
+                self.receive_buffer[name].put_nowait(_ReadFailed(error))
 
     async def receive_single(self, channel: str) -> tuple[str, dict]:
         """The next message of `channel`, taken off Redis in batches: every message waiting
@@ -114,8 +211,16 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
         await self._bounded(
             "group_add", super().group_add(group, channel), max(self.command_timeout, 1.0)
         )
+        if self._is_local(channel):
+            self._local_groups[group].add(channel)
 
     async def group_discard(self, group: str, channel: str) -> None:
+        """Out of the group here at once (nothing more is delivered locally), then in Redis."""
+        local = self._local_groups.get(group)
+        if local is not None:
+            local.discard(channel)
+            if not local:
+                del self._local_groups[group]
         await self._bounded("group_discard", super().group_discard(group, channel))
 
     async def group_send(self, group: str, message: dict) -> None:
@@ -157,10 +262,22 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
             for group, message in sends:
                 await super().group_send(group, message)
             return await self.connection(0).rpush(push[0], *push[1]) if push else None
+        excluded = self._deliver_locally(sends, exclude)
         bases = [self._base_payload(message) for _group, message in sends]
         if all(base is not None for base in bases):
-            return await self._group_send_in_one(sends, bases, push, exclude)
-        return await self._group_send_in_two(sends, push, exclude)
+            return await self._group_send_in_one(sends, bases, push, excluded)
+        return await self._group_send_in_two(sends, push, excluded)
+
+    def _deliver_locally(self, sends: list[tuple[str, dict]], exclude: str | None) -> set[str]:
+        """Each message into the queues of this process's channels in its group (`exclude`
+        left out); returns the channels Redis must leave out: those and `exclude`."""
+        excluded = {exclude} if exclude else set()
+        for group, message in sends:
+            for channel in self._local_groups.get(group, ()):
+                if channel != exclude:
+                    excluded.add(channel)
+                    self.receive_buffer[channel].put_nowait(dict(message))
+        return excluded
 
     def _base_payload(self, message: dict) -> bytes | None:
         """`message` as msgpack, for `_GROUP_SEND_ONE_LUA` to add each channel key's
@@ -178,7 +295,7 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
         sends: list[tuple[str, dict]],
         bases: list[bytes | None],
         push: tuple[str, list[str]] | None,
-        exclude: str | None,
+        excluded: set[str],
     ) -> int | None:
         """One round trip: a script reads each group's channels and queues the message to each
         channel key with the channels it names, as channels_redis's send does (capacity,
@@ -198,7 +315,8 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
             int(self.expiry),
             self.capacity,
             self.prefix,
-            exclude or "",
+            len(excluded),
+            *excluded,
             *(os.urandom(prefix_length) for _ in sends),
             *bases,
         ]
@@ -213,7 +331,7 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
         self,
         sends: list[tuple[str, dict]],
         push: tuple[str, list[str]] | None,
-        exclude: str | None,
+        excluded: set[str],
     ) -> int | None:
         """The groups' channels in one round trip, then every message in a second one."""
         connection = self.connection(0)
@@ -229,8 +347,7 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
         capacities: list[int] = []
         for (_group, message), names in zip(sends, members, strict=True):
             channel_names = [name.decode("utf8") for name in names]
-            if exclude is not None:
-                channel_names = [name for name in channel_names if name != exclude]
+            channel_names = [name for name in channel_names if name not in excluded]
             _by_connection, messages, capacity = self._map_channel_keys_to_connection(
                 channel_names, message
             )
@@ -271,23 +388,28 @@ return over_capacity
 
 
 # `_group_send_in_one`'s script. KEYS: the groups' sorted sets. ARGV: the time, the oldest group
-# membership kept, the message expiry, the channel capacity, the layer's key prefix, a channel
-# to leave out ("" for none), then per group a random prefix and the message as a msgpack map
-# (`_base_payload`). For each group: drop expired memberships, read its channels, and for each
-# channel key (a process's channels share one: the name up to "!") queue the message once with
-# `__asgi_channel__` = the list of its channels — the map's count byte + 1 and the new entry at
-# its end — unless the key is at capacity; expired messages are dropped first, as channels_redis
-# does. Returns how many keys were at capacity.
+# membership kept, the message expiry, the channel capacity, the layer's key prefix, the number
+# of channels to leave out and those channels, then per group a random prefix and the message
+# as a msgpack map (`_base_payload`). For each group: drop expired memberships, read its
+# channels, and for each channel key (a process's channels share one: the name up to "!")
+# queue the message once with `__asgi_channel__` = the list of its channels — the map's count
+# byte + 1 and the new entry at its end — unless the key is at capacity; expired messages are
+# dropped first, as channels_redis does. Returns how many keys were at capacity.
 _GROUP_SEND_ONE_LUA = """
 local now, oldest, expiry = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local capacity, prefix, exclude = tonumber(ARGV[4]), ARGV[5], ARGV[6]
+local capacity, prefix = tonumber(ARGV[4]), ARGV[5]
+local excluded, skip = {}, tonumber(ARGV[6])
+for i = 1, skip do
+    excluded[ARGV[6 + i]] = true
+end
+local first = 6 + skip
 local groups = #KEYS
 local over_capacity = 0
 for g = 1, groups do
     redis.call('ZREMRANGEBYSCORE', KEYS[g], 0, oldest)
     local order, by_key = {}, {}
     for _, channel in ipairs(redis.call('ZRANGE', KEYS[g], 0, -1)) do
-        if channel ~= exclude then
+        if not excluded[channel] then
             local bang = string.find(channel, '!', 1, true)
             local key = prefix .. (bang and string.sub(channel, 1, bang) or channel)
             if by_key[key] == nil then
@@ -297,12 +419,12 @@ for g = 1, groups do
             table.insert(by_key[key], channel)
         end
     end
-    local base = ARGV[6 + groups + g]
+    local base = ARGV[first + groups + g]
     local head = string.char(string.byte(base, 1) + 1) .. string.sub(base, 2)
     for _, key in ipairs(order) do
         redis.call('ZREMRANGEBYSCORE', key, 0, tonumber(now) - expiry)
         if redis.call('ZCOUNT', key, '-inf', '+inf') < capacity then
-            local payload = ARGV[6 + g] .. head .. cmsgpack.pack('__asgi_channel__')
+            local payload = ARGV[first + g] .. head .. cmsgpack.pack('__asgi_channel__')
                 .. cmsgpack.pack(by_key[key])
             redis.call('ZADD', key, now, payload)
             redis.call('EXPIRE', key, expiry)
@@ -313,3 +435,12 @@ for g = 1, groups do
 end
 return over_capacity
 """
+
+
+class _ReadFailed:
+    """What a waiting `receive` gets when the process's reader failed: its error, to raise."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error

@@ -88,7 +88,7 @@ class Page:
 
 def paginate(
     request: Any,
-    queryset: QuerySet | BoundList,
+    queryset: QuerySet | BoundList | None,
     *,
     key: str,
     serialize: Callable[[Iterable[Any]], list[Any]],
@@ -117,9 +117,21 @@ def paginate(
     query, as past a fresh count."""
     page = Page.from_request(request, default_limit=default_limit, max_limit=max_limit)
     if counted_in is not None:
+        if page_rows is not None:
+            return _paginate_counted_in(page, key, counted_in, serialize, page_rows)
         if not isinstance(queryset, QuerySet):
             raise TypeError("counted_in pages a queryset (page_rows for compiled rows).")
-        return _paginate_counted_in(page, queryset, key, counted_in, serialize, page_rows)
+        rows_of = queryset
+        return _paginate_counted_in(
+            page,
+            key,
+            counted_in,
+            serialize,
+            lambda offset, limit: list(rows_of[offset : offset + limit]),
+            count=lambda: count_queryset(rows_of).count(),
+        )
+    if queryset is None:
+        raise TypeError("paginate lists a queryset or a compiled list.")
     cap = count_cap if count_cap is not None else settings.PAGINATION_COUNT_CAP
     cached = None
     if count_key is not None and settings.PAGINATION_COUNT_CACHE_SECONDS > 0:
@@ -244,34 +256,34 @@ def _cache_count(cache_key: str | None, counted: int, fell_back: bool) -> None:
 
 def _paginate_counted_in(
     page: Page,
-    queryset: QuerySet,
     key: str,
     counted_in: str,
     serialize: Callable[[Iterable[Any]], list[Any]],
-    page_rows: Callable[[int, int], list[Any]] | None,
+    page_rows: Callable[[int, int], list[Any]],
+    *,
+    count: Callable[[], int] | None = None,
 ) -> dict[str, Any]:
-    """One query: the page's value rows carry the whole list's row count in the annotation
-    `counted_in` (a window `COUNT(*) OVER ()`, for lists whose page query reads every row
-    anyway, e.g. to sort them). Only a page past the end, which has no row to carry it, is
-    counted by a query of its own (`queryset`). The total is exact. `page_rows(offset, limit)`,
-    when given, fetches the rows instead of slicing `queryset` (a compiled query,
-    `mwork.db.compiled_values_once`)."""
+    """One query: the page's value rows (`page_rows(offset, limit)`: a queryset's slice, or a
+    compiled query's rows, `mwork.db.compiled_values_once`) carry the whole list's row count in
+    the annotation `counted_in` (a window `COUNT(*) OVER ()`, for lists whose page query reads
+    every row anyway, e.g. to sort them). Only a page past the end, which has no row to carry
+    it, is counted by a query of its own: `count()`, else the first row's. The total is
+    exact."""
+
+    def counted() -> int:
+        if count is not None:
+            return count()
+        first = page_rows(0, 1)  # the first row carries the total (`page_rows` may check access)
+        return first[0][counted_in] if first else 0
+
     if page.offset + page.limit >= _SQL_BIGINT_MAX:  # no such page; LIMIT/OFFSET are bigint
-        if page_rows is None:
-            total = count_queryset(queryset).count()
-        else:  # the first row carries the total (and `page_rows` may check access)
-            first = page_rows(0, 1)
-            total = first[0][counted_in] if first else 0
-        return page.body(key, serialize([]), total, has_more=False)
-    if page_rows is not None:
-        rows = page_rows(page.offset, page.limit + 1)
-    else:
-        rows = list(queryset[page.offset : page.offset + page.limit + 1])
+        return page.body(key, serialize([]), counted(), has_more=False)
+    rows = page_rows(page.offset, page.limit + 1)
     if rows:
         total = rows[0][counted_in]
     elif page.offset == 0:
         total = 0
     else:
-        total = count_queryset(queryset).count()
+        total = counted()
     has_more = len(rows) > page.limit
     return page.body(key, serialize(rows[: page.limit]), total, has_more=has_more)

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import time
 import uuid
 
 import pytest
 from django.conf import settings
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from mwork.channel_layer import BoundedRedisChannelLayer
 
@@ -100,9 +102,12 @@ async def test_group_send_many_in_one_round_trip_delivers_as_the_two_trip_path(
     received = {}
     for path in ("one", "two"):
         layer = a_layer(capacity=3)
+        # The receiving process: its channels are not the sending one's, so nothing is
+        # delivered locally and every message goes through Redis.
+        receiving = a_layer(capacity=3, prefix=layer.prefix)
         if path == "two":
             monkeypatch.setattr(layer, "_base_payload", lambda message: None)
-        here = [await layer.new_channel() for _ in range(3)]  # this process's channels
+        here = [await receiving.new_channel() for _ in range(3)]  # one process's channels
         elsewhere = f"specific.{uuid.uuid4().hex}!{uuid.uuid4().hex}"  # another process's
         alone = f"plain-{uuid.uuid4().hex}"  # a channel of its own key
         try:
@@ -118,7 +123,7 @@ async def test_group_send_many_in_one_round_trip_delivers_as_the_two_trip_path(
             for channel in here:
                 while True:
                     try:
-                        message = await asyncio.wait_for(layer.receive(channel), 0.2)
+                        message = await asyncio.wait_for(receiving.receive(channel), 0.2)
                     except TimeoutError:
                         break
                     got.append((here.index(channel), message["n"]))
@@ -133,3 +138,142 @@ async def test_group_send_many_in_one_round_trip_delivers_as_the_two_trip_path(
 
     assert received["one"] == received["two"]
     assert received["one"][0]  # something was delivered at all
+
+
+# ---- receiving: one reader a process, local delivery ------------------------------------------
+
+
+async def test_every_waiting_channel_of_a_process_gets_its_own_messages():
+    # given 50 sockets of one process waiting, and another process sending to each of them
+    receiving = a_layer()
+    sending = a_layer(prefix=receiving.prefix)
+    channels = [await receiving.new_channel() for _ in range(50)]
+    try:
+        waiting = [asyncio.ensure_future(receiving.receive(channel)) for channel in channels]
+        await asyncio.sleep(0.05)
+        for number, channel in enumerate(channels):
+            await sending.send(channel, {"type": "test.message", "number": number})
+
+        # then each receives its own message, through the process's one reader
+        got = await asyncio.wait_for(asyncio.gather(*waiting), 5)
+        assert [message["number"] for message in got] == list(range(50))
+    finally:
+        await receiving.flush()
+
+
+async def test_a_channel_of_this_process_gets_a_group_message_without_redis(monkeypatch):
+    layer = a_layer()
+    group = f"user.{uuid.uuid4()}"
+    here = await layer.new_channel()
+    try:
+        await layer.group_add(group, here)
+        script_runs = []
+        original = layer._group_send_in_one
+
+        async def counted(sends, bases, push, excluded):
+            script_runs.append(set(excluded))
+            return await original(sends, bases, push, excluded)
+
+        monkeypatch.setattr(layer, "_group_send_in_one", counted)
+
+        for number in range(3):
+            await layer.group_send_many([(group, {"type": "frame", "n": number})])
+
+        # delivered in order, and Redis was told to leave the channel out
+        assert [(await layer.receive(here))["n"] for _ in range(3)] == [0, 1, 2]
+        assert script_runs == [{here}] * 3
+        queued = await layer.connection(0).zcard(layer.prefix + here.split("!")[0] + "!")
+        assert queued == 0
+    finally:
+        await layer.flush()
+
+
+async def test_a_local_message_reaches_a_channel_waiting_while_the_reader_waits_on_redis():
+    # The reader blocks on Redis for the process's channels; a local delivery must not wait
+    # for it (the channel's receive waits on its own queue).
+    layer = a_layer()
+    group = f"user.{uuid.uuid4()}"
+    here = await layer.new_channel()
+    try:
+        await layer.group_add(group, here)
+        waiting = asyncio.ensure_future(layer.receive(here))
+        await asyncio.sleep(0.05)  # the reader is in its blocking pop now
+
+        await layer.group_send_many([(group, {"type": "frame", "n": 1})])
+
+        assert (await asyncio.wait_for(waiting, 1))["n"] == 1
+    finally:
+        await layer.flush()
+
+
+async def test_a_discarded_channel_gets_no_more_local_messages():
+    layer = a_layer()
+    group = f"user.{uuid.uuid4()}"
+    here, stays = await layer.new_channel(), await layer.new_channel()
+    try:
+        await layer.group_add(group, here)
+        await layer.group_add(group, stays)
+        await layer.group_discard(group, here)
+
+        await layer.group_send_many([(group, {"type": "frame", "n": 1})])
+
+        assert (await asyncio.wait_for(layer.receive(stays), 1))["n"] == 1
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(layer.receive(here), 0.3)
+    finally:
+        await layer.flush()
+
+
+async def test_redis_failing_fails_every_waiting_receive(monkeypatch):
+    layer = a_layer()
+    channels = [await layer.new_channel() for _ in range(3)]
+    try:
+        unreachable = RedisConnectionError("redis down")
+
+        async def pop_fails(index, channel_key):
+            raise unreachable
+
+        waiting = [asyncio.ensure_future(layer.receive(channel)) for channel in channels]
+        await asyncio.sleep(0.05)
+        monkeypatch.setattr(layer, "_pop_many", pop_fails)
+        # a message for a channel nobody waits on wakes the reader's blocking pop: it pops again
+        await a_layer(prefix=layer.prefix).send(await layer.new_channel(), {"type": "wake"})
+
+        results = await asyncio.wait_for(asyncio.gather(*waiting, return_exceptions=True), 10)
+        assert results == [unreachable] * 3
+    finally:
+        monkeypatch.undo()
+        await layer.flush()
+
+
+async def test_the_reader_stops_when_its_last_waiting_channel_is_cancelled():
+    layer = a_layer()
+    channel = await layer.new_channel()
+    try:
+        waiting = asyncio.ensure_future(layer.receive(channel))
+        await asyncio.sleep(0.05)
+        reader = layer._reader
+        assert reader is not None and not reader.done()
+
+        waiting.cancel()
+        await asyncio.sleep(0.05)
+
+        assert reader.done()  # nothing left pending for the event loop's end
+    finally:
+        await layer.flush()
+
+
+async def test_a_message_no_socket_can_read_is_dropped_and_the_rest_delivered(caplog):
+    layer = a_layer()
+    channel = await layer.new_channel()
+    try:
+        waiting = asyncio.ensure_future(layer.receive(channel))
+        await asyncio.sleep(0.05)
+        key = layer.prefix + channel.split("!")[0] + "!"
+        await layer.connection(0).zadd(key, {b"not msgpack at all": time.time()})
+        await a_layer(prefix=layer.prefix).send(channel, {"type": "test.message", "n": 1})
+
+        assert (await asyncio.wait_for(waiting, 5))["n"] == 1
+        assert "could not be read" in caplog.text
+    finally:
+        await layer.flush()
