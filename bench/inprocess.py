@@ -85,40 +85,87 @@ def _raw_sql_ms(statements: list[str], *, write: bool, repeat: int = 3) -> float
     return best * 1000
 
 
-def profile(
-    requests: list[Request], *, samples: int = 60, warmup: int = 10, write: bool = False
-) -> dict[str, Any]:
-    client = Client(raise_request_exception=True)
-    connection.ensure_connection()
-    statuses: dict[int, int] = {}
-    for request in requests[:warmup]:
-        _timed(client, request, write=write)
-    view_times, sql_times, counts = [], [], []
-    chosen = requests[warmup : warmup + samples] or requests[:samples]
-    for index in range(samples):
-        request = chosen[index % len(chosen)]
-        elapsed, response = _timed(client, request, write=write)
-        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-        view_times.append(elapsed)
+class _Scenario:
+    """One scenario's samples as they are taken, round after round (`profile_interleaved`)."""
+
+    def __init__(self, requests: list[Request], *, samples: int, warmup: int, write: bool):
+        self.write = write
+        self.warm = requests[:warmup]
+        self.chosen = requests[warmup : warmup + samples] or requests[:samples]
+        self.taken = 0
+        self.statuses: dict[int, int] = {}
+        self.view_times: list[float] = []
+        self.sql_times: list[float] = []
+        self.counts: list[int] = []
+
+    def sample(self, client: Client) -> None:
+        request = self.chosen[self.taken % len(self.chosen)]
+        self.taken += 1
+        elapsed, response = _timed(client, request, write=self.write)
+        self.statuses[response.status_code] = self.statuses.get(response.status_code, 0) + 1
+        self.view_times.append(elapsed)
         with CaptureQueriesContext(connection) as captured:
-            _timed(client, request, write=write)
+            _timed(client, request, write=self.write)
         statements = [
             q["sql"]
             for q in captured.captured_queries
             if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO"))
         ]
-        counts.append(len(captured.captured_queries))
-        sql_times.append(_raw_sql_ms(statements, write=write))
-    view_ms = statistics.median(view_times)
-    sql_ms = statistics.median(sql_times)
-    return {
-        "samples": samples,
-        "statuses": statuses,
-        "view_ms": round(view_ms, 3),
-        "view_ms_p90": round(statistics.quantiles(view_times, n=10)[-1], 3),
-        "sql_ms": round(sql_ms, 3),
-        "queries": round(statistics.median(counts), 1),
-        "queries_max": max(counts),
-        # a request without SQL (the floor) has no ratio
-        "view_to_sql": round(view_ms / sql_ms, 2) if max(counts) and sql_ms else None,
+        self.counts.append(len(captured.captured_queries))
+        self.sql_times.append(_raw_sql_ms(statements, write=self.write))
+
+    def result(self) -> dict[str, Any]:
+        view_ms = statistics.median(self.view_times)
+        sql_ms = statistics.median(self.sql_times)
+        return {
+            "samples": len(self.view_times),
+            "statuses": self.statuses,
+            "view_ms": round(view_ms, 3),
+            "view_ms_p90": round(statistics.quantiles(self.view_times, n=10)[-1], 3),
+            "sql_ms": round(sql_ms, 3),
+            "queries": round(statistics.median(self.counts), 1),
+            "queries_max": max(self.counts),
+            # a request without SQL (the floor) has no ratio
+            "view_to_sql": round(view_ms / sql_ms, 2) if max(self.counts) and sql_ms else None,
+        }
+
+
+def profile_interleaved(
+    scenarios: dict[str, tuple[list[Request], bool]],
+    *,
+    samples: int = 60,
+    warmup: int = 10,
+    rounds: int = 6,
+) -> dict[str, dict[str, Any]]:
+    """`profile` of several scenarios (name: (requests, write)) taken in `rounds` turns, each
+    turn a warm-up and a share of every scenario's samples in order. The targets are ratios to
+    the floor's time: a machine that slows down or speeds up during the run (other work on it,
+    its memory being reclaimed) then weighs on the floor and on every scenario alike, instead
+    of on whichever ran at that moment."""
+    client = Client(raise_request_exception=True)
+    connection.ensure_connection()
+    taken = {
+        name: _Scenario(requests, samples=samples, warmup=warmup, write=write)
+        for name, (requests, write) in scenarios.items()
     }
+    rounds = max(min(rounds, samples), 1)
+    for turn in range(rounds):
+        share = samples * (turn + 1) // rounds - samples * turn // rounds
+        for scenario in taken.values():
+            # Warmed in every turn: psycopg discards the connection's prepared statements on
+            # each rollback (the writes' own, here), and the compiled reads are prepared
+            # again only after `prepare_threshold` runs (mwork.db.prepared_statements).
+            for request in scenario.warm:
+                _timed(client, request, write=scenario.write)
+            for _ in range(share):
+                scenario.sample(client)
+    return {name: scenario.result() for name, scenario in taken.items()}
+
+
+def profile(
+    requests: list[Request], *, samples: int = 60, warmup: int = 10, write: bool = False
+) -> dict[str, Any]:
+    """One scenario's in-process profile (`profile_interleaved` of it alone, in one turn)."""
+    return profile_interleaved(
+        {"one": (requests, write)}, samples=samples, warmup=warmup, rounds=1
+    )["one"]

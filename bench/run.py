@@ -86,7 +86,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="messages per second, one step each over the same sockets (the ceiling search)",
     )
     parser.add_argument("--ws-seconds", type=float, default=20.0, help="seconds per rate step")
-    parser.add_argument("--inprocess-samples", type=int, default=60)
+    parser.add_argument("--inprocess-samples", type=int, default=120)
+    parser.add_argument(
+        "--inprocess-rounds",
+        type=int,
+        default=6,
+        help="turns the in-process samples are taken in, every scenario in each",
+    )
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     parser.add_argument("--docs", default=str(ROOT / "docs"), help="where PERFORMANCE.md lives")
     parser.add_argument("--no-docs", action="store_true", help="results JSON only")
@@ -303,13 +309,17 @@ def main(argv: list[str] | None = None) -> int:
         _settle(redis_url)
         if args.nice:
             _renice_backends(-abs(args.nice))
+        plan = {}
         for name in scenarios:
             requests = fx.requests[name]
             write = SCENARIOS[name][0] == "write"
             sample_from = requests[-(args.inprocess_samples + 20) :] if write else requests
-            profile = inprocess.profile(
-                sample_from, samples=args.inprocess_samples, write=write, warmup=10
-            )
+            plan[name] = (sample_from, write)
+        # Every scenario's samples in turns, the floor's among them (`profile_interleaved`).
+        profiles = inprocess.profile_interleaved(
+            plan, samples=args.inprocess_samples, warmup=10, rounds=args.inprocess_rounds
+        )
+        for name, profile in profiles.items():
             results["inprocess"][name] = profile
             _log(
                 f"in process {name}: view {profile['view_ms']} ms, sql {profile['sql_ms']} ms "

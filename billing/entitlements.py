@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -38,14 +39,7 @@ from billing.models import (
     Subscription,
 )
 from mwork.api.exceptions import SubscriptionLimitExceeded
-from mwork.db import (
-    CompiledQuery,
-    compiled_once,
-    insert_select,
-    json_loads,
-    json_time,
-    mark_inserted,
-)
+from mwork.db import CompiledQuery, compiled_once, insert_select, json_time, mark_inserted
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -154,7 +148,7 @@ def entitlements_from_json(value: Any) -> Entitlements | None:
     if not value:
         return None
     if isinstance(value, str):  # SQLite hands the JSON over as text
-        value = json_loads(value)
+        value = json.loads(value)
     plan = Plan(**{name: value[name] for name in _PLAN_FIELDS})
     return Entitlements.from_plan(plan, json_time(value["expires_at"]))
 

@@ -190,7 +190,8 @@ async def _stamps_and_count(
         pipe.mget([cache.make_key(key) for key in keys])
     pipe.eval(COUNT_SCRIPT, 1, cache.make_key(window.key), window.ttl)
     try:
-        results = await asyncio.wait_for(pipe.execute(), settings.REDIS_COMMAND_TIMEOUT)
+        async with asyncio.timeout(settings.REDIS_COMMAND_TIMEOUT):
+            results = await pipe.execute()
     except (RedisError, OSError, TimeoutError) as error:
         if session is not None:
             logger.warning("session stamps of user %s not read", session.user_id)
@@ -212,10 +213,8 @@ async def stamp_reasons(layer: Any, sessions: list[SocketSession]) -> list[Sessi
 async def _cache_values(layer: Any, keys: list[str]) -> dict[str, Any]:
     """The cache's values of `keys` (missing ones left out), in one MGET on the channel
     layer's connection, within REDIS_COMMAND_TIMEOUT."""
-    found = await asyncio.wait_for(
-        layer.connection(0).mget([caches["default"].make_key(key) for key in keys]),
-        settings.REDIS_COMMAND_TIMEOUT,
-    )
+    async with asyncio.timeout(settings.REDIS_COMMAND_TIMEOUT):
+        found = await layer.connection(0).mget([caches["default"].make_key(key) for key in keys])
     return _decoded(keys, found)
 
 
@@ -260,8 +259,7 @@ async def _uncount(layer: Any, window: Window, usage: Usage | None) -> None:
         return
     key = caches["default"].make_key(window.key)
     try:
-        await asyncio.wait_for(
-            layer.connection(0).eval(UNCOUNT_SCRIPT, 1, key), settings.REDIS_COMMAND_TIMEOUT
-        )
+        async with asyncio.timeout(settings.REDIS_COMMAND_TIMEOUT):
+            await layer.connection(0).eval(UNCOUNT_SCRIPT, 1, key)
     except (RedisError, OSError, TimeoutError):
         logger.warning("a refused chat message stays counted in its rate window")

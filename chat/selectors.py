@@ -7,6 +7,7 @@ message JSON built by the database.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from operator import itemgetter
@@ -39,14 +40,7 @@ from chat.models import Membership, Message, Room
 from chat.realtime import message_payload, message_payloads
 from mwork.api.exceptions import NotFound, ValidationFailed
 from mwork.api.formats import format_datetime
-from mwork.db import (
-    JSONArrayAgg,
-    compiled_once,
-    compiled_values_once,
-    json_loads,
-    json_time,
-    json_uuid,
-)
+from mwork.db import JSONArrayAgg, compiled_once, compiled_values_once, json_time, json_uuid
 from mwork.ids import parse_uuid
 from mwork.storage import storage_url
 from profiles.selectors import DELETED_DISPLAY_NAME, FALLBACK_DISPLAY_NAME
@@ -442,7 +436,7 @@ def _read_marks(room_id: UUID, found: list[Sequence[Any]]) -> list[_ReadMark]:
     """The members' read marks: from the page's first row, else (an empty page) one query."""
     if not found:
         return [_ReadMark(**row) for row in _read_marks_query().rows(room_id=room_id)]
-    marks = json_loads(found[0][len(_HISTORY_COLUMNS)] or "[]")
+    marks = json.loads(found[0][len(_HISTORY_COLUMNS)] or "[]")
     return [_ReadMark(UUID(mark["user_id"]), json_time(mark["last_read_at"])) for mark in marks]
 
 

@@ -195,7 +195,8 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
     async def _bounded(self, operation: str, awaitable: Any, timeout: float | None = None) -> Any:
         timeout = timeout or self.command_timeout
         try:
-            return await asyncio.wait_for(awaitable, timeout)
+            async with asyncio.timeout(timeout):  # no task of its own, as wait_for makes
+                return await awaitable
         except TimeoutError:
             raise RedisTimeoutError(
                 f"channel layer {operation} took longer than {timeout} s"

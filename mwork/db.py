@@ -61,7 +61,6 @@ from __future__ import annotations
 import datetime
 import functools
 import inspect
-import json
 import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -69,7 +68,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-import orjson
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import (
@@ -267,7 +265,7 @@ def compiled_once(build: Callable[..., QuerySet[_M, Any]]) -> Callable[..., Comp
     def compiled(*constants: Any) -> CompiledQuery[_M]:
         queryset, compiler, sql, params, slots = _compile(build, constants)
         converted = tuple(
-            (name, expression, _fast_json(converters))
+            (name, expression, tuple(converters))
             for name, expression in queryset.query.annotation_select.items()
             if (converters := _converters(expression))
         )
@@ -293,7 +291,7 @@ def _instances_shape(queryset: QuerySet[Any, Any], compiler: Any) -> _Instances 
     fields = klass_info["select_fields"]
     start, end = fields[0], fields[-1] + 1
     converters = tuple(
-        (index, expression, _fast_json(found))
+        (index, expression, tuple(found))
         for index, (found, expression) in compiler.get_converters(
             [column[0] for column in select]
         ).items()
@@ -361,7 +359,7 @@ def _values_shape(
     )
     fields = [column[0] for column in compiler.select[: compiler.col_count]]
     converters = tuple(
-        (index, expression, _fast_json(found))
+        (index, expression, tuple(found))
         for index, (found, expression) in compiler.get_converters(fields).items()
     )
     return names, converters
@@ -572,49 +570,6 @@ def _looks_like_now(value: Any) -> bool:
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}|$)")
-
-
-# A run of digits long enough to be an integer orjson reads as a float (past 64 bits; 19 digits
-# already for a negative one): such text is read by `json`, which keeps it an integer.
-_LONG_NUMBER = re.compile(r"\d{19}")
-
-
-def json_loads(text: str) -> Any:
-    """JSON text as Python values, by orjson (a few times faster than the standard library on
-    the rooms list's members and messages) and the same values as `json.loads` (a test holds
-    it): text orjson refuses, or with an integer it would read as a float, is read by `json`."""
-    if _LONG_NUMBER.search(text) is None:
-        try:
-            return orjson.loads(text)
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(text)
-
-
-def _fast_json(converters: Sequence[Any]) -> tuple[Any, ...]:
-    """`converters` with a plain `JSONField`'s (no decoder of its own) reading the column's
-    text as `json_loads` does: the same values as `JSONField.from_db_value`, which a test
-    holds."""
-    return tuple(
-        _json_column(converter)
-        if getattr(converter, "__func__", None) is JSONField.from_db_value
-        and converter.__self__.decoder is None
-        else converter
-        for converter in converters
-    )
-
-
-def _json_column(from_db_value: Callable[[Any, Any, Any], Any]) -> Callable[[Any, Any, Any], Any]:
-    def converter(value: Any, expression: Any, db: Any) -> Any:
-        # NULL, a key's value SQLite extracted as itself, or text `json_loads` leaves to `json`
-        if not isinstance(value, str) or _LONG_NUMBER.search(value) is not None:
-            return from_db_value(value, expression, db)
-        try:
-            return orjson.loads(value)
-        except orjson.JSONDecodeError:  # JSONField's own reading: json's, else the text
-            return from_db_value(value, expression, db)
-
-    return converter
 
 
 def _converters(expression: Any) -> list[Any]:
