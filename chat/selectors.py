@@ -53,12 +53,19 @@ HISTORY_MAX_LIMIT = 100
 
 
 class RoomStateRow(TypedDict):
-    """A row of `membership_list_with_room_state`: `members` and `last_message` are the JSON
-    of `_members_json` and `_last_message_json`."""
+    """A row of `membership_list_with_room_state`: the user's own membership (`user_id`,
+    `last_read_at`, `created_at`, `id`), `members` — the room's other members, the JSON of
+    `_members_json` — `last_message` (`_last_message_json`) and `me`, the user's display
+    columns as JSON text (`_my_display_json`: the same in every row, read once)."""
 
     room_id: UUID
+    user_id: UUID
+    last_read_at: datetime
+    created_at: datetime
+    id: int
     unread_count: int
     members: list[dict[str, Any]] | None
+    me: str
     last_message: dict[str, Any] | None
     room__casting_id: UUID | None
     room__created_at: datetime
@@ -143,11 +150,13 @@ def membership_list_with_room_state(*, user: User) -> QuerySet[Membership, RoomS
     return _room_state_rows(user.pk)
 
 
-def _members_json() -> Subquery:
-    """The outer membership's room's members (`_MEMBER_COLUMNS` and the membership's
-    `created_at` and `id`, the order they are listed in) as one JSON array."""
+def _members_json(user_id: UUID) -> Subquery:
+    """The outer membership's room's other members (`_MEMBER_COLUMNS` and the membership's
+    `created_at` and `id`, the order they are listed in) as one JSON array; the user's own
+    membership is the outer row, its display `_my_display_json`."""
     members = (
         Membership.objects.filter(room_id=OuterRef("room_id"))
+        .exclude(user_id=user_id)
         .order_by()
         .values("room_id")
         .annotate(
@@ -176,19 +185,35 @@ def _last_message_json(user_id: UUID) -> Subquery:
     return Subquery(last[:1], output_field=JSONField())
 
 
+def _my_display_json(user_id: UUID) -> Cast:
+    """The user's display columns (`_MEMBER_COLUMNS` of a member row, read from the user) as
+    JSON text: an uncorrelated subquery, which PostgreSQL runs once for all the rows, instead
+    of the user's profile read again with every room's members."""
+    me = User.objects.filter(pk=user_id).values(
+        json=JSONObject(**{column: F(column.removeprefix("user__")) for column in _DISPLAY})
+    )[:1]
+    return Cast(Subquery(me, output_field=JSONField()), TextField())
+
+
 def _room_state_rows(user_id: UUID) -> QuerySet[Membership, RoomStateRow]:
     rows = (
         Membership.objects.filter(user_id=user_id)
         .annotate(
             unread_count=_unread_subquery(user_id=user_id),
-            members=_members_json(),
+            members=_members_json(user_id),
+            me=_my_display_json(user_id),
             last_message=_last_message_json(user_id),
         )
         .order_by("-room__last_message_at", "-room_id")
         .values(
             "room_id",
+            "user_id",
+            "last_read_at",
+            "created_at",
+            "id",
             "unread_count",
             "members",
+            "me",
             "last_message",
             "room__casting_id",
             "room__created_at",
@@ -259,10 +284,8 @@ def _is_read_by_rows(message: _LastMessage, members: list[dict[str, Any]]) -> bo
     return read_by_others(marks)(message)
 
 
-_MEMBER_COLUMNS = (
-    "room_id",  # not in `_members_json`: the row's own room
-    "user_id",
-    "last_read_at",
+# What a participant is shown by (`_participant_from_row`), read through its user.
+_DISPLAY = (
     "user__role",
     "user__deleted_at",
     "user__model_profile__name",
@@ -270,6 +293,13 @@ _MEMBER_COLUMNS = (
     "user__model_profile__main_thumbnail",
     "user__employer_profile__company_name",
     "user__employer_profile__avatar",
+)
+
+_MEMBER_COLUMNS = (
+    "room_id",  # not in `_members_json`: the row's own room
+    "user_id",
+    "last_read_at",
+    *_DISPLAY,
 )
 
 _LAST_MESSAGE_COLUMNS = ("id", "sender_id", "content", "created_at", "held", "rejected")
@@ -304,11 +334,13 @@ class _LastMessage(NamedTuple):
     rejected: bool
 
 
-def _members_from_json(members: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    """A room's `_members_json`, oldest membership first, as `_MEMBER_COLUMNS` rows (ids as
-    text, times as datetimes)."""
-    rows = []
-    for member in members or ():
+def _members_of(row: RoomStateRow, me: dict[str, Any]) -> list[dict[str, Any]]:
+    """A room's members, oldest membership first, as `_MEMBER_COLUMNS` rows (ids as text,
+    times as datetimes): the others of its `_members_json` and the user's own membership,
+    shown by `me` (`_my_display_json`)."""
+    mine = {**me, "user_id": str(row["user_id"]), "last_read_at": row["last_read_at"]}
+    rows = [(row["created_at"], row["id"], mine)]
+    for member in row["members"] or ():
         member["user_id"] = json_uuid(member["user_id"])
         member["last_read_at"] = json_time(member["last_read_at"])
         rows.append((json_time(member["created_at"]), member["id"], member))
@@ -332,9 +364,10 @@ def rooms_from_memberships(rows: list[RoomStateRow]) -> list[dict[str, Any]]:
     """The contract's room objects (JSON-ready) for rows of `membership_list_with_room_state`,
     which carry everything: no query."""
     rooms = []
+    me = json.loads(rows[0]["me"]) if rows else {}  # the same in every row
     for row in rows:
         room_id = row["room_id"]
-        members = _members_from_json(row["members"])
+        members = _members_of(row, me)
         last = row["last_message"]
         message = _last_message_from_json(room_id, last) if last is not None else None
         rooms.append(

@@ -50,6 +50,11 @@ def test_participants_from_the_rooms_json_follow_user_display(make_user, make_ro
         "avatar": display["avatar"],
         "role": role,
     }
+    # and in the user's own list, where its entry is its own membership and its display is
+    # read once for all its rooms (`me`), the room shows the same participants, in order
+    rows = list(membership_list_with_room_state(user=user).filter(room_id=room.id))
+    (own,) = rooms_from_memberships(rows)
+    assert own["participants"] == listed["participants"]
 
 
 def test_read_by_others_answers_the_read_rule_for_every_message():
