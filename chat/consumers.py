@@ -240,6 +240,12 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 if not self._socket_accepted:  # a close code needs an accepted socket
                     await send({"type": "websocket.accept"})
                 await send({"type": "websocket.close", "code": CLOSE_SERVICE_UNAVAILABLE})
+        finally:
+            # However the socket ended (a disconnect's group_discard may not have run, or
+            # failed): the layer delivers nothing more to its channel in this process.
+            forget = getattr(getattr(self, "channel_layer", None), "forget_channel", None)
+            if forget is not None and getattr(self, "channel_name", None):
+                forget(self.channel_name)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """channels' dispatch without its `aclose_old_connections()`: that is a thread hop

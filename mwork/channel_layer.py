@@ -14,13 +14,13 @@ them all busy waits for one (within its deadline). channels_redis's own pool (re
 than ~100 handshakes closed the sockets past it with 4503 (docs/PERFORMANCE.md, "Chat send
 path, third round").
 
-Receiving and local delivery (docs/PERFORMANCE.md, "Chat: one reader a process, local
-delivery"): a process's sockets wait on their own queues (`receive_buffer`, as in
-channels_redis) and one task per process reads their messages off Redis into the queues while
-any waits. channels_redis made every waiting socket race for a lock, with two tasks of its
-own, each time a message came, whoever it was for. And `group_send_many` hands a message to a
-socket of this process straight to its queue, without the round trip through Redis and back:
-the process knows which of its channels are in which group (`group_add` / `group_discard`).
+Receiving and local delivery (docs/PERFORMANCE.md, "Seventh round"): a process's sockets wait
+on their own queues (`receive_buffer`, as in channels_redis) and one task per process reads
+their messages off Redis into the queues while any waits. channels_redis made every waiting
+socket race for a lock, with two tasks of its own, each time a message came, whoever it was
+for. And `group_send_many` hands a message to a socket of this process straight to its queue,
+without the round trip through Redis and back: the process knows which of its channels are in
+which group (`group_add` / `group_discard`, and `forget_channel` when a socket ends).
 Delivery stays at most once and in order per sending socket.
 """
 
@@ -63,8 +63,10 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
         self._popped: collections.defaultdict[str, collections.deque[bytes]] = (
             collections.defaultdict(collections.deque)
         )
-        # This process's channels by group (`group_add`), for local delivery.
+        # This process's channels by group (`group_add`), for local delivery, and the groups of
+        # each (`forget_channel`).
         self._local_groups: collections.defaultdict[str, set[str]] = collections.defaultdict(set)
+        self._groups_of: collections.defaultdict[str, set[str]] = collections.defaultdict(set)
         # Channels of this process with a `receive` waiting on their queue, and the one task
         # that fills their queues from Redis (`_read`).
         self._waiting: set[str] = set()
@@ -74,6 +76,7 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
         """Every message and group of the layer gone, here as in Redis."""
         await super().flush()
         self._local_groups.clear()
+        self._groups_of.clear()
         self._popped.clear()
         for channel in [name for name in self.receive_buffer if name not in self._waiting]:
             del self.receive_buffer[channel]
@@ -119,7 +122,7 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
     def _start_reader(self, real_channel: str) -> None:
         loop = asyncio.get_running_loop()
         reader = self._reader
-        if reader is not None and not reader.done():
+        if reader is not None and not reader.done() and not reader.cancelling():
             if reader.get_loop() is loop:
                 return
             if not reader.get_loop().is_closed():
@@ -214,15 +217,33 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
         )
         if self._is_local(channel):
             self._local_groups[group].add(channel)
+            self._groups_of[channel].add(group)
 
     async def group_discard(self, group: str, channel: str) -> None:
         """Out of the group here at once (nothing more is delivered locally), then in Redis."""
+        self._forget(group, channel)
+        groups = self._groups_of.get(channel)
+        if groups is not None:
+            groups.discard(group)
+            if not groups:
+                del self._groups_of[channel]
+        await self._bounded("group_discard", super().group_discard(group, channel))
+
+    def forget_channel(self, channel: str) -> None:
+        """This process's channel `channel` is gone (its consumer ended, however it ended):
+        out of every group here, and what waits for it dropped. Redis forgets it on its own
+        (`group_discard`, or the groups' expiry when Redis was down)."""
+        for group in self._groups_of.pop(channel, ()):
+            self._forget(group, channel)
+        if channel not in self._waiting:
+            self.receive_buffer.pop(channel, None)
+
+    def _forget(self, group: str, channel: str) -> None:
         local = self._local_groups.get(group)
         if local is not None:
             local.discard(channel)
             if not local:
                 del self._local_groups[group]
-        await self._bounded("group_discard", super().group_discard(group, channel))
 
     async def group_send(self, group: str, message: dict) -> None:
         await self._bounded("group_send", super().group_send(group, message))

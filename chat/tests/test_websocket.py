@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import pytest_asyncio
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.db import connections
 
@@ -112,6 +113,22 @@ async def test_valid_token_connects_and_ping_pongs(employer):
 
     assert await socket.receive_json_from() == {"type": "pong"}
     await socket.disconnect()
+
+
+async def test_a_socket_that_ended_leaves_nothing_of_its_channel_in_the_process(employer):
+    layer = get_channel_layer()
+    if not hasattr(layer, "forget_channel"):
+        pytest.skip("no Redis channel layer: no local delivery")
+    before = set(layer._groups_of)
+    socket = await connected(employer)
+    await socket.send_json_to({"type": "ping"})
+    await socket.receive_json_from()
+    (channel,) = set(layer._groups_of) - before  # the socket's, in its user's group
+
+    await socket.disconnect()
+
+    assert channel not in layer._groups_of
+    assert all(channel not in members for members in layer._local_groups.values())
 
 
 async def test_bad_tokens_are_refused_before_accepting():

@@ -277,3 +277,45 @@ async def test_a_message_no_socket_can_read_is_dropped_and_the_rest_delivered(ca
         assert "could not be read" in caplog.text
     finally:
         await layer.flush()
+
+
+async def test_a_receive_right_after_the_reader_was_cancelled_is_still_served():
+    # The last waiting channel's cancel cancels the reader; a receive starting before the
+    # cancel has taken effect must get a reader of its own, not the one on its way out.
+    receiving = a_layer()
+    sending = a_layer(prefix=receiving.prefix)
+    gone, comes = await receiving.new_channel(), await receiving.new_channel()
+    try:
+        waiting = asyncio.ensure_future(receiving.receive(gone))
+        await asyncio.sleep(0.05)
+        waiting.cancel()
+        await asyncio.sleep(0)  # the cancel is handled: the reader is asked to stop
+        coming = asyncio.ensure_future(receiving.receive(comes))
+        await asyncio.sleep(0.05)
+
+        await sending.send(comes, {"type": "test.message", "n": 1})
+
+        assert (await asyncio.wait_for(coming, 5))["n"] == 1
+    finally:
+        await receiving.flush()
+
+
+async def test_a_forgotten_channel_is_out_of_every_group_of_the_process():
+    # A socket that ended without its group_discard (Redis down, a failed handshake) is
+    # forgotten by its consumer: nothing more is queued for it here.
+    layer = a_layer()
+    gone, stays = await layer.new_channel(), await layer.new_channel()
+    groups = [f"user.{uuid.uuid4()}" for _ in range(2)]
+    try:
+        for group in groups:
+            await layer.group_add(group, gone)
+            await layer.group_add(group, stays)
+
+        layer.forget_channel(gone)
+        await layer.group_send_many([(group, {"type": "frame", "n": 1}) for group in groups])
+
+        assert gone not in layer.receive_buffer
+        assert all(gone not in layer._local_groups[group] for group in groups)
+        assert [(await layer.receive(stays))["n"] for _ in groups] == [1, 1]
+    finally:
+        await layer.flush()
