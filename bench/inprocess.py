@@ -137,11 +137,11 @@ def profile_interleaved(
     warmup: int = 10,
     rounds: int = 6,
 ) -> dict[str, dict[str, Any]]:
-    """`profile` of several scenarios (name: (requests, write)) taken in `rounds` turns, each
-    turn a warm-up and a share of every scenario's samples in order. The targets are ratios to
-    the floor's time: a machine that slows down or speeds up during the run (other work on it,
-    its memory being reclaimed) then weighs on the floor and on every scenario alike, instead
-    of on whichever ran at that moment."""
+    """The in-process profile of several scenarios (name: (requests, write)), taken in
+    `rounds` turns, each turn a warm-up and a share of every scenario's samples in order.
+    The targets are ratios to the floor's time: a machine that slows down or speeds up during
+    the run (other work on it, its memory being reclaimed) then weighs on the floor and on
+    every scenario alike, instead of on whichever ran at that moment."""
     client = Client(raise_request_exception=True)
     connection.ensure_connection()
     taken = {
@@ -160,12 +160,3 @@ def profile_interleaved(
             for _ in range(share):
                 scenario.sample(client)
     return {name: scenario.result() for name, scenario in taken.items()}
-
-
-def profile(
-    requests: list[Request], *, samples: int = 60, warmup: int = 10, write: bool = False
-) -> dict[str, Any]:
-    """One scenario's in-process profile (`profile_interleaved` of it alone, in one turn)."""
-    return profile_interleaved(
-        {"one": (requests, write)}, samples=samples, warmup=warmup, rounds=1
-    )["one"]
