@@ -102,7 +102,8 @@ def paginate(
 ) -> dict[str, Any]:
     """Count (capped), slice and serialize a queryset into the contract's list body (two
     queries: the count stops at `count_cap` (PAGINATION_COUNT_CAP by default) + 1 rows, the
-    page fetches limit + 1), or one with `counted_in` (`_paginate_counted_in`). A first page
+    page fetches limit + 1), or one with `counted_in` and `page_rows` (`_paginate_counted_in`;
+    `queryset` is then None). A first page
     that is not full is its own count: one query. When `queryset` has no rows at all,
     `fallback` (if given) is counted and paged instead: one query more, only then (the
     catalogue's similar names when no name prefix-matches a search). Either may be a list
@@ -117,19 +118,9 @@ def paginate(
     query, as past a fresh count."""
     page = Page.from_request(request, default_limit=default_limit, max_limit=max_limit)
     if counted_in is not None:
-        if page_rows is not None:
-            return _paginate_counted_in(page, key, counted_in, serialize, page_rows)
-        if not isinstance(queryset, QuerySet):
-            raise TypeError("counted_in pages a queryset (page_rows for compiled rows).")
-        rows_of = queryset
-        return _paginate_counted_in(
-            page,
-            key,
-            counted_in,
-            serialize,
-            lambda offset, limit: list(rows_of[offset : offset + limit]),
-            count=lambda: count_queryset(rows_of).count(),
-        )
+        if page_rows is None:
+            raise TypeError("counted_in pages the rows page_rows fetches.")
+        return _paginate_counted_in(page, key, counted_in, serialize, page_rows)
     if queryset is None:
         raise TypeError("paginate lists a queryset or a compiled list.")
     cap = count_cap if count_cap is not None else settings.PAGINATION_COUNT_CAP
@@ -260,19 +251,14 @@ def _paginate_counted_in(
     counted_in: str,
     serialize: Callable[[Iterable[Any]], list[Any]],
     page_rows: Callable[[int, int], list[Any]],
-    *,
-    count: Callable[[], int] | None = None,
 ) -> dict[str, Any]:
-    """One query: the page's value rows (`page_rows(offset, limit)`: a queryset's slice, or a
-    compiled query's rows, `mwork.db.compiled_values_once`) carry the whole list's row count in
-    the annotation `counted_in` (a window `COUNT(*) OVER ()`, for lists whose page query reads
-    every row anyway, e.g. to sort them). Only a page past the end, which has no row to carry
-    it, is counted by a query of its own: `count()`, else the first row's. The total is
-    exact."""
+    """One query: the page's value rows (`page_rows(offset, limit)`, a compiled query's rows,
+    `mwork.db.compiled_values_once`) carry the whole list's row count in the annotation
+    `counted_in` (a window `COUNT(*) OVER ()`, for lists whose page query reads every row
+    anyway, e.g. to sort them). Only a page past the end, which has no row to carry it, takes
+    it from a query of its own: the first row's. The total is exact."""
 
     def counted() -> int:
-        if count is not None:
-            return count()
         first = page_rows(0, 1)  # the first row carries the total (`page_rows` may check access)
         return first[0][counted_in] if first else 0
 
