@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import time
@@ -24,6 +25,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -222,6 +224,19 @@ class SessionRecheck(LoopBatch):
         return await database_sync_to_async(session_checks, thread_sensitive=False)(sessions)
 
 
+async def _pump(receive, inbox) -> None:
+    """A socket's ASGI events into its consumer's Inbox, up to its disconnect; a failure of
+    `receive` is the consumer's."""
+    try:
+        while True:
+            event = await receive()
+            inbox.put_event(event)
+            if event["type"] == "websocket.disconnect":
+                return
+    except Exception as error:  # noqa: BLE001 - raised by the consumer's get
+        inbox.fail(error)
+
+
 class ChatConsumer(AsyncJsonWebsocketConsumer):
     _loop_send = False  # sends from the event loop (chat/loop_send.py), set on connect
     _stamps_owed = False  # a message frame's session stamps, read by its send
@@ -233,7 +248,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         """A channel-layer failure (Redis down, docs/RELIABILITY.md §3) closes the socket with
         4503 instead of crashing it (1011, or an HTTP 500 during the handshake)."""
         try:
-            await super().__call__(scope, receive, send)
+            layer = get_channel_layer(self.channel_layer_alias)
+            if hasattr(layer, "attach"):
+                await self._serve(scope, receive, send, layer)
+            else:  # the in-memory layer (development, tests on the embedded defaults)
+                await super().__call__(scope, receive, send)
         except (RedisError, OSError) as error:
             logger.warning("websocket closed with 4503: channel layer unavailable (%s)", error)
             with contextlib.suppress(Exception):
@@ -246,6 +265,29 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             forget = getattr(getattr(self, "channel_layer", None), "forget_channel", None)
             if forget is not None and getattr(self, "channel_name", None):
                 forget(self.channel_name)
+
+    async def _serve(self, scope, receive, send, layer) -> None:
+        """channels' `AsyncConsumer.__call__` with one queue: the layer puts this socket's
+        channel messages into its Inbox (`attach`) and `_pump` its ASGI events, and the
+        consumer awaits that queue alone. channels' `await_many_dispatch` made a task and an
+        `asyncio.wait` for every event, frames delivered included (docs/PERFORMANCE.md,
+        "Eighth round")."""
+        self.scope = scope
+        self.channel_layer = layer
+        self.channel_name = await layer.new_channel()
+        self.channel_receive = functools.partial(layer.receive, self.channel_name)
+        self.base_send = send
+        inbox = layer.attach(self.channel_name)
+        pump = asyncio.get_running_loop().create_task(_pump(receive, inbox))
+        try:
+            while True:
+                await self.dispatch(await inbox.get())
+        except StopConsumer:
+            pass
+        finally:
+            pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pump
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """channels' dispatch without its `aclose_old_connections()`: that is a thread hop

@@ -22,6 +22,10 @@ for. And `group_send_many` hands a message to a socket of this process straight 
 without the round trip through Redis and back: the process knows which of its channels are in
 which group (`group_add` / `group_discard`, and `forget_channel` when a socket ends).
 Delivery stays at most once and in order per sending socket.
+
+A consumer may also `attach` its channel instead of calling `receive` for every message: its
+messages then go straight into its `Inbox`, the one queue it awaits for everything it handles
+(chat/consumers.py puts its ASGI events there too), so no task is made per event.
 """
 
 from __future__ import annotations
@@ -46,6 +50,10 @@ RECEIVE_BATCH = 100
 # How long a command without a deadline of its own (the sockets' receive loop) waits for a
 # free connection before redis-py raises ConnectionError.
 POOL_WAIT_SECONDS = 5.0
+# How many of the process's ended channels are remembered, so that a message still on its way
+# to one (its group left in Redis when Redis was down at its disconnect) is dropped instead of
+# kept in a queue nobody reads.
+FORGOTTEN_CHANNELS = 10_000
 
 
 class BoundedRedisChannelLayer(RedisChannelLayer):
@@ -71,6 +79,10 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
         # that fills their queues from Redis (`_read`).
         self._waiting: set[str] = set()
         self._reader: asyncio.Task | None = None
+        # Channels whose messages go into their consumer's Inbox (`attach`), and channels of
+        # this process that ended (`forget_channel`), oldest first.
+        self._attached: set[str] = set()
+        self._forgotten: collections.OrderedDict[str, None] = collections.OrderedDict()
 
     async def flush(self) -> None:
         """Every message and group of the layer gone, here as in Redis."""
@@ -78,8 +90,28 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
         self._local_groups.clear()
         self._groups_of.clear()
         self._popped.clear()
-        for channel in [name for name in self.receive_buffer if name not in self._waiting]:
+        for channel in [name for name in self.receive_buffer if not self._read_for(name)]:
             del self.receive_buffer[channel]
+
+    def _read_for(self, channel: str) -> bool:
+        """Whether a consumer takes `channel`'s messages now (a `receive` waits, or attached)."""
+        return channel in self._waiting or channel in self._attached
+
+    def attach(self, channel: str) -> Inbox:
+        """From now until `forget_channel`, every message of this process's `channel` goes into
+        the returned Inbox (the process's reader runs meanwhile): its consumer awaits the
+        Inbox instead of calling `receive` for each message."""
+        real_channel = self.non_local_name(channel)
+        if not real_channel.endswith(self.client_prefix + "!"):
+            raise ValueError(f"{channel} is not a channel of this process")
+        inbox = Inbox(self.capacity)
+        waiting = self.receive_buffer.pop(channel, None)
+        while waiting is not None and not waiting.empty():  # sent before it was attached
+            inbox.put_nowait(waiting.get_nowait())
+        self.receive_buffer[channel] = inbox
+        self._attached.add(channel)
+        self._start_reader(real_channel)
+        return inbox
 
     def _is_local(self, channel: str) -> bool:
         """Whether `channel` is one of this process's (`new_channel`)."""
@@ -106,18 +138,28 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
                 # more stops (a test's event loop ends with its sockets).
                 self._waiting.discard(channel)
                 self.receive_buffer.pop(channel, None)
-                if not self._waiting and self._reader is not None:
-                    self._reader.cancel()
+                self._stop_reader_if_unread()
                 raise
             finally:
                 self._waiting.discard(channel)
         else:
             message = queue.get_nowait()
-        if queue.empty():
+        if queue.empty() and channel not in self._attached:
             self.receive_buffer.pop(channel, None)
         if isinstance(message, _ReadFailed):
             raise message.error
         return message
+
+    def _stop_reader_if_unread(self) -> None:
+        """A reader nobody waits for any more stops (a test's event loop ends with its
+        sockets)."""
+        reader = self._reader
+        if self._waiting or self._attached or reader is None or reader.done():
+            return
+        if reader.get_loop().is_closed():  # its loop ended with it (a test's)
+            self._reader = None
+        else:
+            reader.cancel()
 
     def _start_reader(self, real_channel: str) -> None:
         loop = asyncio.get_running_loop()
@@ -137,7 +179,7 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
         raises it (its socket closes with 4503), as the one whose turn it was did before. A
         message that cannot be read is dropped and logged, and the others are read on."""
         try:
-            while self._waiting:
+            while self._waiting or self._attached:
                 try:
                     channel, message = await self.receive_single(real_channel)
                 except (RedisError, OSError):
@@ -146,9 +188,10 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
                     logger.exception("a channel layer message could not be read; dropped")
                     continue
                 for name in channel if isinstance(channel, list) else (channel,):
-                    self.receive_buffer[name].put_nowait(message)
+                    if name not in self._forgotten:
+                        self.receive_buffer[name].put_nowait(message)
         except (RedisError, OSError) as error:
-            for name in self._waiting:
+            for name in self._waiting | self._attached:
                 self.receive_buffer[name].put_nowait(_ReadFailed(error))
 
     async def receive_single(self, channel: str) -> tuple[str, dict]:
@@ -235,8 +278,14 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
         (`group_discard`, or the groups' expiry when Redis was down)."""
         for group in self._groups_of.pop(channel, ()):
             self._forget(group, channel)
+        self._attached.discard(channel)
         if channel not in self._waiting:
             self.receive_buffer.pop(channel, None)
+        if self._is_local(channel):
+            self._forgotten[channel] = None
+            if len(self._forgotten) > FORGOTTEN_CHANNELS:
+                self._forgotten.popitem(last=False)
+        self._stop_reader_if_unread()
 
     def _forget(self, group: str, channel: str) -> None:
         local = self._local_groups.get(group)
@@ -457,6 +506,62 @@ for g = 1, groups do
 end
 return over_capacity
 """
+
+
+class Inbox:
+    """Everything one consumer handles, in the order it came, for it alone to `get`: its
+    channel's messages (put by the layer, `put_nowait`) and whatever the consumer puts itself
+    (`put_event`: its ASGI events). channels' consumers race a receive of each source in a
+    new task for every event (`await_many_dispatch`: a task, an `asyncio.wait` and its
+    callbacks each time); a consumer with an Inbox awaits one future only while it is empty.
+
+    Channel messages past `capacity` waiting are dropped, the newest, as channels_redis drops
+    what a consumer that stopped reading is sent (its queue's oldest); a consumer's own events
+    and a failure (`fail`) never are."""
+
+    __slots__ = ("_items", "_waiter", "capacity")
+
+    def __init__(self, capacity: int) -> None:
+        self._items: collections.deque[Any] = collections.deque()
+        self._waiter: asyncio.Future | None = None
+        self.capacity = capacity
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def empty(self) -> bool:
+        return not self._items
+
+    def put_nowait(self, message: Any) -> None:
+        if len(self._items) >= self.capacity and not isinstance(message, _ReadFailed):
+            logger.warning("a consumer's inbox is full (%d): a message dropped", self.capacity)
+            return
+        self.put_event(message)
+
+    def put_event(self, event: Any) -> None:
+        self._items.append(event)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def fail(self, error: BaseException) -> None:
+        """`get` raises `error` once what came before it is taken."""
+        self.put_event(_ReadFailed(error))
+
+    def get_nowait(self) -> Any:
+        item = self._items.popleft()
+        if isinstance(item, _ReadFailed):
+            raise item.error
+        return item
+
+    async def get(self) -> Any:
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self.get_nowait()
 
 
 class _ReadFailed:
