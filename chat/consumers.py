@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import json
 import logging
 import time
@@ -201,7 +200,7 @@ class LoopBatch:
 
 class StampReader(LoopBatch):
     """The cache stamps of logout and revocation: one read for the sockets due together, on
-    the channel layer's connection when the loop sends (chat/loop_send.py), else in a thread."""
+    the channel layer's Wire when the loop sends (chat/loop_send.py), else in a thread."""
 
     async def read_many(self, sessions: list[SocketSession]) -> list[SessionEndReason | None]:
         layer = get_channel_layer()
@@ -275,7 +274,6 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.scope = scope
         self.channel_layer = layer
         self.channel_name = await layer.new_channel()
-        self.channel_receive = functools.partial(layer.receive, self.channel_name)
         self.base_send = send
         inbox = layer.attach(self.channel_name)
         pump = asyncio.get_running_loop().create_task(_pump(receive, inbox))

@@ -7,8 +7,8 @@ message cost its server process (docs/PERFORMANCE.md, "Chat send path, fifth rou
 PostgreSQL with the Redis channel layer, `send` does the same work in two round trips from the
 loop itself:
 
-1. Redis, on the channel layer's connection (the cache lives in the same Redis): the session's
-   stamps (when the frame owes them) and the send rate's counter, in one pipeline.
+1. Redis, on the channel layer's Wire (mwork/redis_wire.py; the cache lives in the same Redis):
+   the session's stamps (when the frame owes them) and the send rate's counter, in one write.
 2. PostgreSQL, on `mwork.async_db`: one statement reads the members, stores the message only
    when the sender may send it (member, still active, same token version, no block), and moves
    the room and the read mark (chat/store.py, `checked_insert_sql`).
@@ -27,7 +27,6 @@ changes nothing, as on the thread path. The frames and notifications it returns 
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 from collections.abc import Sequence
@@ -61,8 +60,13 @@ from mwork.api.exceptions import RateLimitExceeded, ValidationFailed
 from mwork.db import mark_inserted
 from mwork.ids import parse_uuid
 from mwork.ratelimits import COUNT_SCRIPT, UNCOUNT_SCRIPT, Usage, Window, current_window
+from mwork.redis_wire import Script
 
 logger = logging.getLogger(__name__)
+
+# The rate counter's scripts (mwork/ratelimits.py), called by SHA1 on the layer's Wire.
+_COUNT = Script(COUNT_SCRIPT)
+_UNCOUNT = Script(UNCOUNT_SCRIPT)
 
 
 class MemberRow(NamedTuple):
@@ -74,14 +78,14 @@ class MemberRow(NamedTuple):
 
 def usable(layer: Any) -> bool:
     """Whether this process sends from its loop: the setting on, PostgreSQL, the Redis cache
-    and a one-Redis channel layer on the cache's Redis (the pipeline reads and counts the
-    cache's keys on the layer's connection)."""
+    and a one-Redis channel layer with a Wire on the cache's Redis (the send reads and counts
+    the cache's keys on the layer's Wire)."""
     if not settings.CHAT_LOOP_SEND or not async_db.available():
         return False
     cache = settings.CACHES["default"]
     if cache["BACKEND"] != "django_redis.cache.RedisCache" or not getattr(layer, "excludes", 0):
         return False
-    return layer.hosts[0].get("address") == cache["LOCATION"]
+    return getattr(layer, "wired", False) and layer.hosts[0].get("address") == cache["LOCATION"]
 
 
 @functools.cache
@@ -185,14 +189,11 @@ async def _stamps_and_count(
     counter as RATELIMIT_FAIL_OPEN says (as `mwork.ratelimits.hit`)."""
     cache = caches["default"]
     keys = session_stamp_keys(session) if session is not None else ()
-    pipe = layer.connection(0).pipeline(transaction=False)
-    if keys:
-        pipe.mget([cache.make_key(key) for key in keys])
-    pipe.eval(COUNT_SCRIPT, 1, cache.make_key(window.key), window.ttl)
+    commands = [("MGET", *[cache.make_key(key) for key in keys])] if keys else []
+    commands.append(_COUNT.command([cache.make_key(window.key)], [window.ttl]))
     try:
-        async with asyncio.timeout(settings.REDIS_COMMAND_TIMEOUT):
-            results = await pipe.execute()
-    except (RedisError, OSError, TimeoutError) as error:
+        results = await layer.wire().calls(commands, timeout=settings.REDIS_COMMAND_TIMEOUT)
+    except (RedisError, OSError) as error:
         if session is not None:
             logger.warning("session stamps of user %s not read", session.user_id)
         return None, window.unreachable(error)
@@ -203,7 +204,7 @@ async def _stamps_and_count(
 
 
 async def stamp_reasons(layer: Any, sessions: list[SocketSession]) -> list[SessionEndReason | None]:
-    """`accounts.sessions.session_stamp_reasons` on the channel layer's connection (one MGET
+    """`accounts.sessions.session_stamp_reasons` on the channel layer's Wire (one MGET
     for every socket due), instead of the cache in a thread."""
     keys = list({key for session in sessions for key in session_stamp_keys(session)})
     values = await _cache_values(layer, keys)
@@ -212,9 +213,11 @@ async def stamp_reasons(layer: Any, sessions: list[SocketSession]) -> list[Sessi
 
 async def _cache_values(layer: Any, keys: list[str]) -> dict[str, Any]:
     """The cache's values of `keys` (missing ones left out), in one MGET on the channel
-    layer's connection, within REDIS_COMMAND_TIMEOUT."""
-    async with asyncio.timeout(settings.REDIS_COMMAND_TIMEOUT):
-        found = await layer.connection(0).mget([caches["default"].make_key(key) for key in keys])
+    layer's Wire, within REDIS_COMMAND_TIMEOUT."""
+    make_key = caches["default"].make_key
+    found = await layer.wire().call(
+        "MGET", *[make_key(key) for key in keys], timeout=settings.REDIS_COMMAND_TIMEOUT
+    )
     return _decoded(keys, found)
 
 
@@ -229,7 +232,7 @@ async def session_checks(
     layer: Any, sessions: list[SocketSession]
 ) -> list[SessionEndReason | None]:
     """`accounts.sessions.session_checks` from the loop: the denylist entries in one MGET on
-    the channel layer's connection, the user rows in one statement on `mwork.async_db`."""
+    the channel layer's Wire, the user rows in one statement on `mwork.async_db`."""
     live = [session for session in sessions if not session.is_expired()]  # as the thread's
     denylisted: dict[str, Any] = {}
     rows: dict[Any, tuple[bool, int]] = {}
@@ -259,7 +262,8 @@ async def _uncount(layer: Any, window: Window, usage: Usage | None) -> None:
         return
     key = caches["default"].make_key(window.key)
     try:
-        async with asyncio.timeout(settings.REDIS_COMMAND_TIMEOUT):
-            await layer.connection(0).eval(UNCOUNT_SCRIPT, 1, key)
-    except (RedisError, OSError, TimeoutError):
+        await layer.wire().calls(
+            [_UNCOUNT.command([key], [])], timeout=settings.REDIS_COMMAND_TIMEOUT
+        )
+    except (RedisError, OSError):
         logger.warning("a refused chat message stays counted in its rate window")

@@ -35,6 +35,7 @@ import collections
 import logging
 import os
 import time
+import weakref
 from typing import Any
 
 from channels_redis.core import RedisChannelLayer
@@ -42,6 +43,8 @@ from msgpack import packb as _msgpack_packb  # type: ignore[import-untyped]
 from redis.asyncio import BlockingConnectionPool
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from mwork.redis_wire import Script, Wire
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +86,56 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
         # this process that ended (`forget_channel`), oldest first.
         self._attached: set[str] = set()
         self._forgotten: collections.OrderedDict[str, None] = collections.OrderedDict()
+        # Per event loop: the Wire its commands share, and the reader's own (its blocking pop
+        # would hold up the others). None: redis-py's pool for everything (sharded, Sentinel,
+        # a unix socket).
+        self._wire_url = _wire_url(self.hosts)
+        self._wires: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Wire] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._reader_wires: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Wire] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    @property
+    def wired(self) -> bool:
+        """Whether `wire` gives a Wire (one plain Redis)."""
+        return self._wire_url is not None
+
+    def wire(self) -> Wire | None:
+        """This event loop's Wire to the layer's Redis (mwork/redis_wire.py), for the commands
+        of the chat's hot path; None when the layer is not on one plain Redis."""
+        return self._loop_wire(self._wires)
+
+    def _loop_wire(self, wires: weakref.WeakKeyDictionary) -> Wire | None:
+        if self._wire_url is None:
+            return None
+        loop = asyncio.get_running_loop()
+        wire = wires.get(loop)
+        if wire is None:
+            if loop not in self._wires and loop not in self._reader_wires:
+                self._close_wires_with(loop)
+            connect_timeout = self.hosts[0].get("socket_connect_timeout") or POOL_WAIT_SECONDS
+            wire = wires[loop] = Wire(self._wire_url, connect_timeout=connect_timeout)
+        return wire
+
+    def _close_wires_with(self, loop: asyncio.AbstractEventLoop) -> None:
+        """`loop`'s Wires are closed when it closes: a thread's short-lived loop (asgiref's
+        async_to_sync, e.g. a view's broadcast on commit) would otherwise leave its
+        connections open. channels_redis does the same for its pools (`_wrap_close`)."""
+        close = loop.close
+
+        def close_wires_then_loop(*args: Any, **kwargs: Any) -> None:
+            loop.close = close  # type: ignore[method-assign]
+            for wires in (self._wires, self._reader_wires):
+                wire = wires.pop(loop, None)
+                if wire is not None:
+                    wire.close()
+            if not loop.is_running():  # the transports' own close runs on the loop
+                loop.run_until_complete(asyncio.sleep(0))
+            close(*args, **kwargs)
+
+        loop.close = close_wires_then_loop  # type: ignore[method-assign]
 
     async def flush(self) -> None:
         """Every message and group of the layer gone, here as in Redis."""
@@ -181,7 +234,7 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
         try:
             while self._waiting or self._attached:
                 try:
-                    channel, message = await self.receive_single(real_channel)
+                    channel, message = await self.receive_single(real_channel, reading=True)
                 except (RedisError, OSError):
                     raise
                 except Exception:  # one message no socket can read: the others are read on
@@ -194,7 +247,7 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
             for name in self._waiting | self._attached:
                 self.receive_buffer[name].put_nowait(_ReadFailed(error))
 
-    async def receive_single(self, channel: str) -> tuple[str, dict]:
+    async def receive_single(self, channel: str, *, reading: bool = False) -> tuple[str, dict]:
         """The next message of `channel`, taken off Redis in batches: every message waiting
         (up to RECEIVE_BATCH) in one round trip (`_pop_many`).
         channels_redis's own receive made four round trips per message (a backup script, the
@@ -209,7 +262,10 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
         channel_key = self.prefix + channel
         pending = self._popped[channel_key]
         while not pending:
-            pending.extend(await self._pop_many(index, channel_key))
+            if reading and (wire := self._loop_wire(self._reader_wires)) is not None:
+                pending.extend(await self._pop_many_on(wire, channel_key))
+            else:
+                pending.extend(await self._pop_many(index, channel_key))
         message = self.deserialize(pending.popleft())
         if "__asgi_channel__" in message:
             channel = message.pop("__asgi_channel__")
@@ -226,6 +282,24 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
         first, rest = await pipe.execute()
         popped = [first[1]] if first is not None else []
         return popped + [member for member, _score in rest or ()]
+
+    async def _pop_many_on(self, wire: Wire, channel_key: str) -> list[bytes]:
+        """`_pop_many` on the process reader's own Wire. A pop cancelled mid-wait (the reader
+        stops) drops that connection, so Redis gives up the blocked pop instead of taking a
+        message for a reply nobody reads, as redis-py drops a cancelled command's connection."""
+        try:
+            first, rest = await wire.calls(
+                [
+                    ("BZPOPMIN", channel_key, self.brpop_timeout),
+                    ("ZPOPMIN", channel_key, RECEIVE_BATCH - 1),
+                ],
+                timeout=None,
+            )
+        except asyncio.CancelledError:
+            wire.close()
+            raise
+        popped = [first[1]] if first is not None else []
+        return popped + (rest or [])[0::2]
 
     def create_pool(self, index: int) -> Any:
         """A pool that makes a command wait for a free connection past `max_connections`
@@ -244,6 +318,9 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
             async with asyncio.timeout(timeout):  # no task of its own, as wait_for makes
                 return await awaitable
         except TimeoutError:
+            wire = self._wires.get(asyncio.get_running_loop())
+            if wire is not None:  # what is pending on it can no longer be trusted
+                wire.close()
             raise RedisTimeoutError(
                 f"channel layer {operation} took longer than {timeout} s"
             ) from None
@@ -391,6 +468,12 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
             *(os.urandom(prefix_length) for _ in sends),
             *bases,
         ]
+        wire = self.wire()
+        if wire is not None:
+            commands = [("RPUSH", push[0], *push[1])] if push else []
+            commands.append(_GROUP_SEND_ONE.command(keys, arguments))
+            results = await wire.calls(commands, timeout=None)  # within `_bounded`'s deadline
+            return int(results[0]) if push else None
         pipe = self.connection(0).pipeline(transaction=False)
         if push:
             pipe.rpush(push[0], *push[1])
@@ -506,6 +589,20 @@ for g = 1, groups do
 end
 return over_capacity
 """
+
+
+_GROUP_SEND_ONE = Script(_GROUP_SEND_ONE_LUA)
+
+
+def _wire_url(hosts: list[dict]) -> str | None:
+    """The URL a Wire can take for `hosts`: one host given by a redis:// or rediss://
+    address."""
+    if len(hosts) != 1:
+        return None
+    address = hosts[0].get("address")
+    if not isinstance(address, str) or not address.startswith(("redis://", "rediss://")):
+        return None
+    return address
 
 
 class Inbox:

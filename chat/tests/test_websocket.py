@@ -139,6 +139,42 @@ async def test_a_socket_that_ended_leaves_nothing_of_its_channel_in_the_process(
     assert all(channel not in members for members in layer._local_groups.values())
 
 
+async def test_frames_delivered_to_a_socket_make_no_task_each(employer):
+    # The consumer awaits its Inbox: channels' await_many_dispatch made a task (and an
+    # asyncio.wait) for every event.
+    layer = get_channel_layer()
+    if not hasattr(layer, "attach"):
+        pytest.skip("no Redis channel layer: channels' own dispatch")
+    socket = await connected(employer)
+    await socket.send_json_to({"type": "ping"})
+    await socket.receive_json_from()
+    loop = asyncio.get_running_loop()
+    made = []
+    factory = loop.get_task_factory()
+
+    def counting(loop, coro, **kwargs):
+        made.append(getattr(coro, "__qualname__", coro))
+        if factory is not None:
+            return factory(loop, coro, **kwargs)
+        return asyncio.Task(coro, loop=loop, **kwargs)
+
+    loop.set_task_factory(counting)
+    try:
+        group = f"user.{employer.id}"
+        frames = [{"type": "pong", "n": n} for n in range(20)]
+        await layer.group_send_many(
+            [(group, {"type": "client.frame", "frame": frame}) for frame in frames]
+        )
+        got = [await socket.receive_json_from() for _ in frames]
+    finally:
+        loop.set_task_factory(factory)
+
+    assert [frame["n"] for frame in got] == list(range(20))
+    # at most the stamps' read, which a delivery makes once a second (its batch's own task)
+    assert len(made) <= 2, made
+    await socket.disconnect()
+
+
 async def test_bad_tokens_are_refused_before_accepting():
     for token in ("", "garbage", "a.b.c"):
         is_open, code = await communicator(token).connect()

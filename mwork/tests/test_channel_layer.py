@@ -230,12 +230,13 @@ async def test_redis_failing_fails_every_waiting_receive(monkeypatch):
     try:
         unreachable = RedisConnectionError("redis down")
 
-        async def pop_fails(index, channel_key):
+        async def pop_fails(*args):
             raise unreachable
 
         waiting = [asyncio.ensure_future(layer.receive(channel)) for channel in channels]
         await asyncio.sleep(0.05)
         monkeypatch.setattr(layer, "_pop_many", pop_fails)
+        monkeypatch.setattr(layer, "_pop_many_on", pop_fails)  # the reader's, on its Wire
         # a message for a channel nobody waits on wakes the reader's blocking pop: it pops again
         await a_layer(prefix=layer.prefix).send(await layer.new_channel(), {"type": "wake"})
 
@@ -320,3 +321,141 @@ async def test_a_forgotten_channel_is_out_of_every_group_of_the_process():
         assert [(await layer.receive(stays))["n"] for _ in groups] == [1, 1]
     finally:
         await layer.flush()
+
+
+# ---- attached channels: a consumer's one Inbox -----------------------------------------------
+
+
+async def test_an_attached_channel_gets_its_messages_from_redis_and_locally_in_its_inbox():
+    receiving = a_layer()
+    sending = a_layer(prefix=receiving.prefix)
+    group = f"user.{uuid.uuid4()}"
+    channel = await receiving.new_channel()
+    try:
+        await sending.send(channel, {"type": "test.message", "n": 0})  # before it attaches
+        await asyncio.sleep(0.05)
+        inbox = receiving.attach(channel)
+        await receiving.group_add(group, channel)
+        await sending.send(channel, {"type": "test.message", "n": 1})
+        await asyncio.sleep(0.05)
+        await receiving.group_send_many([(group, {"type": "test.message", "n": 2})])  # local
+        inbox.put_event({"type": "websocket.receive", "text": "3"})  # the consumer's own
+
+        got = [await asyncio.wait_for(inbox.get(), 5) for _ in range(4)]
+
+        assert [item.get("n", item.get("text")) for item in got] == [0, 1, 2, "3"]
+        assert receiving._reader is not None and not receiving._reader.done()
+    finally:
+        receiving.forget_channel(channel)
+        await receiving.flush()
+
+
+async def test_redis_failing_fails_every_attached_inbox_after_what_came_before(monkeypatch):
+    layer = a_layer()
+    channels = [await layer.new_channel() for _ in range(3)]
+    try:
+        inboxes = [layer.attach(channel) for channel in channels]
+        inboxes[0].put_event({"type": "websocket.receive"})
+        await asyncio.sleep(0.05)
+        unreachable = RedisConnectionError("redis down")
+
+        async def pop_fails(*args):
+            raise unreachable
+
+        monkeypatch.setattr(layer, "_pop_many", pop_fails)
+        monkeypatch.setattr(layer, "_pop_many_on", pop_fails)  # the reader's, on its Wire
+        await a_layer(prefix=layer.prefix).send(await layer.new_channel(), {"type": "wake"})
+
+        assert (await inboxes[0].get())["type"] == "websocket.receive"
+        for inbox in inboxes:
+            with pytest.raises(RedisConnectionError):
+                await asyncio.wait_for(inbox.get(), 10)
+    finally:
+        monkeypatch.undo()
+        for channel in channels:
+            layer.forget_channel(channel)
+        await layer.flush()
+
+
+async def test_the_reader_stops_when_its_last_attached_channel_is_forgotten():
+    layer = a_layer()
+    first, second = await layer.new_channel(), await layer.new_channel()
+    try:
+        layer.attach(first)
+        layer.attach(second)
+        await asyncio.sleep(0.05)
+        reader = layer._reader
+
+        layer.forget_channel(first)
+        await asyncio.sleep(0.05)
+        assert not reader.done()  # the second still reads
+
+        layer.forget_channel(second)
+        await asyncio.sleep(0.05)
+        assert reader.done()
+    finally:
+        await layer.flush()
+
+
+async def test_a_message_still_on_its_way_to_a_forgotten_channel_is_dropped():
+    # Its group stayed in Redis (Redis was down at its disconnect): what comes for it must not
+    # pile up in a queue nobody reads.
+    receiving = a_layer()
+    sending = a_layer(prefix=receiving.prefix)
+    gone, stays = await receiving.new_channel(), await receiving.new_channel()
+    try:
+        inbox = receiving.attach(stays)
+        receiving.attach(gone)
+        receiving.forget_channel(gone)
+
+        await sending.send(gone, {"type": "test.message", "n": 0})
+        await sending.send(stays, {"type": "test.message", "n": 1})
+
+        assert (await asyncio.wait_for(inbox.get(), 5))["n"] == 1
+        assert gone not in receiving.receive_buffer
+    finally:
+        receiving.forget_channel(stays)
+        await receiving.flush()
+
+
+async def test_an_inbox_drops_channel_messages_past_its_capacity_never_its_own_events():
+    from mwork.channel_layer import Inbox
+
+    inbox = Inbox(capacity=2)
+    for number in range(3):
+        inbox.put_nowait({"n": number})
+    inbox.put_event({"type": "websocket.disconnect"})
+    inbox.fail(RedisConnectionError("redis down"))
+
+    assert [inbox.get_nowait() for _ in range(3)] == [
+        {"n": 0},
+        {"n": 1},
+        {"type": "websocket.disconnect"},
+    ]
+    with pytest.raises(RedisConnectionError):
+        await inbox.get()
+    assert inbox.empty()
+
+
+async def test_a_short_lived_loops_wire_is_closed_with_the_loop():
+    # asgiref's async_to_sync runs a view's broadcast in a loop of its own, closed after it
+    layer = a_layer()
+    transports = []
+
+    def broadcasts_in_loops_of_their_own():
+        for _ in range(3):
+            loop = asyncio.new_event_loop()
+
+            async def ping():
+                wire = layer.wire()
+                await wire.call("PING", timeout=1.0)
+                transports.append(wire._protocol.transport)
+
+            loop.run_until_complete(ping())
+            loop.close()
+
+    await asyncio.get_running_loop().run_in_executor(None, broadcasts_in_loops_of_their_own)
+
+    assert len(transports) == 3
+    assert all(transport.get_extra_info("socket").fileno() == -1 for transport in transports)
+    assert not layer._wires or asyncio.get_running_loop() in layer._wires
