@@ -262,8 +262,8 @@ async def _uncount(layer: Any, window: Window, usage: Usage | None) -> None:
         return
     key = caches["default"].make_key(window.key)
     try:
-        await layer.wire().calls(
-            [_UNCOUNT.command([key], [])], timeout=settings.REDIS_COMMAND_TIMEOUT
+        await layer.wire().call(
+            *_UNCOUNT.command([key], []), timeout=settings.REDIS_COMMAND_TIMEOUT
         )
     except (RedisError, OSError):
         logger.warning("a refused chat message stays counted in its rate window")

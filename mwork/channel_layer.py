@@ -623,9 +623,6 @@ class Inbox:
         self._waiter: asyncio.Future | None = None
         self.capacity = capacity
 
-    def __len__(self) -> int:
-        return len(self._items)
-
     def empty(self) -> bool:
         return not self._items
 
