@@ -86,6 +86,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="messages per second, one step each over the same sockets (the ceiling search)",
     )
     parser.add_argument("--ws-seconds", type=float, default=20.0, help="seconds per rate step")
+    parser.add_argument(
+        "--ws-sustain",
+        default="300:60",
+        help="RATE:SECONDS,... steps that last longer than --ws-seconds (the target's 60 s)",
+    )
     parser.add_argument("--inprocess-samples", type=int, default=120)
     parser.add_argument(
         "--inprocess-rounds",
@@ -105,6 +110,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "backends by this much (root only), on a machine other work shares",
     )
     return parser.parse_args(argv)
+
+
+def _sustain(text: str) -> dict[float, float]:
+    """`--ws-sustain` "300:60,400:30" as {rate: seconds}."""
+    pairs = (item.split(":") for item in text.split(",") if item.strip())
+    return {float(rate): float(seconds) for rate, seconds in pairs}
 
 
 def _django(database_url: str, redis_url: str) -> None:
@@ -294,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
             "ws_sockets": args.ws_sockets,
             "ws_rates": [float(r) for r in str(args.ws_rate).split(",") if r],
             "ws_seconds": args.ws_seconds,
+            "ws_sustain": {f"{r:g}": s for r, s in _sustain(args.ws_sustain).items()},
         },
         "scenarios": {
             name: {"kind": SCENARIOS[name][0], "what": SCENARIOS[name][1]} for name in scenarios
@@ -416,6 +428,7 @@ def main(argv: list[str] | None = None) -> int:
 
         # ---- WebSockets: one server, sockets connected once, the rate stepped -------------
         rates = [float(r) for r in str(args.ws_rate).split(",") if r]
+        sustain = _sustain(args.ws_sustain)
         for server_name in [s for s in args.ws_servers.split(",") if s]:
             _settle(redis_url)
             port = free_port()
@@ -426,6 +439,7 @@ def main(argv: list[str] | None = None) -> int:
             _log(
                 f"websockets on {spec.description}: {args.ws_sockets} sockets, steps of "
                 f"{args.ws_seconds:g} s at {', '.join(f'{r:g}' for r in rates)} msg/s"
+                + "".join(f" ({r:g} msg/s for {s:g} s)" for r, s in sustain.items())
             )
             with server, worker:
                 if args.nice:
@@ -436,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
                     sockets=args.ws_sockets,
                     rates=rates,
                     seconds=args.ws_seconds,
+                    sustain=sustain,
                     warmup=min(args.warmup, 3.0),
                     cpu=lambda s=server, w=worker: s.cpu_seconds() + w.cpu_seconds(),
                 )
@@ -461,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
                     "sockets_connected": outcome["sockets_connected"],
                     "lost_recipient": step["undelivered"],
                     "errors": outcome["errors"],
-                    "server_cpu_cores": round(step["server_cpu_seconds"] / args.ws_seconds, 2),
+                    "server_cpu_cores": round(step["server_cpu_seconds"] / step["seconds"], 2),
                 }
             _cleanup_quietly(started_at)
         results["targets_ws"] = ws.target_rows({"ws": results["ws_runs"]})

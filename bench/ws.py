@@ -69,6 +69,14 @@ def _step_of(client_id: str) -> int:
 SHED_CODE = "SERVICE_UNAVAILABLE"
 DEFAULT_RATES = (50, 100, 150, 200, 300, 400)
 CEILING_P99_MS = 100.0
+# The chat targets (docs/PERFORMANCE.md, "Targets"): 300 msg/s sustained for 60 s on uvicorn
+# with one worker per core, recipient p99 under CEILING_P99_MS and the server's CPU a message
+# (every process, sockets' idle cost included) at most TARGET_CPU_MS at that rate. Other
+# servers and rates are measured and shown, not judged.
+TARGET_RATE = 300.0
+TARGET_SECONDS = 60.0
+TARGET_CPU_MS = 2.5
+TARGET_SERVER = "uvicorn"
 
 
 async def run_ws(
@@ -78,15 +86,17 @@ async def run_ws(
     sockets: int,
     rates: list[float] | tuple[float, ...] = DEFAULT_RATES,
     seconds: float,
+    sustain: dict[float, float] | None = None,
     warmup: float = 3.0,
     drain: float | None = None,
     cpu: Any = None,
     idle: float = 3.0,
     connect_concurrency: int = 50,
 ) -> dict[str, Any]:
-    """Connect once, then one step per rate (open loop, `seconds` each, then a drain): per step
-    recipient p50/p99, undelivered, shed, and the server's CPU per message (`cpu()` returns the
-    server's CPU seconds so far: every process, sockets' idle cost included)."""
+    """Connect once, then one step per rate (open loop, `seconds` each or `sustain[rate]`, then
+    a drain): per step recipient p50/p99, undelivered, shed, and the server's CPU per message
+    (`cpu()` returns the server's CPU seconds so far: every process, sockets' idle cost
+    included)."""
     cpu = cpu or (lambda: 0.0)
     rooms = rooms[: max(sockets // 2, 1)]
     gate = asyncio.Semaphore(connect_concurrency)  # handshakes under way at once
@@ -212,7 +222,8 @@ async def run_ws(
     steps = []
     for step, rate in enumerate(rates):
         cpu_before, load_before = cpu(), os.getloadavg()[0]
-        sending = await send_at(rate, seconds, step)
+        step_seconds = (sustain or {}).get(rate, seconds)
+        sending = await send_at(rate, step_seconds, step)
         await drained(sending["sent"], step)
         cpu_used = cpu() - cpu_before
         delivered = recipient_ms.get(step, [])
@@ -221,6 +232,7 @@ async def run_ws(
         steps.append(
             {
                 "rate_target": rate,
+                "seconds": step_seconds,
                 "messages_sent": sending["sent"],
                 "rate_achieved": round(sending["sent"] / sending["seconds"], 1),
                 "send_lag_max_ms": round(sending["lag_max"] * 1000, 1),
@@ -287,44 +299,59 @@ def ceiling(steps: list[dict[str, Any]], p99_ms: float = CEILING_P99_MS) -> floa
 
 
 def target_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
-    """Rows for the targets table (bench/report.py): the chat targets per WebSocket server."""
-    rows = []
-    for server, outcome in results.get("ws", {}).items():
-        if "steps" not in outcome:
-            continue
-        by_rate = {step["rate_target"]: step for step in outcome["steps"]}
-        at_300 = by_rate.get(300.0) or by_rate.get(300)
-        cpu_values = [s["cpu_ms_per_message"] for s in outcome["steps"] if s["cpu_ms_per_message"]]
-        below = [s for s in outcome["steps"] if s["rate_target"] <= (outcome["ceiling_msg_s"] or 0)]
-        rows += [
-            {
-                "target": f"chat ceiling ({server}): p99 < {CEILING_P99_MS:g} ms up to 300 msg/s",
-                "measured": f"{outcome['ceiling_msg_s']} msg/s",
-                "met": (outcome["ceiling_msg_s"] or 0) >= 300,
-            },
-            {
-                "target": f"chat at 300 msg/s ({server}): recipient p99 < 100 ms",
-                "measured": f"{at_300['recipient_ms'].get('99')} ms" if at_300 else "not run",
-                "met": bool(at_300)
-                and (at_300["recipient_ms"].get("99") or 1e9) < CEILING_P99_MS
-                and not at_300["undelivered"],
-            },
-            {
-                "target": f"chat server CPU per message ({server}) <= 2.5 ms",
-                "measured": f"{min(cpu_values)}-{max(cpu_values)} ms" if cpu_values else "n/a",
-                "met": bool(cpu_values) and max(cpu_values) <= 2.5,
-            },
-            {
-                "target": f"chat: nothing undelivered below the ceiling ({server})",
-                "measured": (
-                    f"{sum(s['undelivered'] for s in below)} undelivered in {len(below)} steps"
-                    if below
-                    else "no step under a ceiling"
-                ),
-                "met": bool(below) and not any(s["undelivered"] for s in below),
-            },
-        ]
-    return rows
+    """Rows for the targets table (bench/report.py): the chat targets, judged on TARGET_SERVER
+    (uvicorn, one worker per core) alone; every server's steps are in the WebSockets table."""
+    outcome = results.get("ws", {}).get(TARGET_SERVER)
+    if not outcome or "steps" not in outcome:
+        return []
+    server = TARGET_SERVER
+    steps = outcome["steps"]
+    at_target = next((s for s in steps if s["rate_target"] == TARGET_RATE), None)
+    cpu_values = [s["cpu_ms_per_message"] for s in steps if s["cpu_ms_per_message"]]
+    cpu_at_target = at_target["cpu_ms_per_message"] if at_target else None
+    seconds_at_target = at_target.get("seconds", 0) if at_target else 0
+    sustained = f"{seconds_at_target:g} s" if at_target else "not run"
+    below = [s for s in steps if s["rate_target"] <= (outcome["ceiling_msg_s"] or 0)]
+    return [
+        {
+            "target": f"chat ceiling ({server}): p99 < {CEILING_P99_MS:g} ms up to "
+            f"{TARGET_RATE:g} msg/s",
+            "measured": f"{outcome['ceiling_msg_s']} msg/s",
+            "met": (outcome["ceiling_msg_s"] or 0) >= TARGET_RATE,
+        },
+        {
+            "target": f"chat at {TARGET_RATE:g} msg/s for {TARGET_SECONDS:g} s ({server}): "
+            f"recipient p99 < {CEILING_P99_MS:g} ms",
+            "measured": (
+                f"{at_target['recipient_ms'].get('99')} ms over {sustained}"
+                if at_target
+                else "not run"
+            ),
+            "met": bool(at_target)
+            and seconds_at_target >= TARGET_SECONDS
+            and (at_target["recipient_ms"].get("99") or 1e9) < CEILING_P99_MS
+            and not at_target["undelivered"],
+        },
+        {
+            "target": f"chat server CPU per message at {TARGET_RATE:g} msg/s ({server}) "
+            f"<= {TARGET_CPU_MS:g} ms",
+            "measured": (
+                f"{cpu_at_target} ms (every step: {min(cpu_values)}-{max(cpu_values)})"
+                if cpu_at_target is not None
+                else "not run"
+            ),
+            "met": cpu_at_target is not None and cpu_at_target <= TARGET_CPU_MS,
+        },
+        {
+            "target": f"chat: nothing undelivered below the ceiling ({server})",
+            "measured": (
+                f"{sum(s['undelivered'] for s in below)} undelivered in {len(below)} steps"
+                if below
+                else "no step under a ceiling"
+            ),
+            "met": bool(below) and not any(s["undelivered"] for s in below),
+        },
+    ]
 
 
 def run(**kwargs: Any) -> dict[str, Any]:

@@ -91,31 +91,34 @@ def main(argv: list[str] | None = None) -> int:
 
     history: list[tuple[float, float]] = []
 
+    def start_profiler() -> None:
+        spy = os.environ.get("PY_SPY") or shutil.which("py-spy")
+        duration = int(args.warmup + args.seconds * len(rates) + 30)
+        spy_argv = [spy, "record", "-p", str(server.process.pid), "--subprocesses"]
+        # --gil: only samples holding the GIL, i.e. Python on the CPU (not waiting)
+        spy_argv += ["-r", "200", "-d", str(duration), "-f", "raw", "--nonblocking", "--gil"]
+        profiler.append(
+            subprocess.Popen(  # noqa: S603 - our own argv
+                [*spy_argv, "-o", args.profile],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+
     def cpu() -> float:
         # Called by bench/ws.py around each phase; the uvicorn/worker split is kept aside.
         server_cpu, worker_cpu = server.cpu_seconds(), cpu_of_worker()
         history.append((server_cpu, worker_cpu))
+        if args.profile and len(history) == 3:  # the idle phase is over: the steps begin
+            start_profiler()
         return server_cpu + worker_cpu
 
     try:
         server.start()
         if worker is not None:
             worker.start()
-        if args.profile:
-            spy = os.environ.get("PY_SPY") or shutil.which("py-spy")
-            if spy is None:
-                raise SystemExit("--profile needs py-spy on PATH (or PY_SPY=path)")
-            duration = int(args.warmup + args.seconds * len(rates) + 30)
-            spy_argv = [spy, "record", "-p", str(server.process.pid), "--subprocesses"]
-            # --gil: only samples holding the GIL, i.e. Python on the CPU (not waiting)
-            spy_argv += ["-r", "200", "-d", str(duration), "-f", "raw", "--nonblocking", "--gil"]
-            profiler.append(
-                subprocess.Popen(  # noqa: S603 - our own argv
-                    [*spy_argv, "-o", args.profile],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
+        if args.profile and not (os.environ.get("PY_SPY") or shutil.which("py-spy")):
+            raise SystemExit("--profile needs py-spy on PATH (or PY_SPY=path)")
         load_before = os.getloadavg()
         outcome = ws.run(
             url=f"ws://127.0.0.1:{port}/ws",

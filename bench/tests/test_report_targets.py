@@ -66,3 +66,47 @@ def test_rows_from_the_websocket_bench_fit_the_table():
 
     assert table[2] == "| chat ceiling (uvicorn): p99 < 100 ms | 150 msg/s | — | **missed** |"
     assert report.missed([ws_row]) == [ws_row["target"]]
+
+
+def _ws_step(rate: float, p99: float, cpu: float, *, seconds: float = 20.0, undelivered=0):
+    return {
+        "rate_target": rate,
+        "seconds": seconds,
+        "recipient_ms": {"99": p99},
+        "undelivered": undelivered,
+        "cpu_ms_per_message": cpu,
+    }
+
+
+def test_chat_targets_are_judged_on_uvicorn_at_300_sustained():
+    from bench import ws
+
+    uvicorn = [_ws_step(50, 12, 4.1), _ws_step(300, 70, 2.3, seconds=60), _ws_step(400, 140, 2.0)]
+    daphne = [_ws_step(50, 30, 4.0), _ws_step(300, 300, 2.7, seconds=60)]
+    runs = {
+        "uvicorn": {"steps": uvicorn, "ceiling_msg_s": ws.ceiling(uvicorn)},
+        "daphne": {"steps": daphne, "ceiling_msg_s": ws.ceiling(daphne)},
+    }
+
+    rows = ws.target_rows({"ws": runs})
+
+    verdicts = {row["target"]: (row["measured"], row["met"]) for row in rows}
+    assert verdicts == {
+        "chat ceiling (uvicorn): p99 < 100 ms up to 300 msg/s": ("300 msg/s", True),
+        "chat at 300 msg/s for 60 s (uvicorn): recipient p99 < 100 ms": ("70 ms over 60 s", True),
+        "chat server CPU per message at 300 msg/s (uvicorn) <= 2.5 ms": (
+            "2.3 ms (every step: 2.0-4.1)",
+            True,
+        ),
+        "chat: nothing undelivered below the ceiling (uvicorn)": ("0 undelivered in 2 steps", True),
+    }  # daphne's steps are shown in the WebSockets table, not judged
+
+
+def test_a_300_step_shorter_than_a_minute_does_not_meet_the_chat_target():
+    from bench import ws
+
+    steps = [_ws_step(300, 70, 2.3, seconds=20)]
+
+    rows = ws.target_rows({"ws": {"uvicorn": {"steps": steps, "ceiling_msg_s": 300.0}}})
+
+    assert [row["met"] for row in rows if "for 60 s" in row["target"]] == [False]
