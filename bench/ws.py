@@ -55,6 +55,18 @@ def _percentiles(values: list[float]) -> dict[str, float]:
     return out
 
 
+def _p99_by_second(sent: list[float], latencies: list[float]) -> list[float]:
+    """Recipient p99 of the messages sent in each second of a step (from its first send): where
+    in a step the slow deliveries were."""
+    if not sent:
+        return []
+    start = min(sent)
+    seconds: dict[int, list[float]] = {}
+    for at, latency in zip(sent, latencies, strict=True):
+        seconds.setdefault(int(at - start), []).append(latency)
+    return [_percentiles(seconds.get(i, [])).get("99", 0.0) for i in range(max(seconds) + 1)]
+
+
 def _client_id(run_tag: str, step: int, seq: int) -> str:
     """A message's client_id: unique across runs (a reused one is a resend), naming its step
     (-1: the warm-up) and its number in the step."""
@@ -111,6 +123,7 @@ async def run_ws(
 
     # step index -> samples; step -1 is the warm-up
     recipient_ms: dict[int, list[float]] = {}
+    recipient_sent: dict[int, list[float]] = {}  # each recipient sample's send time, in order
     echo_ms: dict[int, list[float]] = {}
     shed: dict[int, int] = {}
     errors: list[Any] = []
@@ -141,8 +154,11 @@ async def run_ws(
                 return
             _, step, _seq, side, stamp = content.split(" ")
             latency = (now - float(stamp)) * 1000
-            bucket = echo_ms if side == own_side else recipient_ms
-            bucket.setdefault(int(step), []).append(latency)
+            if side == own_side:
+                echo_ms.setdefault(int(step), []).append(latency)
+            else:
+                recipient_ms.setdefault(int(step), []).append(latency)
+                recipient_sent.setdefault(int(step), []).append(float(stamp))
         elif kind == "error":
             error = frame.get("error") or {}
             if error.get("code") == SHED_CODE and frame.get("client_id"):
@@ -241,6 +257,7 @@ async def run_ws(
                 "shed": shed_count,
                 "undelivered": max(stored - len(delivered), 0),
                 "recipient_ms": _percentiles(delivered),
+                "recipient_p99_by_second": _p99_by_second(recipient_sent.get(step, []), delivered),
                 "echo_ms": _percentiles(echo_ms.get(step, [])),
                 "server_cpu_seconds": round(cpu_used, 2),
                 "cpu_ms_per_message": round(cpu_used * 1000 / stored, 2) if stored else None,

@@ -152,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
                 "undelivered": step["undelivered"],
                 "recipient_p50_ms": step["recipient_ms"].get("50"),
                 "recipient_p99_ms": step["recipient_ms"].get("99"),
+                "recipient_p99_by_second": step["recipient_p99_by_second"],
+                "send_lag_max_ms": step["send_lag_max_ms"],
                 "cpu_ms_per_message_all": step["cpu_ms_per_message"],
                 "loadavg_1m": step["loadavg_1m"],
             }
