@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mwork.ids import uuid7
+
 
 def room_pair_key(*, user_a_id: UUID, user_b_id: UUID, casting_id: UUID | None) -> str:
     """The canonical identity of a room: the two user ids sorted, then the casting (or "-")."""
@@ -34,8 +36,10 @@ class Room(models.Model):
     pair_key = models.CharField(max_length=120, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     # The room's latest activity: the newest message's time, or the creation time of a room
-    # without messages. Never null, so "newest activity first" is a plain indexed sort.
-    last_message_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # without messages. Never null. Not indexed: every message sets it, and with no index on
+    # it that update is a HOT one (no index entry written, docs/PERFORMANCE.md, "Ninth
+    # round"); the rooms lists sort a user's own rooms, reached through their memberships.
+    last_message_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("room")
@@ -68,8 +72,12 @@ class Membership(models.Model):
 
 
 class Message(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="messages")
+    # Time-ordered (version 7): a new message's key goes at the end of the primary key's index.
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    # No index of its own: `chat_message_room_time` leads with the room.
+    room = models.ForeignKey(
+        Room, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_messages"
     )

@@ -6,6 +6,7 @@ only the chat tables, so both forms of the statement are exercised whatever CI i
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -148,3 +149,39 @@ def test_a_held_message_is_stored_held(using):
     ordinary = Message(room_id=room.id, sender_id=sender_id, content="hi")
     message_insert(message=ordinary, using=using)
     assert Message.objects.using(using).get(pk=ordinary.pk).held is False
+
+
+@pytest.mark.skipif(
+    connections[DEFAULT_DB_ALIAS].vendor != "postgresql", reason="PostgreSQL's HOT updates"
+)
+def test_a_message_moves_its_room_without_writing_an_index_entry(db):
+    # Every message sets its room's `last_message_at`; no index holds that column, so the
+    # update is a heap-only tuple one (docs/PERFORMANCE.md, "Ninth round").
+    room, sender_id, _other = a_room(DEFAULT_DB_ALIAS, at=timezone.now() - timedelta(hours=1))
+    before = room_updates()
+
+    for content in ("one", "two", "three"):
+        message_insert(message=Message(room_id=room.id, sender_id=sender_id, content=content))
+
+    updated, hot = (after - was for after, was in zip(room_updates(), before, strict=True))
+    assert (updated, hot) == (3, 3)
+
+
+def room_updates() -> tuple[int, int]:
+    """chat_room's updates and HOT updates counted by this backend and not yet reported (the
+    counts of earlier transactions a moment ago included): compare two readings."""
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_stat_get_xact_tuples_updated('chat_room'::regclass),"
+            " pg_stat_get_xact_tuples_hot_updated('chat_room'::regclass)"
+        )
+        return cursor.fetchone()
+
+
+def test_message_ids_are_time_ordered():
+    first = Message(content="one")
+    time.sleep(0.002)
+    second = Message(content="two")
+
+    assert (first.id.version, second.id.version) == (7, 7)
+    assert first.id < second.id
