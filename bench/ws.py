@@ -81,10 +81,10 @@ def _step_of(client_id: str) -> int:
 SHED_CODE = "SERVICE_UNAVAILABLE"
 DEFAULT_RATES = (50, 100, 150, 200, 300, 400)
 CEILING_P99_MS = 100.0
-# The chat targets (docs/PERFORMANCE.md, "Targets"): 300 msg/s sustained for 60 s on uvicorn
-# with one worker per core, recipient p99 under CEILING_P99_MS and the server's CPU a message
-# (every process, sockets' idle cost included) at most TARGET_CPU_MS at that rate. Other
-# servers and rates are measured and shown, not judged.
+# The chat targets (docs/PERFORMANCE.md, "How to run it", step 6): 300 msg/s sustained for
+# 60 s on uvicorn with one worker per core, recipient p99 under CEILING_P99_MS and the server's
+# CPU a message (every process, sockets' idle cost included) at most TARGET_CPU_MS at that
+# rate. Other servers and rates are measured and shown, not judged.
 TARGET_RATE = 300.0
 TARGET_SECONDS = 60.0
 TARGET_CPU_MS = 2.5
