@@ -6,7 +6,6 @@ only the chat tables, so both forms of the statement are exercised whatever CI i
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -176,12 +175,3 @@ def room_updates() -> tuple[int, int]:
             " pg_stat_get_xact_tuples_hot_updated('chat_room'::regclass)"
         )
         return cursor.fetchone()
-
-
-def test_message_ids_are_time_ordered():
-    first = Message(content="one")
-    time.sleep(0.002)
-    second = Message(content="two")
-
-    assert (first.id.version, second.id.version) == (7, 7)
-    assert first.id < second.id

@@ -5,7 +5,9 @@ import uuid
 
 import pytest
 
+from chat.models import Message
 from mwork.ids import parse_uuid, uuid7
+from notifications.models import Notification
 
 ID = uuid.UUID("0b0f5a3e-8f4d-4c1e-9a53-7e2d6f1c9b20")
 
@@ -38,3 +40,13 @@ def test_uuid7s_sort_by_their_millisecond_and_differ_within_one():
     assert len(set(made)) == len(made)
     assert [u.int >> 80 for u in sorted(made)] == sorted(u.int >> 80 for u in made)
     assert made[0] < made[-1]
+
+
+@pytest.mark.parametrize("model", [Message, Notification])
+def test_the_rows_written_at_a_high_rate_have_time_ordered_ids(model):
+    first = model()
+    time.sleep(0.002)
+    second = model()
+
+    assert (first.id.version, second.id.version) == (7, 7)
+    assert first.id < second.id

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from datetime import timedelta
 
 import pytest
@@ -564,12 +563,3 @@ def test_a_batch_of_refreshes_is_one_statement_whatever_its_size(
         Notification.objects.filter(type="new_message").values_list("data__message_id", flat=True)
     )
     assert previews == {f"m{n}" for n in range(1, 6)}
-
-
-def test_notification_ids_are_time_ordered():
-    first = Notification(title="one")
-    time.sleep(0.002)
-    second = Notification(title="two")
-
-    assert (first.id.version, second.id.version) == (7, 7)
-    assert first.id < second.id
