@@ -24,12 +24,13 @@ def uuid7() -> uuid.UUID:
     made in time order sort in time order (to the millisecond), so rows written one after
     another add their primary-key entries at the end of the B-tree instead of on a random page
     (docs/PERFORMANCE.md, "Ninth round"). Used for rows written at a high rate: chat
-    messages."""
+    messages and notifications. Nothing may rely on their order: within a millisecond it is
+    random, and a clock set back makes ids that sort before earlier ones."""
     value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10)) & _RANDOM_74
     return uuid.UUID(int=value | _VERSION_7_VARIANT)
 
 
-# Bits 48-51 of a UUID hold its version (7) and bits 64-65 its variant (0b10, RFC 9562); the
-# 74 bits around them are random.
+# Counted from the most significant bit, bits 48-51 of a UUID hold its version (7) and bits
+# 64-65 its variant (0b10, RFC 9562); the 74 bits after the time and around those are random.
 _VERSION_7_VARIANT = 0x7 << 76 | 0b10 << 62
 _RANDOM_74 = (0xFFF << 64) | ((1 << 62) - 1)
