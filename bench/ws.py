@@ -153,12 +153,13 @@ async def run_ws(
             if not content.startswith("bench "):
                 return
             _, step, _seq, side, stamp = content.split(" ")
-            latency = (now - float(stamp)) * 1000
+            sent = float(stamp)
+            latency = (now - sent) * 1000
             if side == own_side:
                 echo_ms.setdefault(int(step), []).append(latency)
             else:
                 recipient_ms.setdefault(int(step), []).append(latency)
-                recipient_sent.setdefault(int(step), []).append(float(stamp))
+                recipient_sent.setdefault(int(step), []).append(sent)
         elif kind == "error":
             error = frame.get("error") or {}
             if error.get("code") == SHED_CODE and frame.get("client_id"):

@@ -93,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def start_profiler() -> None:
         spy = os.environ.get("PY_SPY") or shutil.which("py-spy")
-        duration = int(args.warmup + args.seconds * len(rates) + 30)
+        # A bound only: it is stopped when the last step has drained (`cpu`).
+        duration = int(args.warmup + args.seconds * len(rates) + 120)
         spy_argv = [spy, "record", "-p", str(server.process.pid), "--subprocesses"]
         # --gil: only samples holding the GIL, i.e. Python on the CPU (not waiting)
         spy_argv += ["-r", "200", "-d", str(duration), "-f", "raw", "--nonblocking", "--gil"]
@@ -105,12 +106,23 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
 
+    def stop_profiler() -> None:
+        for process in profiler:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)  # py-spy writes what it has on Ctrl-C
+            process.wait(timeout=60)
+
     def cpu() -> float:
         # Called by bench/ws.py around each phase; the uvicorn/worker split is kept aside.
         server_cpu, worker_cpu = server.cpu_seconds(), cpu_of_worker()
         history.append((server_cpu, worker_cpu))
-        if args.profile and len(history) == 3:  # the idle phase is over: the steps begin
+        # bench/ws.py calls it before and after the idle phase, at the start of the steps,
+        # around each step, and once at the end: the profile covers the steps alone, not the
+        # handshakes nor the sockets' closing.
+        if args.profile and len(history) == 3:
             start_profiler()
+        if args.profile and len(history) == 4 + 2 * len(rates):
+            stop_profiler()
         return server_cpu + worker_cpu
 
     try:
@@ -132,9 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         load_after = os.getloadavg()
     finally:
-        for process in profiler:
-            process.send_signal(signal.SIGINT)  # py-spy writes what it has on Ctrl-C
-            process.wait(timeout=60)
+        stop_profiler()
         server.stop()
         if worker is not None:
             worker.stop()
