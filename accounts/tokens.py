@@ -87,14 +87,18 @@ def _verified(raw: str) -> AccessToken:
     return AccessToken(raw)  # type: ignore[arg-type]
 
 
-def access_token_user(token: AccessToken, *, revoked: bool) -> User:
-    """The active user of a decoded token whose denylist entry has been read (`revoked`);
-    raises `InvalidToken` when it is revoked, its user is missing or inactive, or its version
-    is not the user's."""
+def token_user(token: AccessToken) -> User | None:
+    """The user a decoded token names, read from the database; None when there is none."""
+    user_id = parse_uuid(token.get("user_id"))
+    return _user_query().first(user_id=user_id) if user_id is not None else None
+
+
+def access_token_user(token: AccessToken, *, revoked: bool, user: User | None) -> User:
+    """The active user of a decoded token, given its denylist entry (`revoked`) and its user
+    (`token_user`), both read by the caller; raises `InvalidToken` when it is revoked, its user
+    is missing or inactive, or its version is not the user's."""
     if revoked:
         raise InvalidToken(_("Token has been revoked."))
-    user_id = parse_uuid(token.get("user_id"))
-    user = _user_query().first(user_id=user_id) if user_id is not None else None
     if user is None:
         raise InvalidToken()
     if not user.is_active:
@@ -107,7 +111,9 @@ def access_token_user(token: AccessToken, *, revoked: bool) -> User:
 def user_from_access_token(raw: str) -> tuple[User, AccessToken]:
     """Validate a raw access JWT and return its active user; raises `InvalidToken` otherwise."""
     token = access_token_decoded(raw)
-    return access_token_user(token, revoked=access_token_is_revoked(jti=token["jti"])), token
+    revoked = access_token_is_revoked(jti=token["jti"])
+    user = None if revoked else token_user(token)
+    return access_token_user(token, revoked=revoked, user=user), token
 
 
 def tokens_for_user(user: User) -> RefreshToken:

@@ -18,7 +18,8 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -140,38 +141,88 @@ return 0
 """
 
 
-def hit_and_check(
-    windows: Sequence[Window], keys: Sequence[str]
-) -> tuple[list[bool], list[Usage | None]]:
+Checked = tuple[list[bool], list[Usage | None]]
+
+
+def hit_and_check(windows: Sequence[Window], keys: Sequence[str]) -> Checked:
     """Count one call in each of `windows` and say which of the cache `keys` exist, in one
-    round trip on Redis (a pipeline: EXISTS per key, then `COUNT_SCRIPT` per window); on any
-    other cache, call by call. The API's authentication reads the token's denylist entry and
-    counts the view's per-user limits this way (accounts/authentication.py). Redis
-    unreachable: no key exists (as the cache's own reads, which ignore errors) and each window
-    is `Window.unreachable`."""
+    round trip on Redis (EXISTS per key, then `COUNT_SCRIPT` per window, sent together); on
+    any other cache, call by call. Redis unreachable: no key exists (as the cache's own reads,
+    which ignore errors) and each window is `Window.unreachable`."""
+    with checking(windows, keys) as answer:
+        return answer()
+
+
+@contextmanager
+def checking(windows: Sequence[Window], keys: Sequence[str]) -> Iterator[Callable[[], Checked]]:
+    """`hit_and_check` sent on entry, its answer read by the callable it yields: between the
+    two the caller does other I/O while Redis answers. The API's authentication reads the
+    token's user from PostgreSQL there, so a request waits for one round trip instead of two
+    (accounts/authentication.py; docs/PERFORMANCE.md, "Tenth round").
+
+    The commands go out on a connection of the cache's own pool, as a pipeline would send them,
+    and the connection goes back to the pool once its replies are read; leaving the block
+    without reading them closes it instead, so no reply is left for another command to read.
+    A failure to send or to read is the unreachable Redis of `hit_and_check`."""
     backend = caches["default"]
     client = _redis_client(backend)
     if client is None:
         present = [backend.has_key(key) for key in keys]
         counts = [_increment(backend, current.key, current.ttl) for current in windows]
-        return present, [
-            current.usage(count) for current, count in zip(windows, counts, strict=True)
-        ]
-    pipe = client(write=True).pipeline(transaction=False)
-    for key in keys:
-        pipe.exists(backend.make_key(key))
-    for current in windows:
-        pipe.eval(COUNT_SCRIPT, 1, backend.make_key(current.key), current.ttl)
-    try:
-        results = pipe.execute()
-    except (RedisError, OSError) as error:
+        checked: Checked = (
+            present,
+            [current.usage(count) for current, count in zip(windows, counts, strict=True)],
+        )
+        yield lambda: checked
+        return
+    commands = [("EXISTS", backend.make_key(key)) for key in keys] + [
+        ("EVAL", COUNT_SCRIPT, 1, backend.make_key(current.key), current.ttl) for current in windows
+    ]
+
+    def unreachable(error: Exception) -> Checked:
         logger.warning("Cache unreachable, its keys read as absent: %s", error)
         return [False] * len(keys), [current.unreachable(error) for current in windows]
-    counts = results[len(keys) :]
-    return (
-        [bool(found) for found in results[: len(keys)]],
-        [current.usage(int(count)) for current, count in zip(windows, counts, strict=True)],
-    )
+
+    pool = client(write=True).connection_pool
+    try:
+        connection = pool.get_connection()
+    except (RedisError, OSError) as error:
+        failed = unreachable(error)
+        yield lambda: failed
+        return
+    answered: list[Checked] = []
+
+    def answer() -> Checked:
+        if not answered:
+            try:
+                replies = [connection.read_response() for _ in commands]
+            except (RedisError, OSError) as error:
+                connection.disconnect()  # a reply may be left unread
+                answered.append(unreachable(error))
+            else:
+                counts = replies[len(keys) :]
+                answered.append(
+                    (
+                        [bool(found) for found in replies[: len(keys)]],
+                        [
+                            current.usage(int(count))
+                            for current, count in zip(windows, counts, strict=True)
+                        ],
+                    )
+                )
+        return answered[0]
+
+    try:
+        try:
+            connection.send_packed_command(connection.pack_commands(commands))
+        except (RedisError, OSError) as error:
+            connection.disconnect()
+            answered.append(unreachable(error))
+        yield answer
+    finally:
+        if not answered:
+            connection.disconnect()  # its replies were never read
+        pool.release(connection)
 
 
 def uncount(windows: Sequence[Window]) -> None:

@@ -1,6 +1,7 @@
 """The one rate counter (`mwork.ratelimits`): the same windows on Redis and in local memory."""
 
 import datetime as dt
+import time
 import uuid
 
 import pytest
@@ -10,6 +11,7 @@ from django.test import override_settings
 
 from mwork.ratelimits import (
     LocalCounter,
+    checking,
     current_window,
     hit,
     hit_and_check,
@@ -143,6 +145,63 @@ def test_hit_and_check_counts_as_hit_does_and_reads_whether_keys_exist(backend):
     assert [(u.remaining, u.exceeded) for u in usages] == [(2, False), (0, False)]
     assert after is not None and after.remaining == 1  # one counter, whoever counts
     assert again[0] is not None and again[0].exceeded
+
+
+def _redis_pool():
+    return caches["default"].client.get_client(write=True).connection_pool
+
+
+def _in_use() -> int:
+    return sum(
+        count
+        for count, attributes in _redis_pool().get_connection_count()
+        if attributes.get("db.client.connection.state") == "used"
+    )
+
+
+def test_checking_sends_on_entry_and_answers_as_hit_and_check_does(backend):
+    """The counts are made before the answer is asked for (other I/O runs in between), and
+    the answer is `hit_and_check`'s."""
+    cache = caches["default"]
+    cache.set(f"{backend}:present", 1, timeout=60)
+    first = current_window(group=backend, key="a", rate="3/m")
+
+    with checking([first], [f"{backend}:present", f"{backend}:absent"]) as answer:
+        deadline = time.monotonic() + 2
+        while cache.get(first.key) is None and time.monotonic() < deadline:
+            time.sleep(0.001)  # Redis counts while the caller is busy elsewhere
+        counted_before_the_answer = cache.get(first.key)
+        present, usages = answer()
+        assert answer() == (present, usages)  # read once, kept
+
+    assert counted_before_the_answer == 1
+    assert present == [True, False]
+    assert [(u.remaining, u.exceeded) for u in usages] == [(2, False)]
+
+
+def test_checking_returns_its_connection_to_the_pool_answered_or_not(settings):
+    """Read: the connection goes back to the pool. Left unread (the other I/O failed): it is
+    closed, so the replies it never read cannot be taken by the next command as its own."""
+    if "django_redis" not in settings.CACHES["default"]["BACKEND"]:
+        pytest.skip("the test settings have no Redis")
+    backend = f"test-{uuid.uuid4()}"
+    cache = caches["default"]
+    cache.set(f"{backend}:present", "value", timeout=60)
+    current = current_window(group=backend, key="a", rate="5/m")
+    in_use = _in_use()
+
+    with checking([current], [f"{backend}:present"]) as answer:
+        assert _in_use() == in_use + 1
+        answer()
+    assert _in_use() == in_use
+
+    with pytest.raises(RuntimeError), checking([current], [f"{backend}:present"]):
+        raise RuntimeError("the database read failed")
+    assert _in_use() == in_use
+    for _ in range(3):  # every pooled connection answers its own command
+        assert cache.get(f"{backend}:present") == "value"
+        assert hit_and_check([], [f"{backend}:present"]) == ([True], [])
+    assert hit(group=backend, key="a", rate="5/m").remaining == 2  # both blocks counted
 
 
 def test_uncount_takes_back_one_call(backend):
