@@ -11,14 +11,17 @@ Writes (apply) run inside a rolled-back transaction, so their after-commit notif
 included. Each sample's access token has been verified once in this process before it is timed
 (`_Scenario`), as the token of every request of a session but its first in each server
 process has (`accounts.tokens._verified`); the HTTP load, which sends each token many times,
-measures the same.
+measures the same. The connection keeps its prepared statements through the samples' rollbacks
+(`_prepared_statements_kept`), as a connection whose applies commit keeps them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import statistics
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import connection, transaction
@@ -89,6 +92,23 @@ def _raw_sql_ms(statements: list[str], *, write: bool, repeat: int = 3) -> float
     return best * 1000
 
 
+@contextlib.contextmanager
+def _prepared_statements_kept() -> Iterator[None]:
+    """psycopg forgets a connection's prepared statements after every ROLLBACK (and sends
+    `DEALLOCATE ALL`), in case the transaction changed what they read; PostgreSQL itself keeps
+    them through a rollback. The bench's rollbacks (a write sample undone, its statements
+    replayed) change no table's definition, and an apply that commits keeps the connection's
+    statements prepared; forgotten, every apply sample ran its reads unprepared, planned anew
+    each time (the casting read: 0.6-0.7 ms of planning for 0.12 ms of execution), which a
+    server's apply does not (docs/PERFORMANCE.md, "Tenth round")."""
+    prepared = connection.connection._prepared  # psycopg's PrepareManager
+    prepared.clear = lambda: False  # the instance's own, in front of the class's method
+    try:
+        yield
+    finally:
+        del prepared.clear
+
+
 class _Scenario:
     """One scenario's samples as they are taken, round after round (`profile_interleaved`)."""
 
@@ -151,6 +171,18 @@ def profile_interleaved(
     every scenario alike, instead of on whichever ran at that moment."""
     client = Client(raise_request_exception=True)
     connection.ensure_connection()
+    with _prepared_statements_kept():
+        return _profiled(client, scenarios, samples=samples, warmup=warmup, rounds=rounds)
+
+
+def _profiled(
+    client: Client,
+    scenarios: dict[str, tuple[list[Request], bool]],
+    *,
+    samples: int,
+    warmup: int,
+    rounds: int,
+) -> dict[str, dict[str, Any]]:
     taken = {
         name: _Scenario(requests, samples=samples, warmup=warmup, write=write)
         for name, (requests, write) in scenarios.items()
@@ -159,9 +191,9 @@ def profile_interleaved(
     for turn in range(rounds):
         share = samples * (turn + 1) // rounds - samples * turn // rounds
         for scenario in taken.values():
-            # Warmed in every turn: psycopg discards the connection's prepared statements on
-            # each rollback (the writes' own, here), and the compiled reads are prepared
-            # again only after `prepare_threshold` runs (mwork.db.prepared_statements).
+            # Warmed in every turn: the compiled reads are prepared only after
+            # `prepare_threshold` runs (mwork.db.prepared_statements), and each scenario's
+            # rows are read back into the caches the scenarios before it displaced.
             for request in scenario.warm:
                 _timed(client, request, write=scenario.write)
             for _ in range(share):
