@@ -99,7 +99,7 @@ def _prepared_statements_kept() -> Iterator[None]:
     them through a rollback. The bench's rollbacks (a write sample undone, its statements
     replayed) change no table's definition, and an apply that commits keeps the connection's
     statements prepared; forgotten, every apply sample ran its reads unprepared, planned anew
-    each time (the casting read: 0.6-0.7 ms of planning for 0.12 ms of execution), which a
+    each time (the casting read: 0.6-0.9 ms of planning for 0.12 ms of execution), which a
     server's apply does not (docs/PERFORMANCE.md, "Tenth round")."""
     prepared = connection.connection._prepared  # psycopg's PrepareManager
     prepared.clear = lambda: False  # the instance's own, in front of the class's method
