@@ -144,26 +144,20 @@ return 0
 Checked = tuple[list[bool], list[Usage | None]]
 
 
-def hit_and_check(windows: Sequence[Window], keys: Sequence[str]) -> Checked:
-    """Count one call in each of `windows` and say which of the cache `keys` exist, in one
-    round trip on Redis (EXISTS per key, then `COUNT_SCRIPT` per window, sent together); on
-    any other cache, call by call. Redis unreachable: no key exists (as the cache's own reads,
-    which ignore errors) and each window is `Window.unreachable`."""
-    with checking(windows, keys) as answer:
-        return answer()
-
-
 @contextmanager
 def checking(windows: Sequence[Window], keys: Sequence[str]) -> Iterator[Callable[[], Checked]]:
-    """`hit_and_check` sent on entry, its answer read by the callable it yields: between the
-    two the caller does other I/O while Redis answers. The API's authentication reads the
-    token's user from PostgreSQL there, so a request waits for one round trip instead of two
+    """Count one call in each of `windows` and say which of the cache `keys` exist: on Redis
+    in one round trip (EXISTS per key, then `COUNT_SCRIPT` per window), sent on entry and read
+    by the callable the block is given, so that the caller does other I/O while Redis answers;
+    on any other cache, call by call on entry. The API's authentication reads the token's user
+    from PostgreSQL in between, so a request waits for one round trip instead of two
     (accounts/authentication.py; docs/PERFORMANCE.md, "Tenth round").
 
     The commands go out on a connection of the cache's own pool, as a pipeline would send them,
     and the connection goes back to the pool once its replies are read; leaving the block
     without reading them closes it instead, so no reply is left for another command to read.
-    A failure to send or to read is the unreachable Redis of `hit_and_check`."""
+    Redis unreachable (failing to send or to read): no key exists (as the cache's own reads,
+    which ignore errors) and each window is `Window.unreachable`."""
     backend = caches["default"]
     client = _redis_client(backend)
     if client is None:
